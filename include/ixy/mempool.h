@@ -1,0 +1,164 @@
+/* libixy: packet buffers and mempools.
+ *
+ * A mempool is a fixed number of equal buffers carved out of DMA memory.
+ * Each buffer starts with one cache line of metadata (struct ixy_pkt_buf),
+ * then headroom (for prepending headers), then the cache-line aligned data
+ * area that the NIC writes into. The physical address of the data area is
+ * computed once at creation, so the hot path never looks anything up.
+ *
+ * Two kinds of pool:
+ *  - single-thread (default): a plain stack of free indices, no atomics; the
+ *    alloc/free functions below are inline. Use one per queue/thread.
+ *  - shared (opts.shared = true): a lock-free stack (Treiber stack with a
+ *    generation tag against ABA) that any number of threads may use at once.
+ */
+#ifndef IXY_MEMPOOL_H
+#define IXY_MEMPOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ixy_mempool;
+
+/* RX offload status bits in ixy_pkt_buf.ol_flags. */
+#define IXY_PKT_RX_IP_CKSUM_GOOD  0x0001u  /* NIC checked the IPv4 header checksum: good */
+#define IXY_PKT_RX_IP_CKSUM_BAD   0x0002u
+#define IXY_PKT_RX_L4_CKSUM_GOOD  0x0004u  /* NIC checked the TCP/UDP checksum: good */
+#define IXY_PKT_RX_L4_CKSUM_BAD   0x0008u
+#define IXY_PKT_RX_RSS_HASH       0x0010u  /* rss_hash is valid */
+
+/* Metadata: exactly one cache line at the start of every buffer. */
+struct ixy_pkt_buf {
+	uint64_t data_phys;          /* physical address of the data area */
+	struct ixy_mempool *pool;    /* owner */
+	uint32_t idx;                /* index in the owner */
+	uint32_t len;                /* bytes of frame in the data area */
+	uint32_t rss_hash;           /* RX: RSS hash reported by the NIC */
+	uint16_t ol_flags;           /* RX: IXY_PKT_RX_* */
+	uint16_t data_off;           /* data = (uint8_t *)buf + data_off */
+	uint32_t buf_len;            /* capacity of the data area in bytes */
+	uint16_t queue;              /* RX: queue it arrived on */
+	uint16_t reserved;
+	uint64_t userdata[3];        /* free for the application */
+} __attribute__((aligned(64)));
+
+_Static_assert(sizeof(struct ixy_pkt_buf) == 64, "pkt_buf metadata must be one cache line");
+
+static inline uint8_t *ixy_pkt_data(struct ixy_pkt_buf *b)
+{
+	return (uint8_t *)b + b->data_off;
+}
+
+struct ixy_mempool_opts {
+	uint32_t num_entries;    /* number of buffers (required, >= 1) */
+	uint32_t buf_len;        /* data area per buffer; 0 = 2048 */
+	uint32_t headroom;       /* bytes before the data area; 0 = 64 (rounded up to 64) */
+	bool shared;             /* lock-free pool usable from several threads */
+	int numa_node;           /* -1 = no placement */
+	size_t page_size;        /* 0 = 2 MiB */
+	const char *hugetlbfs;   /* mount override, NULL = find */
+};
+
+/* Create a pool; NULL + message on error (e.g. no hugepages). */
+struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts);
+/* Free the pool and its DMA memory. Buffers still in use become invalid. */
+void ixy_mempool_free(struct ixy_mempool *pool);
+
+uint32_t ixy_mempool_size(const struct ixy_mempool *pool);       /* num_entries */
+uint32_t ixy_mempool_available(const struct ixy_mempool *pool);  /* free now (approximate if shared) */
+uint32_t ixy_mempool_buf_len(const struct ixy_mempool *pool);
+bool ixy_mempool_is_shared(const struct ixy_mempool *pool);
+
+/* Buffer by index (0..num_entries-1), whether free or not. */
+struct ixy_pkt_buf *ixy_mempool_get(const struct ixy_mempool *pool, uint32_t idx);
+
+/* The shared pool's operations (out of line: they use atomics). */
+uint32_t ixy_mempool_shared_alloc_batch(struct ixy_mempool *pool, struct ixy_pkt_buf **bufs, uint32_t n);
+void ixy_mempool_shared_free_batch(struct ixy_mempool *pool, struct ixy_pkt_buf **bufs, uint32_t n);
+
+/* ---- internals needed by the inline fast path; do not touch ---- */
+struct ixy_mempool {
+	uint8_t *base;              /* virtual base of the buffers */
+	uint32_t entry_size;        /* bytes per buffer slot */
+	uint32_t per_page;          /* buffers per hugepage (none straddles pages) */
+	uint32_t page_pad;          /* unused bytes at the end of each page */
+	uint32_t num_entries;
+	uint32_t free_top;          /* single-thread: number of free indices on the stack */
+	bool shared;
+	uint32_t *free_stack;       /* single-thread: free indices; shared: next links */
+	uint64_t head;              /* shared: (tag << 32) | top index, atomically */
+	uint32_t buf_len;
+	uint32_t headroom;
+	struct ixy_dma_region *region;
+};
+
+static inline struct ixy_pkt_buf *ixy__mempool_at(const struct ixy_mempool *p, uint32_t idx)
+{
+	uint32_t page = idx / p->per_page;
+	return (struct ixy_pkt_buf *)(p->base + (size_t)idx * p->entry_size + (size_t)page * p->page_pad);
+}
+
+/* Allocate up to n buffers; returns how many were allocated (0 when empty). */
+static inline uint32_t ixy_pkt_buf_alloc_batch(struct ixy_mempool *pool, struct ixy_pkt_buf **bufs, uint32_t n)
+{
+	if (pool->shared)
+		return ixy_mempool_shared_alloc_batch(pool, bufs, n);
+	if (n > pool->free_top)
+		n = pool->free_top;
+	uint32_t top = pool->free_top;
+	for (uint32_t i = 0; i < n; i++)
+		bufs[i] = ixy__mempool_at(pool, pool->free_stack[--top]);
+	pool->free_top = top;
+	return n;
+}
+
+/* One buffer, or NULL when the pool is empty. */
+static inline struct ixy_pkt_buf *ixy_pkt_buf_alloc(struct ixy_mempool *pool)
+{
+	struct ixy_pkt_buf *b;
+	return ixy_pkt_buf_alloc_batch(pool, &b, 1) ? b : NULL;
+}
+
+/* Return n buffers that all belong to `pool`. */
+static inline void ixy_pkt_buf_free_batch_pool(struct ixy_mempool *pool, struct ixy_pkt_buf **bufs, uint32_t n)
+{
+	if (pool->shared) {
+		ixy_mempool_shared_free_batch(pool, bufs, n);
+		return;
+	}
+	uint32_t top = pool->free_top;
+	for (uint32_t i = 0; i < n; i++)
+		pool->free_stack[top++] = bufs[i]->idx;
+	pool->free_top = top;
+}
+
+/* Return one buffer to the pool it came from. */
+static inline void ixy_pkt_buf_free(struct ixy_pkt_buf *b)
+{
+	ixy_pkt_buf_free_batch_pool(b->pool, &b, 1);
+}
+
+/* Return n buffers, each to its own pool (runs of the same pool are freed
+ * together). */
+static inline void ixy_pkt_buf_free_batch(struct ixy_pkt_buf **bufs, uint32_t n)
+{
+	uint32_t i = 0;
+	while (i < n) {
+		struct ixy_mempool *p = bufs[i]->pool;
+		uint32_t j = i + 1;
+		while (j < n && bufs[j]->pool == p)
+			j++;
+		ixy_pkt_buf_free_batch_pool(p, bufs + i, j - i);
+		i = j;
+	}
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

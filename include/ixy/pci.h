@@ -1,0 +1,128 @@
+/* libixy: the PCI layer.
+ *
+ * Everything goes through sysfs (/sys/bus/pci/devices/DDDD:BB:DD.F/...): the
+ * `config` file for configuration space, `resource` for the BAR list,
+ * `resourceN` for mapping/accessing BARs, `driver` for the kernel driver,
+ * `net/` for the network interfaces the kernel created, `numa_node`.
+ * The sysfs root is a parameter (NULL = "/sys") so tests can point it at a
+ * fake tree.
+ */
+#ifndef IXY_PCI_H
+#define IXY_PCI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A PCI address DDDD:BB:DD.F (domain, bus, device, function). */
+struct ixy_pci_addr {
+	uint32_t domain;   /* 0..0xffff */
+	uint8_t bus;       /* 0..0xff */
+	uint8_t dev;       /* 0..0x1f */
+	uint8_t func;      /* 0..7 */
+};
+
+/* Parse "DDDD:BB:DD.F" or the short form "BB:DD.F" (domain 0). Hex digits,
+ * either case. Returns 0 or -EINVAL with a message naming the bad part. */
+int ixy_pci_addr_parse(const char *str, struct ixy_pci_addr *out);
+
+/* Canonical text "dddd:bb:dd.f" (lower case) into buf (>= 13 bytes). */
+void ixy_pci_addr_format(const struct ixy_pci_addr *addr, char *buf, size_t len);
+
+/* Configuration-space header fields (PCI Local Bus spec 6.1). */
+struct ixy_pci_info {
+	uint16_t vendor_id;
+	uint16_t device_id;
+	uint16_t command;
+	uint16_t status;
+	uint8_t revision;
+	uint8_t prog_if;
+	uint8_t subclass;
+	uint8_t class_code;      /* 0x02 = network controller */
+	uint8_t header_type;     /* bit 7 = multi-function masked off */
+	bool multifunction;
+	uint16_t subsys_vendor_id; /* only for header type 0, else 0 */
+	uint16_t subsys_id;
+};
+
+#define IXY_PCI_CLASS_NETWORK 0x02
+
+struct ixy_pci_bar {
+	int index;           /* N as in resourceN */
+	uint64_t start;      /* bus address */
+	uint64_t size;       /* bytes; 0 = BAR not implemented */
+	bool is_io;          /* I/O space (else memory) */
+	bool is_64bit;       /* 64-bit memory BAR */
+	bool prefetchable;
+};
+
+/* An open handle on one PCI function in sysfs. Opaque. */
+struct ixy_pci_dev;
+
+/* Open a device by address (any accepted form). sysfs_root NULL = "/sys".
+ * Fails with -EINVAL (bad address), -ENOENT (no such device), -EACCES/-EPERM
+ * (cannot read config: not root), -EIO (short config file). Reads and keeps
+ * the config header (see ixy_pci_get_info). */
+struct ixy_pci_dev *ixy_pci_open(const char *addr, const char *sysfs_root);
+void ixy_pci_close(struct ixy_pci_dev *dev);
+
+/* Canonical address text and sysfs directory of an open device. */
+const char *ixy_pci_name(const struct ixy_pci_dev *dev);
+const char *ixy_pci_path(const struct ixy_pci_dev *dev);
+
+/* Config header as read at open (call ixy_pci_refresh to read it again). */
+const struct ixy_pci_info *ixy_pci_get_info(const struct ixy_pci_dev *dev);
+int ixy_pci_refresh(struct ixy_pci_dev *dev);
+
+/* Read/write raw configuration space (offset, width 1/2/4 bytes). */
+int ixy_pci_config_read(struct ixy_pci_dev *dev, uint32_t off, void *buf, size_t len);
+int ixy_pci_config_write(struct ixy_pci_dev *dev, uint32_t off, const void *buf, size_t len);
+
+/* BARs from the sysfs `resource` file: fills up to max entries for BARs
+ * 0..5 (including unimplemented ones, size 0); returns the count or <0. */
+int ixy_pci_get_bars(struct ixy_pci_dev *dev, struct ixy_pci_bar *bars, int max);
+
+/* Set Memory Space Enable and Bus Master Enable in the command register
+ * (config offset 4) by rewriting exactly those two bytes. The kernel clears
+ * bus mastering when a driver unbinds, so this must be done before DMA. */
+int ixy_pci_enable_bus_master(struct ixy_pci_dev *dev);
+
+/* Name of the bound kernel driver into buf; returns 1 if bound, 0 if no
+ * driver is bound (buf = ""), <0 on error. */
+int ixy_pci_driver(struct ixy_pci_dev *dev, char *buf, size_t len);
+
+/* Network interfaces the kernel created for this device. */
+struct ixy_pci_netif {
+	char name[32];
+	bool up;              /* IFF_UP set in net/NAME/flags */
+};
+/* Fills up to max entries; returns how many interfaces exist (may be > max). */
+int ixy_pci_netifs(struct ixy_pci_dev *dev, struct ixy_pci_netif *out, int max);
+
+/* Unbind the kernel driver from this device only (writes the address to
+ * driver/unbind). Refuses (-EPERM... see below) a device whose class is not
+ * a network controller (-ENODEV) and one that carries an interface that is
+ * up (-EBUSY) unless force is true. No driver bound: nothing to do, 0. */
+int ixy_pci_unbind(struct ixy_pci_dev *dev, bool force);
+
+/* mmap a memory BAR read/write (resourceN; size from the file). Returns the
+ * mapping and stores its size; -ENOTSUP-style error (NULL) for I/O BARs. */
+void *ixy_pci_map_bar(struct ixy_pci_dev *dev, int bar, size_t *size);
+void ixy_pci_unmap_bar(void *addr, size_t size);
+
+/* Access an I/O-port BAR (or any BAR) through pread/pwrite on resourceN.
+ * width is 1, 2 or 4. */
+int ixy_pci_bar_read(struct ixy_pci_dev *dev, int bar, uint64_t off, int width, uint32_t *val);
+int ixy_pci_bar_write(struct ixy_pci_dev *dev, int bar, uint64_t off, int width, uint32_t val);
+
+/* NUMA node of the device from sysfs `numa_node`; -1 when unknown. */
+int ixy_pci_numa_node(struct ixy_pci_dev *dev);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
