@@ -1,0 +1,103 @@
+/* libixy: the virtual 82599 ("sim" ports).
+ *
+ * A behavioural model of the Intel 82599 10 GbE controller, written from
+ * the datasheet, that the unchanged ixgbe driver runs against. A sim port
+ * has a register file (BAR0 image), a DMA engine that only ever sees
+ * physical addresses and translates them itself, and a wire.
+ *
+ * The driver reaches it like hardware:
+ *  - control-path registers through ixy_sim_reg_read/ixy_sim_reg_write (the
+ *    driver's register accessor calls these for a sim port), so read side
+ *    effects are exact (read-to-clear statistics and EICR, self-clearing
+ *    CTRL.RST);
+ *  - tail registers (RDT/TDT) by plain stores into the BAR0 image returned
+ *    by ixy_sim_bar0, through the same cached pointer as on hardware; the
+ *    model notices them by polling, as the NIC's DMA engine would.
+ *
+ * Users normally never call this header: ixy_open("sim:NAME,opts") creates
+ * the port from a spec string (see ixy_sim_open_spec).
+ */
+#ifndef IXY_SIM_H
+#define IXY_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ixy_sim;
+
+enum ixy_sim_mode {
+	IXY_SIM_THREADED = 0,   /* a DMA-engine thread polls and moves frames (realistic; apps) */
+	IXY_SIM_STEPPED = 1,    /* nothing moves until the caller calls ixy_sim_step (tests, benchmarks) */
+};
+
+struct ixy_sim_config {
+	enum ixy_sim_mode mode;
+	uint16_t device_id;        /* PCI device id to report; 0 = 0x10fb (82599ES SFP+) */
+	uint8_t mac[6];            /* permanent MAC (as if from EEPROM); all zero = derived from name */
+	uint32_t link_delay_us;    /* auto-negotiation time until LINKS.LINK_UP; 0 = default (10 ms) */
+	bool unthrottled;          /* false: frames leave no faster than 10 Gbit/s incl. preamble+IFG */
+};
+
+/* Create / destroy a port. name must be unique in the process. */
+struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cfg);
+void ixy_sim_destroy(struct ixy_sim *sim);
+struct ixy_sim *ixy_sim_find(const char *name);
+const char *ixy_sim_name(const struct ixy_sim *sim);
+
+/* Create a port from the text after "sim:" in a device address, e.g.
+ * "a,wire=pair:b,mode=stepped". The grammar is documented in README/docs. */
+struct ixy_sim *ixy_sim_open_spec(const char *spec);
+
+/* ---- the driver's side: registers ---- */
+uint32_t ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg);
+void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val);
+/* BAR0 image (for cached tail-register pointers) and its size. */
+volatile uint8_t *ixy_sim_bar0(struct ixy_sim *sim, size_t *size);
+uint16_t ixy_sim_device_id(const struct ixy_sim *sim);
+
+/* ---- time ---- */
+/* Stepped mode: do one round of DMA-engine work (fetch TX descriptors up to
+ * the tail, hand frames to the wire, take frames from the wire into RX
+ * descriptors, link state machine). Returns the number of frames moved. */
+int ixy_sim_step(struct ixy_sim *sim);
+
+/* ---- wires ---- */
+int ixy_sim_wire_loopback(struct ixy_sim *sim);                   /* TX -> own RX */
+int ixy_sim_wire_pair(struct ixy_sim *a, struct ixy_sim *b);      /* a.TX -> b.RX and back */
+int ixy_sim_wire_iface(struct ixy_sim *sim, const char *ifname);  /* AF_PACKET on a Linux interface */
+int ixy_sim_wire_pcap(struct ixy_sim *sim, const char *rx_file, const char *tx_file, bool loop);
+int ixy_sim_wire_null(struct ixy_sim *sim);                       /* TX frames are dropped, nothing arrives */
+struct ixy_sim_gen {
+	uint32_t frame_len;     /* 60..9018 without CRC */
+	double rate_pps;        /* 0 = as fast as possible; line rate 64 B = 14.88e6 */
+	uint64_t count;         /* 0 = unlimited */
+	uint32_t flows;         /* distinct UDP source ports, for RSS */
+};
+int ixy_sim_wire_generator(struct ixy_sim *sim, const struct ixy_sim_gen *gen);
+/* Pull the cable / plug it back in (LINKS.LINK_UP follows; EICR.LSC is set). */
+void ixy_sim_set_carrier(struct ixy_sim *sim, bool up);
+
+/* Test hooks: put one frame on the wire towards the port's RX, take one frame
+ * the port transmitted (when no other wire consumes them: "capture" wire). */
+int ixy_sim_inject(struct ixy_sim *sim, const void *frame, size_t len);
+int ixy_sim_wire_capture(struct ixy_sim *sim, size_t max_frames);
+int ixy_sim_capture_pop(struct ixy_sim *sim, void *buf, size_t buflen);  /* returns length or 0 */
+
+/* ---- checks ---- */
+/* Programming errors the model caught (ring written while enabled, misaligned
+ * ring, tail beyond the ring, RX enabled before DMA init done, ...). */
+unsigned ixy_sim_violation_count(const struct ixy_sim *sim);
+const char *ixy_sim_violation(const struct ixy_sim *sim, unsigned i);
+void ixy_sim_clear_violations(struct ixy_sim *sim);
+/* DMA to addresses outside the process's DMA memory (refused, like an IOMMU fault). */
+uint64_t ixy_sim_dma_faults(const struct ixy_sim *sim);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
