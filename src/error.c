@@ -58,12 +58,19 @@ void *ixy_error_null(int err, const char *fmt, ...)
 void ixy_error_prefix(const char *fmt, ...)
 {
 	char prev[IXY_ERRBUF];
-	char ctx[IXY_ERRBUF];
 	va_list ap;
 
 	memcpy(prev, errbuf, sizeof(prev));
 	va_start(ap, fmt);
-	vsnprintf(ctx, sizeof(ctx), fmt, ap);
+	int n = vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
 	va_end(ap);
-	snprintf(errbuf, sizeof(errbuf), "%s: %s", ctx, prev);
+	if (n < 0 || (size_t)n >= sizeof(errbuf) - 2)
+		return;
+	errbuf[n] = ':';
+	errbuf[n + 1] = ' ';
+	/* Keep as much of the earlier message as fits. */
+	size_t room = sizeof(errbuf) - (size_t)n - 2;
+	size_t plen = strnlen(prev, room - 1);
+	memcpy(errbuf + n + 2, prev, plen);
+	errbuf[n + 2 + plen] = '\0';
 }

@@ -1,0 +1,19 @@
+/* Internal parts of the memory layer, visible to tests. */
+#ifndef IXY_SRC_MEMORY_INTERNAL_H
+#define IXY_SRC_MEMORY_INTERNAL_H
+
+#include <stddef.h>
+
+/* ixy_hugetlbfs_find() reading a given mounts file instead of
+ * /proc/mounts and a given default huge page size (bytes) for mounts that
+ * carry no pagesize= option. */
+int ixy__hugetlbfs_find_in(const char *mounts_file, size_t default_page_size,
+			   size_t page_size, char *path, size_t len);
+
+/* Parse a size like "2M", "1G", "2048k", "1048576" into bytes; 0 on error. */
+size_t ixy__parse_size(const char *s);
+
+/* The kernel's default huge page size (Hugepagesize in /proc/meminfo). */
+size_t ixy__default_hugepage_size(void);
+
+#endif
