@@ -1,0 +1,168 @@
+/* Mempools: fixed-size packet buffers in DMA memory.
+ *
+ * Buffers never straddle a huge page, so a region need not be physically
+ * contiguous: each buffer's data area is within one page and its physical
+ * address is computed once here. */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "ixy/memory.h"
+#include "ixy/mempool.h"
+
+#define NO_BUF UINT32_MAX
+#define CACHE_LINE 64u
+
+static uint32_t round_up(uint32_t v, uint32_t to) { return (v + to - 1) / to * to; }
+
+struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts)
+{
+	if (!opts || opts->num_entries == 0)
+		return ixy_error_null(-EINVAL, "mempool: num_entries must be at least 1");
+	uint32_t buf_len = opts->buf_len ? opts->buf_len : 2048;
+	uint32_t headroom = round_up(opts->headroom ? opts->headroom : 64, CACHE_LINE);
+	size_t page_size = opts->page_size ? opts->page_size : IXY_PAGE_2M;
+	if (buf_len > (1u << 20) || headroom > 4096)
+		return ixy_error_null(-EINVAL, "mempool: buffer of %u bytes with %u headroom is too large", buf_len,
+				      headroom);
+	uint32_t entry_size = round_up((uint32_t)sizeof(struct ixy_pkt_buf) + headroom + buf_len, CACHE_LINE);
+	if (entry_size > page_size)
+		return ixy_error_null(-EINVAL, "mempool: a %u-byte buffer does not fit in one %zu-byte page",
+				      entry_size, page_size);
+
+	struct ixy_mempool *p = calloc(1, sizeof(*p));
+	if (!p)
+		return ixy_error_null(-ENOMEM, "mempool: out of memory");
+	p->free_stack = malloc(sizeof(uint32_t) * opts->num_entries);
+	if (!p->free_stack) {
+		free(p);
+		return ixy_error_null(-ENOMEM, "mempool: out of memory for %u entries", opts->num_entries);
+	}
+	p->entry_size = entry_size;
+	p->per_page = (uint32_t)(page_size / entry_size);
+	p->page_pad = (uint32_t)(page_size - (size_t)p->per_page * entry_size);
+	p->num_entries = opts->num_entries;
+	p->buf_len = buf_len;
+	p->headroom = headroom;
+	p->shared = opts->shared;
+
+	size_t npages = (opts->num_entries + p->per_page - 1) / p->per_page;
+	struct ixy_dma_opts dopts = {
+		.page_size = page_size, .numa_node = opts->numa_node, .hugetlbfs = opts->hugetlbfs,
+	};
+	p->region = ixy_dma_alloc(npages * page_size, &dopts);
+	if (!p->region) {
+		ixy_error_prefix("mempool of %u buffers", opts->num_entries);
+		free(p->free_stack);
+		free(p);
+		return NULL;
+	}
+	p->base = ixy_dma_virt(p->region);
+
+	for (uint32_t i = 0; i < p->num_entries; i++) {
+		struct ixy_pkt_buf *b = ixy__mempool_at(p, i);
+		b->pool = p;
+		b->idx = i;
+		b->data_off = (uint16_t)(sizeof(*b) + headroom);
+		b->buf_len = buf_len;
+		b->data_phys = ixy_dma_virt_to_phys(p->region, ixy_pkt_data(b));
+	}
+	if (p->shared) {
+		/* Linked free list 0 -> 1 -> ... -> n-1, head = 0 with tag 0. */
+		for (uint32_t i = 0; i < p->num_entries; i++)
+			p->free_stack[i] = i + 1 < p->num_entries ? i + 1 : NO_BUF;
+		p->head = 0;
+		p->free_top = p->num_entries;
+	} else {
+		/* Stack with index 0 on top, so buffers come out in address order. */
+		for (uint32_t i = 0; i < p->num_entries; i++)
+			p->free_stack[i] = p->num_entries - 1 - i;
+		p->free_top = p->num_entries;
+	}
+	return p;
+}
+
+void ixy_mempool_free(struct ixy_mempool *pool)
+{
+	if (!pool)
+		return;
+	ixy_dma_free(pool->region);
+	free(pool->free_stack);
+	free(pool);
+}
+
+uint32_t ixy_mempool_size(const struct ixy_mempool *pool) { return pool->num_entries; }
+uint32_t ixy_mempool_buf_len(const struct ixy_mempool *pool) { return pool->buf_len; }
+bool ixy_mempool_is_shared(const struct ixy_mempool *pool) { return pool->shared; }
+
+uint32_t ixy_mempool_available(const struct ixy_mempool *pool)
+{
+	return pool->shared ? __atomic_load_n(&pool->free_top, __ATOMIC_RELAXED) : pool->free_top;
+}
+
+struct ixy_pkt_buf *ixy_mempool_get(const struct ixy_mempool *pool, uint32_t idx)
+{
+	if (idx >= pool->num_entries)
+		return ixy_error_null(-EINVAL, "mempool: index %u out of range (%u entries)", idx, pool->num_entries);
+	return ixy__mempool_at(pool, idx);
+}
+
+/* ---- the shared pool: a Treiber stack of buffer indices ----
+ * head = (tag << 32) | top index. Every successful update increments the
+ * tag, so a head value that compares equal means nothing happened in
+ * between (no ABA), and the links read meanwhile were consistent. Links
+ * live in free_stack[] and are read/written atomically (relaxed; the CAS
+ * on head orders them). */
+
+static inline uint32_t link_of(struct ixy_mempool *p, uint32_t idx)
+{
+	return __atomic_load_n(&p->free_stack[idx], __ATOMIC_RELAXED);
+}
+
+uint32_t ixy_mempool_shared_alloc_batch(struct ixy_mempool *p, struct ixy_pkt_buf **bufs, uint32_t n)
+{
+	uint64_t old = __atomic_load_n(&p->head, __ATOMIC_ACQUIRE);
+	uint32_t got;
+	uint64_t new_head;
+
+	if (n == 0)
+		return 0;
+	for (;;) {
+		uint32_t idx = (uint32_t)old;
+		got = 0;
+		/* Walk up to n entries from the top. A concurrent update can make
+		 * us read garbage; the CAS below then fails and we retry. */
+		while (idx != NO_BUF && idx < p->num_entries && got < n) {
+			bufs[got++] = ixy__mempool_at(p, idx);
+			idx = link_of(p, idx);
+		}
+		if (idx != NO_BUF && idx >= p->num_entries) {
+			old = __atomic_load_n(&p->head, __ATOMIC_ACQUIRE);
+			continue;
+		}
+		new_head = ((old >> 32) + 1) << 32 | idx;
+		if (__atomic_compare_exchange_n(&p->head, &old, new_head, true, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			break;
+	}
+	__atomic_fetch_sub(&p->free_top, got, __ATOMIC_RELAXED);
+	return got;
+}
+
+void ixy_mempool_shared_free_batch(struct ixy_mempool *p, struct ixy_pkt_buf **bufs, uint32_t n)
+{
+	if (n == 0)
+		return;
+	/* Chain the buffers (they are ours until the CAS publishes them). */
+	for (uint32_t i = 0; i + 1 < n; i++)
+		__atomic_store_n(&p->free_stack[bufs[i]->idx], bufs[i + 1]->idx, __ATOMIC_RELAXED);
+	uint32_t last = bufs[n - 1]->idx;
+	uint64_t old = __atomic_load_n(&p->head, __ATOMIC_RELAXED);
+	uint64_t new_head;
+	do {
+		__atomic_store_n(&p->free_stack[last], (uint32_t)old, __ATOMIC_RELAXED);
+		new_head = ((old >> 32) + 1) << 32 | bufs[0]->idx;
+	} while (!__atomic_compare_exchange_n(&p->head, &old, new_head, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	__atomic_fetch_add(&p->free_top, n, __ATOMIC_RELAXED);
+}
