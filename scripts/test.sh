@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# libixy's test command. On a fresh Debian machine, as root, it does all the
+# set-up itself: installs the Debian packages it needs, reserves and mounts
+# hugepages, configures and builds (Release, warnings as errors), runs every
+# test with ctest, then builds with AddressSanitizer + UBSan and runs the unit
+# tests again. Exits non-zero on any failure.
+#
+#   scripts/test.sh            everything
+#   scripts/test.sh --no-asan  skip the sanitizer build
+#   scripts/test.sh -R REGEX   only tests whose name matches (passed to ctest)
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${IXY_BUILD_DIR:-$root/build}
+asan=1
+ctest_args=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--no-asan) asan=0 ;;
+	-R) ctest_args+=(-R "$2"); shift ;;
+	-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+	*) echo "test.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+step() { printf '\n==== %s\n' "$*"; }
+
+if [ "$(id -u)" != 0 ]; then
+	echo "test.sh: must run as root (installs packages, reserves hugepages, reads physical addresses)" >&2
+	exit 1
+fi
+
+# ---- packages ----
+packages=(cmake make gcc pkg-config libnuma-dev libcmocka-dev libpcap-dev iproute2 util-linux procps)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	step "installing Debian packages: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# ---- hugepages: 1 GiB of 2 MiB pages, mounted on /mnt/huge ----
+step "hugepages"
+bash "$root/scripts/setup-hugetlbfs.sh" --pages "${IXY_HUGEPAGES:-512}" --size 2M
+
+# ---- Release build, all tests ----
+step "Release build ($build/release)"
+cmake -S "$root" -B "$build/release" -DCMAKE_BUILD_TYPE=Release -DIXY_WERROR=ON >/dev/null
+cmake --build "$build/release" -j"$(nproc)"
+step "tests (Release)"
+status=0
+(cd "$build/release" && ctest --output-on-failure "${ctest_args[@]}") || status=1
+
+# ---- ASan + UBSan build, unit tests ----
+if [ $asan = 1 ]; then
+	step "AddressSanitizer + UndefinedBehaviorSanitizer build ($build/asan)"
+	cmake -S "$root" -B "$build/asan" -DCMAKE_BUILD_TYPE=Debug -DIXY_SANITIZE=ON -DIXY_WERROR=ON >/dev/null
+	cmake --build "$build/asan" -j"$(nproc)"
+	step "unit tests (ASan + UBSan)"
+	(cd "$build/asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -L unit "${ctest_args[@]}") || status=1
+fi
+
+step "result"
+if [ $status = 0 ]; then echo "test.sh: all tests passed"; else echo "test.sh: FAILED" >&2; fi
+exit $status
