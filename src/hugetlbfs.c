@@ -105,10 +105,11 @@ int ixy__hugetlbfs_find_in(const char *mounts_file, size_t default_page_size,
 	if (!found)
 		return ixy_error(-ENOENT,
 				 "no hugetlbfs with %s pages is mounted (looked in %s): run "
-				 "scripts/setup-hugetlbfs.sh, or: mkdir -p /mnt/huge && mount -t hugetlbfs "
-				 "-o pagesize=%s nodev /mnt/huge",
+				 "scripts/setup-hugetlbfs.sh, or mount one: mount -t hugetlbfs "
+				 "-o pagesize=%s nodev %s",
 				 size_name(page_size, szbuf, sizeof(szbuf)), mounts_file,
-				 page_size == IXY_PAGE_1G ? "1G" : "2M");
+				 page_size == IXY_PAGE_1G ? "1G" : "2M",
+				 page_size == IXY_PAGE_1G ? "/mnt/huge-1G" : "/mnt/huge");
 	return 0;
 }
 

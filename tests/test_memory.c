@@ -359,6 +359,39 @@ static void test_pagemap_without_root(void **state)
 	assert_non_null(strstr(buf, "run as root"));
 }
 
+/* 1 GiB pages when asked and available: one page is a contiguous GiB. */
+static void test_1g_pages(void **state)
+{
+	(void)state;
+	char path[256];
+	long free1g = -1;
+	FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages", "r");
+	if (f) {
+		if (fscanf(f, "%ld", &free1g) != 1)
+			free1g = -1;
+		fclose(f);
+	}
+	if (ixy_hugetlbfs_find(IXY_PAGE_1G, NULL, path, sizeof(path)) < 0 || free1g < 1) {
+		/* Not available here: asking must then fail with a clear message. */
+		struct ixy_dma_opts o = { .page_size = IXY_PAGE_1G, .numa_node = -1 };
+		assert_null(ixy_dma_alloc(IXY_PAGE_1G, &o));
+		print_message("1 GiB pages not available (%s); checked the error path only\n", ixy_last_error());
+		assert_true(strstr(ixy_last_error(), "1 GiB") || strstr(ixy_last_error(), "1G"));
+		return;
+	}
+	struct ixy_dma_opts o = { .page_size = IXY_PAGE_1G, .numa_node = -1, .contiguous = true };
+	struct ixy_dma_region *r = ixy_dma_alloc(3 << 20, &o);
+	assert_non_null(r);
+	uint8_t *v = ixy_dma_virt(r);
+	assert_int_equal(ixy_dma_size(r), IXY_PAGE_1G);
+	assert_int_equal(ixy_dma_page_size(r), IXY_PAGE_1G);
+	assert_int_equal(smaps_kernel_page_kb(v), 1048576);
+	assert_int_equal(test_phys(v) % IXY_PAGE_1G, 0);
+	assert_int_equal(test_phys(v + 777777777), test_phys(v) + 777777777);
+	assert_int_equal(ixy_dma_virt_to_phys(r, v + 777777777), test_phys(v) + 777777777);
+	ixy_dma_free(r);
+}
+
 static void test_zero_size(void **state)
 {
 	(void)state;
@@ -382,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_no_files_left_and_stale_cleanup),
 		cmocka_unit_test(test_exhaustion_message),
 		cmocka_unit_test(test_pagemap_without_root),
+		cmocka_unit_test(test_1g_pages),
 	};
 	int failed = cmocka_run_group_tests_name("memory", pure, NULL, NULL);
 	failed += cmocka_run_group_tests_name("dma", dma, need_hugepages, NULL);
