@@ -73,6 +73,14 @@ die() {
 
 warn() { printf '%s: warning: %s\n' "$PROG" "$*" >&2; }
 say() { printf '%s\n' "$*"; }
+# The last line about a device: in a dry run it says that nothing happened.
+summary() {
+	if ((DRY_RUN)); then
+		say "dry run, nothing changed: $*"
+	else
+		say "$*"
+	fi
+}
 
 # One line out of a possibly multi-line tool message.
 one_line() {
@@ -317,7 +325,7 @@ do_bind() {
 	[[ $TARGET == uio_pci_generic ]] && hint="uio_pci_generic needs a legacy INTx interrupt, virtual functions do not have one: use vfio-pci; $hint"
 	sysfs_write "$addr" "$SYSFS/bus/pci/drivers/$TARGET/bind" "$hint"
 	verify_driver "$addr" "$TARGET"
-	say "$addr: bound to $TARGET (was $cur)"
+	summary "$addr: bound to $TARGET (was $cur)"
 }
 
 do_unbind() {
@@ -331,7 +339,7 @@ do_unbind() {
 	remember_driver "$addr" "$cur"
 	sysfs_write "$addr" "$dev/driver/unbind"
 	verify_driver "$addr" none
-	say "$addr: unbound from $cur, no driver now"
+	summary "$addr: unbound from $cur, no driver now"
 }
 
 do_restore() {
@@ -353,7 +361,7 @@ do_restore() {
 		fi
 		sysfs_write "$addr" "$SYSFS/bus/pci/drivers_probe"
 		verify_driver "$addr" any
-		say "$addr: driver is now $(dev_driver "$dev")"
+		summary "$addr: handed to the kernel to probe a driver (driver now: $(dev_driver "$dev"))"
 		return 0
 	fi
 	if [[ $cur == "$orig" ]]; then
@@ -373,11 +381,11 @@ do_restore() {
 	fi
 	if [[ $orig == none ]]; then
 		verify_driver "$addr" none
-		say "$addr: had no driver originally, left without one"
+		summary "$addr: had no driver originally, left without one"
 	else
 		sysfs_write "$addr" "$SYSFS/bus/pci/drivers/$orig/bind"
 		verify_driver "$addr" "$orig"
-		say "$addr: restored to $orig (was $cur)"
+		summary "$addr: restored to $orig (was $cur)"
 	fi
 	forget_driver "$addr"
 }

@@ -252,7 +252,7 @@ test_address_normalised() {
 		expect_eq "dry run of $a" "$OUT" \
 			"would remember original driver 'ixgbe' in $S/0000:0a:1f.7
 would write '0000:0a:1f.7' to $R/bus/pci/devices/0000:0a:1f.7/driver/unbind
-0000:0a:1f.7: unbound from ixgbe, no driver now"
+dry run, nothing changed: 0000:0a:1f.7: unbound from ixgbe, no driver now"
 	done
 }
 
@@ -422,7 +422,7 @@ test_dry_run_changes_nothing() {
 would write 'uio_pci_generic' to $R/bus/pci/devices/$A/driver_override
 would write '$A' to $R/bus/pci/devices/$A/driver/unbind
 would write '$A' to $R/bus/pci/drivers/uio_pci_generic/bind
-$A: bound to uio_pci_generic (was ixgbe)"
+dry run, nothing changed: $A: bound to uio_pci_generic (was ixgbe)"
 	# Restore in dry-run keeps the state file.
 	set_driver "$A" uio_pci_generic
 	mkdir -p "$S"
