@@ -78,7 +78,11 @@ const char *ixy_pci_path(const struct ixy_pci_dev *dev);
 const struct ixy_pci_info *ixy_pci_get_info(const struct ixy_pci_dev *dev);
 int ixy_pci_refresh(struct ixy_pci_dev *dev);
 
-/* Read/write raw configuration space (offset, width 1/2/4 bytes). */
+/* Read/write len raw bytes of configuration space at off, as they are in
+ * the device (little-endian). Any len with off + len <= 4096; the kernel
+ * splits it into naturally aligned 1/2/4-byte config cycles. Without root
+ * only the first 64 bytes are readable (-EIO past them) and nothing is
+ * writable (-EACCES). Returns 0 or <0. */
 int ixy_pci_config_read(struct ixy_pci_dev *dev, uint32_t off, void *buf, size_t len);
 int ixy_pci_config_write(struct ixy_pci_dev *dev, uint32_t off, const void *buf, size_t len);
 
@@ -104,22 +108,28 @@ struct ixy_pci_netif {
 int ixy_pci_netifs(struct ixy_pci_dev *dev, struct ixy_pci_netif *out, int max);
 
 /* Unbind the kernel driver from this device only (writes the address to
- * driver/unbind). Refuses (-EPERM... see below) a device whose class is not
- * a network controller (-ENODEV) and one that carries an interface that is
- * up (-EBUSY) unless force is true. No driver bound: nothing to do, 0. */
+ * driver/unbind). Refuses a device whose class is not a network controller
+ * (-ENODEV, even with force) and one that carries an interface that is up
+ * (-EBUSY) unless force is true. No driver bound: nothing to do, 0. */
 int ixy_pci_unbind(struct ixy_pci_dev *dev, bool force);
 
-/* mmap a memory BAR read/write (resourceN; size from the file). Returns the
- * mapping and stores its size; -ENOTSUP-style error (NULL) for I/O BARs. */
+/* mmap a memory BAR read/write (resourceN; size from the file, else from
+ * `resource`). Returns the mapping and stores its size; NULL with -ENOTSUP
+ * for I/O BARs, -ENODEV for unimplemented ones. */
 void *ixy_pci_map_bar(struct ixy_pci_dev *dev, int bar, size_t *size);
 void ixy_pci_unmap_bar(void *addr, size_t size);
 
-/* Access an I/O-port BAR (or any BAR) through pread/pwrite on resourceN.
- * width is 1, 2 or 4. */
+/* Access an I/O-port BAR through pread/pwrite on resourceN. width is 1, 2
+ * or 4; off + width must lie inside the BAR (-ERANGE); the value is in host
+ * byte order, as the kernel's inb/inw/inl deliver it. The kernel supports
+ * this only for I/O BARs (memory BARs: -EIO, map them instead); regular
+ * files in a fake tree work for any BAR. resourceN is opened on first use
+ * and kept open until ixy_pci_close(). */
 int ixy_pci_bar_read(struct ixy_pci_dev *dev, int bar, uint64_t off, int width, uint32_t *val);
 int ixy_pci_bar_write(struct ixy_pci_dev *dev, int bar, uint64_t off, int width, uint32_t val);
 
-/* NUMA node of the device from sysfs `numa_node`; -1 when unknown. */
+/* NUMA node of the device from sysfs `numa_node`; -1 when unknown
+ * (missing, unreadable or negative). Not an error: no message is set. */
 int ixy_pci_numa_node(struct ixy_pci_dev *dev);
 
 #ifdef __cplusplus

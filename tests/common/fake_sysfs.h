@@ -66,7 +66,8 @@ int fake_sysfs_bind_driver(const char *root, const char *addr, const char *drive
 int fake_sysfs_add_netif(const char *root, const char *addr, const char *ifname, unsigned flags);
 
 /* Read a file below root (relpath like "bus/pci/drivers/ixgbe/unbind")
- * into buf, NUL-terminated; returns the byte count or -errno. */
+ * into buf, NUL-terminated, so at most len - 1 bytes (give one spare byte
+ * when reading binary files); returns the byte count or -errno. */
 ssize_t fake_sysfs_read(const char *root, const char *relpath, void *buf, size_t len);
 
 /* Fill a 64-byte (or longer, rest zero) type 0 configuration header
