@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# qemu-guest.sh - boot a small Linux guest under QEMU (TCG) whose NICs are
+# QEMU's own device models, and run libixy's guest checks in it.
+#
+# What it does, every step on the host left as it was found:
+#   1. kernel: resolves the current Debian kernel package, downloads it with
+#      `apt-get download` and unpacks it with `dpkg -x` (never installed),
+#      keeps only vmlinuz and the modules the guest needs in a cache keyed
+#      by package version, so later runs skip all of this;
+#   2. initramfs: busybox-static, bash and the GNU tools the scripts use
+#      (with the shared libraries ldd names), the modules, the checks
+#      (tests/guest: /init, lib.sh, checks.d/, ixy-guest-checks) and
+#      scripts/bind-uio.sh + scripts/setup-hugetlbfs.sh;
+#   3. boots it: a network namespace of its own with one tap per NIC
+#      (legacy virtio-net, e1000, e1000e), ixy-guest-tap on the e1000's tap
+#      (injects the RX test frame, captures the TX one), QEMU under a hard
+#      timeout, the console copied to stdout and to the log;
+#   4. cleans up (trap): helper stopped, namespace deleted with its taps.
+#
+# Result lines (IXY-CHECK ...) from the guest and the host helper all end up
+# in the log; tests/sh/test_guest.sh turns them into test results.
+# Exit status: 0 the guest finished and no check failed, 1 a check failed,
+# 2 usage, 3 missing prerequisite, 4 boot failed or timed out.
+set -euo pipefail
+
+PROG=${0##*/}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$ROOT/build
+LOG=
+CACHE=${IXY_GUEST_CACHE:-}
+TIMEOUT=240
+KEEP=0
+
+# Guest NICs: fixed slots, so the checks know the addresses; MACs are the
+# ones the checks compare against what the devices report.
+VIRTIO_ADDR=0000:00:03.0 VIRTIO_MAC=52:54:00:1b:00:10
+E1000_ADDR=0000:00:04.0 E1000_MAC=52:54:00:1b:00:11
+E1000E_ADDR=0000:00:05.0 E1000E_MAC=52:54:00:1b:00:12
+
+# Modules /init loads; the ones bind-uio.sh loads on demand come along.
+GUEST_MODULES="virtio_pci virtio_net e1000 e1000e"
+EXTRA_MODULES="uio_pci_generic vfio-pci vfio_iommu_type1"
+# GNU versions of what the scripts call (busybox readlink has no -m).
+HOST_TOOLS="bash readlink stat cat mkdir rm mount umount"
+
+usage() {
+	cat <<EOF
+Usage: $PROG [--build-dir DIR] [--log FILE] [--cache-dir DIR] [--timeout SEC] [--keep]
+
+Boot the libixy test guest (QEMU, TCG) and run tests/guest/checks.d in it.
+Needs root, the Debian packages qemu-system-x86 busybox-static kmod cpio
+gzip iproute2, and a build of libixy (ixy-guest-checks, ixy-guest-tap).
+
+  --build-dir DIR  CMake build directory (default $ROOT/build)
+  --log FILE       console log (default BUILD/qemu-guest/console.log)
+  --cache-dir DIR  kernel cache (default \$IXY_GUEST_CACHE or BUILD/qemu-guest/cache)
+  --timeout SEC    hard limit for QEMU (default $TIMEOUT)
+  --keep           keep the initramfs staging tree (BUILD/qemu-guest/initramfs)
+EOF
+}
+
+die() {
+	local code=$1
+	shift
+	printf '%s: error: %s\n' "$PROG" "$*" >&2
+	exit "$code"
+}
+note() { printf '%s: %s\n' "$PROG" "$*" >&2; }
+
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--build-dir) BUILD=$2; shift ;;
+	--log) LOG=$2; shift ;;
+	--cache-dir) CACHE=$2; shift ;;
+	--timeout) TIMEOUT=$2; shift ;;
+	--keep) KEEP=1 ;;
+	-h | --help) usage; exit 0 ;;
+	*) die 2 "unknown argument '$1' (see --help)" ;;
+	esac
+	shift
+done
+[[ $TIMEOUT =~ ^[0-9]+$ ]] || die 2 "--timeout wants seconds, not '$TIMEOUT'"
+BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || die 3 "build directory $BUILD does not exist (cmake -S $ROOT -B $BUILD && cmake --build $BUILD)"
+WORK=$BUILD/qemu-guest
+CACHE=${CACHE:-$WORK/cache}
+LOG=${LOG:-$WORK/console.log}
+CHECKS_BIN=$BUILD/tests/guest/ixy-guest-checks
+TAP_BIN=$BUILD/tests/guest/ixy-guest-tap
+
+# ---- prerequisites ----
+[[ $EUID -eq 0 ]] || die 3 "must run as root (network namespace, taps, apt-get download)"
+for t in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static depmod:kmod modprobe:kmod \
+	cpio:cpio gzip:gzip ip:iproute2 apt-get:apt dpkg:dpkg ldd:libc-bin timeout:coreutils; do
+	command -v "${t%%:*}" >/dev/null 2>&1 || die 3 "${t%%:*} not found: apt-get install ${t#*:}"
+done
+BUSYBOX=$(command -v busybox)
+if ldd "$BUSYBOX" >/dev/null 2>&1; then
+	die 3 "$BUSYBOX is dynamically linked; the guest needs busybox-static (apt-get install busybox-static)"
+fi
+for b in "$CHECKS_BIN" "$TAP_BIN"; do
+	[[ -x $b ]] || die 3 "$b not built (cmake --build $BUILD)"
+done
+mkdir -p "$WORK" "$CACHE" "$(dirname "$LOG")"
+
+# ---- 1. kernel: downloaded and trimmed once per package version ----
+resolve_kernel_pkg() {
+	apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+}
+
+# Copy the modules $@ need (with dependencies) from an unpacked package to $dest.
+copy_modules() {
+	local src=$1 krel=$2 dest=$3 m f
+	shift 3
+	for m in "$@"; do
+		modprobe -d "$src" -S "$krel" --show-depends "$m" >"$dest.deps" ||
+			die 1 "module $m not found in $KPKG (is it still built as a module?)"
+		while read -r cmd f _; do
+			[[ $cmd == insmod ]] || continue
+			mkdir -p "$dest/$(dirname "${f#"$src"/}")"
+			cp -f "$f" "$dest/${f#"$src"/}"
+		done <"$dest.deps"
+		rm -f "$dest.deps"
+	done
+}
+
+fetch_kernel() {
+	KPKG=$(resolve_kernel_pkg)
+	if [[ -z $KPKG ]]; then
+		note "apt does not know linux-image-amd64 yet: running apt-get update"
+		apt-get update -qq >/dev/null 2>&1 || true
+		KPKG=$(resolve_kernel_pkg)
+	fi
+	local ver=
+	[[ -n $KPKG ]] && ver=$(apt-cache show --no-all-versions "$KPKG" 2>/dev/null | awk '/^Version:/ { print $2; exit }')
+	# The module list is part of the key: changing it refreshes the cache.
+	local mhash
+	mhash=$(printf '%s\n' $GUEST_MODULES $EXTRA_MODULES | cksum | cut -d' ' -f1)
+	if [[ -z $KPKG || -z $ver ]]; then
+		# No package lists (offline?): any complete cached kernel will do.
+		KDIR=$(ls -1dt "$CACHE"/kernel/*/ 2>/dev/null | while read -r d; do
+			[[ -f $d/.complete ]] && { echo "${d%/}"; break; }
+		done)
+		[[ -n $KDIR ]] || die 3 "cannot resolve the kernel package (apt-cache depends linux-image-amd64) and no kernel is cached in $CACHE/kernel"
+		note "kernel package unknown to apt; using cached $KDIR"
+		return
+	fi
+	KDIR=$CACHE/kernel/${KPKG}_${ver}_$mhash
+	if [[ -f $KDIR/.complete ]]; then
+		note "kernel: $KPKG $ver (cached in $KDIR)"
+		return
+	fi
+	note "kernel: downloading $KPKG $ver"
+	local tmp
+	tmp=$(mktemp -d "$CACHE/download.XXXXXX")
+	rm -rf "$KDIR"
+	(cd "$tmp" && apt-get download -q "$KPKG=$ver" 2>&1 | grep -v 'unsandboxed as root' >&2) || true
+	local deb
+	deb=$(ls "$tmp"/*.deb 2>/dev/null | head -n1)
+	[[ -n $deb ]] || { rm -rf "$tmp"; die 3 "apt-get download $KPKG=$ver failed (network? apt sources?)"; }
+	dpkg -x "$deb" "$tmp/x"
+	local krel
+	krel=$(ls "$tmp/x/lib/modules")
+	[[ -n $krel && -f $tmp/x/boot/vmlinuz-$krel ]] || { rm -rf "$tmp"; die 1 "$deb has no boot/vmlinuz-$krel"; }
+	depmod -b "$tmp/x" "$krel"
+	mkdir -p "$KDIR/lib/modules/$krel"
+	copy_modules "$tmp/x" "$krel" "$KDIR" $GUEST_MODULES $EXTRA_MODULES
+	cp "$tmp/x/lib/modules/$krel"/modules.{order,builtin,builtin.modinfo} "$KDIR/lib/modules/$krel/" 2>/dev/null || true
+	cp "$tmp/x/boot/vmlinuz-$krel" "$KDIR/vmlinuz"
+	echo "$krel" >"$KDIR/kernel-release"
+	echo "$KPKG $ver" >"$KDIR/package"
+	rm -rf "$tmp"
+	touch "$KDIR/.complete"
+	note "kernel: $krel cached in $KDIR"
+}
+
+# ---- 2. initramfs ----
+# Copy an executable and the shared libraries it needs, at their own paths.
+copy_with_libs() {
+	local bin=$1 dest=$2 lib
+	mkdir -p "$(dirname "$STAGE$dest")"
+	cp -L "$bin" "$STAGE$dest"
+	for lib in $(ldd "$bin" 2>/dev/null | awk '/=> \// { print $3 } /^\t\// { print $1 }'); do
+		[[ -e $STAGE$lib ]] && continue
+		mkdir -p "$STAGE$(dirname "$lib")"
+		cp -L "$lib" "$STAGE$lib"
+	done
+}
+
+build_initramfs() {
+	local krel a t
+	krel=$(cat "$KDIR/kernel-release")
+	STAGE=$WORK/initramfs
+	rm -rf "$STAGE"
+	mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,run,tmp,mnt,etc,root} "$STAGE"/ixy/{bin,scripts,checks.d}
+	cp "$BUSYBOX" "$STAGE/bin/busybox"
+	for a in $("$BUSYBOX" --list); do
+		[[ $a == busybox ]] || ln -s busybox "$STAGE/bin/$a"
+	done
+	for t in $HOST_TOOLS; do
+		copy_with_libs "$(command -v "$t")" "/usr/bin/$t"
+	done
+	cp -a "$KDIR/lib" "$STAGE/"
+	depmod -b "$STAGE" "$krel"
+	copy_with_libs "$CHECKS_BIN" /ixy/bin/ixy-guest-checks
+	cp "$ROOT/scripts/bind-uio.sh" "$ROOT/scripts/setup-hugetlbfs.sh" "$STAGE/ixy/scripts/"
+	cp "$ROOT"/tests/guest/checks.d/*.sh "$STAGE/ixy/checks.d/"
+	cp "$ROOT/tests/guest/lib.sh" "$STAGE/ixy/lib.sh"
+	cp "$ROOT/tests/guest/init" "$STAGE/init"
+	chmod 755 "$STAGE/init"
+	cat >"$STAGE/etc/ixy-guest.env" <<EOF
+VIRTIO_ADDR=$VIRTIO_ADDR VIRTIO_MAC=$VIRTIO_MAC
+E1000_ADDR=$E1000_ADDR E1000_MAC=$E1000_MAC
+E1000E_ADDR=$E1000E_ADDR E1000E_MAC=$E1000E_MAC
+IXY_BIN=/ixy/bin IXY_SCRIPTS=/ixy/scripts
+IXY_MODULES="$GUEST_MODULES"
+IXY_CHECK_TIMEOUT=90
+EOF
+	echo "root:x:0:0:root:/root:/bin/sh" >"$STAGE/etc/passwd"
+	INITRD=$WORK/initramfs.cpio.gz
+	(cd "$STAGE" && find . | cpio -o -H newc --quiet | gzip -1) >"$INITRD"
+	((KEEP)) || rm -rf "$STAGE"
+	note "initramfs: $INITRD ($(du -h "$INITRD" | cut -f1))"
+}
+
+# ---- 3. network namespace, host helper, QEMU ----
+NS=
+HELPER_PID=
+cleanup() {
+	if [[ -n $HELPER_PID ]]; then
+		kill -TERM "$HELPER_PID" 2>/dev/null || true
+		wait "$HELPER_PID" 2>/dev/null || true
+		HELPER_PID=
+	fi
+	if [[ -n $NS ]]; then
+		ip netns del "$NS" 2>/dev/null || true
+		NS=
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+setup_net() {
+	NS=ixy-guest-$$
+	ip netns add "$NS" || die 1 "cannot create network namespace $NS"
+	# No IPv6 chatter from the host side onto the guest's wires.
+	ip netns exec "$NS" sh -c 'echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6; echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6' 2>/dev/null || true
+	local t
+	for t in tap0 tap1 tap2; do
+		ip -n "$NS" tuntap add dev "$t" mode tap
+		ip -n "$NS" link set "$t" up
+	done
+}
+
+run_qemu() {
+	local tap_log=$WORK/tap.log
+	ip netns exec "$NS" "$TAP_BIN" tap1 "$E1000_MAC" "$((TIMEOUT + 10))" >"$tap_log" 2>&1 &
+	HELPER_PID=$!
+	note "booting the guest (TCG, timeout ${TIMEOUT}s); console log: $LOG"
+	local start=$SECONDS rc=0
+	set +e
+	timeout -k 5 "$TIMEOUT" ip netns exec "$NS" qemu-system-x86_64 \
+		-accel tcg -cpu max -machine pc -m 1024 -smp 1 -nodefaults -nographic -no-reboot \
+		-serial stdio -monitor none \
+		-kernel "$KDIR/vmlinuz" -initrd "$INITRD" \
+		-append 'console=ttyS0 panic=-1 quiet loglevel=3' \
+		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+		-device "virtio-net-pci,disable-modern=on,netdev=n0,mac=$VIRTIO_MAC,addr=0x3,romfile=" \
+		-netdev tap,id=n1,ifname=tap1,script=no,downscript=no \
+		-device "e1000,netdev=n1,mac=$E1000_MAC,addr=0x4,romfile=" \
+		-netdev tap,id=n2,ifname=tap2,script=no,downscript=no \
+		-device "e1000e,netdev=n2,mac=$E1000E_MAC,addr=0x5,romfile=" \
+		</dev/null 2>&1 | tr -d '\r' | tee "$LOG"
+	rc=${PIPESTATUS[0]}
+	set -e
+	QEMU_RC=$rc
+	GUEST_SECONDS=$((SECONDS - start))
+	cleanup
+	# The host half of the checks goes into the same log.
+	grep '^IXY-CHECK ' "$tap_log" | tee -a "$LOG" || echo "IXY-HOST-WARN ixy-guest-tap reported nothing: $(tr '\n' ' ' <"$tap_log")" | tee -a "$LOG"
+}
+
+fetch_kernel
+build_initramfs
+setup_net
+run_qemu
+
+echo "IXY-HOST-TIME guest_seconds=$GUEST_SECONDS qemu_rc=$QEMU_RC" | tee -a "$LOG"
+if ! grep -q '^IXY-GUEST-DONE' "$LOG"; then
+	if ((QEMU_RC == 124 || QEMU_RC == 137)); then
+		note "the guest did not finish within ${TIMEOUT}s (console log: $LOG)"
+	else
+		note "the guest did not finish (QEMU exit $QEMU_RC; console log: $LOG)"
+	fi
+	exit 4
+fi
+if grep -q '^IXY-CHECK .* result=fail ' "$LOG"; then
+	note "some checks failed (console log: $LOG)"
+	exit 1
+fi
+note "guest finished in ${GUEST_SECONDS}s, no check failed"
