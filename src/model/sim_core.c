@@ -1,0 +1,305 @@
+/* The virtual 82599: ports, their registry, domains and the DMA engine.
+ *
+ * A port is created with its register file at reset values (as after power
+ * on: EEPROM read, link trained if a cable is plugged). Its DMA engine runs
+ * either in a thread (threaded mode: polls tails like the NIC does) or when
+ * the caller asks (stepped mode: ixy_sim_step, deterministic). Two paired
+ * ports share one domain: one lock and one engine thread, so a frame goes
+ * from one port's TX buffers straight into the other's RX buffers.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "model/sim_internal.h"
+#include "model/sim_core.h"
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ixy_sim *registry;
+
+uint64_t sim_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void sim_lock(struct ixy_sim *sim)
+{
+	/* Announce ourselves so the engine thread, which re-takes the lock
+	 * after every round, lets the control path in. */
+	atomic_fetch_add(&sim->dom->waiters, 1);
+	pthread_mutex_lock(&sim->dom->lock);
+	atomic_fetch_sub(&sim->dom->waiters, 1);
+}
+
+void sim_unlock(struct ixy_sim *sim)
+{
+	pthread_mutex_unlock(&sim->dom->lock);
+}
+
+/* One round of the DMA engine for one port; the domain lock is held. */
+static int port_round(struct ixy_sim *sim)
+{
+	uint64_t now = sim_now_ns();
+	sim->now_ps = now * 1000;
+	sim_link_update(sim, now);
+	int moved = sim_tx_round(sim);
+	moved += sim_wire_rx_round(sim);
+	sim_rx_check_tails(sim);
+	return moved;
+}
+
+static void *engine(void *arg)
+{
+	struct sim_domain *d = arg;
+	unsigned idle = 0;
+	while (!atomic_load(&d->stop)) {
+		pthread_mutex_lock(&d->lock);
+		int moved = 0;
+		for (int i = 0; i < d->nports; i++)
+			moved += port_round(d->ports[i]);
+		pthread_mutex_unlock(&d->lock);
+		while (atomic_load(&d->waiters))
+			sched_yield();
+		/* Poll hard while there is traffic; back off when idle so an
+		 * idle port does not burn a core. */
+		if (moved)
+			idle = 0;
+		else if (++idle > 4096)
+			usleep(50);
+		else if (idle > 256)
+			sched_yield();
+	}
+	return NULL;
+}
+
+static struct sim_domain *domain_new(struct ixy_sim *sim)
+{
+	struct sim_domain *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	pthread_mutex_init(&d->lock, NULL);
+	d->ports[0] = sim;
+	d->nports = 1;
+	return d;
+}
+
+void sim_engine_pause(struct sim_domain *d)
+{
+	if (!d->has_thread)
+		return;
+	atomic_store(&d->stop, true);
+	pthread_join(d->thread, NULL);
+	d->has_thread = false;
+}
+
+int sim_engine_resume(struct sim_domain *d)
+{
+	if (d->has_thread || d->nports == 0 || d->ports[0]->cfg.mode != IXY_SIM_THREADED)
+		return 0;
+	atomic_store(&d->stop, false);
+	int err = pthread_create(&d->thread, NULL, engine, d);
+	if (err)
+		return ixy_error(-err, "sim %s: cannot start the DMA engine thread: %s", d->ports[0]->name,
+				 strerror(err));
+	d->has_thread = true;
+	return 0;
+}
+
+int sim_domain_merge(struct ixy_sim *a, struct ixy_sim *b)
+{
+	if (a->dom == b->dom)
+		return 0;
+	struct sim_domain *old = b->dom;
+	sim_engine_pause(a->dom);
+	sim_engine_pause(old);
+	pthread_mutex_lock(&a->dom->lock);
+	a->dom->ports[a->dom->nports++] = b;
+	b->dom = a->dom;
+	pthread_mutex_unlock(&a->dom->lock);
+	pthread_mutex_destroy(&old->lock);
+	free(old);
+	return sim_engine_resume(a->dom);
+}
+
+int sim_domain_split(struct ixy_sim *b)
+{
+	struct sim_domain *d = b->dom;
+	if (d->nports < 2)
+		return 0;
+	struct sim_domain *nd = domain_new(b);
+	if (!nd)
+		return ixy_error(-ENOMEM, "sim %s: out of memory", b->name);
+	sim_engine_pause(d);
+	pthread_mutex_lock(&d->lock);
+	if (d->ports[0] == b)
+		d->ports[0] = d->ports[1];
+	d->nports--;
+	b->dom = nd;
+	pthread_mutex_unlock(&d->lock);
+	int e1 = sim_engine_resume(d), e2 = sim_engine_resume(nd);
+	return e1 ? e1 : e2;
+}
+
+static bool valid_name(const char *n)
+{
+	size_t len = strlen(n);
+	if (len == 0 || len >= 64)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (n[i] == ',' || n[i] == ':' || n[i] == '=' || n[i] == ' ')
+			return false;
+	return true;
+}
+
+static struct ixy_sim *find_locked(const char *name)
+{
+	for (struct ixy_sim *s = registry; s; s = s->next)
+		if (strcmp(s->name, name) == 0)
+			return s;
+	return NULL;
+}
+
+struct ixy_sim *ixy_sim_find(const char *name)
+{
+	pthread_mutex_lock(&registry_lock);
+	struct ixy_sim *s = find_locked(name);
+	pthread_mutex_unlock(&registry_lock);
+	return s;
+}
+
+const char *ixy_sim_name(const struct ixy_sim *sim)
+{
+	return sim->name;
+}
+
+uint16_t ixy_sim_device_id(const struct ixy_sim *sim)
+{
+	return sim->cfg.device_id;
+}
+
+volatile uint8_t *ixy_sim_bar0(struct ixy_sim *sim, size_t *size)
+{
+	if (size)
+		*size = SIM_BAR0_SIZE;
+	return (volatile uint8_t *)sim->bar;
+}
+
+static void free_sim(struct ixy_sim *sim)
+{
+	sim_fq_free(&sim->capture);
+	sim_fq_free(&sim->inject);
+	sim_fq_free(&sim->rxpb);
+	sim_dma_free(&sim->dma);
+	for (unsigned i = 0; i < SIM_MAX_VIOLATIONS; i++)
+		free(sim->viol[i]);
+	free(sim->scratch);
+	free(sim->bar);
+	free(sim);
+}
+
+struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cfg)
+{
+	struct ixy_sim_config c = { .mode = IXY_SIM_THREADED };
+	if (cfg)
+		c = *cfg;
+	if (!name || !valid_name(name))
+		return ixy_error_null(-EINVAL, "sim: invalid port name \"%s\": 1..63 characters, without , : = or space",
+				      name ? name : "(null)");
+	if (c.mode != IXY_SIM_THREADED && c.mode != IXY_SIM_STEPPED)
+		return ixy_error_null(-EINVAL, "sim %s: unknown mode %d (threaded or stepped)", name, (int)c.mode);
+	if (!c.device_id)
+		c.device_id = 0x10fb;
+
+	struct ixy_sim *sim = calloc(1, sizeof(*sim));
+	if (!sim)
+		return ixy_error_null(-ENOMEM, "sim %s: out of memory", name);
+	snprintf(sim->name, sizeof(sim->name), "%s", name);
+	sim->cfg = c;
+	sim->bar = aligned_alloc(4096, SIM_BAR0_SIZE);
+	sim->scratch = malloc(SIM_MAX_FRAME);
+	sim->dom = domain_new(sim);
+	if (!sim->bar || !sim->scratch || !sim->dom || sim_fq_init(&sim->rxpb, 8192, 512u << 10) < 0 ||
+	    sim_fq_init(&sim->inject, 1024, 0) < 0) {
+		free(sim->dom);
+		free_sim(sim);
+		return ixy_error_null(-ENOMEM, "sim %s: out of memory", name);
+	}
+	sim_dma_init(&sim->dma);
+	static const uint8_t zero[6];
+	if (memcmp(c.mac, zero, 6) != 0) {
+		memcpy(sim->perm_mac, c.mac, 6);
+	} else {
+		/* a locally administered address derived from the name */
+		uint32_t h = 2166136261u;
+		for (const char *p = name; *p; p++)
+			h = (h ^ (uint8_t)*p) * 16777619u;
+		const uint8_t m[6] = { 0x02, 0x49, 0x58, (uint8_t)(h >> 16), (uint8_t)(h >> 8), (uint8_t)h };
+		memcpy(sim->perm_mac, m, 6);
+	}
+	sim_reset(sim, true);
+
+	pthread_mutex_lock(&registry_lock);
+	if (find_locked(name)) {
+		pthread_mutex_unlock(&registry_lock);
+		free(sim->dom);
+		free_sim(sim);
+		return ixy_error_null(-EEXIST, "sim %s: a port of that name already exists in this process", name);
+	}
+	sim->next = registry;
+	registry = sim;
+	struct ixy_sim *waiting = NULL;
+	for (struct ixy_sim *s = registry; s; s = s->next)
+		if (s != sim && strcmp(s->pending_peer, name) == 0)
+			waiting = s;
+	pthread_mutex_unlock(&registry_lock);
+
+	int err = sim_engine_resume(sim->dom);
+	if (!err && waiting)
+		err = ixy_sim_wire_pair(waiting, sim);
+	if (err) {
+		ixy_sim_destroy(sim);
+		return NULL;
+	}
+	return sim;
+}
+
+void ixy_sim_destroy(struct ixy_sim *sim)
+{
+	if (!sim)
+		return;
+	pthread_mutex_lock(&registry_lock);
+	for (struct ixy_sim **pp = &registry; *pp; pp = &(*pp)->next) {
+		if (*pp == sim) {
+			*pp = sim->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&registry_lock);
+	sim_engine_pause(sim->dom);
+	sim_wire_detach(sim);	/* a paired port gets its own domain back */
+	sim_engine_pause(sim->dom);
+	pthread_mutex_destroy(&sim->dom->lock);
+	free(sim->dom);
+	free_sim(sim);
+}
+
+int ixy_sim_step(struct ixy_sim *sim)
+{
+	if (sim->cfg.mode != IXY_SIM_STEPPED)
+		return ixy_error(-EINVAL, "sim %s: ixy_sim_step needs a port in stepped mode (mode=stepped); "
+				 "this one has its own DMA engine thread", sim->name);
+	struct sim_domain *d = sim->dom;
+	sim_lock(sim);
+	int moved = 0;
+	for (int i = 0; i < d->nports; i++)
+		moved += port_round(d->ports[i]);
+	sim_unlock(sim);
+	return moved;
+}

@@ -1,0 +1,240 @@
+/* The virtual 82599: internal state shared by the model's files.
+ *
+ * Threading: every port belongs to a domain (itself, or the two ports of a
+ * pair). A domain has one mutex, taken by the control path (register
+ * accesses) and by the DMA engine for one round of work; so the engine and
+ * the driver's control path never see a half-updated register file. The
+ * driver's data path never takes it: tails are plain stores into the BAR0
+ * image that the engine reads with acquire semantics, descriptors live in
+ * DMA memory, and descriptor status (DD) is written last with release.
+ */
+#ifndef IXY_SIM_INTERNAL_H
+#define IXY_SIM_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ixy/sim.h"
+#include "model/sim_regs.h"
+
+#define SIM_MAX_SEGS		40	/* descriptors per TX frame the model accepts */
+#define SIM_MAX_FRAME		16384	/* largest frame any wire carries */
+#define SIM_MAX_VIOLATIONS	64	/* texts kept; the count goes on */
+#define SIM_ROUND_BUDGET	256	/* frames per queue per round */
+
+/* ---- frames ---- */
+struct sim_seg {
+	const uint8_t *p;
+	uint32_t len;
+};
+
+/* A frame as it travels on the wire: without FCS, possibly gathered from
+ * several TX buffers (no copy until it lands in an RX buffer). */
+struct sim_frame {
+	uint32_t len;
+	uint32_t nseg;
+	struct sim_seg seg[SIM_MAX_SEGS + 1];	/* + padding segment */
+};
+
+/* A FIFO of copied frames with preallocated slots (capture, inject, the
+ * RX packet buffer): no allocation per frame once warmed up. */
+struct sim_fq {
+	struct sim_fq_slot {
+		uint8_t *buf;
+		uint32_t cap;
+		uint32_t len;
+		int32_t tag;	/* e.g. the RX queue chosen at arrival */
+	} *slots;
+	uint32_t nslots, head, count;
+	uint64_t bytes, max_bytes;	/* max_bytes 0 = only slot-limited */
+};
+
+/* ---- DMA address translation (sim_dma.c) ---- */
+struct sim_dma_map {
+	struct sim_dma_ent {
+		uint64_t phys;
+		uint64_t len;
+		uint8_t *virt;
+	} *ent;
+	uint32_t n, cap, last;
+	uint64_t rescans;
+};
+
+/* ---- queues ---- */
+struct sim_rxq {
+	bool enabled, stopped;
+	uint32_t count;		/* descriptors in the ring */
+	uint64_t base;		/* physical */
+	uint8_t *ring;		/* virtual, when the ring is in one mapping */
+	uint32_t head;
+	uint32_t bufsize;
+	uint32_t desctype;
+	bool drop_en;
+	uint8_t statidx;
+	int8_t vector;		/* IVAR entry, -1 = none */
+};
+
+struct sim_txq {
+	bool enabled, stopped;
+	uint32_t count;
+	uint64_t base;
+	uint8_t *ring;
+	uint32_t head;
+	uint8_t statidx;
+	int8_t vector;
+};
+
+/* ---- statistics (8.2.3.23), kept 64-bit, cleared on read ---- */
+struct sim_stats {
+	uint64_t gprc, gptc, gorc, gotc, bprc, mprc, bptc, mptc;
+	uint64_t tpr, tpt, tor, ruc, roc, rlec, crcerrs;
+	uint64_t prc[6], ptc[6];
+	uint64_t mpc[8];
+	uint64_t qprc[SIM_NUM_STATQ], qbrc[SIM_NUM_STATQ], qprdc[SIM_NUM_STATQ];
+	uint64_t qptc[SIM_NUM_STATQ], qbtc[SIM_NUM_STATQ];
+	/* latched upper halves for the L-then-H 64-bit counter reads */
+	uint32_t gorch, gotch, torh, qbrch[SIM_NUM_STATQ], qbtch[SIM_NUM_STATQ];
+};
+
+/* ---- wires ---- */
+enum sim_wire_kind {
+	SIM_WIRE_NONE = 0,	/* cable unplugged: TX frames vanish */
+	SIM_WIRE_LOOP,
+	SIM_WIRE_PAIR,
+	SIM_WIRE_NULL,
+	SIM_WIRE_CAPTURE,
+	SIM_WIRE_GEN,
+	SIM_WIRE_PCAP,
+	SIM_WIRE_IFACE,
+};
+
+struct sim_gen_state {
+	struct ixy_sim_gen cfg;
+	uint8_t *tmpl;		/* nflows templates of cfg.frame_len bytes */
+	uint32_t nflows, next_flow;
+	uint64_t sent;
+	uint64_t next_ps;	/* earliest time of the next frame */
+	uint64_t interval_ps;
+};
+
+struct sim_pcap_state;
+struct sim_iface_state;
+
+struct sim_domain {
+	pthread_mutex_t lock;
+	atomic_int waiters;	/* control-path callers waiting for the lock */
+	pthread_t thread;
+	bool has_thread;
+	atomic_bool stop;
+	struct ixy_sim *ports[2];
+	int nports;
+};
+
+struct ixy_sim {
+	char name[64];
+	struct ixy_sim_config cfg;
+	struct sim_domain *dom;
+	struct ixy_sim *next;	/* registry */
+
+	/* register file: the BAR0 image (tails live here) */
+	uint32_t *bar;
+
+	/* derived state */
+	struct sim_rxq rxq[SIM_NUM_QUEUES];
+	struct sim_txq txq[SIM_NUM_QUEUES];
+	uint8_t rx_active[SIM_NUM_QUEUES], n_rx_active;
+	uint8_t tx_active[SIM_NUM_QUEUES], n_tx_active;
+	struct sim_stats st;
+	struct sim_dma_map dma;
+	uint8_t rar_mac[128][6];	/* valid receive addresses (RAL/RAH with AV), cached */
+	unsigned n_rar;
+	bool rar_dirty;
+	uint8_t perm_mac[6];
+
+	/* reset and link (8.2.3.22.19 LINKS, 4.6.4 link setup) */
+	uint64_t reset_done_ns;		/* CTRL.RST reads 1, ARD/DMAIDONE 0 until then */
+	uint64_t an_start_ns;		/* auto-negotiation (re)started */
+	bool carrier;			/* cable plugged / partner present */
+	bool link_up;
+
+	/* the wire */
+	enum sim_wire_kind wire;
+	struct ixy_sim *peer;
+	char pending_peer[64];		/* pair requested before the peer existed */
+	struct sim_fq capture;
+	struct sim_fq inject;
+	struct sim_fq rxpb;		/* RX packet buffer for frames waiting for descriptors */
+	struct sim_gen_state *gen;
+	struct sim_pcap_state *pcap;
+	struct sim_iface_state *iface;
+	uint64_t wire_free_ps;		/* link-speed emulation: the wire is busy until then */
+	uint64_t now_ps;		/* time of the current round */
+	uint8_t *scratch;		/* SIM_MAX_FRAME bytes, for wires that need a flat copy */
+
+	/* checks */
+	char *viol[SIM_MAX_VIOLATIONS];
+	unsigned nviol;
+	uint64_t dma_faults;
+	uint64_t frames_moved;
+};
+
+/* sim_core.c */
+uint64_t sim_now_ns(void);
+void sim_lock(struct ixy_sim *sim);
+void sim_unlock(struct ixy_sim *sim);
+
+/* sim_regfile.c */
+void sim_reset(struct ixy_sim *sim, bool power_on);
+void sim_link_update(struct ixy_sim *sim, uint64_t now_ns);
+void sim_raise_eicr(struct ixy_sim *sim, uint32_t bits);
+static inline uint32_t sim_reg(const struct ixy_sim *sim, uint32_t off) { return sim->bar[off / 4]; }
+static inline void sim_setreg(struct ixy_sim *sim, uint32_t off, uint32_t v) { sim->bar[off / 4] = v; }
+
+/* sim_violation.c */
+void sim_violation(struct ixy_sim *sim, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* sim_dma.c */
+void sim_dma_init(struct sim_dma_map *m);
+void sim_dma_free(struct sim_dma_map *m);
+/* Virtual address of [phys, phys+len) if it lies in the process's hugepage
+ * (DMA) memory, else NULL (rescans the process's mappings once first). */
+uint8_t *sim_dma_ptr(struct sim_dma_map *m, uint64_t phys, uint64_t len);
+int sim_dma_rescan(struct sim_dma_map *m);
+
+/* sim_rx.c */
+void sim_rxq_enable(struct ixy_sim *sim, unsigned q, bool on);
+int sim_rx_frame(struct ixy_sim *dst, const struct sim_frame *f);
+int sim_rx_drain(struct ixy_sim *sim);
+void sim_rx_check_tails(struct ixy_sim *sim);
+
+/* sim_tx.c */
+void sim_txq_enable(struct ixy_sim *sim, unsigned q, bool on);
+int sim_tx_round(struct ixy_sim *sim);
+
+/* sim_wire.c */
+void sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f);
+int sim_wire_rx_round(struct ixy_sim *sim);
+void sim_wire_detach(struct ixy_sim *sim);
+uint64_t sim_frame_time_ps(uint32_t len);
+int sim_frame_flatten(const struct sim_frame *f, uint8_t *buf, uint32_t cap);
+
+/* sim_fq.c */
+int sim_fq_init(struct sim_fq *q, uint32_t nslots, uint64_t max_bytes);
+void sim_fq_free(struct sim_fq *q);
+int sim_fq_push(struct sim_fq *q, const struct sim_frame *f, int32_t tag);
+struct sim_fq_slot *sim_fq_peek(struct sim_fq *q);
+void sim_fq_pop(struct sim_fq *q);
+
+/* sim_wire_pcap.c / sim_wire_iface.c */
+int sim_pcap_open(struct ixy_sim *sim, const char *rx_file, const char *tx_file, bool loop);
+void sim_pcap_tx(struct ixy_sim *sim, const struct sim_frame *f);
+int sim_pcap_rx_round(struct ixy_sim *sim, int budget);
+void sim_pcap_close(struct ixy_sim *sim);
+int sim_iface_open(struct ixy_sim *sim, const char *ifname);
+void sim_iface_tx(struct ixy_sim *sim, const struct sim_frame *f);
+int sim_iface_rx_round(struct ixy_sim *sim, int budget);
+void sim_iface_close(struct ixy_sim *sim);
+
+#endif

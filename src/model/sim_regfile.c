@@ -1,0 +1,496 @@
+/* The virtual 82599: the register file, its reset values and side effects.
+ *
+ * Every control-path access arrives here through ixy_sim_reg_read/_write
+ * (under the domain lock), so read side effects are exact: statistics and
+ * EICR clear on read (8.2.3.23, 8.2.3.5.1), CTRL.RST/LRST and
+ * AUTOC.RESTART_AN self-clear, LINKS/STATUS report the link state machine,
+ * EEC.ARD and RDRXCTL.DMAIDONE appear once the reset's initialisation is
+ * over. Writes are checked against the datasheet's programming rules and
+ * every breach is recorded as a violation.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "model/sim_internal.h"
+
+#define DEFAULT_LINK_DELAY_US 10000	/* auto-negotiation / link training time */
+#define DEFAULT_RESET_DELAY_US 1000	/* EEPROM auto-read + DMA init after CTRL.RST */
+
+/* ---- 82598-compatible aliases (8.2.2, "registers with 82598 addresses") ----
+ * The 82599 answers at the old addresses for the first queues / entries;
+ * Intel's drivers use them, others use the new ones. The model stores the
+ * new (canonical) address only. */
+static uint32_t alias(uint32_t off)
+{
+	if (off >= 0x02100 && off < 0x02140)	/* SRRCTL[0..15] */
+		return SIM_SRRCTL((off - 0x02100) / 4);
+	if (off >= 0x02200 && off < 0x02240)	/* DCA_RXCTRL[0..15] */
+		return SIM_DCA_RXCTRL((off - 0x02200) / 4);
+	if (off >= 0x05400 && off < 0x05480)	/* RAL/RAH[0..15] */
+		return 0x0a200 + (off - 0x05400);
+	if (off >= 0x05480 && off < 0x054c0)	/* PSRTYPE[0..15] */
+		return SIM_PSRTYPE((off - 0x05480) / 4);
+	if (off >= 0x05c00 && off < 0x05c80)	/* RETA[0..31] */
+		return SIM_RETA((off - 0x05c00) / 4);
+	if (off >= 0x05c80 && off < 0x05ca8)	/* RSSRK[0..9] */
+		return SIM_RSSRK((off - 0x05c80) / 4);
+	if (off == 0x05818)			/* MRQC */
+		return SIM_MRQC;
+	if (off >= 0x07200 && off < 0x07240)	/* DCA_TXCTRL[0..15] */
+		return SIM_TDBAL((off - 0x07200) / 4) + 0x0c;
+	if (off >= 0x06000 && off < 0x06400 && (off & 0x3f) == 0x30)	/* QPTC[0..15] */
+		return SIM_QPTC((off - 0x06000) / 0x40);
+	return off;
+}
+
+/* Queue register decoding: returns the queue and stores the offset inside
+ * the queue's 0x40-byte block, or -1. */
+static int rx_queue_of(uint32_t off, uint32_t *r)
+{
+	if (off >= 0x01000 && off < 0x02000) {
+		*r = off & 0x3f;
+		return (int)((off - 0x01000) / 0x40);
+	}
+	if (off >= 0x0d000 && off < 0x0e000) {
+		*r = off & 0x3f;
+		return 64 + (int)((off - 0x0d000) / 0x40);
+	}
+	return -1;
+}
+
+static int tx_queue_of(uint32_t off, uint32_t *r)
+{
+	if (off >= 0x06000 && off < 0x08000) {
+		*r = off & 0x3f;
+		return (int)((off - 0x06000) / 0x40);
+	}
+	return -1;
+}
+
+static uint32_t link_delay_us(const struct ixy_sim *sim)
+{
+	return sim->cfg.link_delay_us ? sim->cfg.link_delay_us : DEFAULT_LINK_DELAY_US;
+}
+
+static bool reset_in_progress(const struct ixy_sim *sim, uint64_t now)
+{
+	return now < sim->reset_done_ns;
+}
+
+void sim_raise_eicr(struct ixy_sim *sim, uint32_t bits)
+{
+	sim_setreg(sim, SIM_EICR, sim_reg(sim, SIM_EICR) | bits);
+}
+
+void sim_link_update(struct ixy_sim *sim, uint64_t now)
+{
+	bool up = sim->carrier && now >= sim->an_start_ns + (uint64_t)link_delay_us(sim) * 1000;
+	if (up != sim->link_up) {
+		sim->link_up = up;
+		sim_raise_eicr(sim, SIM_EICR_LSC);	/* 8.2.3.5.1: link status change */
+	}
+}
+
+/* Auto-negotiation restarts: the link drops now and trains again. */
+static void link_restart(struct ixy_sim *sim, uint64_t now)
+{
+	sim->an_start_ns = now;
+	if (sim->link_up) {
+		sim->link_up = false;
+		sim_raise_eicr(sim, SIM_EICR_LSC);
+	}
+}
+
+static uint32_t links_value(struct ixy_sim *sim)
+{
+	uint32_t lms = (sim_reg(sim, SIM_AUTOC) & SIM_AUTOC_LMS_MASK) >> SIM_AUTOC_LMS_SHIFT;
+	/* LMS 0 (1G no AN), 2 (1G AN), 5 (SGMII): 1 Gb/s; the others 10 Gb/s */
+	uint32_t speed = (lms == 0 || lms == 2 || lms == 5) ? 2 : 3;
+	uint32_t v = 0;
+	if (sim->link_up)
+		v |= SIM_LINKS_UP | SIM_LINKS_STATUS | SIM_LINKS_KX_AN_COMP | speed << SIM_LINKS_SPEED_SHIFT;
+	return v;
+}
+
+static void update_statidx(struct ixy_sim *sim)
+{
+	/* RQSMR[n]/TQSM[n] map queues 4n..4n+3 to statistic sets, one byte
+	 * each, bits 3:0 (8.2.3.8.11, 8.2.3.9.14). */
+	for (unsigned q = 0; q < SIM_NUM_QUEUES; q++) {
+		sim->rxq[q].statidx = (sim_reg(sim, SIM_RQSMR(q / 4)) >> (8 * (q % 4))) & 0xf;
+		sim->txq[q].statidx = (sim_reg(sim, SIM_TQSM(q / 4)) >> (8 * (q % 4))) & 0xf;
+	}
+}
+
+static void update_vectors(struct ixy_sim *sim)
+{
+	/* IVAR[n] (8.2.3.5.16): bytes 0/2 are RX queues 2n/2n+1, bytes 1/3
+	 * TX queues 2n/2n+1; bit 7 valid, bits 5:0 the MSI-X vector. */
+	for (unsigned q = 0; q < SIM_NUM_QUEUES; q++) {
+		uint32_t iv = sim_reg(sim, SIM_IVAR(q / 2));
+		uint32_t rx = (iv >> (16 * (q % 2))) & 0xff, tx = (iv >> (16 * (q % 2) + 8)) & 0xff;
+		sim->rxq[q].vector = (rx & SIM_IVAR_VALID) ? (int8_t)(rx & 0x3f) : -1;
+		sim->txq[q].vector = (tx & SIM_IVAR_VALID) ? (int8_t)(tx & 0x3f) : -1;
+	}
+}
+
+void sim_reset(struct ixy_sim *sim, bool power_on)
+{
+	uint64_t now = sim_now_ns();
+
+	for (unsigned q = 0; q < SIM_NUM_QUEUES; q++) {
+		sim_rxq_enable(sim, q, false);
+		sim_txq_enable(sim, q, false);
+	}
+	memset(sim->bar, 0, SIM_BAR0_SIZE);
+	memset(sim->rxq, 0, sizeof(sim->rxq));
+	memset(sim->txq, 0, sizeof(sim->txq));
+	memset(&sim->st, 0, sizeof(sim->st));
+	while (sim_fq_peek(&sim->rxpb))
+		sim_fq_pop(&sim->rxpb);
+
+	/* Reset values (8.2.3.x "Initial value"); the EEPROM-loaded ones are
+	 * those of an 82599ES SFP+ port. */
+	sim_setreg(sim, SIM_STATUS, SIM_STATUS_GIO);
+	sim_setreg(sim, SIM_EEC, SIM_EEC_PRES);
+	sim_setreg(sim, SIM_HLREG0, SIM_HLREG0_TXCRCEN | SIM_HLREG0_RXCRCSTRP | SIM_HLREG0_TXPADEN |
+					    SIM_HLREG0_RXLNGTHERREN);
+	sim_setreg(sim, SIM_MAXFRS, 1518u << SIM_MAXFRS_MFS_SHIFT);
+	sim_setreg(sim, SIM_AUTOC, 3u << SIM_AUTOC_LMS_SHIFT);	/* 10G serial */
+	sim_setreg(sim, SIM_AUTOC2, 2u << 16);			/* 10G PMA/PMD: SFI */
+	sim_setreg(sim, SIM_RXPBSIZE(0), 512u << 10);
+	sim_setreg(sim, SIM_TXPBSIZE(0), 160u << 10);
+	sim_setreg(sim, SIM_DTXMXSZRQ, 0x10);
+	sim_setreg(sim, SIM_VLNCTRL, 0x8100);
+	for (unsigned q = 0; q < SIM_NUM_QUEUES; q++)
+		sim_setreg(sim, SIM_SRRCTL(q), 2u | 4u << SIM_SRRCTL_BSIZEHDR_SHIFT);	/* 2 KiB, 256 B hdr */
+	const uint8_t *m = sim->perm_mac;
+	sim_setreg(sim, SIM_RAL(0), (uint32_t)m[0] | m[1] << 8 | m[2] << 16 | (uint32_t)m[3] << 24);
+	sim_setreg(sim, SIM_RAH(0), (uint32_t)m[4] | m[5] << 8 | SIM_RAH_AV);
+	update_statidx(sim);
+	update_vectors(sim);
+	sim->rar_dirty = true;
+	sim->rxpb.max_bytes = 512u << 10;
+
+	/* After a software reset the EEPROM is read again and the DMA engine
+	 * initialises (4.6.3): ARD and DMAIDONE read 0 until then. The link
+	 * restarts training. */
+	sim->reset_done_ns = power_on ? 0 : now + DEFAULT_RESET_DELAY_US * 1000ull;
+	sim->an_start_ns = power_on && now > (uint64_t)link_delay_us(sim) * 1000 ? now - (uint64_t)link_delay_us(sim) * 1000 : now;
+	if (!power_on)
+		link_restart(sim, now);
+	else
+		sim->link_up = false;
+	sim_link_update(sim, now);
+}
+
+/* ---- statistics: read-to-clear (8.2.3.23) ---- */
+static uint32_t rc32(uint64_t *c)
+{
+	uint64_t v = *c;
+	*c = 0;
+	return v > 0xffffffffu ? 0xffffffffu : (uint32_t)v;
+}
+
+/* 64-bit counters: reading the low half returns it, latches the high half
+ * and clears the counter, so an L-then-H read is one consistent snapshot. */
+static uint32_t rc_lo(uint64_t *c, uint32_t *hi)
+{
+	uint64_t v = *c;
+	*c = 0;
+	*hi = (uint32_t)(v >> 32);
+	return (uint32_t)v;
+}
+
+static uint32_t rc_hi(uint64_t *c, uint32_t *hi)
+{
+	uint32_t v = *hi + (uint32_t)(*c >> 32);
+	*hi = 0;
+	*c &= 0xffffffffu;
+	return v;
+}
+
+static bool stat_read(struct ixy_sim *sim, uint32_t off, uint32_t *v)
+{
+	struct sim_stats *s = &sim->st;
+	switch (off) {
+	case SIM_GPRC: *v = rc32(&s->gprc); return true;
+	case SIM_GPTC: *v = rc32(&s->gptc); return true;
+	case SIM_BPRC: *v = rc32(&s->bprc); return true;
+	case SIM_MPRC: *v = rc32(&s->mprc); return true;
+	case SIM_BPTC: *v = rc32(&s->bptc); return true;
+	case SIM_MPTC: *v = rc32(&s->mptc); return true;
+	case SIM_TPR: *v = rc32(&s->tpr); return true;
+	case SIM_TPT: *v = rc32(&s->tpt); return true;
+	case SIM_RUC: *v = rc32(&s->ruc); return true;
+	case SIM_ROC: *v = rc32(&s->roc); return true;
+	case SIM_RLEC: *v = rc32(&s->rlec); return true;
+	case SIM_CRCERRS: *v = rc32(&s->crcerrs); return true;
+	case SIM_ILLERRC: case SIM_ERRBC: case SIM_RFC: case SIM_RJC: *v = 0; return true;
+	case SIM_GORCL: *v = rc_lo(&s->gorc, &s->gorch); return true;
+	case SIM_GORCH: *v = rc_hi(&s->gorc, &s->gorch); return true;
+	case SIM_GOTCL: *v = rc_lo(&s->gotc, &s->gotch); return true;
+	case SIM_GOTCH: *v = rc_hi(&s->gotc, &s->gotch); return true;
+	case SIM_TORL: *v = rc_lo(&s->tor, &s->torh); return true;
+	case SIM_TORH: *v = rc_hi(&s->tor, &s->torh); return true;
+	}
+	if (off >= SIM_PRC64 && off < SIM_PRC64 + 24) {
+		*v = rc32(&s->prc[(off - SIM_PRC64) / 4]);
+		return true;
+	}
+	if (off >= SIM_PTC64 && off < SIM_PTC64 + 24) {
+		*v = rc32(&s->ptc[(off - SIM_PTC64) / 4]);
+		return true;
+	}
+	if (off >= SIM_MPC(0) && off <= SIM_MPC(7)) {
+		*v = rc32(&s->mpc[(off - SIM_MPC(0)) / 4]);
+		return true;
+	}
+	if (off >= SIM_QPTC(0) && off <= SIM_QPTC(15)) {
+		*v = rc32(&s->qptc[(off - SIM_QPTC(0)) / 4]);
+		return true;
+	}
+	if (off >= SIM_QBTCL(0) && off <= SIM_QBTCH(15)) {
+		unsigned i = (off - SIM_QBTCL(0)) / 8;
+		*v = (off & 4) ? rc_hi(&s->qbtc[i], &s->qbtch[i]) : rc_lo(&s->qbtc[i], &s->qbtch[i]);
+		return true;
+	}
+	uint32_t r;
+	int q = rx_queue_of(off, &r);
+	if (q >= 0 && q < 16 && r == 0x30) {
+		*v = rc32(&s->qprc[q]);
+		return true;
+	}
+	if (q >= 0 && q < 16 && (r == 0x34 || r == 0x38)) {
+		*v = r == 0x34 ? rc_lo(&s->qbrc[q], &s->qbrch[q]) : rc_hi(&s->qbrc[q], &s->qbrch[q]);
+		return true;
+	}
+	if (q >= 16 && q < 32 && r == 0x30) {
+		*v = rc32(&s->qprdc[q - 16]);
+		return true;
+	}
+	return false;
+}
+
+uint32_t ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg)
+{
+	uint32_t off = alias(reg), v, r;
+	if (off >= SIM_BAR0_SIZE || (off & 3)) {
+		sim_lock(sim);
+		sim_violation(sim, "read of register 0x%05" PRIx32 ": outside BAR0 (128 KiB) or not 4-byte aligned", reg);
+		sim_unlock(sim);
+		return 0xffffffffu;	/* what a PCIe read of nothing returns */
+	}
+	sim_lock(sim);
+	uint64_t now = sim_now_ns();
+	if (stat_read(sim, off, &v))
+		goto out;
+	switch (off) {
+	case SIM_EICR:	/* read-to-clear (8.2.3.5.1) */
+		v = sim_reg(sim, SIM_EICR);
+		sim_setreg(sim, SIM_EICR, 0);
+		goto out;
+	case SIM_EIMC:
+	case SIM_EICS:
+		v = 0;	/* write-only */
+		goto out;
+	case SIM_STATUS:
+		sim_link_update(sim, now);
+		v = sim_reg(sim, SIM_STATUS) | (sim->link_up ? SIM_STATUS_LINKUP : 0);
+		if (sim_reg(sim, SIM_CTRL) & SIM_CTRL_GIO_DIS)
+			v &= ~SIM_STATUS_GIO;
+		goto out;
+	case SIM_LINKS:
+		sim_link_update(sim, now);
+		v = links_value(sim);
+		goto out;
+	case SIM_EEC:
+		v = sim_reg(sim, SIM_EEC) | (reset_in_progress(sim, now) ? 0 : SIM_EEC_ARD);
+		goto out;
+	case SIM_RDRXCTL:
+		v = sim_reg(sim, SIM_RDRXCTL) | (reset_in_progress(sim, now) ? 0 : SIM_RDRXCTL_DMAIDONE);
+		goto out;
+	}
+	/* tails may have been stored by the driver without the lock */
+	v = __atomic_load_n(&sim->bar[off / 4], __ATOMIC_ACQUIRE);
+	int q = rx_queue_of(off, &r);
+	if (q >= 0 && r == 0x10 && sim->rxq[q].enabled)
+		v = sim->rxq[q].head;
+	q = tx_queue_of(off, &r);
+	if (q >= 0 && r == 0x10 && sim->txq[q].enabled)
+		v = sim->txq[q].head;
+out:
+	sim_unlock(sim);
+	return v;
+}
+
+static void rx_queue_write(struct ixy_sim *sim, unsigned q, uint32_t r, uint32_t off, uint32_t val)
+{
+	struct sim_rxq *rq = &sim->rxq[q];
+	const char *name = NULL;
+	switch (r) {
+	case 0x00: name = "RDBAL"; break;
+	case 0x04: name = "RDBAH"; break;
+	case 0x08: name = "RDLEN"; break;
+	case 0x10: name = "RDH"; break;
+	case 0x14: name = "SRRCTL"; break;
+	}
+	/* 4.6.7.1 / 8.2.3.8: the ring is programmed while the queue is
+	 * disabled; once enabled the hardware owns the head. */
+	if (name && rq->enabled)
+		sim_violation(sim, "%s[%u] written (0x%08" PRIx32 ") while RX queue %u is enabled "
+			      "(RXDCTL.ENABLE=1): program the ring before enabling the queue (datasheet 4.6.7.1)",
+			      name, q, val, q);
+	if (r == 0x00 && (val & 0x7f))
+		sim_violation(sim, "RDBAL[%u] = 0x%08" PRIx32 ": the RX ring base must be 128-byte aligned "
+			      "(datasheet 8.2.3.8.1)", q, val);
+	if (r == 0x08 && (val & 0x7f))
+		sim_violation(sim, "RDLEN[%u] = %" PRIu32 ": the RX ring length must be a multiple of 128 bytes "
+			      "(8 descriptors, datasheet 8.2.3.8.3)", q, val);
+	if (r == 0x18) {
+		__atomic_store_n(&sim->bar[off / 4], val, __ATOMIC_RELEASE);
+		return;
+	}
+	if (r == 0x28) {
+		bool on = val & SIM_RXDCTL_ENABLE, was = sim_reg(sim, off) & SIM_RXDCTL_ENABLE;
+		sim_setreg(sim, off, val);
+		if (on != was)
+			sim_rxq_enable(sim, q, on);
+		return;
+	}
+	if (r == 0x10 && rq->enabled)
+		return;	/* the head belongs to the hardware */
+	sim_setreg(sim, off, val);
+}
+
+static void tx_queue_write(struct ixy_sim *sim, unsigned q, uint32_t r, uint32_t off, uint32_t val)
+{
+	struct sim_txq *tq = &sim->txq[q];
+	const char *name = NULL;
+	switch (r) {
+	case 0x00: name = "TDBAL"; break;
+	case 0x04: name = "TDBAH"; break;
+	case 0x08: name = "TDLEN"; break;
+	case 0x10: name = "TDH"; break;
+	}
+	if (name && tq->enabled)
+		sim_violation(sim, "%s[%u] written (0x%08" PRIx32 ") while TX queue %u is enabled "
+			      "(TXDCTL.ENABLE=1): program the ring before enabling the queue (datasheet 4.6.8)",
+			      name, q, val, q);
+	if (r == 0x00 && (val & 0x7f))
+		sim_violation(sim, "TDBAL[%u] = 0x%08" PRIx32 ": the TX ring base must be 128-byte aligned "
+			      "(datasheet 8.2.3.9.5)", q, val);
+	if (r == 0x08 && (val & 0x7f))
+		sim_violation(sim, "TDLEN[%u] = %" PRIu32 ": the TX ring length must be a multiple of 128 bytes "
+			      "(8 descriptors, datasheet 8.2.3.9.7)", q, val);
+	if (r == 0x18) {
+		__atomic_store_n(&sim->bar[off / 4], val, __ATOMIC_RELEASE);
+		return;
+	}
+	if (r == 0x28) {
+		bool on = val & SIM_TXDCTL_ENABLE, was = sim_reg(sim, off) & SIM_TXDCTL_ENABLE;
+		sim_setreg(sim, off, val);
+		if (on != was)
+			sim_txq_enable(sim, q, on);
+		return;
+	}
+	if (r == 0x10 && tq->enabled)
+		return;
+	sim_setreg(sim, off, val);
+}
+
+void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
+{
+	uint32_t off = alias(reg), r;
+	int q;
+	sim_lock(sim);
+	uint64_t now = sim_now_ns();
+	if (off >= SIM_BAR0_SIZE || (off & 3)) {
+		sim_violation(sim, "write of 0x%08" PRIx32 " to register 0x%05" PRIx32
+			      ": outside BAR0 (128 KiB) or not 4-byte aligned", val, reg);
+		goto out;
+	}
+	if ((q = rx_queue_of(off, &r)) >= 0 && r <= 0x28 && r != 0x0c) {
+		rx_queue_write(sim, (unsigned)q, r, off, val);
+		goto out;
+	}
+	if ((q = tx_queue_of(off, &r)) >= 0 && (r <= 0x28 && r != 0x0c)) {
+		tx_queue_write(sim, (unsigned)q, r, off, val);
+		goto out;
+	}
+	uint32_t dummy;
+	switch (off) {
+	case SIM_CTRL:
+		if (val & SIM_CTRL_RST) {
+			sim_reset(sim, false);	/* everything back to reset values; RST self-clears */
+			goto out;
+		}
+		if (val & SIM_CTRL_LRST)
+			link_restart(sim, now);
+		sim_setreg(sim, SIM_CTRL, val & ~(SIM_CTRL_RST | SIM_CTRL_LRST));
+		goto out;
+	case SIM_STATUS:
+	case SIM_LINKS:
+		goto out;	/* read-only */
+	case SIM_EICR:	/* write 1 to clear */
+		sim_setreg(sim, SIM_EICR, sim_reg(sim, SIM_EICR) & ~val);
+		goto out;
+	case SIM_EICS:	/* write 1 to set a cause */
+		sim_raise_eicr(sim, val);
+		goto out;
+	case SIM_EIMS:	/* write 1 to set a mask bit; reads return the mask */
+		sim_setreg(sim, SIM_EIMS, sim_reg(sim, SIM_EIMS) | val);
+		goto out;
+	case SIM_EIMC:	/* write 1 to clear a mask bit */
+		sim_setreg(sim, SIM_EIMS, sim_reg(sim, SIM_EIMS) & ~val);
+		goto out;
+	case SIM_AUTOC:
+		sim_setreg(sim, SIM_AUTOC, val & ~SIM_AUTOC_RESTART_AN);
+		if (val & SIM_AUTOC_RESTART_AN)
+			link_restart(sim, now);
+		goto out;
+	case SIM_EEC:
+		sim_setreg(sim, SIM_EEC, (val & ~SIM_EEC_ARD) | SIM_EEC_PRES);
+		goto out;
+	case SIM_RDRXCTL:
+		sim_setreg(sim, SIM_RDRXCTL, val & ~SIM_RDRXCTL_DMAIDONE);
+		goto out;
+	case SIM_RXCTRL: {
+		bool on = val & SIM_RXCTRL_RXEN, was = sim_reg(sim, SIM_RXCTRL) & SIM_RXCTRL_RXEN;
+		sim_setreg(sim, SIM_RXCTRL, val);
+		if (on && !was) {
+			if (reset_in_progress(sim, now))
+				sim_violation(sim, "RXCTRL.RXEN set before RDRXCTL.DMAIDONE: wait for the DMA "
+					      "initialisation to finish after reset (datasheet 4.6.3)");
+			bool hl = sim_reg(sim, SIM_HLREG0) & SIM_HLREG0_RXCRCSTRP;
+			bool rd = sim_reg(sim, SIM_RDRXCTL) & SIM_RDRXCTL_CRCSTRIP;
+			if (hl != rd)
+				sim_violation(sim, "receive enabled with HLREG0.RXCRCSTRP=%d but RDRXCTL.CRCSTRIP=%d: "
+					      "both must be set the same way (datasheet 8.2.3.8.8)", hl, rd);
+		}
+		goto out;
+	}
+	}
+	if (off >= SIM_IVAR(0) && off <= SIM_IVAR(63)) {
+		sim_setreg(sim, off, val);
+		update_vectors(sim);
+		goto out;
+	}
+	if ((off >= SIM_RQSMR(0) && off <= SIM_RQSMR(31)) || (off >= SIM_TQSM(0) && off <= SIM_TQSM(31))) {
+		sim_setreg(sim, off, val);
+		update_statidx(sim);
+		goto out;
+	}
+	struct sim_stats saved = sim->st;
+	if (stat_read(sim, off, &dummy)) {
+		sim->st = saved;	/* the probe must not clear the counter */
+		sim_violation(sim, "write of 0x%08" PRIx32 " to statistics register 0x%05" PRIx32
+			      ": statistics are read-only (read-to-clear, datasheet 8.2.3.23)", val, reg);
+		goto out;
+	}
+	if (off >= SIM_RAL(0) && off <= SIM_RAH(127))
+		sim->rar_dirty = true;
+	sim_setreg(sim, off, val);
+out:
+	sim_unlock(sim);
+}

@@ -1,0 +1,210 @@
+/* The virtual 82599: register offsets and bit fields, as the model sees them.
+ *
+ * Written from the Intel 82599 10 GbE Controller Datasheet, chapter 8
+ * ("Programming Interface", register summary in 8.2.2 and the register
+ * descriptions in 8.2.3.x); section numbers are given per group. These are
+ * the model's own definitions: the driver keeps a separate set, so that one
+ * misreading of the datasheet does not hide in both.
+ *
+ * Queue registers are written as functions of the queue number n. The
+ * canonical (82599) address is the one the model stores; alias() in
+ * sim_regfile.c maps the 82598-compatible addresses onto it.
+ */
+#ifndef IXY_SIM_REGS_H
+#define IXY_SIM_REGS_H
+
+#define SIM_BAR0_SIZE		0x20000u	/* 128 KiB of CSR space (8.2.1) */
+#define SIM_NUM_QUEUES		128		/* RX and TX queues (1.2) */
+#define SIM_NUM_STATQ		16		/* per-queue statistic sets (8.2.3.23.66) */
+
+/* 8.2.3.1 General control */
+#define SIM_CTRL		0x00000
+#define  SIM_CTRL_GIO_DIS	(1u << 2)	/* PCIe master disable */
+#define  SIM_CTRL_LRST		(1u << 3)	/* link reset, self-clearing */
+#define  SIM_CTRL_RST		(1u << 26)	/* device reset, self-clearing */
+#define SIM_STATUS		0x00008
+#define  SIM_STATUS_LAN_ID_SHIFT 2
+#define  SIM_STATUS_LINKUP	(1u << 7)
+#define  SIM_STATUS_GIO		(1u << 19)	/* GIO master enable status */
+#define SIM_CTRL_EXT		0x00018
+#define SIM_ESDP		0x00020
+
+/* 8.2.3.2 EEPROM/flash */
+#define SIM_EEC			0x10010
+#define  SIM_EEC_PRES		(1u << 8)
+#define  SIM_EEC_ARD		(1u << 9)	/* auto-read done */
+
+/* 8.2.3.5 Interrupts */
+#define SIM_EICR		0x00800
+#define  SIM_EICR_RTXQ_MASK	0x0000ffffu
+#define  SIM_EICR_LSC		(1u << 20)
+#define SIM_EICS		0x00808
+#define SIM_EIAC		0x00810
+#define SIM_EITR(n)		((n) < 24 ? 0x00820 + 4 * (n) : 0x12300 + 4 * ((n) - 24))
+#define SIM_EIMS		0x00880
+#define SIM_EIMC		0x00888
+#define SIM_EIAM		0x00890
+#define SIM_GPIE		0x00898
+#define SIM_IVAR(n)		(0x00900 + 4 * (n))	/* n = 0..63 */
+#define SIM_IVAR_MISC		0x00a00
+#define  SIM_IVAR_VALID		0x80u
+
+/* 8.2.3.8 Receive DMA */
+#define SIM_RDBAL(n)		((n) < 64 ? 0x01000 + 0x40 * (n) : 0x0d000 + 0x40 * ((n) - 64))
+#define SIM_RDBAH(n)		(SIM_RDBAL(n) + 0x04)
+#define SIM_RDLEN(n)		(SIM_RDBAL(n) + 0x08)
+#define SIM_DCA_RXCTRL(n)	(SIM_RDBAL(n) + 0x0c)
+#define SIM_RDH(n)		(SIM_RDBAL(n) + 0x10)
+#define SIM_SRRCTL(n)		(SIM_RDBAL(n) + 0x14)
+#define SIM_RDT(n)		(SIM_RDBAL(n) + 0x18)
+#define SIM_RXDCTL(n)		(SIM_RDBAL(n) + 0x28)
+#define  SIM_RXDCTL_ENABLE	(1u << 25)
+#define  SIM_RXDCTL_VME		(1u << 30)
+#define SIM_SRRCTL_BSIZEPKT_MASK 0x1fu		/* 1 KiB units */
+#define SIM_SRRCTL_BSIZEHDR_SHIFT 8
+#define SIM_SRRCTL_DESCTYPE_SHIFT 25
+#define SIM_SRRCTL_DESCTYPE_MASK (7u << 25)
+#define  SIM_DESCTYPE_LEGACY	0u
+#define  SIM_DESCTYPE_ADV_ONEBUF 1u
+#define SIM_SRRCTL_DROP_EN	(1u << 28)
+#define SIM_RDRXCTL		0x02f00
+#define  SIM_RDRXCTL_CRCSTRIP	(1u << 1)
+#define  SIM_RDRXCTL_DMAIDONE	(1u << 3)
+#define SIM_RQSMR(n)		(0x02300 + 4 * (n))	/* n = 0..31 */
+#define SIM_RXCTRL		0x03000
+#define  SIM_RXCTRL_RXEN	(1u << 0)
+#define SIM_RXPBSIZE(n)		(0x03c00 + 4 * (n))
+
+/* 8.2.3.7 Receive filters */
+#define SIM_RXCSUM		0x05000
+#define  SIM_RXCSUM_IPPCSE	(1u << 12)
+#define  SIM_RXCSUM_PCSD	(1u << 13)
+#define SIM_FCTRL		0x05080
+#define  SIM_FCTRL_SBP		(1u << 1)
+#define  SIM_FCTRL_MPE		(1u << 8)
+#define  SIM_FCTRL_UPE		(1u << 9)
+#define  SIM_FCTRL_BAM		(1u << 10)
+#define SIM_VLNCTRL		0x05088
+#define SIM_MCSTCTRL		0x05090
+#define  SIM_MCSTCTRL_MO_MASK	3u
+#define  SIM_MCSTCTRL_MFE	(1u << 2)
+#define SIM_MTA(n)		(0x05200 + 4 * (n))	/* n = 0..127 */
+#define SIM_RAL(n)		(0x0a200 + 8 * (n))	/* n = 0..127 */
+#define SIM_RAH(n)		(0x0a204 + 8 * (n))
+#define  SIM_RAH_AV		(1u << 31)
+#define SIM_PSRTYPE(n)		(0x0ea00 + 4 * (n))
+#define SIM_RETA(n)		(0x0eb00 + 4 * (n))	/* n = 0..31 */
+#define SIM_RSSRK(n)		(0x0eb80 + 4 * (n))	/* n = 0..9 */
+#define SIM_MRQC		0x0ec80
+#define  SIM_MRQC_MRQE_MASK	0xfu
+#define  SIM_MRQC_MRQE_RSS	1u
+#define  SIM_MRQC_TCPIPV4	(1u << 16)
+#define  SIM_MRQC_IPV4		(1u << 17)
+#define  SIM_MRQC_IPV6		(1u << 20)
+#define  SIM_MRQC_TCPIPV6	(1u << 21)
+#define  SIM_MRQC_UDPIPV4	(1u << 22)
+#define  SIM_MRQC_UDPIPV6	(1u << 23)
+
+/* 8.2.3.9 Transmit DMA */
+#define SIM_TDBAL(n)		(0x06000 + 0x40 * (n))	/* n = 0..127 */
+#define SIM_TDBAH(n)		(SIM_TDBAL(n) + 0x04)
+#define SIM_TDLEN(n)		(SIM_TDBAL(n) + 0x08)
+#define SIM_TDH(n)		(SIM_TDBAL(n) + 0x10)
+#define SIM_TDT(n)		(SIM_TDBAL(n) + 0x18)
+#define SIM_TXDCTL(n)		(SIM_TDBAL(n) + 0x28)
+#define  SIM_TXDCTL_ENABLE	(1u << 25)
+#define SIM_TDWBAL(n)		(SIM_TDBAL(n) + 0x38)
+#define SIM_TDWBAH(n)		(SIM_TDBAL(n) + 0x3c)
+#define SIM_DMATXCTL		0x04a80
+#define  SIM_DMATXCTL_TE	(1u << 0)
+#define SIM_DTXMXSZRQ		0x08100
+#define SIM_MTQC		0x08120
+#define SIM_TQSM(n)		(0x08600 + 4 * (n))	/* n = 0..31 */
+#define SIM_RTTDCS		0x04900
+#define SIM_TXPBSIZE(n)		(0x0cc00 + 4 * (n))
+
+/* 8.2.3.22 MAC */
+#define SIM_HLREG0		0x04240
+#define  SIM_HLREG0_TXCRCEN	(1u << 0)
+#define  SIM_HLREG0_RXCRCSTRP	(1u << 1)
+#define  SIM_HLREG0_JUMBOEN	(1u << 2)
+#define  SIM_HLREG0_TXPADEN	(1u << 10)
+#define  SIM_HLREG0_LPBK	(1u << 15)
+#define  SIM_HLREG0_RXLNGTHERREN (1u << 27)
+#define SIM_MAXFRS		0x04268
+#define  SIM_MAXFRS_MFS_SHIFT	16
+#define SIM_AUTOC		0x042a0
+#define  SIM_AUTOC_FLU		(1u << 0)
+#define  SIM_AUTOC_RESTART_AN	(1u << 12)
+#define  SIM_AUTOC_LMS_SHIFT	13
+#define  SIM_AUTOC_LMS_MASK	(7u << 13)
+#define SIM_LINKS		0x042a4
+#define  SIM_LINKS_KX_AN_COMP	(1u << 31)
+#define  SIM_LINKS_UP		(1u << 30)
+#define  SIM_LINKS_SPEED_SHIFT	28		/* 01 100M, 10 1G, 11 10G */
+#define  SIM_LINKS_STATUS	(1u << 7)
+#define SIM_AUTOC2		0x042a8
+
+/* 8.2.3.23 Statistics (all read-to-clear) */
+#define SIM_CRCERRS		0x04000
+#define SIM_ILLERRC		0x04004
+#define SIM_ERRBC		0x04008
+#define SIM_MPC(n)		(0x03fa0 + 4 * (n))	/* n = 0..7 */
+#define SIM_RLEC		0x04040
+#define SIM_PRC64		0x0405c		/* PRC64..PRC1522: 6 counters */
+#define SIM_GPRC		0x04074
+#define SIM_BPRC		0x04078
+#define SIM_MPRC		0x0407c
+#define SIM_GPTC		0x04080
+#define SIM_GORCL		0x04088
+#define SIM_GORCH		0x0408c
+#define SIM_GOTCL		0x04090
+#define SIM_GOTCH		0x04094
+#define SIM_RUC			0x040a4
+#define SIM_RFC			0x040a8
+#define SIM_ROC			0x040ac
+#define SIM_RJC			0x040b0
+#define SIM_TORL		0x040c0
+#define SIM_TORH		0x040c4
+#define SIM_TPR			0x040d0
+#define SIM_TPT			0x040d4
+#define SIM_PTC64		0x040d8		/* PTC64..PTC1522: 6 counters */
+#define SIM_MPTC		0x040f0
+#define SIM_BPTC		0x040f4
+#define SIM_QPRC(n)		(0x01030 + 0x40 * (n))	/* n = 0..15 */
+#define SIM_QBRCL(n)		(0x01034 + 0x40 * (n))
+#define SIM_QBRCH(n)		(0x01038 + 0x40 * (n))
+#define SIM_QPRDC(n)		(0x01430 + 0x40 * (n))
+#define SIM_QPTC(n)		(0x08680 + 4 * (n))
+#define SIM_QBTCL(n)		(0x08700 + 8 * (n))
+#define SIM_QBTCH(n)		(0x08704 + 8 * (n))
+
+/* 7.1.6 / 7.2.3 descriptor fields */
+#define SIM_RXD_STAT_DD		(1u << 0)
+#define SIM_RXD_STAT_EOP	(1u << 1)
+#define SIM_RXD_STAT_VP		(1u << 3)
+#define SIM_RXD_STAT_UDPCS	(1u << 4)
+#define SIM_RXD_STAT_L4CS	(1u << 5)
+#define SIM_RXD_STAT_IPCS	(1u << 6)
+#define SIM_RXD_STAT_PIF	(1u << 7)
+#define SIM_RXADV_ERR_L4E	(1u << 30)
+#define SIM_RXADV_ERR_IPE	(1u << 31)
+#define SIM_RXLEG_ERR_L4E	(1u << 6)	/* legacy errors byte */
+#define SIM_RXLEG_ERR_IPE	(1u << 7)
+
+#define SIM_TXD_DTALEN_MASK	0xffffu
+#define SIM_TXD_DTYP_SHIFT	20
+#define SIM_TXD_DTYP_MASK	(0xfu << 20)
+#define  SIM_TXD_DTYP_CTXT	2u
+#define  SIM_TXD_DTYP_DATA	3u
+#define SIM_TXD_CMD_EOP		(1u << 24)
+#define SIM_TXD_CMD_IFCS	(1u << 25)
+#define SIM_TXD_CMD_RS		(1u << 27)
+#define SIM_TXD_CMD_DEXT	(1u << 29)
+#define SIM_TXD_CMD_VLE		(1u << 30)
+#define SIM_TXD_CMD_TSE		(1u << 31)
+#define SIM_TXD_STAT_DD		(1u << 0)
+#define SIM_TXD_POPTS_IXSM	(1u << 8)	/* in olinfo_status */
+#define SIM_TXD_POPTS_TXSM	(1u << 9)
+
+#endif

@@ -1,0 +1,268 @@
+/* The virtual 82599: the transmit path (datasheet 7.2).
+ *
+ * For every enabled queue the DMA engine fetches the descriptors between
+ * TDH and TDT (the tail is read with acquire semantics: the driver wrote the
+ * descriptors first), gathers the buffers of one frame up to the descriptor
+ * with EOP, pads short frames to 60 bytes (HLREG0.TXPADEN), hands the frame
+ * to the wire and writes DD back into every descriptor that asked for it
+ * with RS (released after the frame was consumed). A frame whose EOP
+ * descriptor is not yet behind the tail waits. Frames leave no faster than
+ * the link allows (preamble, SFD, IFG and FCS included) unless unthrottled.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "model/sim_internal.h"
+
+#define BURST_PS 10000000ull	/* the wire may catch up at most 10 us of idle time */
+
+static const uint8_t zeros[64];
+
+static inline uint32_t ld32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static inline uint64_t ld64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static void active_set(uint8_t *list, uint8_t *n, unsigned q, bool on)
+{
+	for (unsigned i = 0; i < *n; i++) {
+		if (list[i] != q)
+			continue;
+		if (!on)
+			list[i] = list[--*n];
+		return;
+	}
+	if (on)
+		list[(*n)++] = (uint8_t)q;
+}
+
+void sim_txq_enable(struct ixy_sim *sim, unsigned q, bool on)
+{
+	struct sim_txq *tq = &sim->txq[q];
+	if (!on) {
+		if (tq->enabled)
+			sim_setreg(sim, SIM_TDH(q), tq->head);
+		tq->enabled = false;
+		tq->stopped = false;
+		active_set(sim->tx_active, &sim->n_tx_active, q, false);
+		return;
+	}
+	if (!(sim_reg(sim, SIM_DMATXCTL) & SIM_DMATXCTL_TE))
+		sim_violation(sim, "TXDCTL[%u].ENABLE set while DMATXCTL.TE = 0: enable the transmit DMA "
+			      "before the queues (datasheet 4.6.8)", q);
+	uint32_t len = sim_reg(sim, SIM_TDLEN(q)) & 0xfff80;
+	tq->base = ((uint64_t)sim_reg(sim, SIM_TDBAH(q)) << 32) | (sim_reg(sim, SIM_TDBAL(q)) & ~0x7fu);
+	tq->count = len / 16;
+	tq->head = sim_reg(sim, SIM_TDH(q)) & 0xffff;
+	tq->stopped = false;
+	tq->enabled = true;
+	tq->ring = NULL;
+	if (tq->count == 0) {
+		sim_violation(sim, "TXDCTL[%u].ENABLE set with TDLEN[%u] = 0: program the ring first "
+			      "(datasheet 4.6.8)", q, q);
+		tq->stopped = true;
+	} else if (tq->head >= tq->count) {
+		sim_violation(sim, "TXDCTL[%u].ENABLE set with TDH[%u] = %u beyond the ring of %u descriptors", q, q,
+			      tq->head, tq->count);
+		tq->stopped = true;
+	} else {
+		tq->ring = sim_dma_ptr(&sim->dma, tq->base, len);
+		if (!tq->ring) {
+			sim->dma_faults++;
+			sim_violation(sim, "DMA fault: TX queue %u ring at 0x%" PRIx64 " (%u bytes) is outside the "
+				      "process's DMA memory; queue stopped", q, tq->base, len);
+			tq->stopped = true;
+		}
+	}
+	active_set(sim->tx_active, &sim->n_tx_active, q, true);
+}
+
+static void tx_fault(struct ixy_sim *sim, unsigned q, uint32_t idx, const char *what, uint64_t addr, uint32_t len)
+{
+	sim->dma_faults++;
+	sim->txq[q].stopped = true;
+	sim_violation(sim, "DMA fault: TX queue %u descriptor %u %s 0x%" PRIx64 " (%u bytes) is outside the "
+		      "process's DMA memory; refused like an IOMMU fault, queue stopped", q, idx, what, addr, len);
+}
+
+static void tx_stop(struct ixy_sim *sim, unsigned q, uint32_t idx, const char *why)
+{
+	sim->txq[q].stopped = true;
+	sim_violation(sim, "TX queue %u descriptor %u: %s; queue stopped", q, idx, why);
+}
+
+static uint8_t *desc_ptr(struct ixy_sim *sim, unsigned q, uint32_t idx)
+{
+	struct sim_txq *tq = &sim->txq[q];
+	if (tq->ring)
+		return tq->ring + (size_t)idx * 16;
+	return sim_dma_ptr(&sim->dma, tq->base + (uint64_t)idx * 16, 16);
+}
+
+static unsigned size_bucket(uint32_t wire)
+{
+	return wire <= 64 ? 0 : wire <= 127 ? 1 : wire <= 255 ? 2 : wire <= 511 ? 3 : wire <= 1023 ? 4 : 5;
+}
+
+/* Gather one frame starting at the head. Returns the index after its EOP
+ * descriptor, or -1 if the frame is incomplete or the queue stopped. */
+static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_frame *f, bool *ifcs)
+{
+	struct sim_txq *tq = &sim->txq[q];
+	uint32_t i = tq->head;
+	f->len = 0;
+	f->nseg = 0;
+	while (i != tail) {
+		uint8_t *d = desc_ptr(sim, q, i);
+		if (!d) {
+			tx_fault(sim, q, i, "descriptor at", tq->base + (uint64_t)i * 16, 16);
+			return -1;
+		}
+		uint64_t addr = ld64(d);
+		uint32_t cmd = ld32(d + 8);
+		uint32_t idx = i;
+		i = (i + 1) % tq->count;
+		if (cmd & SIM_TXD_CMD_DEXT) {
+			uint32_t dtyp = (cmd & SIM_TXD_DTYP_MASK) >> SIM_TXD_DTYP_SHIFT;
+			if (dtyp == SIM_TXD_DTYP_CTXT)
+				continue;	/* offload context: consumed, nothing to send */
+			if (dtyp != SIM_TXD_DTYP_DATA) {
+				tx_stop(sim, q, idx, "advanced descriptor with an unknown DTYP (datasheet 7.2.3.2)");
+				return -1;
+			}
+			if (cmd & SIM_TXD_CMD_TSE) {
+				tx_stop(sim, q, idx, "TCP segmentation (DCMD.TSE) is not modelled");
+				return -1;
+			}
+		}
+		uint32_t blen = cmd & SIM_TXD_DTALEN_MASK;
+		if (blen) {
+			const uint8_t *p = sim_dma_ptr(&sim->dma, addr, blen);
+			if (!p) {
+				tx_fault(sim, q, idx, "buffer address", addr, blen);
+				return -1;
+			}
+			if (f->nseg == SIM_MAX_SEGS) {
+				tx_stop(sim, q, idx, "frame spans more than 40 descriptors (datasheet 7.2.3.3)");
+				return -1;
+			}
+			f->seg[f->nseg++] = (struct sim_seg){ p, blen };
+			f->len += blen;
+		}
+		if (cmd & SIM_TXD_CMD_EOP) {
+			*ifcs = cmd & SIM_TXD_CMD_IFCS;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+int sim_tx_round(struct ixy_sim *sim)
+{
+	if (!(sim_reg(sim, SIM_DMATXCTL) & SIM_DMATXCTL_TE) || !sim->link_up)
+		return 0;	/* no link: the MAC does not transmit, descriptors wait */
+	int moved = 0;
+	bool throttle = !sim->cfg.unthrottled;
+	uint32_t lms = (sim_reg(sim, SIM_AUTOC) & SIM_AUTOC_LMS_MASK) >> SIM_AUTOC_LMS_SHIFT;
+	uint64_t ps_per_byte = (lms == 0 || lms == 2 || lms == 5) ? 8000 : 800;	/* 1 or 10 Gb/s */
+	bool busy = false;
+	struct sim_frame f;
+	for (unsigned a = 0; a < sim->n_tx_active && !busy; a++) {
+		unsigned q = sim->tx_active[a];
+		struct sim_txq *tq = &sim->txq[q];
+		if (tq->stopped)
+			continue;
+		uint32_t tail = __atomic_load_n(&sim->bar[SIM_TDT(q) / 4], __ATOMIC_ACQUIRE);
+		if (tail >= tq->count) {
+			sim_violation(sim, "TDT[%u] = %u is beyond the ring of %u descriptors (datasheet 8.2.3.9.9); "
+				      "queue stopped", q, tail, tq->count);
+			tq->stopped = true;
+			continue;
+		}
+		int budget = SIM_ROUND_BUDGET;
+		while (tq->head != tail && budget-- > 0) {
+			uint64_t start = 0;
+			if (throttle) {
+				start = sim->wire_free_ps;
+				if (start + BURST_PS < sim->now_ps)
+					start = sim->now_ps - BURST_PS;
+				if (start > sim->now_ps) {
+					busy = true;	/* the wire is busy: all queues wait */
+					break;
+				}
+			}
+			bool ifcs = true;
+			int end = gather(sim, q, tail, &f, &ifcs);
+			if (end < 0)
+				break;
+			if (!ifcs) {
+				/* the driver supplied the FCS: the wire carries frames without it */
+				uint32_t cut = 4;
+				while (cut && f.nseg) {
+					struct sim_seg *s = &f.seg[f.nseg - 1];
+					uint32_t c = s->len < cut ? s->len : cut;
+					s->len -= c;
+					cut -= c;
+					f.len -= c;
+					if (!s->len)
+						f.nseg--;
+				}
+			}
+			if (f.len < 60 && (sim_reg(sim, SIM_HLREG0) & SIM_HLREG0_TXPADEN)) {
+				f.seg[f.nseg++] = (struct sim_seg){ zeros, 60 - f.len };
+				f.len = 60;
+			}
+			uint32_t wire = f.len + 4;
+			struct sim_stats *st = &sim->st;
+			st->gptc++;
+			st->tpt++;
+			st->gotc += wire;
+			st->ptc[size_bucket(wire)]++;
+			if (f.nseg && (f.seg[0].p[0] & 1)) {
+				const uint8_t *da = f.seg[0].p;
+				if (f.seg[0].len >= 6 && (da[0] & da[1] & da[2] & da[3] & da[4] & da[5]) == 0xff)
+					st->bptc++;
+				else
+					st->mptc++;
+			}
+			st->qptc[tq->statidx]++;
+			st->qbtc[tq->statidx] += f.len;
+			if (throttle)
+				sim->wire_free_ps = start + (uint64_t)(wire + 20) * ps_per_byte;
+			sim_wire_tx(sim, &f);
+
+			/* 7.2.3.5: write back DD where RS asked for it, after the
+			 * frame's buffers were read. */
+			for (uint32_t i = tq->head; i != (uint32_t)end; i = (i + 1) % tq->count) {
+				uint8_t *d = desc_ptr(sim, q, i);
+				if (ld32(d + 8) & SIM_TXD_CMD_RS)
+					__atomic_store_n((uint32_t *)(void *)(d + 12), SIM_TXD_STAT_DD, __ATOMIC_RELEASE);
+			}
+			tq->head = (uint32_t)end;
+			moved++;
+		}
+		sim_setreg(sim, SIM_TDH(q), tq->head);
+		uint32_t wbal = sim_reg(sim, SIM_TDWBAL(q));
+		if (wbal & 1) {	/* head write-back (7.2.3.5.2) */
+			uint64_t wb = ((uint64_t)sim_reg(sim, SIM_TDWBAH(q)) << 32) | (wbal & ~3u);
+			uint8_t *p = sim_dma_ptr(&sim->dma, wb, 4);
+			if (p)
+				__atomic_store_n((uint32_t *)(void *)p, tq->head, __ATOMIC_RELEASE);
+			else
+				tx_fault(sim, q, tq->head, "head write-back address", wb, 4);
+		}
+		if (moved && tq->vector >= 0 && tq->vector < 16)
+			sim_raise_eicr(sim, 1u << tq->vector);
+	}
+	sim->frames_moved += (uint64_t)moved;
+	return moved;
+}

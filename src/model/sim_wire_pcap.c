@@ -1,0 +1,138 @@
+/* The virtual 82599: pcap files as the wire (libpcap).
+ *
+ * Frames of the RX file arrive as received traffic, back to back at line
+ * rate (the file's timestamps are not replayed), optionally in a loop;
+ * transmitted frames are appended to the TX file with the time they left.
+ * Captures taken by Linux may hold frames shorter than the 60-byte minimum
+ * (the kernel pads only on the wire): they are padded on arrival, as a real
+ * wire would have carried them. */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "error.h"
+#include "model/sim_internal.h"
+
+struct sim_pcap_state {
+	pcap_t *rx;
+	char rx_path[512];
+	bool loop;
+	pcap_t *dead;
+	pcap_dumper_t *tx;
+	uint64_t rx_frames, tx_frames;
+};
+
+int sim_pcap_open(struct ixy_sim *sim, const char *rx_file, const char *tx_file, bool loop)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	struct sim_pcap_state *p = calloc(1, sizeof(*p));
+	if (!p)
+		return ixy_error(-ENOMEM, "sim %s: out of memory", sim->name);
+	p->loop = loop;
+	if (rx_file && *rx_file) {
+		p->rx = pcap_open_offline(rx_file, err);
+		if (!p->rx) {
+			free(p);
+			return ixy_error(-ENOENT, "sim %s: cannot open pcap file %s for replay: %s", sim->name, rx_file,
+					 err);
+		}
+		int dlt = pcap_datalink(p->rx);
+		if (dlt != DLT_EN10MB) {
+			pcap_close(p->rx);
+			free(p);
+			return ixy_error(-EINVAL, "sim %s: pcap file %s is not Ethernet (link type %d): only "
+					 "DLT_EN10MB captures can be replayed", sim->name, rx_file, dlt);
+		}
+		snprintf(p->rx_path, sizeof(p->rx_path), "%s", rx_file);
+	}
+	if (tx_file && *tx_file) {
+		p->dead = pcap_open_dead(DLT_EN10MB, SIM_MAX_FRAME);
+		p->tx = p->dead ? pcap_dump_open(p->dead, tx_file) : NULL;
+		if (!p->tx) {
+			int e = errno;
+			const char *why = p->dead ? pcap_geterr(p->dead) : "pcap_open_dead failed";
+			ixy_error(-(e ? e : EIO), "sim %s: cannot create pcap file %s for transmitted frames: %s",
+				  sim->name, tx_file, why);
+			if (p->dead)
+				pcap_close(p->dead);
+			if (p->rx)
+				pcap_close(p->rx);
+			free(p);
+			return ixy_last_error_code();
+		}
+	}
+	sim->pcap = p;
+	return 0;
+}
+
+void sim_pcap_close(struct ixy_sim *sim)
+{
+	struct sim_pcap_state *p = sim->pcap;
+	if (!p)
+		return;
+	if (p->tx)
+		pcap_dump_close(p->tx);
+	if (p->dead)
+		pcap_close(p->dead);
+	if (p->rx)
+		pcap_close(p->rx);
+	free(p);
+	sim->pcap = NULL;
+}
+
+void sim_pcap_tx(struct ixy_sim *sim, const struct sim_frame *f)
+{
+	struct sim_pcap_state *p = sim->pcap;
+	if (!p || !p->tx)
+		return;
+	uint32_t n = (uint32_t)sim_frame_flatten(f, sim->scratch, SIM_MAX_FRAME);
+	struct pcap_pkthdr h;
+	gettimeofday(&h.ts, NULL);
+	h.caplen = h.len = n;
+	pcap_dump((u_char *)p->tx, &h, sim->scratch);
+	p->tx_frames++;
+	pcap_dump_flush(p->tx);
+}
+
+int sim_pcap_rx_round(struct ixy_sim *sim, int budget)
+{
+	struct sim_pcap_state *p = sim->pcap;
+	int moved = 0;
+	if (!p || !p->rx || !sim->link_up)
+		return 0;
+	while (budget-- > 0) {
+		/* line rate: the wire is shared by arriving frames the same way */
+		if (!sim->cfg.unthrottled && sim->wire_free_ps > sim->now_ps + 10000000ull)
+			break;
+		struct pcap_pkthdr *h;
+		const u_char *data;
+		int r = pcap_next_ex(p->rx, &h, &data);
+		if (r == PCAP_ERROR_BREAK || r == -2) {
+			if (!p->loop || !p->rx_frames)
+				break;
+			char err[PCAP_ERRBUF_SIZE];
+			pcap_close(p->rx);
+			p->rx = pcap_open_offline(p->rx_path, err);
+			if (!p->rx)
+				break;
+			continue;
+		}
+		if (r != 1)
+			break;
+		uint32_t len = h->caplen < SIM_MAX_FRAME ? h->caplen : SIM_MAX_FRAME;
+		memcpy(sim->scratch, data, len);
+		if (len < 60) {
+			memset(sim->scratch + len, 0, 60 - len);
+			len = 60;
+		}
+		struct sim_frame f = { .len = len, .nseg = 1, .seg = { { sim->scratch, len } } };
+		if (!sim->cfg.unthrottled)
+			sim->wire_free_ps = (sim->wire_free_ps > sim->now_ps ? sim->wire_free_ps : sim->now_ps) +
+					    sim_frame_time_ps(len);
+		moved += sim_rx_frame(sim, &f) > 0;
+		p->rx_frames++;
+	}
+	return moved;
+}
