@@ -175,7 +175,7 @@ void ixy_tx_batch_busy_wait(struct ixy_device *dev, uint16_t queue, struct ixy_p
 		if (sent >= n)
 			break;
 		/* the ring is full: a stepped model must run to drain it */
-		if (dev->sim)
+		if (dev->sim_stepped)
 			ixy_sim_step(dev->sim);
 	}
 }
@@ -223,7 +223,7 @@ int ixy_wait_link(struct ixy_device *dev, uint32_t timeout_ms)
 		if (waited >= timeout_ms)
 			return ixy_error(-ETIMEDOUT, "%s: link did not come up within %u ms (cable, transceiver or "
 					 "link partner?)", dev->name, timeout_ms);
-		if (dev->sim)
+		if (dev->sim_stepped)
 			ixy_sim_step(dev->sim);
 		usleep(1000);
 	}

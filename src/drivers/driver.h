@@ -44,6 +44,7 @@ struct ixy_device {
 	uint16_t num_tx_queues;
 	struct ixy_sim *sim;           /* virtual port, or NULL */
 	bool owns_sim;                 /* created from a "sim:" address: destroy at close */
+	bool sim_stepped;              /* the port only moves when ixy_sim_step is called */
 	uint8_t rss_key[IXY_RSS_KEY_LEN];
 	uint8_t rss_reta[IXY_RSS_RETA_SIZE];
 	struct ixy_stats totals;       /* accumulated counters */

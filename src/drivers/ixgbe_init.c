@@ -18,13 +18,6 @@
 #define QUEUE_TIMEOUT_US 1000000u      /* RXDCTL/TXDCTL.ENABLE reads back */
 #define SECRX_TIMEOUT_US 10000u        /* SECRXSTAT.SECRX_RDY */
 
-/* The security (MACsec/IPsec) receive block must be idle while RXCTRL is
- * written (4.6.7, step 11). Registers 8.2.3.12.x. */
-#define IXGBE_SECRXCTRL 0x08D00
-#define IXGBE_SECRXCTRL_RX_DIS BIT(1)
-#define IXGBE_SECRXSTAT 0x08D04
-#define IXGBE_SECRXSTAT_RDY BIT(0)
-
 static uint32_t ring_bytes(uint32_t entries) { return entries * 16u; }
 
 /* ---- memory: one DMA region for all rings, one mempool per RX queue ---- */
@@ -491,6 +484,10 @@ struct ixy_device *ixgbe_open_sim(struct ixy_sim *sim, bool owns_sim, const stru
 	d->sim = sim;
 	d->ixy.sim = sim;
 	d->ixy.owns_sim = owns_sim;
+	/* sim.h has no mode query: a threaded port refuses to be stepped
+	 * (-EINVAL), a stepped one does a round with nothing to move yet. */
+	d->ixy.sim_stepped = ixy_sim_step(sim) >= 0;
+	ixy_clear_error();
 	snprintf(d->ixy.name, sizeof(d->ixy.name), "sim:%s", ixy_sim_name(sim));
 	d->bar0 = ixy_sim_bar0(sim, &d->bar0_len);
 	if (!d->bar0) {

@@ -66,7 +66,7 @@ void ixgbe_delay_us(struct ixgbe_dev *d, uint32_t us)
 {
 	/* A stepped model only moves when stepped: give it a round per
 	 * sleep, as time passing would on hardware. */
-	if (d->sim)
+	if (d->ixy.sim_stepped)
 		ixy_sim_step(d->sim);
 	usleep(us);
 }

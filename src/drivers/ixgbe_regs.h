@@ -71,6 +71,13 @@
 #define IXGBE_RXPBSIZE(n)      (0x03C00u + 4u * (n))
 #define IXGBE_RQSMR(n)         (0x02300u + 4u * (n))  /* queue -> statistics counter map */
 
+/* The security (MACsec/IPsec) receive block must be idle while RXCTRL is
+ * written (4.6.7 step 11; registers 8.2.3.12.x). */
+#define IXGBE_SECRXCTRL        0x08D00
+#define IXGBE_SECRXCTRL_RX_DIS BIT(1)
+#define IXGBE_SECRXSTAT        0x08D04
+#define IXGBE_SECRXSTAT_RDY    BIT(0)
+
 #define IXGBE_RXCSUM           0x05000  /* 8.2.3.7.5 */
 #define IXGBE_RXCSUM_IPPCSE    BIT(12)
 #define IXGBE_RXCSUM_PCSD      BIT(13)  /* report the RSS hash instead of the fragment checksum */

@@ -39,6 +39,10 @@ uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 	const uint16_t start = q->next;
 	uint32_t ready = 0;
 
+	/* At most size - 1 descriptors can be done (one is always held
+	 * back), so the scan below never wraps onto itself. */
+	if (n > mask)
+		n = mask;
 	/* 1. How many descriptors has the NIC written back (DD set)? */
 	while (ready < n && (ring[(start + ready) & mask].wb.status_error & IXGBE_RXD_STAT_DD))
 		ready++;

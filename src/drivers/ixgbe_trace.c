@@ -24,7 +24,8 @@ static const struct reg_single singles[] = {
 	{ IXGBE_BPRC, "BPRC" },         { IXGBE_MPRC, "MPRC" },           { IXGBE_GPTC, "GPTC" },
 	{ IXGBE_GORCL, "GORCL" },       { IXGBE_GORCH, "GORCH" },         { IXGBE_GOTCL, "GOTCL" },
 	{ IXGBE_GOTCH, "GOTCH" },       { IXGBE_RUC, "RUC" },             { IXGBE_ROC, "ROC" },
-	{ IXGBE_TPR, "TPR" },           { IXGBE_TPT, "TPT" },
+	{ IXGBE_TPR, "TPR" },           { IXGBE_TPT, "TPT" },             { IXGBE_SECRXCTRL, "SECRXCTRL" },
+	{ IXGBE_SECRXSTAT, "SECRXSTAT" },
 };
 
 /* Register arrays: base, stride, count. */
