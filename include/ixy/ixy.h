@@ -6,6 +6,7 @@
 #include "ixy/pci.h"
 #include "ixy/memory.h"
 #include "ixy/mempool.h"
+#include "ixy/packet.h"
 
 #define IXY_VERSION_MAJOR 0
 #define IXY_VERSION_MINOR 1

@@ -38,6 +38,16 @@ struct sim_frame {
 	struct sim_seg seg[SIM_MAX_SEGS + 1];	/* + padding segment */
 };
 
+/* A frame of one contiguous piece (no zeroing of the segment array: this
+ * is on the per-frame path). */
+static inline void sim_frame_one(struct sim_frame *f, const uint8_t *p, uint32_t len)
+{
+	f->len = len;
+	f->nseg = 1;
+	f->seg[0].p = p;
+	f->seg[0].len = len;
+}
+
 /* A FIFO of copied frames with preallocated slots (capture, inject, the
  * RX packet buffer): no allocation per frame once warmed up. */
 struct sim_fq {

@@ -432,7 +432,8 @@ int sim_rx_drain(struct ixy_sim *sim)
 	int moved = 0;
 	struct sim_fq_slot *s;
 	while ((s = sim_fq_peek(&sim->rxpb))) {
-		struct sim_frame f = { .len = s->len, .nseg = 1, .seg = { { s->buf, s->len } } };
+		struct sim_frame f;
+		sim_frame_one(&f, s->buf, s->len);
 		struct rx_meta m;
 		unsigned q = (unsigned)s->tag;
 		uint32_t hlen = s->len < 128 ? s->len : 128;

@@ -71,8 +71,8 @@ static int gen_round(struct ixy_sim *sim)
 			break;
 		if (g->interval_ps && g->next_ps > sim->now_ps)
 			break;
-		struct sim_frame f = { .len = g->cfg.frame_len, .nseg = 1 };
-		f.seg[0] = (struct sim_seg){ g->tmpl + (size_t)g->next_flow * g->cfg.frame_len, g->cfg.frame_len };
+		struct sim_frame f;
+		sim_frame_one(&f, g->tmpl + (size_t)g->next_flow * g->cfg.frame_len, g->cfg.frame_len);
 		g->next_flow = (g->next_flow + 1) % g->nflows;
 		uint64_t before = sim->frames_moved;
 		sim_rx_frame(sim, &f);
@@ -96,7 +96,8 @@ int sim_wire_rx_round(struct ixy_sim *sim)
 		moved += sim_rx_drain(sim);
 	struct sim_fq_slot *s;
 	while ((s = sim_fq_peek(&sim->inject))) {
-		struct sim_frame f = { .len = s->len, .nseg = 1, .seg = { { s->buf, s->len } } };
+		struct sim_frame f;
+		sim_frame_one(&f, s->buf, s->len);
 		moved += sim_rx_frame(sim, &f) > 0;
 		sim_fq_pop(&sim->inject);
 	}
@@ -222,7 +223,8 @@ int ixy_sim_inject(struct ixy_sim *sim, const void *frame, size_t len)
 	if (len == 0 || len > SIM_MAX_FRAME)
 		return ixy_error(-EINVAL, "sim %s: cannot inject a frame of %zu bytes (1..%u)", sim->name, len,
 				 SIM_MAX_FRAME);
-	struct sim_frame f = { .len = (uint32_t)len, .nseg = 1, .seg = { { frame, (uint32_t)len } } };
+	struct sim_frame f;
+	sim_frame_one(&f, frame, (uint32_t)len);
 	sim_lock(sim);
 	int err = sim_fq_push(&sim->inject, &f, 0);
 	sim_unlock(sim);

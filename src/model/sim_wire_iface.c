@@ -107,7 +107,8 @@ int sim_iface_rx_round(struct ixy_sim *sim, int budget)
 			memset(sim->scratch + len, 0, 60 - len);
 			len = 60;
 		}
-		struct sim_frame f = { .len = len, .nseg = 1, .seg = { { sim->scratch, len } } };
+		struct sim_frame f;
+		sim_frame_one(&f, sim->scratch, len);
 		moved += sim_rx_frame(sim, &f) > 0;
 	}
 	return moved;

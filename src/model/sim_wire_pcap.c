@@ -127,7 +127,8 @@ int sim_pcap_rx_round(struct ixy_sim *sim, int budget)
 			memset(sim->scratch + len, 0, 60 - len);
 			len = 60;
 		}
-		struct sim_frame f = { .len = len, .nseg = 1, .seg = { { sim->scratch, len } } };
+		struct sim_frame f;
+		sim_frame_one(&f, sim->scratch, len);
 		if (!sim->cfg.unthrottled)
 			sim->wire_free_ps = (sim->wire_free_ps > sim->now_ps ? sim->wire_free_ps : sim->now_ps) +
 					    sim_frame_time_ps(len);
