@@ -1,0 +1,194 @@
+/* libixy: the public device API.
+ *
+ * A device is one NIC port (or one virtual "sim:" port) with a number of
+ * receive and transmit queues. Open it with ixy_open(), move packets with
+ * ixy_rx_batch()/ixy_tx_batch() (one thread per queue, no locks), close it
+ * with ixy_close(). Everything else is the control path: link, MAC address,
+ * filters, statistics.
+ *
+ * Addresses:
+ *   "0000:03:00.0" (or "03:00.0")  a PCI function; the driver is chosen from
+ *                                  its vendor:device id (Intel ixgbe family)
+ *   "sim:SPEC"                     a virtual 82599 created from SPEC (the
+ *                                  text after "sim:", see ixy/sim.h), driven
+ *                                  by the same ixgbe code as real hardware
+ *
+ * Errors: NULL or a negative errno value, with the reason in
+ * ixy_last_error() (see ixy/error.h).
+ */
+#ifndef IXY_DEVICE_H
+#define IXY_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ixy/mempool.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ixy_device;
+struct ixy_sim;
+
+#define IXY_MAX_QUEUES 64          /* per direction (82599: 128 exist; 64 are plenty) */
+#define IXY_MIN_RING_SIZE 64
+#define IXY_MAX_RING_SIZE 4096
+#define IXY_MAX_FRAME_SIZE 9728    /* largest frame incl. CRC the 82599 takes (MAXFRS) */
+#define IXY_STATS_QUEUES 16        /* the 82599 has 16 per-queue counter sets */
+
+/* NUMA placement values for ixy_config.numa_node (0 must mean "default"). */
+#define IXY_NUMA_DEVICE 0          /* the device's node from sysfs (default) */
+#define IXY_NUMA_NONE (-1)         /* no placement */
+#define IXY_NUMA_NODE(n) ((n) + 1) /* exactly node n */
+
+/* One register access, for the trace callback. */
+struct ixy_reg_access {
+	const char *device;        /* device name */
+	bool write;
+	uint32_t reg;              /* offset in BAR0 */
+	uint32_t value;            /* written, or read back */
+	const char *name;          /* e.g. "RDBAL[3]", "CTRL" ("?" if unknown) */
+};
+typedef void (*ixy_trace_fn)(void *arg, const struct ixy_reg_access *access);
+
+/* Configuration of ixy_open(). All-zero means defaults (in brackets). */
+struct ixy_config {
+	uint16_t num_rx_queues;    /* 1..64 [1] */
+	uint16_t num_tx_queues;    /* 1..64 [1] */
+	uint16_t rx_ring_size;     /* power of two, 64..4096 [512] */
+	uint16_t tx_ring_size;     /* power of two, 64..4096 [512] */
+	uint32_t mempool_size;     /* buffers per RX queue [max(4096, rx_ring + tx_ring)];
+	                              must exceed rx_ring_size */
+	uint32_t max_frame_size;   /* largest frame accepted, incl. 4-byte CRC [1518];
+	                              above 1518 = jumbo frames, up to IXY_MAX_FRAME_SIZE */
+	bool promisc;              /* accept all unicast and multicast [off] */
+	bool no_rx_checksum;       /* do not report the NIC's checksum status [report it] */
+	bool force;                /* unbind the kernel driver even if an interface is up */
+	bool no_unbind;            /* never unbind; fail if a kernel driver is bound */
+	bool link_optional;        /* open even if the link did not come up in time */
+	uint32_t link_timeout_ms;  /* how long ixy_open waits for link [10000] */
+	int numa_node;             /* IXY_NUMA_DEVICE, IXY_NUMA_NONE or IXY_NUMA_NODE(n) */
+	bool trace;                /* log every control-path register access (also: env IXY_TRACE=1) */
+	ixy_trace_fn trace_fn;     /* where the trace goes [stderr, one line per access] */
+	void *trace_arg;
+	const char *sysfs_root;    /* [NULL = "/sys"]; tests point it at a fake tree */
+	const char *hugetlbfs;     /* hugetlbfs mount override [NULL = find one] */
+};
+
+/* Open and initialise a device; see the address forms above. cfg may be
+ * NULL (all defaults). Waits for the link up to link_timeout_ms. */
+struct ixy_device *ixy_open(const char *addr, const struct ixy_config *cfg);
+
+/* Attach the driver to an existing virtual port (the caller keeps owning
+ * the port and destroys it after ixy_close). */
+struct ixy_device *ixy_open_sim(struct ixy_sim *sim, const struct ixy_config *cfg);
+
+/* Stop the queues, free rings and the RX mempools. Buffers that the
+ * application still holds from RX become invalid. NULL is fine. */
+void ixy_close(struct ixy_device *dev);
+
+/* ---- data path (one thread per queue) ---- */
+
+/* Receive up to n packets from queue into bufs; returns how many (0 when
+ * nothing arrived or the queue's mempool is empty). Each buffer carries len,
+ * rss_hash, ol_flags (IXY_PKT_RX_*) and queue. Free them with
+ * ixy_pkt_buf_free*() or send them with ixy_tx_batch(). Never blocks. */
+uint32_t ixy_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+
+/* Queue up to n packets (buf->len bytes each, 60..max frame without CRC)
+ * for transmission; returns how many were taken, in order (the rest stay
+ * the caller's). Taken buffers return to their pools once sent. Never blocks. */
+uint32_t ixy_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+
+/* Loop until all n are queued (spins while the ring is full). For a sim
+ * port in stepped mode it steps the model while it waits. */
+void ixy_tx_batch_busy_wait(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+
+/* The mempool an RX queue fills its ring from (e.g. to allocate TX buffers
+ * from in a forwarder, or to check for leaks). */
+struct ixy_mempool *ixy_rx_mempool(struct ixy_device *dev, uint16_t queue);
+
+/* ---- identity ---- */
+const char *ixy_device_name(const struct ixy_device *dev);   /* "0000:03:00.0" or "sim:NAME" */
+const char *ixy_driver_name(const struct ixy_device *dev);   /* "ixy-ixgbe" */
+const char *ixy_device_model(const struct ixy_device *dev);   /* "82599ES SFP+", ... */
+uint16_t ixy_device_id(const struct ixy_device *dev);        /* PCI device id */
+uint16_t ixy_num_rx_queues(const struct ixy_device *dev);
+uint16_t ixy_num_tx_queues(const struct ixy_device *dev);
+/* The virtual port behind a sim device (NULL for hardware). */
+struct ixy_sim *ixy_device_sim(const struct ixy_device *dev);
+
+/* ---- link ---- */
+struct ixy_link {
+	bool up;
+	uint32_t speed_mbps;       /* 10000, 5000, 2500, 1000, 100, 10; 0 when down */
+};
+int ixy_get_link(struct ixy_device *dev, struct ixy_link *link);
+/* Speed in Mbit/s, 0 when the link is down (or on error). */
+uint32_t ixy_get_link_speed(struct ixy_device *dev);
+/* Wait up to timeout_ms for link up: 0, or -ETIMEDOUT with a message. */
+int ixy_wait_link(struct ixy_device *dev, uint32_t timeout_ms);
+
+/* ---- addresses and filters ---- */
+int ixy_get_mac(struct ixy_device *dev, uint8_t mac[6]);
+int ixy_set_mac(struct ixy_device *dev, const uint8_t mac[6]);
+int ixy_set_promisc(struct ixy_device *dev, bool on);     /* all unicast + multicast */
+int ixy_set_allmulti(struct ixy_device *dev, bool on);    /* all multicast */
+int ixy_set_broadcast(struct ixy_device *dev, bool on);   /* accept broadcast (default on) */
+
+/* ---- RSS (receive side scaling) ----
+ * IPv4/IPv6 with TCP/UDP ports are hashed (Toeplitz, 40-byte key) and the
+ * low 7 bits of the hash index a 128-entry redirection table (RETA) that
+ * ixy_open fills round-robin over the RX queues (entry i -> queue i % n).
+ * Default key: the well-known key of Microsoft's RSS specification
+ * (6d 5a 56 da 25 5b 0e c2 ...), so hashes can be checked against its
+ * published examples. */
+#define IXY_RSS_KEY_LEN 40
+#define IXY_RSS_RETA_SIZE 128
+extern const uint8_t ixy_rss_default_key[IXY_RSS_KEY_LEN];
+int ixy_set_rss_key(struct ixy_device *dev, const uint8_t key[IXY_RSS_KEY_LEN]);
+int ixy_get_rss_key(struct ixy_device *dev, uint8_t key[IXY_RSS_KEY_LEN]);
+/* Replace the redirection table: table[i] is the RX queue for hash index i. */
+int ixy_set_rss_reta(struct ixy_device *dev, const uint8_t table[IXY_RSS_RETA_SIZE]);
+int ixy_get_rss_reta(struct ixy_device *dev, uint8_t table[IXY_RSS_RETA_SIZE]);
+
+/* ---- statistics ----
+ * The NIC's counters clear when read; every ixy_read_stats() adds them to
+ * 64-bit totals kept in the device and returns the totals. */
+struct ixy_queue_stats {
+	uint64_t packets;
+	uint64_t bytes;
+};
+struct ixy_stats {
+	uint64_t timestamp_ns;     /* CLOCK_MONOTONIC when read */
+	uint64_t rx_packets;       /* good packets that passed the filters (GPRC) */
+	uint64_t rx_bytes;         /* their bytes incl. CRC (GORC) */
+	uint64_t tx_packets;       /* GPTC */
+	uint64_t tx_bytes;         /* incl. CRC (GOTC) */
+	uint64_t rx_dropped;       /* dropped for lack of RX descriptors/buffers (QPRDC) */
+	uint64_t rx_missed;        /* dropped for lack of packet-buffer space (RXMPC) */
+	uint64_t rx_errors;        /* CRC, length, illegal-byte and byte errors */
+	struct ixy_queue_stats rxq[IXY_STATS_QUEUES];  /* queues 0..15 (bytes without CRC) */
+	struct ixy_queue_stats txq[IXY_STATS_QUEUES];
+};
+int ixy_read_stats(struct ixy_device *dev, struct ixy_stats *stats);
+/* Zero the totals (and the hardware counters). */
+int ixy_reset_stats(struct ixy_device *dev);
+
+/* Rates between two snapshots of the same device (prev older than now). */
+struct ixy_rates {
+	double seconds;
+	double rx_mpps, tx_mpps;
+	double rx_mbit, tx_mbit;   /* on the wire: frame + CRC + preamble/SFD (8) + IFG (12) */
+};
+struct ixy_rates ixy_stats_rates(const struct ixy_stats *now, const struct ixy_stats *prev);
+/* Print "NAME RX: x Mpps, y Mbit/s | TX: ..." lines for the interval. */
+void ixy_print_stats_diff(FILE *f, const char *name, const struct ixy_stats *now, const struct ixy_stats *prev);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,71 @@
+/* Internal driver interface: what src/device.c needs from a driver.
+ *
+ * struct ixy_device is the common head of every driver's device struct
+ * (the driver embeds it as its first member and converts back with
+ * container_of-style casts). The public calls in device.c check their
+ * arguments and dispatch once per call through ops; the per-packet loops
+ * live inside the driver and contain no indirect calls. */
+#ifndef IXY_SRC_DRIVERS_DRIVER_H
+#define IXY_SRC_DRIVERS_DRIVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ixy/device.h"
+#include "ixy/pci.h"
+
+struct ixy_driver_ops {
+	uint32_t (*rx_batch)(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+	uint32_t (*tx_batch)(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+	/* Add the hardware counters (which clear on read) to dev->totals. */
+	int (*update_stats)(struct ixy_device *dev);
+	int (*get_link)(struct ixy_device *dev, struct ixy_link *link);
+	int (*get_mac)(struct ixy_device *dev, uint8_t mac[6]);
+	int (*set_mac)(struct ixy_device *dev, const uint8_t mac[6]);
+	int (*set_filter)(struct ixy_device *dev, uint32_t what, bool on);
+	int (*set_rss_key)(struct ixy_device *dev, const uint8_t key[IXY_RSS_KEY_LEN]);
+	int (*set_rss_reta)(struct ixy_device *dev, const uint8_t table[IXY_RSS_RETA_SIZE]);
+	struct ixy_mempool *(*rx_mempool)(struct ixy_device *dev, uint16_t queue);
+	void (*close)(struct ixy_device *dev);
+};
+
+/* set_filter's `what` */
+#define IXY_FILTER_PROMISC 1u
+#define IXY_FILTER_ALLMULTI 2u
+#define IXY_FILTER_BROADCAST 3u
+
+struct ixy_device {
+	const struct ixy_driver_ops *ops;
+	const char *driver_name;
+	const char *model;             /* human-readable NIC name */
+	char name[64];
+	uint16_t device_id;
+	uint16_t num_rx_queues;
+	uint16_t num_tx_queues;
+	struct ixy_sim *sim;           /* virtual port, or NULL */
+	bool owns_sim;                 /* created from a "sim:" address: destroy at close */
+	bool sim_stepped;              /* the port only moves when ixy_sim_step is called */
+	uint8_t rss_key[IXY_RSS_KEY_LEN];
+	uint8_t rss_reta[IXY_RSS_RETA_SIZE];
+	struct ixy_stats totals;       /* accumulated counters */
+};
+
+/* The configuration with defaults filled in and every field validated;
+ * drivers only ever see this form. */
+struct ixy_config_resolved {
+	struct ixy_config c;
+	int numa_node;                 /* -1 = no placement, IXY_NUMA_RESOLVE_DEVICE, else the node */
+	bool trace;
+};
+#define IXY_NUMA_RESOLVE_DEVICE (-2)   /* the driver asks the device */
+int ixy_config_resolve(const char *devname, const struct ixy_config *in, struct ixy_config_resolved *out);
+
+/* Drivers' entry points (device.c dispatches by id). */
+struct ixy_device *ixgbe_open_pci(struct ixy_pci_dev *pci, const struct ixy_config_resolved *cfg);
+struct ixy_device *ixgbe_open_sim(struct ixy_sim *sim, bool owns_sim, const struct ixy_config_resolved *cfg);
+/* The model name if the ixgbe driver supports this device id, else NULL. */
+const char *ixgbe_supported(uint16_t vendor_id, uint16_t device_id);
+
+#define IXY_INTEL_VENDOR_ID 0x8086
+
+#endif

@@ -1,0 +1,555 @@
+/* ixgbe bring-up and tear-down, following the 82599 datasheet's
+ * initialization sequence (4.6.3): disable interrupts, global reset, wait
+ * for the EEPROM and the DMA engine, link set-up (4.6.4), statistics
+ * (4.6.5), receive (4.6.7), transmit (4.6.8). Interrupts stay off: the
+ * driver polls. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/ixgbe.h"
+#include "error.h"
+
+/* Bounds for the waits of the sequence. The datasheet gives no upper
+ * limits; these are generous multiples of what hardware needs. */
+#define RESET_TIMEOUT_US 1000000u      /* CTRL.RST self-clears in ~1 ms */
+#define EEPROM_TIMEOUT_US 1000000u     /* EEC.ARD */
+#define DMAINIT_TIMEOUT_US 1000000u    /* RDRXCTL.DMAIDONE */
+#define QUEUE_TIMEOUT_US 1000000u      /* RXDCTL/TXDCTL.ENABLE reads back */
+#define SECRX_TIMEOUT_US 10000u        /* SECRXSTAT.SECRX_RDY */
+
+static uint32_t ring_bytes(uint32_t entries) { return entries * 16u; }
+
+/* ---- memory: one DMA region for all rings, one mempool per RX queue ---- */
+
+static int alloc_queues(struct ixgbe_dev *d)
+{
+	const struct ixy_config *c = &d->cfg.c;
+	struct ixy_device *dev = &d->ixy;
+	uint32_t rxb = ring_bytes(c->rx_ring_size), txb = ring_bytes(c->tx_ring_size);
+	/* Every ring starts at a multiple of the largest ring size, a power
+	 * of two that divides the huge page size: no ring straddles a page,
+	 * so each is physically contiguous, and all are 128-byte aligned as
+	 * RDBAL/TDBAL require (8.2.3.8.1). */
+	uint32_t stride = rxb > txb ? rxb : txb;
+	struct ixy_dma_opts opts = { .numa_node = d->cfg.numa_node, .hugetlbfs = c->hugetlbfs };
+
+	d->rxq = calloc(dev->num_rx_queues, sizeof(*d->rxq));
+	d->txq = calloc(dev->num_tx_queues, sizeof(*d->txq));
+	if (!d->rxq || !d->txq)
+		return ixy_error(-ENOMEM, "%s: out of memory for queue state", dev->name);
+	d->rings = ixy_dma_alloc((size_t)stride * (dev->num_rx_queues + dev->num_tx_queues), &opts);
+	if (!d->rings) {
+		ixy_error_prefix("%s: descriptor rings", dev->name);
+		return ixy_last_error_code() ? ixy_last_error_code() : -ENOMEM;
+	}
+	uint8_t *base = ixy_dma_virt(d->rings);
+	memset(base, 0, (size_t)stride * (dev->num_rx_queues + dev->num_tx_queues));
+
+	for (uint16_t i = 0; i < dev->num_rx_queues; i++) {
+		struct ixgbe_rx_queue *q = &d->rxq[i];
+		q->ring = (volatile union ixgbe_rx_desc *)(base + (size_t)stride * i);
+		q->ring_phys = ixy_dma_virt_to_phys(d->rings, (const void *)q->ring);
+		q->size = c->rx_ring_size;
+		q->mask = (uint16_t)(q->size - 1);
+		q->id = i;
+		q->tail = (volatile uint32_t *)(d->bar0 + IXGBE_RDT(i));
+		q->ol_mask = c->no_rx_checksum ? IXY_PKT_RX_RSS_HASH
+					       : (IXY_PKT_RX_IP_CKSUM_GOOD | IXY_PKT_RX_IP_CKSUM_BAD |
+						  IXY_PKT_RX_L4_CKSUM_GOOD | IXY_PKT_RX_L4_CKSUM_BAD | IXY_PKT_RX_RSS_HASH);
+		q->bufs = calloc(q->size, sizeof(*q->bufs));
+		if (!q->bufs)
+			return ixy_error(-ENOMEM, "%s: out of memory for RX queue %u", dev->name, i);
+		struct ixy_mempool_opts po = {
+			.num_entries = c->mempool_size,
+			/* SRRCTL sizes buffers in 1 KiB steps: the data area is a
+			 * whole number of KiB, at least the largest frame. */
+			.buf_len = (c->max_frame_size + 1023u) & ~1023u,
+			.numa_node = d->cfg.numa_node,
+			.hugetlbfs = c->hugetlbfs,
+		};
+		q->pool = ixy_mempool_create(&po);
+		if (!q->pool) {
+			ixy_error_prefix("%s: RX queue %u", dev->name, i);
+			return ixy_last_error_code() ? ixy_last_error_code() : -ENOMEM;
+		}
+	}
+	for (uint16_t i = 0; i < dev->num_tx_queues; i++) {
+		struct ixgbe_tx_queue *q = &d->txq[i];
+		q->ring = (volatile union ixgbe_tx_desc *)(base + (size_t)stride * (dev->num_rx_queues + i));
+		q->ring_phys = ixy_dma_virt_to_phys(d->rings, (const void *)q->ring);
+		q->size = c->tx_ring_size;
+		q->mask = (uint16_t)(q->size - 1);
+		q->id = i;
+		q->tail = (volatile uint32_t *)(d->bar0 + IXGBE_TDT(i));
+		q->bufs = calloc(q->size, sizeof(*q->bufs));
+		if (!q->bufs)
+			return ixy_error(-ENOMEM, "%s: out of memory for TX queue %u", dev->name, i);
+	}
+	return 0;
+}
+
+static void free_queues(struct ixgbe_dev *d)
+{
+	if (d->txq) {
+		for (uint16_t i = 0; i < d->ixy.num_tx_queues; i++) {
+			struct ixgbe_tx_queue *q = &d->txq[i];
+			/* Buffers still in the ring go back to their (the
+			 * application's) pools. */
+			for (uint16_t s = q->clean; q->bufs && s != q->next; s = (uint16_t)((s + 1) & q->mask))
+				ixy_pkt_buf_free(q->bufs[s]);
+			free(q->bufs);
+		}
+		free(d->txq);
+	}
+	if (d->rxq) {
+		for (uint16_t i = 0; i < d->ixy.num_rx_queues; i++) {
+			free(d->rxq[i].bufs);
+			ixy_mempool_free(d->rxq[i].pool);
+		}
+		free(d->rxq);
+	}
+	if (d->rings)
+		ixy_dma_free(d->rings);
+	d->rxq = NULL;
+	d->txq = NULL;
+	d->rings = NULL;
+}
+
+/* ---- receive (4.6.7) ---- */
+
+static int disable_queue(struct ixgbe_dev *d, uint32_t ctl_reg, uint32_t enable_bit, const char *what)
+{
+	/* 4.6.7.1: clear ENABLE and poll until the queue reports stopped */
+	uint32_t v = ixgbe_read(d, ctl_reg);
+	if (!(v & enable_bit))
+		return 0;
+	ixgbe_write(d, ctl_reg, v & ~enable_bit);
+	return ixgbe_wait(d, ctl_reg, enable_bit, 0, QUEUE_TIMEOUT_US, what);
+}
+
+static int init_rx_queue(struct ixgbe_dev *d, struct ixgbe_rx_queue *q)
+{
+	uint16_t i = q->id;
+	char what[48];
+	int rc;
+
+	snprintf(what, sizeof(what), "disabling RX queue %u", i);
+	if ((rc = disable_queue(d, IXGBE_RXDCTL(i), IXGBE_RXDCTL_ENABLE, what)))
+		return rc;
+	/* steps 3-4: ring address and length */
+	ixgbe_write(d, IXGBE_RDBAL(i), (uint32_t)q->ring_phys);
+	ixgbe_write(d, IXGBE_RDBAH(i), (uint32_t)(q->ring_phys >> 32));
+	ixgbe_write(d, IXGBE_RDLEN(i), ring_bytes(q->size));
+	/* step 5: advanced one-buffer descriptors, buffer size in KiB; with
+	 * DROP_EN a queue without descriptors drops (and counts in QPRDC)
+	 * instead of stalling the shared packet buffer for all queues. */
+	uint32_t srrctl = ixgbe_read(d, IXGBE_SRRCTL(i));
+	srrctl &= ~(IXGBE_SRRCTL_DESCTYPE_MASK | IXGBE_SRRCTL_BSIZEPKT_MASK);
+	srrctl |= IXGBE_SRRCTL_DESCTYPE_ADV_1BUF | IXGBE_SRRCTL_DROP_EN |
+		  (ixy_mempool_buf_len(q->pool) / 1024u) << IXGBE_SRRCTL_BSIZEPKT_SHIFT;
+	ixgbe_write(d, IXGBE_SRRCTL(i), srrctl);
+	/* the ring starts empty for the NIC */
+	ixgbe_write(d, IXGBE_RDH(i), 0);
+	ixgbe_write(d, IXGBE_RDT(i), 0);
+
+	/* step 2: a buffer behind every descriptor */
+	uint32_t got = ixy_pkt_buf_alloc_batch(q->pool, q->bufs, q->size);
+	if (got != q->size) {
+		ixy_pkt_buf_free_batch(q->bufs, got);
+		memset(q->bufs, 0, q->size * sizeof(*q->bufs));
+		return ixy_error(-ENOMEM, "%s: RX queue %u: mempool of %u buffers cannot fill a ring of %u; "
+				 "set ixy_config.mempool_size larger than rx_ring_size",
+				 d->ixy.name, i, ixy_mempool_size(q->pool), q->size);
+	}
+	for (uint32_t s = 0; s < q->size; s++) {
+		q->ring[s].read.pkt_addr = q->bufs[s]->data_phys;
+		q->ring[s].read.hdr_addr = 0;
+	}
+	return 0;
+}
+
+static int start_rx_queue(struct ixgbe_dev *d, struct ixgbe_rx_queue *q)
+{
+	char what[48];
+	int rc;
+
+	/* steps 8-10: enable, wait until the queue says so, then hand the
+	 * NIC all descriptors but one (RDT == RDH would mean none) */
+	snprintf(what, sizeof(what), "enabling RX queue %u", q->id);
+	ixgbe_set_bits(d, IXGBE_RXDCTL(q->id), IXGBE_RXDCTL_ENABLE);
+	if ((rc = ixgbe_wait(d, IXGBE_RXDCTL(q->id), IXGBE_RXDCTL_ENABLE, IXGBE_RXDCTL_ENABLE, QUEUE_TIMEOUT_US, what)))
+		return rc;
+	q->next = 0;
+	ixgbe_write(d, IXGBE_RDT(q->id), q->size - 1);
+	return 0;
+}
+
+static void set_rxen(struct ixgbe_dev *d, bool on)
+{
+	/* step 11: quiesce the security block around the RXCTRL write. Like
+	 * other drivers, a SECRX_RDY that does not come within the bound is
+	 * not fatal: the block only matters with MACsec/IPsec in use. */
+	ixgbe_set_bits(d, IXGBE_SECRXCTRL, IXGBE_SECRXCTRL_RX_DIS);
+	(void)ixgbe_wait(d, IXGBE_SECRXSTAT, IXGBE_SECRXSTAT_RDY, IXGBE_SECRXSTAT_RDY, SECRX_TIMEOUT_US,
+			 "security RX path drain");
+	ixy_clear_error();
+	uint32_t rxctrl = ixgbe_read(d, IXGBE_RXCTRL);
+	ixgbe_write(d, IXGBE_RXCTRL, on ? rxctrl | IXGBE_RXCTRL_RXEN : rxctrl & ~IXGBE_RXCTRL_RXEN);
+	ixgbe_clear_bits(d, IXGBE_SECRXCTRL, IXGBE_SECRXCTRL_RX_DIS);
+}
+
+static int init_rx(struct ixgbe_dev *d)
+{
+	const struct ixy_config *c = &d->cfg.c;
+	int rc;
+
+	/* receive stays off while it is configured */
+	ixgbe_clear_bits(d, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
+	/* RXPBSIZE/TXPBSIZE keep their reset values: those are the
+	 * single-buffer, no-DCB layout of 4.6.11.3.1 for each chip. */
+
+	/* CRC strip: HLREG0.RXCRCSTRP and RDRXCTL.CRCSTRIP must agree;
+	 * RSCFRSTSIZE must be 0 (4.6.7), RSCACKC and FCOE_WRFIX must be 1
+	 * (8.2.3.8.8). */
+	ixgbe_set_bits(d, IXGBE_HLREG0, IXGBE_HLREG0_RXCRCSTRP);
+	uint32_t rdrxctl = ixgbe_read(d, IXGBE_RDRXCTL);
+	rdrxctl &= ~IXGBE_RDRXCTL_RSCFRSTSIZE;
+	rdrxctl |= IXGBE_RDRXCTL_CRCSTRIP | IXGBE_RDRXCTL_RSCACKC | IXGBE_RDRXCTL_FCOE_WRFIX;
+	ixgbe_write(d, IXGBE_RDRXCTL, rdrxctl);
+
+	/* Jumbo frames: JUMBOEN lets frames above 1518 bytes in, MAXFRS.MFS
+	 * caps them; the buffers are at least that large, so a frame always
+	 * fits in one descriptor. */
+	if (c->max_frame_size > 1518) {
+		ixgbe_write(d, IXGBE_MAXFRS, c->max_frame_size << IXGBE_MAXFRS_MFS_SHIFT);
+		ixgbe_set_bits(d, IXGBE_HLREG0, IXGBE_HLREG0_JUMBOEN);
+	} else {
+		ixgbe_clear_bits(d, IXGBE_HLREG0, IXGBE_HLREG0_JUMBOEN);
+	}
+
+	/* filters: broadcast on; promiscuous as configured (later) */
+	ixgbe_set_bits(d, IXGBE_FCTRL, IXGBE_FCTRL_BAM);
+
+	/* RSS hash and queue selection, and the per-queue counters */
+	if ((rc = ixgbe_rss_setup(d)))
+		return rc;
+	ixgbe_stats_map_queues(d);
+
+	for (uint16_t i = 0; i < d->ixy.num_rx_queues; i++)
+		if ((rc = init_rx_queue(d, &d->rxq[i])))
+			return rc;
+	for (uint16_t i = 0; i < d->ixy.num_rx_queues; i++)
+		if ((rc = start_rx_queue(d, &d->rxq[i])))
+			return rc;
+	set_rxen(d, true);
+
+	/* last sentence of 4.6.7: set CTRL_EXT.NS_DIS, clear bit 12 of
+	 * DCA_RXCTRL (reserved, resets to 1) for each queue */
+	ixgbe_set_bits(d, IXGBE_CTRL_EXT, IXGBE_CTRL_EXT_NS_DIS);
+	for (uint16_t i = 0; i < d->ixy.num_rx_queues; i++)
+		ixgbe_clear_bits(d, IXGBE_DCA_RXCTRL(i), IXGBE_DCA_RXCTRL_BIT12);
+	return 0;
+}
+
+/* ---- transmit (4.6.8) ---- */
+
+static int init_tx(struct ixgbe_dev *d)
+{
+	char what[48];
+	int rc;
+
+	/* MAC: append CRC, pad short frames to 64 bytes */
+	ixgbe_set_bits(d, IXGBE_HLREG0, IXGBE_HLREG0_TXCRCEN | IXGBE_HLREG0_TXPADEN);
+	/* no DCB, no virtualization: arbiter off while MTQC is written
+	 * (4.6.11.3.1) */
+	ixgbe_set_bits(d, IXGBE_RTTDCS, IXGBE_RTTDCS_ARBDIS);
+	ixgbe_write(d, IXGBE_DTXMXSZRQ, 0xFFF);
+	ixgbe_write(d, IXGBE_MTQC, 0);
+	ixgbe_clear_bits(d, IXGBE_RTTDCS, IXGBE_RTTDCS_ARBDIS);
+
+	for (uint16_t i = 0; i < d->ixy.num_tx_queues; i++) {
+		struct ixgbe_tx_queue *q = &d->txq[i];
+		snprintf(what, sizeof(what), "disabling TX queue %u", i);
+		if ((rc = disable_queue(d, IXGBE_TXDCTL(i), IXGBE_TXDCTL_ENABLE, what)))
+			return rc;
+		ixgbe_write(d, IXGBE_TDBAL(i), (uint32_t)q->ring_phys);
+		ixgbe_write(d, IXGBE_TDBAH(i), (uint32_t)(q->ring_phys >> 32));
+		ixgbe_write(d, IXGBE_TDLEN(i), ring_bytes(q->size));
+		ixgbe_write(d, IXGBE_TDH(i), 0);
+		ixgbe_write(d, IXGBE_TDT(i), 0);
+		/* Write-back policy (7.2.3.5, 8.2.3.9.10): prefetch when 36
+		 * descriptors are free with 8 ready, write back in groups of 4
+		 * to save PCIe transactions. */
+		uint32_t txdctl = ixgbe_read(d, IXGBE_TXDCTL(i)) & ~IXGBE_TXDCTL_THRESH_MASK;
+		txdctl |= 36u << IXGBE_TXDCTL_PTHRESH_SHIFT | 8u << IXGBE_TXDCTL_HTHRESH_SHIFT |
+			  4u << IXGBE_TXDCTL_WTHRESH_SHIFT;
+		ixgbe_write(d, IXGBE_TXDCTL(i), txdctl);
+		q->next = q->clean = 0;
+	}
+	/* step 6: transmit DMA on (once, for all queues) */
+	ixgbe_set_bits(d, IXGBE_DMATXCTL, IXGBE_DMATXCTL_TE);
+	/* step 7: enable each queue; TDT must not move before it reads 1 */
+	for (uint16_t i = 0; i < d->ixy.num_tx_queues; i++) {
+		snprintf(what, sizeof(what), "enabling TX queue %u", i);
+		ixgbe_set_bits(d, IXGBE_TXDCTL(i), IXGBE_TXDCTL_ENABLE);
+		if ((rc = ixgbe_wait(d, IXGBE_TXDCTL(i), IXGBE_TXDCTL_ENABLE, IXGBE_TXDCTL_ENABLE, QUEUE_TIMEOUT_US,
+				     what)))
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- the whole sequence (4.6.3) ---- */
+
+static void disable_interrupts(struct ixgbe_dev *d)
+{
+	/* 4.6.3.1: mask every cause; the driver polls */
+	ixgbe_write(d, IXGBE_EIMC, IXGBE_EIMC_ALL);
+}
+
+int ixgbe_reset_and_init(struct ixgbe_dev *d)
+{
+	uint32_t eec = d->id->mac == IXGBE_MAC_X550EM_A ? IXGBE_EEC_X550EM_A : IXGBE_EEC;
+	int rc;
+
+	disable_interrupts(d);
+	/* 4.6.3.2: global reset (device reset + link reset), self-clearing */
+	ixgbe_write(d, IXGBE_CTRL, ixgbe_read(d, IXGBE_CTRL) | IXGBE_CTRL_RST_MASK);
+	if ((rc = ixgbe_wait(d, IXGBE_CTRL, IXGBE_CTRL_RST_MASK, 0, RESET_TIMEOUT_US, "global reset")))
+		return rc;
+	/* "wait at least 10 ms after a global reset" (4.6.3.2) */
+	ixgbe_delay_us(d, 10000);
+	disable_interrupts(d);  /* the reset unmasked them again */
+
+	if ((rc = ixgbe_wait(d, eec, IXGBE_EEC_ARD, IXGBE_EEC_ARD, EEPROM_TIMEOUT_US, "EEPROM auto-read")))
+		return rc;
+	if ((rc = ixgbe_wait(d, IXGBE_RDRXCTL, IXGBE_RDRXCTL_DMAIDONE, IXGBE_RDRXCTL_DMAIDONE, DMAINIT_TIMEOUT_US,
+			     "DMA initialization")))
+		return rc;
+
+	if ((rc = ixgbe_link_setup(d)))
+		return rc;
+
+	uint8_t mac[6];
+	if ((rc = ixgbe_get_mac(&d->ixy, mac)))
+		return rc;
+
+	/* 4.6.5: the counters clear on read; read them all once, then
+	 * start the totals from zero */
+	if ((rc = ixgbe_update_stats(&d->ixy)))
+		return rc;
+	memset(&d->ixy.totals, 0, sizeof(d->ixy.totals));
+
+	if ((rc = init_rx(d)) || (rc = init_tx(d)))
+		return rc;
+
+	if (d->cfg.c.promisc && (rc = ixgbe_set_filter(&d->ixy, IXY_FILTER_PROMISC, true)))
+		return rc;
+	if (d->gone)
+		return ixy_error(-ENODEV, "%s: registers read all ones during initialization: the device is gone",
+				 d->ixy.name);
+	return 0;
+}
+
+void ixgbe_stop(struct ixgbe_dev *d)
+{
+	/* Stop all DMA before the rings and buffers are freed: otherwise
+	 * the NIC could still write into memory that gets reused. */
+	if (d->gone || (!d->bar0 && !d->sim))
+		return;
+	for (uint16_t i = 0; d->rxq && i < d->ixy.num_rx_queues; i++)
+		(void)disable_queue(d, IXGBE_RXDCTL(i), IXGBE_RXDCTL_ENABLE, "disabling RX queue");
+	for (uint16_t i = 0; d->txq && i < d->ixy.num_tx_queues; i++)
+		(void)disable_queue(d, IXGBE_TXDCTL(i), IXGBE_TXDCTL_ENABLE, "disabling TX queue");
+	set_rxen(d, false);
+	ixgbe_clear_bits(d, IXGBE_DMATXCTL, IXGBE_DMATXCTL_TE);
+	ixy_clear_error();
+}
+
+/* ---- open / close ---- */
+
+static struct ixy_mempool *ixgbe_rx_mempool(struct ixy_device *dev, uint16_t queue)
+{
+	return to_ixgbe(dev)->rxq[queue].pool;
+}
+
+static void ixgbe_close(struct ixy_device *dev)
+{
+	struct ixgbe_dev *d = to_ixgbe(dev);
+
+	ixgbe_stop(d);
+	free_queues(d);
+	if (d->pci) {
+		if (d->bar0)
+			ixy_pci_unmap_bar((void *)d->bar0, d->bar0_len);
+		ixy_pci_close(d->pci);
+	}
+	if (d->sim && dev->owns_sim)
+		ixy_sim_destroy(d->sim);
+	free(d);
+}
+
+static const struct ixy_driver_ops ixgbe_ops = {
+	.rx_batch = ixgbe_rx_batch,
+	.tx_batch = ixgbe_tx_batch,
+	.update_stats = ixgbe_update_stats,
+	.get_link = ixgbe_get_link,
+	.get_mac = ixgbe_get_mac,
+	.set_mac = ixgbe_set_mac,
+	.set_filter = ixgbe_set_filter,
+	.set_rss_key = ixgbe_set_rss_key,
+	.set_rss_reta = ixgbe_set_rss_reta,
+	.rx_mempool = ixgbe_rx_mempool,
+	.close = ixgbe_close,
+};
+
+static int wait_link(struct ixgbe_dev *d)
+{
+	uint32_t timeout_ms = d->cfg.c.link_timeout_ms;
+	struct ixy_link link = { 0 };
+	int rc;
+
+	/* poll LINKS every millisecond until the deadline */
+	for (uint32_t waited = 0;; waited++) {
+		if ((rc = ixgbe_get_link(&d->ixy, &link)))
+			return rc;
+		if (link.up)
+			return 0;
+		if (waited >= timeout_ms)
+			break;
+		ixgbe_delay_us(d, 1000);
+	}
+	if (d->cfg.c.link_optional)
+		return 0;
+	return ixy_error(-ETIMEDOUT, "%s: link did not come up within %u ms (cable, transceiver or link "
+			 "partner?); raise ixy_config.link_timeout_ms or set link_optional to open anyway",
+			 d->ixy.name, timeout_ms);
+}
+
+/* Common part of both opens: d has bar0 (or sim), id and name set. */
+static struct ixy_device *ixgbe_open_common(struct ixgbe_dev *d)
+{
+	int rc = alloc_queues(d);
+	if (rc == 0)
+		rc = ixgbe_reset_and_init(d);
+	if (rc == 0)
+		rc = wait_link(d);
+	if (rc) {
+		/* keep the message of the failure, not of the clean-up */
+		char msg[512];
+		snprintf(msg, sizeof(msg), "%s", ixy_last_error());
+		ixgbe_close(&d->ixy);
+		ixy_error(rc, "%s", msg);
+		return NULL;
+	}
+	return &d->ixy;
+}
+
+static struct ixgbe_dev *new_dev(const struct ixy_config_resolved *cfg, const struct ixgbe_id *id)
+{
+	struct ixgbe_dev *d = calloc(1, sizeof(*d));
+	if (!d)
+		return ixy_error_null(-ENOMEM, "ixgbe: out of memory");
+	d->cfg = *cfg;
+	d->id = id;
+	d->ixy.ops = &ixgbe_ops;
+	d->ixy.driver_name = IXGBE_DRIVER_NAME;
+	d->ixy.model = id->model;
+	d->ixy.device_id = id->device_id;
+	d->ixy.num_rx_queues = cfg->c.num_rx_queues;
+	d->ixy.num_tx_queues = cfg->c.num_tx_queues;
+	d->trace = cfg->trace;
+	d->trace_fn = cfg->c.trace_fn ? cfg->c.trace_fn : ixgbe_trace_stderr;
+	d->trace_arg = cfg->c.trace_arg;
+	return d;
+}
+
+struct ixy_device *ixgbe_open_sim(struct ixy_sim *sim, bool owns_sim, const struct ixy_config_resolved *cfg)
+{
+	uint16_t devid = ixy_sim_device_id(sim);
+	const struct ixgbe_id *id = ixgbe_lookup(devid);
+	struct ixgbe_dev *d;
+
+	if (!id) {
+		ixy_error(-ENODEV, "sim:%s: device 8086:%04x is not supported by the ixgbe driver",
+			  ixy_sim_name(sim), devid);
+		goto fail;
+	}
+	struct ixy_config_resolved rcfg = *cfg;
+	if (rcfg.numa_node == IXY_NUMA_RESOLVE_DEVICE)
+		rcfg.numa_node = -1;  /* a virtual port has no node of its own */
+	if (!(d = new_dev(&rcfg, id)))
+		goto fail;
+	d->sim = sim;
+	d->ixy.sim = sim;
+	d->ixy.owns_sim = owns_sim;
+	/* sim.h has no mode query: a threaded port refuses to be stepped
+	 * (-EINVAL), a stepped one does a round with nothing to move yet. */
+	d->ixy.sim_stepped = ixy_sim_step(sim) >= 0;
+	ixy_clear_error();
+	snprintf(d->ixy.name, sizeof(d->ixy.name), "sim:%s", ixy_sim_name(sim));
+	d->bar0 = ixy_sim_bar0(sim, &d->bar0_len);
+	if (!d->bar0) {
+		free(d);
+		ixy_error(-EIO, "sim:%s: the virtual port has no BAR0 image", ixy_sim_name(sim));
+		goto fail;
+	}
+	return ixgbe_open_common(d);  /* destroys an owned sim on failure */
+fail:
+	if (owns_sim)
+		ixy_sim_destroy(sim);
+	return NULL;
+}
+
+struct ixy_device *ixgbe_open_pci(struct ixy_pci_dev *pci, const struct ixy_config_resolved *cfg)
+{
+	const struct ixy_pci_info *info = ixy_pci_get_info(pci);
+	const struct ixgbe_id *id = ixgbe_lookup(info->device_id);
+	const char *name = ixy_pci_name(pci);
+	struct ixy_config_resolved rcfg = *cfg;
+	char drv[64];
+	int rc;
+
+	if (!id) {
+		ixy_pci_close(pci);
+		return ixy_error_null(-ENODEV, "%s: device %04x:%04x is not supported by the ixgbe driver", name,
+				      info->vendor_id, info->device_id);
+	}
+	/* Take the device from the kernel driver (it would fight us over
+	 * the registers), unless the caller forbids it. */
+	if (cfg->c.no_unbind) {
+		rc = ixy_pci_driver(pci, drv, sizeof(drv));
+		if (rc > 0) {
+			ixy_error(-EBUSY, "%s: bound to kernel driver %s and no_unbind is set; unbind it first "
+				  "(scripts/bind-uio.sh) or clear no_unbind", name, drv);
+			ixy_pci_close(pci);
+			return NULL;
+		}
+	} else {
+		rc = ixy_pci_unbind(pci, cfg->c.force);
+	}
+	if (rc < 0 || (rc = ixy_pci_enable_bus_master(pci)) < 0) {
+		ixy_error_prefix("%s", name);
+		ixy_pci_close(pci);
+		return NULL;
+	}
+	if (rcfg.numa_node == IXY_NUMA_RESOLVE_DEVICE)
+		rcfg.numa_node = ixy_pci_numa_node(pci);
+
+	struct ixgbe_dev *d = new_dev(&rcfg, id);
+	if (!d) {
+		ixy_pci_close(pci);
+		return NULL;
+	}
+	d->pci = pci;
+	snprintf(d->ixy.name, sizeof(d->ixy.name), "%s", name);
+	d->bar0 = ixy_pci_map_bar(pci, 0, &d->bar0_len);
+	if (!d->bar0) {
+		ixy_error_prefix("%s: BAR0", name);
+		ixy_pci_close(pci);
+		free(d);
+		return NULL;
+	}
+	return ixgbe_open_common(d);
+}
