@@ -72,6 +72,15 @@ struct sim_dma_map {
 	uint64_t rescans;
 };
 
+/* The map entry that served one user's last access (a ring's buffers), so
+ * the per-frame path translates with one compare: buffers of one ring come
+ * from one mempool, usually one hugepage region. len 0 = empty. Like the
+ * map itself it is refreshed on a miss only. */
+struct sim_dma_hit {
+	uint64_t phys, len;
+	uint8_t *virt;
+};
+
 /* ---- queues ---- */
 struct sim_rxq {
 	bool enabled, stopped;
@@ -82,8 +91,10 @@ struct sim_rxq {
 	uint32_t bufsize;
 	uint32_t desctype;
 	bool drop_en;
+	bool too_big;		/* reported a frame the ring can never take */
 	uint8_t statidx;
 	int8_t vector;		/* IVAR entry, -1 = none */
+	struct sim_dma_hit hit;	/* last buffer translation */
 };
 
 struct sim_txq {
@@ -94,6 +105,23 @@ struct sim_txq {
 	uint32_t head;
 	uint8_t statidx;
 	int8_t vector;
+	struct sim_dma_hit hit;
+};
+
+/* Receive configuration derived from the register file, rebuilt after any
+ * control-path write (cfg_dirty), so the per-frame path reads a few plain
+ * fields instead of decoding registers. */
+struct sim_rxcfg {
+	bool rxen;		/* RXCTRL.RXEN */
+	bool strip;		/* HLREG0.RXCRCSTRP */
+	bool rss;		/* MRQC.MRQE = RSS */
+	bool pcsd;		/* RXCSUM.PCSD: RSS hash instead of IP id in the write-back */
+	uint32_t max_frame;	/* 1518, or MAXFRS.MFS with HLREG0.JUMBOEN */
+	uint32_t fctrl, mcstctrl, mrqc;
+	uint8_t key[40];	/* RSSRK, byte order of 7.1.2.8.1 */
+	uint8_t reta[128];	/* queue per RETA entry */
+	uint64_t rar[128];	/* valid RAL/RAH addresses, 6 bytes little-endian */
+	unsigned n_rar;
 };
 
 /* ---- statistics (8.2.3.23), kept 64-bit, cleared on read ---- */
@@ -158,9 +186,8 @@ struct ixy_sim {
 	uint8_t tx_active[SIM_NUM_QUEUES], n_tx_active;
 	struct sim_stats st;
 	struct sim_dma_map dma;
-	uint8_t rar_mac[128][6];	/* valid receive addresses (RAL/RAH with AV), cached */
-	unsigned n_rar;
-	bool rar_dirty;
+	struct sim_rxcfg rx;
+	bool cfg_dirty;			/* a register was written: rebuild rx */
 	uint8_t perm_mac[6];
 
 	/* reset and link (8.2.3.22.19 LINKS, 4.6.4 link setup) */
@@ -212,8 +239,19 @@ void sim_dma_free(struct sim_dma_map *m);
  * (DMA) memory, else NULL (rescans the process's mappings once first). */
 uint8_t *sim_dma_ptr(struct sim_dma_map *m, uint64_t phys, uint64_t len);
 int sim_dma_rescan(struct sim_dma_map *m);
+/* sim_dma_ptr that refills *h with the entry it used. */
+uint8_t *sim_dma_ptr_fill(struct sim_dma_map *m, struct sim_dma_hit *h, uint64_t phys, uint64_t len);
+
+static inline uint8_t *sim_dma_ptr_hit(struct sim_dma_map *m, struct sim_dma_hit *h, uint64_t phys, uint64_t len)
+{
+	uint64_t off = phys - h->phys;	/* wraps to huge when phys < h->phys */
+	if (__builtin_expect(off < h->len && len <= h->len - off, 1))
+		return h->virt + off;
+	return sim_dma_ptr_fill(m, h, phys, len);
+}
 
 /* sim_rx.c */
+void sim_rx_config(struct ixy_sim *sim);
 void sim_rxq_enable(struct ixy_sim *sim, unsigned q, bool on);
 int sim_rx_frame(struct ixy_sim *dst, const struct sim_frame *f);
 int sim_rx_drain(struct ixy_sim *sim);
