@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "ixy/sim.h"
+#include "model/sim_parse.h"
 #include "model/sim_regs.h"
 
 #define SIM_MAX_SEGS		40	/* descriptors per TX frame the model accepts */
@@ -30,11 +31,26 @@ struct sim_seg {
 	uint32_t len;
 };
 
+/* What the receive parser finds in a frame that never changes (the
+ * generator's templates): computed once, exactly as sim_rx.c would per
+ * frame, so the per-frame path copies it. The RSS hash is cached for the
+ * receive configuration generation it was computed under. */
+struct sim_rxpre {
+	struct sim_pinfo pi;
+	uint32_t pkt_type;	/* sim_pkt_type */
+	uint32_t csum_status;	/* sim_rx_csum over the whole frame */
+	bool ip_err, l4_err;
+	uint32_t hash;
+	unsigned rss_type;
+	uint64_t hash_gen;	/* sim->rx_gen the hash belongs to; 0 = none */
+};
+
 /* A frame as it travels on the wire: without FCS, possibly gathered from
  * several TX buffers (no copy until it lands in an RX buffer). */
 struct sim_frame {
 	uint32_t len;
 	uint32_t nseg;
+	struct sim_rxpre *pre;	/* NULL: parse on arrival */
 	struct sim_seg seg[SIM_MAX_SEGS + 1];	/* + padding segment */
 };
 
@@ -44,6 +60,7 @@ static inline void sim_frame_one(struct sim_frame *f, const uint8_t *p, uint32_t
 {
 	f->len = len;
 	f->nseg = 1;
+	f->pre = NULL;
 	f->seg[0].p = p;
 	f->seg[0].len = len;
 }
@@ -151,6 +168,7 @@ enum sim_wire_kind {
 struct sim_gen_state {
 	struct ixy_sim_gen cfg;
 	uint8_t *tmpl;		/* nflows templates of cfg.frame_len bytes */
+	struct sim_rxpre *pre;	/* their parse results, one per template */
 	uint32_t nflows, next_flow;
 	uint64_t sent;
 	uint64_t next_ps;	/* earliest time of the next frame */
@@ -188,6 +206,7 @@ struct ixy_sim {
 	struct sim_dma_map dma;
 	struct sim_rxcfg rx;
 	bool cfg_dirty;			/* a register was written: rebuild rx */
+	uint64_t rx_gen;		/* bumped at every rebuild (cached RSS hashes) */
 	uint8_t perm_mac[6];
 
 	/* reset and link (8.2.3.22.19 LINKS, 4.6.4 link setup) */
@@ -252,6 +271,7 @@ static inline uint8_t *sim_dma_ptr_hit(struct sim_dma_map *m, struct sim_dma_hit
 
 /* sim_rx.c */
 void sim_rx_config(struct ixy_sim *sim);
+void sim_rx_precompute(const uint8_t *p, uint32_t len, struct sim_rxpre *pre);
 void sim_rxq_enable(struct ixy_sim *sim, unsigned q, bool on);
 int sim_rx_frame(struct ixy_sim *dst, const struct sim_frame *f);
 int sim_rx_drain(struct ixy_sim *sim);

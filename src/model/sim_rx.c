@@ -29,7 +29,11 @@ struct rx_meta {
 	uint32_t hash;
 	unsigned rss_type;
 	bool pif;
+	const struct sim_rxpre *pre;
 };
+
+/* The parse header window: the parser looks at most this far. */
+#define HDR_WINDOW 128u
 
 static inline uint64_t ld64(const uint8_t *p)
 {
@@ -99,6 +103,15 @@ void sim_rx_config(struct ixy_sim *sim)
 			c->rar[c->n_rar++] = (uint64_t)lo | (uint64_t)(hi & 0xffff) << 32;
 	}
 	sim->cfg_dirty = false;
+	sim->rx_gen++;
+}
+
+void sim_rx_precompute(const uint8_t *p, uint32_t len, struct sim_rxpre *pre)
+{
+	memset(pre, 0, sizeof(*pre));
+	sim_parse(p, len < HDR_WINDOW ? len : HDR_WINDOW, &pre->pi);
+	pre->pkt_type = sim_pkt_type(&pre->pi);
+	sim_rx_csum(p, len, &pre->pi, &pre->csum_status, &pre->ip_err, &pre->l4_err);
 }
 
 void sim_rxq_enable(struct ixy_sim *sim, unsigned q, bool on)
@@ -216,14 +229,29 @@ static bool l2_accept(struct ixy_sim *sim, const uint8_t *da, bool *pif)
 	return (sim_reg(sim, SIM_MTA(h >> 5)) >> (h & 31)) & 1;
 }
 
-static inline unsigned select_queue(struct ixy_sim *sim, const uint8_t *hdr, uint32_t hlen, struct rx_meta *m)
+static inline unsigned select_queue(struct ixy_sim *sim, const uint8_t *hdr, uint32_t hlen, struct rx_meta *m,
+				   struct sim_rxpre *pre)
 {
-	sim_parse(hdr, hlen, &m->pi);
+	m->pre = pre;
+	if (pre)
+		m->pi = pre->pi;
+	else
+		sim_parse(hdr, hlen, &m->pi);
 	m->hash = 0;
 	m->rss_type = 0;
 	if (!sim->rx.rss)
 		return 0;
-	m->hash = sim_rss_hash(sim->rx.key, sim->rx.mrqc, hdr, &m->pi, &m->rss_type);
+	if (pre && pre->hash_gen == sim->rx_gen) {
+		m->hash = pre->hash;
+		m->rss_type = pre->rss_type;
+	} else {
+		m->hash = sim_rss_hash(sim->rx.key, sim->rx.mrqc, hdr, &m->pi, &m->rss_type);
+		if (pre) {
+			pre->hash = m->hash;
+			pre->rss_type = m->rss_type;
+			pre->hash_gen = sim->rx_gen;
+		}
+	}
 	if (!m->rss_type)
 		return 0;
 	/* 7.1.2.8: the 7 LSBs of the hash index the 128-entry RETA */
@@ -349,7 +377,11 @@ static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, co
 	 * descriptors gets only its IPv4 header checked (in the first). */
 	uint32_t status = 0;
 	bool ip_err = false, l4_err = false;
-	if (need == 1)
+	if (need == 1 && m->pre) {
+		status = m->pre->csum_status;
+		ip_err = m->pre->ip_err;
+		l4_err = m->pre->l4_err;
+	} else if (need == 1)
 		sim_rx_csum(first, f->len, &m->pi, &status, &ip_err, &l4_err);
 	else if (m->pi.l3 == 4)
 		sim_rx_csum(first, m->pi.l4off, &m->pi, &status, &ip_err, &l4_err);
@@ -366,7 +398,7 @@ static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, co
 			dw1 = m->hash;	/* RSS hash instead of fragment checksum / IP id */
 		else if (m->pi.l3 == 4)
 			dw1 = (uint32_t)(first[m->pi.l3off + 4] << 8 | first[m->pi.l3off + 5]);
-		uint32_t dw0 = m->rss_type | sim_pkt_type(&m->pi);
+		uint32_t dw0 = m->rss_type | (m->pre ? m->pre->pkt_type : sim_pkt_type(&m->pi));
 		uint32_t last_st = SIM_RXD_STAT_DD | SIM_RXD_STAT_EOP | status | (ip_err ? SIM_RXADV_ERR_IPE : 0) |
 				   (l4_err ? SIM_RXADV_ERR_L4E : 0);
 		for (uint32_t d = 1; d < need; d++) {
@@ -435,8 +467,8 @@ int sim_rx_frame(struct ixy_sim *sim, const struct sim_frame *f)
 	if (!sim->link_up || !sim->rx.rxen)
 		return 0;
 	uint32_t len = f->len, wire = len + 4;
-	uint8_t tmp[128];
-	uint32_t hlen = len < sizeof(tmp) ? len : sizeof(tmp);
+	uint8_t tmp[HDR_WINDOW];
+	uint32_t hlen = len < HDR_WINDOW ? len : HDR_WINDOW;
 	const uint8_t *hdr = f->seg[0].p;
 	if (f->seg[0].len < hlen) {
 		sim_frame_flatten(f, tmp, hlen);
@@ -467,7 +499,7 @@ int sim_rx_frame(struct ixy_sim *sim, const struct sim_frame *f)
 		else
 			st->mprc++;
 	}
-	unsigned q = select_queue(sim, hdr, hlen, &m);
+	unsigned q = select_queue(sim, hdr, hlen, &m, f->pre);
 	if (sim->rxpb.count) {	/* keep arrival order behind waiting frames */
 		no_desc(sim, q, f);
 		return 1;
@@ -487,8 +519,8 @@ int sim_rx_drain(struct ixy_sim *sim)
 		sim_frame_one(&f, s->buf, s->len);
 		struct rx_meta m;
 		unsigned q = (unsigned)s->tag;
-		uint32_t hlen = s->len < 128 ? s->len : 128;
-		select_queue(sim, s->buf, hlen, &m);
+		uint32_t hlen = s->len < HDR_WINDOW ? s->len : HDR_WINDOW;
+		select_queue(sim, s->buf, hlen, &m, NULL);
 		l2_accept(sim, s->buf, &m.pif);
 		int r = rx_dma(sim, q, &f, &m);
 		if (r == RX_NO_DESC) {

@@ -121,6 +121,7 @@ static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_fra
 	uint32_t i = tq->head;
 	f->len = 0;
 	f->nseg = 0;
+	f->pre = NULL;
 	while (i != tail) {
 		uint8_t *d = desc_ptr(sim, q, i);
 		if (!d) {

@@ -73,18 +73,17 @@ static int gen_round(struct ixy_sim *sim)
 			break;
 		struct sim_frame f;
 		sim_frame_one(&f, g->tmpl + (size_t)g->next_flow * g->cfg.frame_len, g->cfg.frame_len);
-		g->next_flow = (g->next_flow + 1) % g->nflows;
+		f.pre = &g->pre[g->next_flow];
+		if (++g->next_flow == g->nflows)
+			g->next_flow = 0;
 		uint64_t before = sim->frames_moved;
 		sim_rx_frame(sim, &f);
 		g->sent++;
 		g->next_ps += g->interval_ps;
-		if (sim->frames_moved == before) {
-			moved += 0;
-			if (!g->interval_ps)
-				break;	/* as fast as possible = as fast as the driver takes them */
-		} else {
+		if (sim->frames_moved != before)
 			moved++;
-		}
+		else if (!g->interval_ps)
+			break;	/* as fast as possible = as fast as the driver takes them */
 	}
 	return moved;
 }
@@ -131,6 +130,7 @@ void sim_wire_detach(struct ixy_sim *sim)
 		break;
 	case SIM_WIRE_GEN:
 		free(sim->gen->tmpl);
+		free(sim->gen->pre);
 		free(sim->gen);
 		sim->gen = NULL;
 		break;
@@ -297,9 +297,15 @@ int ixy_sim_wire_generator(struct ixy_sim *sim, const struct ixy_sim_gen *cfg)
 	struct sim_gen_state *g = calloc(1, sizeof(*g));
 	uint32_t nflows = cfg->flows ? (cfg->flows > 4096 ? 4096 : cfg->flows) : 1;
 	uint32_t len = cfg->frame_len;
-	if (g)
+	if (g) {
 		g->tmpl = calloc(nflows, len);
-	if (!g || !g->tmpl) {
+		g->pre = calloc(nflows, sizeof(*g->pre));
+	}
+	if (!g || !g->tmpl || !g->pre) {
+		if (g) {
+			free(g->tmpl);
+			free(g->pre);
+		}
 		free(g);
 		return ixy_error(-ENOMEM, "sim %s: out of memory for %u generator templates", sim->name, nflows);
 	}
@@ -337,6 +343,8 @@ int ixy_sim_wire_generator(struct ixy_sim *sim, const struct ixy_sim_gen *cfg)
 		udp[5] = (uint8_t)udplen;
 		for (uint32_t k = 42; k < len; k++)
 			p[k] = (uint8_t)k;
+		/* templates never change: parse and check them once */
+		sim_rx_precompute(p, len, &g->pre[i]);
 	}
 	double iv = cfg->rate_pps > 0 ? 1e12 / cfg->rate_pps : 0;
 	uint64_t line = sim_frame_time_ps(len);
