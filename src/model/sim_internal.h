@@ -163,6 +163,7 @@ enum sim_wire_kind {
 	SIM_WIRE_GEN,
 	SIM_WIRE_PCAP,
 	SIM_WIRE_IFACE,
+	SIM_WIRE_SHM,
 };
 
 struct sim_gen_state {
@@ -177,6 +178,7 @@ struct sim_gen_state {
 
 struct sim_pcap_state;
 struct sim_iface_state;
+struct sim_shm_state;
 
 struct sim_domain {
 	pthread_mutex_t lock;
@@ -225,6 +227,7 @@ struct ixy_sim {
 	struct sim_gen_state *gen;
 	struct sim_pcap_state *pcap;
 	struct sim_iface_state *iface;
+	struct sim_shm_state *shm;
 	uint64_t wire_free_ps;		/* link-speed emulation: the wire is busy until then */
 	uint64_t now_ps;		/* time of the current round */
 	uint8_t *scratch;		/* SIM_MAX_FRAME bytes, for wires that need a flat copy */
@@ -304,5 +307,12 @@ int sim_iface_open(struct ixy_sim *sim, const char *ifname);
 void sim_iface_tx(struct ixy_sim *sim, const struct sim_frame *f);
 int sim_iface_rx_round(struct ixy_sim *sim, int budget);
 void sim_iface_close(struct ixy_sim *sim);
+
+/* sim_wire_shm.c */
+int sim_shm_open(struct ixy_sim *sim, const char *name);
+void sim_shm_tx(struct ixy_sim *sim, const struct sim_frame *f);
+int sim_shm_rx_round(struct ixy_sim *sim, int budget);
+void sim_shm_close(struct ixy_sim *sim);
+const char *sim_shm_path(const struct ixy_sim *sim);
 
 #endif

@@ -51,6 +51,9 @@ void sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f)
 	case SIM_WIRE_IFACE:
 		sim_iface_tx(sim, f);
 		break;
+	case SIM_WIRE_SHM:
+		sim_shm_tx(sim, f);
+		break;
 	default:
 		break;	/* null sink, generator, unplugged */
 	}
@@ -110,6 +113,9 @@ int sim_wire_rx_round(struct ixy_sim *sim)
 	case SIM_WIRE_IFACE:
 		moved += sim_iface_rx_round(sim, SIM_ROUND_BUDGET);
 		break;
+	case SIM_WIRE_SHM:
+		moved += sim_shm_rx_round(sim, SIM_ROUND_BUDGET);
+		break;
 	default:
 		break;
 	}
@@ -127,6 +133,9 @@ void sim_wire_detach(struct ixy_sim *sim)
 		break;
 	case SIM_WIRE_IFACE:
 		sim_iface_close(sim);
+		break;
+	case SIM_WIRE_SHM:
+		sim_shm_close(sim);
 		break;
 	case SIM_WIRE_GEN:
 		free(sim->gen->tmpl);
@@ -383,6 +392,19 @@ int ixy_sim_wire_iface(struct ixy_sim *sim, const char *ifname)
 	int err = sim_iface_open(sim, ifname);
 	if (!err)
 		plug(sim, SIM_WIRE_IFACE);
+	sim_unlock(sim);
+	int e2 = sim_engine_resume(sim->dom);
+	return err ? err : e2;
+}
+
+int ixy_sim_wire_shm(struct ixy_sim *sim, const char *name)
+{
+	sim_engine_pause(sim->dom);
+	sim_wire_detach(sim);
+	sim_lock(sim);
+	int err = sim_shm_open(sim, name);
+	if (!err)
+		sim->wire = SIM_WIRE_SHM;	/* carrier comes with the peer (sim_wire_shm.c) */
 	sim_unlock(sim);
 	int e2 = sim_engine_resume(sim->dom);
 	return err ? err : e2;
