@@ -9,7 +9,8 @@
 #      by package version, so later runs skip all of this;
 #   2. initramfs: busybox-static, bash and the GNU tools the scripts use
 #      (with the shared libraries ldd names), the modules, the checks
-#      (tests/guest: /init, lib.sh, checks.d/, ixy-guest-checks) and
+#      (tests/guest: /init, lib.sh, checks.d/, ixy-guest-checks), the apps
+#      found in the build directory (BUILD/ixy-*) and
 #      scripts/bind-uio.sh + scripts/setup-hugetlbfs.sh;
 #   3. boots it: a network namespace of its own with one tap per NIC
 #      (legacy virtio-net, e1000, e1000e), ixy-guest-tap on the e1000's tap
@@ -202,6 +203,11 @@ build_initramfs() {
 	cp -a "$KDIR/lib" "$STAGE/"
 	depmod -b "$STAGE" "$krel"
 	copy_with_libs "$CHECKS_BIN" /ixy/bin/ixy-guest-checks
+	# The apps (ixy-fwd, ixy-pktgen, ixy-pcap, ...), for checks.d scripts
+	# that run them on the guest's NICs.
+	for a in "$BUILD"/ixy-*; do
+		[[ -f $a && -x $a ]] && copy_with_libs "$a" "/ixy/bin/${a##*/}"
+	done
 	cp "$ROOT/scripts/bind-uio.sh" "$ROOT/scripts/setup-hugetlbfs.sh" "$STAGE/ixy/scripts/"
 	cp "$ROOT"/tests/guest/checks.d/*.sh "$STAGE/ixy/checks.d/"
 	cp "$ROOT/tests/guest/lib.sh" "$STAGE/ixy/lib.sh"
