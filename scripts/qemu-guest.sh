@@ -275,8 +275,8 @@ run_qemu() {
 		-device "e1000,netdev=n1,mac=$E1000_MAC,addr=0x4,romfile=" \
 		-netdev tap,id=n2,ifname=tap2,script=no,downscript=no \
 		-device "e1000e,netdev=n2,mac=$E1000E_MAC,addr=0x5,romfile=" \
-		</dev/null 2>&1 | tr -d '\r' | tee "$LOG"
-	rc=${PIPESTATUS[0]}
+		</dev/null 2>&1 | sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' | tee "$LOG"
+	rc=${PIPESTATUS[0]}   # (SeaBIOS's terminal escapes are dropped above)
 	set -e
 	QEMU_RC=$rc
 	GUEST_SECONDS=$((SECONDS - start))
