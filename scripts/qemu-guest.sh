@@ -9,7 +9,8 @@
 #      by package version, so later runs skip all of this;
 #   2. initramfs: busybox-static, bash and the GNU tools the scripts use
 #      (with the shared libraries ldd names), the modules, the checks
-#      (tests/guest: /init, lib.sh, checks.d/, ixy-guest-checks) and
+#      (tests/guest: /init, lib.sh, checks.d/, ixy-guest-checks), the apps
+#      found in the build directory (BUILD/ixy-*) and
 #      scripts/bind-uio.sh + scripts/setup-hugetlbfs.sh;
 #   3. boots it: a network namespace of its own with one tap per NIC
 #      (legacy virtio-net, e1000, e1000e), ixy-guest-tap on the e1000's tap
@@ -104,7 +105,7 @@ mkdir -p "$WORK" "$CACHE" "$(dirname "$LOG")"
 
 # ---- 1. kernel: downloaded and trimmed once per package version ----
 resolve_kernel_pkg() {
-	apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+	{ apt-cache depends linux-image-amd64 2>/dev/null || true; } | awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
 }
 
 # Copy the modules $@ need (with dependencies) from an unpacked package to $dest.
@@ -123,54 +124,69 @@ copy_modules() {
 	done
 }
 
+# Any complete cached kernel, newest first (for when apt cannot help).
+cached_kernel() {
+	local d
+	for d in $(ls -1dt "$CACHE"/kernel/*/ 2>/dev/null); do
+		[[ -f $d/.complete ]] && { echo "${d%/}"; return 0; }
+	done
+	return 1
+}
+
+# download_kernel PKG VERSION DIR: fetch, unpack, keep what the guest needs.
+DL_TMP=
+download_kernel() {
+	local pkg=$1 ver=$2 dir=$3 deb krel
+	note "kernel: downloading $pkg $ver"
+	DL_TMP=$(mktemp -d "$CACHE/download.XXXXXX")
+	rm -rf "$dir"
+	(cd "$DL_TMP" && apt-get download -q "$pkg=$ver" 2>&1 | grep -v 'unsandboxed as root' >&2) || true
+	deb=$(ls "$DL_TMP"/*.deb 2>/dev/null | head -n1)
+	if [[ -z $deb ]]; then
+		rm -rf "$DL_TMP"
+		return 1
+	fi
+	dpkg -x "$deb" "$DL_TMP/x"
+	krel=$(ls "$DL_TMP/x/lib/modules")
+	[[ -n $krel && -f $DL_TMP/x/boot/vmlinuz-$krel ]] || die 1 "$deb has no boot/vmlinuz-$krel"
+	# The package ships no modules.dep (made at install time): make one.
+	depmod -b "$DL_TMP/x" "$krel"
+	mkdir -p "$dir/lib/modules/$krel"
+	copy_modules "$DL_TMP/x" "$krel" "$dir" $GUEST_MODULES $EXTRA_MODULES
+	cp "$DL_TMP/x/lib/modules/$krel"/modules.{order,builtin,builtin.modinfo} "$dir/lib/modules/$krel/" 2>/dev/null || true
+	cp "$DL_TMP/x/boot/vmlinuz-$krel" "$dir/vmlinuz"
+	echo "$krel" >"$dir/kernel-release"
+	echo "$pkg $ver" >"$dir/package"
+	rm -rf "$DL_TMP"
+	DL_TMP=
+	touch "$dir/.complete"
+	note "kernel: $krel cached in $dir"
+}
+
 fetch_kernel() {
-	KPKG=$(resolve_kernel_pkg)
-	if [[ -z $KPKG ]]; then
-		note "apt does not know linux-image-amd64 yet: running apt-get update"
-		apt-get update -qq >/dev/null 2>&1 || true
-		KPKG=$(resolve_kernel_pkg)
-	fi
-	local ver=
-	[[ -n $KPKG ]] && ver=$(apt-cache show --no-all-versions "$KPKG" 2>/dev/null | awk '/^Version:/ { print $2; exit }')
+	local ver mhash try
 	# The module list is part of the key: changing it refreshes the cache.
-	local mhash
 	mhash=$(printf '%s\n' $GUEST_MODULES $EXTRA_MODULES | cksum | cut -d' ' -f1)
-	if [[ -z $KPKG || -z $ver ]]; then
-		# No package lists (offline?): any complete cached kernel will do.
-		KDIR=$(ls -1dt "$CACHE"/kernel/*/ 2>/dev/null | while read -r d; do
-			[[ -f $d/.complete ]] && { echo "${d%/}"; break; }
-		done)
-		[[ -n $KDIR ]] || die 3 "cannot resolve the kernel package (apt-cache depends linux-image-amd64) and no kernel is cached in $CACHE/kernel"
-		note "kernel package unknown to apt; using cached $KDIR"
-		return
-	fi
-	KDIR=$CACHE/kernel/${KPKG}_${ver}_$mhash
-	if [[ -f $KDIR/.complete ]]; then
-		note "kernel: $KPKG $ver (cached in $KDIR)"
-		return
-	fi
-	note "kernel: downloading $KPKG $ver"
-	local tmp
-	tmp=$(mktemp -d "$CACHE/download.XXXXXX")
-	rm -rf "$KDIR"
-	(cd "$tmp" && apt-get download -q "$KPKG=$ver" 2>&1 | grep -v 'unsandboxed as root' >&2) || true
-	local deb
-	deb=$(ls "$tmp"/*.deb 2>/dev/null | head -n1)
-	[[ -n $deb ]] || { rm -rf "$tmp"; die 3 "apt-get download $KPKG=$ver failed (network? apt sources?)"; }
-	dpkg -x "$deb" "$tmp/x"
-	local krel
-	krel=$(ls "$tmp/x/lib/modules")
-	[[ -n $krel && -f $tmp/x/boot/vmlinuz-$krel ]] || { rm -rf "$tmp"; die 1 "$deb has no boot/vmlinuz-$krel"; }
-	depmod -b "$tmp/x" "$krel"
-	mkdir -p "$KDIR/lib/modules/$krel"
-	copy_modules "$tmp/x" "$krel" "$KDIR" $GUEST_MODULES $EXTRA_MODULES
-	cp "$tmp/x/lib/modules/$krel"/modules.{order,builtin,builtin.modinfo} "$KDIR/lib/modules/$krel/" 2>/dev/null || true
-	cp "$tmp/x/boot/vmlinuz-$krel" "$KDIR/vmlinuz"
-	echo "$krel" >"$KDIR/kernel-release"
-	echo "$KPKG $ver" >"$KDIR/package"
-	rm -rf "$tmp"
-	touch "$KDIR/.complete"
-	note "kernel: $krel cached in $KDIR"
+	# Second try after apt-get update: the package may be unknown yet
+	# (fresh machine) or gone from the mirror (superseded by an update).
+	for try in 1 2; do
+		KPKG=$(resolve_kernel_pkg)
+		ver=
+		[[ -z $KPKG ]] || ver=$({ apt-cache show --no-all-versions "$KPKG" 2>/dev/null || true; } | awk '/^Version:/ { print $2; exit }')
+		if [[ -n $ver ]]; then
+			KDIR=$CACHE/kernel/${KPKG}_${ver}_$mhash
+			if [[ -f $KDIR/.complete ]]; then
+				note "kernel: $KPKG $ver (cached in $KDIR)"
+				return
+			fi
+			download_kernel "$KPKG" "$ver" "$KDIR" && return
+		fi
+		((try == 1)) || break
+		note "kernel package ${KPKG:-(not resolved)}${ver:+ $ver} not available: running apt-get update"
+		apt-get update -qq >/dev/null 2>&1 || true
+	done
+	KDIR=$(cached_kernel) || die 3 "cannot get the kernel package (apt-cache depends linux-image-amd64, apt-get download) and no kernel is cached in $CACHE/kernel: check the network and apt sources"
+	note "kernel: apt could not provide one (offline?); using cached $KDIR"
 }
 
 # ---- 2. initramfs ----
@@ -202,6 +218,11 @@ build_initramfs() {
 	cp -a "$KDIR/lib" "$STAGE/"
 	depmod -b "$STAGE" "$krel"
 	copy_with_libs "$CHECKS_BIN" /ixy/bin/ixy-guest-checks
+	# The apps (ixy-fwd, ixy-pktgen, ixy-pcap, ...), for checks.d scripts
+	# that run them on the guest's NICs.
+	for a in "$BUILD"/ixy-*; do
+		[[ -f $a && -x $a ]] && copy_with_libs "$a" "/ixy/bin/${a##*/}"
+	done
 	cp "$ROOT/scripts/bind-uio.sh" "$ROOT/scripts/setup-hugetlbfs.sh" "$STAGE/ixy/scripts/"
 	cp "$ROOT"/tests/guest/checks.d/*.sh "$STAGE/ixy/checks.d/"
 	cp "$ROOT/tests/guest/lib.sh" "$STAGE/ixy/lib.sh"
@@ -226,6 +247,8 @@ EOF
 NS=
 HELPER_PID=
 cleanup() {
+	[[ -n $DL_TMP ]] && rm -rf "$DL_TMP"
+	DL_TMP=
 	if [[ -n $HELPER_PID ]]; then
 		kill -TERM "$HELPER_PID" 2>/dev/null || true
 		wait "$HELPER_PID" 2>/dev/null || true
@@ -269,8 +292,8 @@ run_qemu() {
 		-device "e1000,netdev=n1,mac=$E1000_MAC,addr=0x4,romfile=" \
 		-netdev tap,id=n2,ifname=tap2,script=no,downscript=no \
 		-device "e1000e,netdev=n2,mac=$E1000E_MAC,addr=0x5,romfile=" \
-		</dev/null 2>&1 | tr -d '\r' | tee "$LOG"
-	rc=${PIPESTATUS[0]}
+		</dev/null 2>&1 | sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' | tee "$LOG"
+	rc=${PIPESTATUS[0]}   # (SeaBIOS's terminal escapes are dropped above)
 	set -e
 	QEMU_RC=$rc
 	GUEST_SECONDS=$((SECONDS - start))

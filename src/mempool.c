@@ -84,13 +84,39 @@ struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts)
 	return p;
 }
 
+static void destroy(struct ixy_mempool *pool)
+{
+	ixy_dma_free(pool->region);
+	free(pool->free_stack);
+	free(pool);
+}
+
 void ixy_mempool_free(struct ixy_mempool *pool)
 {
 	if (!pool)
 		return;
-	ixy_dma_free(pool->region);
-	free(pool->free_stack);
-	free(pool);
+	if (pool->shared) {
+		/* Publish "orphaned" before reading the count: a thread that
+		 * returns the last buffer after this sees the flag. The count
+		 * transition to num_entries happens exactly once, so exactly one
+		 * side destroys the pool. */
+		__atomic_store_n(&pool->orphaned, true, __ATOMIC_SEQ_CST);
+		uint32_t avail = __atomic_load_n(&pool->free_top, __ATOMIC_SEQ_CST);
+		if (avail == pool->num_entries &&
+		    __atomic_compare_exchange_n(&pool->free_top, &avail, UINT32_MAX, false, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			destroy(pool);
+		return;
+	}
+	if (pool->free_top == pool->num_entries)
+		destroy(pool);
+	else
+		pool->orphaned = true;
+}
+
+void ixy__mempool_release_orphan(struct ixy_mempool *pool)
+{
+	destroy(pool);
 }
 
 uint32_t ixy_mempool_size(const struct ixy_mempool *pool) { return pool->num_entries; }
@@ -164,5 +190,10 @@ void ixy_mempool_shared_free_batch(struct ixy_mempool *p, struct ixy_pkt_buf **b
 		__atomic_store_n(&p->free_stack[last], (uint32_t)old, __ATOMIC_RELAXED);
 		new_head = ((old >> 32) + 1) << 32 | bufs[0]->idx;
 	} while (!__atomic_compare_exchange_n(&p->head, &old, new_head, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
-	__atomic_fetch_add(&p->free_top, n, __ATOMIC_RELAXED);
+	uint32_t now = __atomic_add_fetch(&p->free_top, n, __ATOMIC_SEQ_CST);
+	/* Last buffer of an orphaned pool home: claim the destruction (the
+	 * CAS fails if ixy_mempool_free claimed it first). */
+	if (now == p->num_entries && __atomic_load_n(&p->orphaned, __ATOMIC_SEQ_CST) &&
+	    __atomic_compare_exchange_n(&p->free_top, &now, UINT32_MAX, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		destroy(p);
 }

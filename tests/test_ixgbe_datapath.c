@@ -15,6 +15,7 @@
 
 #include "ixy/device.h"
 #include "ixy/error.h"
+#include "ixy/memory.h"
 #include "ixy/mempool.h"
 #include "ixy/sim.h"
 
@@ -385,6 +386,43 @@ static void test_paired_ports(void **state)
 	ixy_mempool_free(x.pool);
 	ixy_sim_destroy(a);
 	ixy_sim_destroy(b);
+}
+
+/* A forwarder hands port B's RX buffers to port A's TX ring; closing B
+ * first must not free memory that A's ring (and NIC) still use, and
+ * closing A afterwards returns them, which finally frees B's pool. */
+static void test_close_while_buffers_forwarded(void **state)
+{
+	(void)state;
+	struct ixy_dma_info info[64];
+	int regions = ixy_dma_list(info, 64);
+	struct ixy_sim *a = new_sim("fa"), *b = new_sim("fb");
+	assert_int_equal(ixy_sim_wire_pair(a, b), 0);
+	struct ixy_device *da = open_port(a, 1, 64, 256, 1518);
+	struct ixy_device *db = open_port(b, 1, 64, 256, 1518);
+	struct ixy_mempool *pool = tx_pool(64, 2048);
+	struct ixy_pkt_buf *bufs[32];
+	uint8_t dst[6];
+	assert_int_equal(ixy_get_mac(db, dst), 0);
+	struct flow f = { .sip = 0xc6120001, .dip = 0xc6120002, .sport = 1, .dport = 2, .proto = 17 };
+	assert_int_equal(ixy_pkt_buf_alloc_batch(pool, bufs, 32), 32);
+	for (int i = 0; i < 32; i++) {
+		bufs[i]->len = 128;
+		build_frame(ixy_pkt_data(bufs[i]), 128, dst, &f, (uint64_t)i, false);
+	}
+	assert_int_equal(ixy_tx_batch(da, 0, bufs, 32), 32);
+	pump(a, b);
+	uint32_t got = ixy_rx_batch(db, 0, bufs, 32);
+	assert_int_equal(got, 32);
+	assert_ptr_equal(bufs[0]->pool, ixy_rx_mempool(db, 0));
+	/* Forward B's buffers out of A; do not let the model send them. */
+	assert_int_equal(ixy_tx_batch(da, 0, bufs, got), got);
+	ixy_close(db);      /* B's pool has 32 buffers in A's TX ring */
+	ixy_close(da);      /* returns them: B's pool is freed now */
+	ixy_mempool_free(pool);
+	ixy_sim_destroy(a);
+	ixy_sim_destroy(b);
+	assert_int_equal(ixy_dma_list(info, 64), regions);
 }
 
 /* Send one frame and receive it (loopback); returns the RX buffer. */
@@ -785,6 +823,7 @@ int main(void)
 		cmocka_unit_test(test_loopback_4q),
 		cmocka_unit_test(test_loopback_jumbo),
 		cmocka_unit_test(test_paired_ports),
+		cmocka_unit_test(test_close_while_buffers_forwarded),
 		cmocka_unit_test(test_rx_checksum_flags),
 		cmocka_unit_test(test_rss_known_hashes),
 		cmocka_unit_test(test_rss_spreads_evenly),

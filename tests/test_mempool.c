@@ -205,7 +205,43 @@ static void test_shared_pool_two_threads(void **state)
 		seen[all[i]->idx] = 1;
 	}
 	assert_null(ixy_pkt_buf_alloc(p));
+	ixy_pkt_buf_free_batch(all, SHARED_N);
 	ixy_mempool_free(p);
+}
+
+/* Freeing a pool whose buffers are still out (e.g. in another port's TX
+ * ring) keeps it alive until the last one comes home, then frees it. */
+static void test_free_with_buffers_out(void **state)
+{
+	(void)state;
+	for (int shared = 0; shared < 2; shared++) {
+		struct ixy_dma_info info[16];
+		int regions = ixy_dma_list(info, 16);
+		struct ixy_mempool_opts o = { .num_entries = 16, .shared = shared, .numa_node = -1 };
+		struct ixy_mempool *p = ixy_mempool_create(&o);
+		assert_non_null(p);
+		assert_int_equal(ixy_dma_list(info, 16), regions + 1);
+		struct ixy_pkt_buf *out[3];
+		assert_int_equal(ixy_pkt_buf_alloc_batch(p, out, 3), 3);
+		memset(ixy_pkt_data(out[0]), 0x5a, 64);
+		ixy_mempool_free(p);
+		/* Still alive: the DMA region is registered and the data intact. */
+		assert_int_equal(ixy_dma_list(info, 16), regions + 1);
+		assert_int_equal(ixy_pkt_data(out[0])[63], 0x5a);
+		ixy_pkt_buf_free(out[1]);
+		ixy_pkt_buf_free_batch(out + 2, 1);
+		assert_int_equal(ixy_dma_list(info, 16), regions + 1);
+		ixy_pkt_buf_free(out[0]);           /* the last one: the pool goes */
+		assert_int_equal(ixy_dma_list(info, 16), regions);
+	}
+	/* All home: freed at once. */
+	struct ixy_dma_info info[16];
+	int regions = ixy_dma_list(info, 16);
+	struct ixy_mempool_opts o = { .num_entries = 4, .numa_node = -1 };
+	struct ixy_mempool *p = ixy_mempool_create(&o);
+	assert_non_null(p);
+	ixy_mempool_free(p);
+	assert_int_equal(ixy_dma_list(info, 16), regions);
 }
 
 int main(void)
@@ -216,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_free_batch_two_pools),
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_shared_pool_two_threads),
+		cmocka_unit_test(test_free_with_buffers_out),
 	};
 	return cmocka_run_group_tests_name("mempool", tests, need_hugepages, NULL);
 }

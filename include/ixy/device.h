@@ -74,7 +74,7 @@ struct ixy_config {
 	bool trace;                /* log every control-path register access (also: env IXY_TRACE=1) */
 	ixy_trace_fn trace_fn;     /* where the trace goes [stderr, one line per access] */
 	void *trace_arg;
-	const char *sysfs_root;    /* [NULL = "/sys"]; tests point it at a fake tree */
+	const char *sysfs_root;    /* [NULL = env IXY_SYSFS_ROOT, else "/sys"]; tests point it at a fake tree */
 	const char *hugetlbfs;     /* hugetlbfs mount override [NULL = find one] */
 };
 

@@ -7,6 +7,8 @@
 #include "ixy/memory.h"
 #include "ixy/mempool.h"
 #include "ixy/packet.h"
+#include "ixy/device.h"
+#include "ixy/sim.h"
 
 #define IXY_VERSION_MAJOR 0
 #define IXY_VERSION_MINOR 1

@@ -66,7 +66,10 @@ struct ixy_mempool_opts {
 
 /* Create a pool; NULL + message on error (e.g. no hugepages). */
 struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts);
-/* Free the pool and its DMA memory. Buffers still in use become invalid. */
+/* Release the pool. If all buffers are home, its DMA memory is freed now;
+ * otherwise the pool lives on until the last outstanding buffer is
+ * returned (e.g. buffers a forwarder handed to another port's TX ring, which
+ * that port's NIC may still read), and is freed then. */
 void ixy_mempool_free(struct ixy_mempool *pool);
 
 uint32_t ixy_mempool_size(const struct ixy_mempool *pool);       /* num_entries */
@@ -81,6 +84,9 @@ struct ixy_pkt_buf *ixy_mempool_get(const struct ixy_mempool *pool, uint32_t idx
 uint32_t ixy_mempool_shared_alloc_batch(struct ixy_mempool *pool, struct ixy_pkt_buf **bufs, uint32_t n);
 void ixy_mempool_shared_free_batch(struct ixy_mempool *pool, struct ixy_pkt_buf **bufs, uint32_t n);
 
+/* Frees an orphaned pool whose last buffer came home (out of line, rare). */
+void ixy__mempool_release_orphan(struct ixy_mempool *pool);
+
 /* ---- internals needed by the inline fast path; do not touch ---- */
 struct ixy_mempool {
 	uint8_t *base;              /* virtual base of the buffers */
@@ -90,6 +96,7 @@ struct ixy_mempool {
 	uint32_t num_entries;
 	uint32_t free_top;          /* single-thread: number of free indices on the stack */
 	bool shared;
+	bool orphaned;              /* ixy_mempool_free called with buffers out */
 	uint32_t *free_stack;       /* single-thread: free indices; shared: next links */
 	uint64_t head;              /* shared: (tag << 32) | top index, atomically */
 	uint32_t buf_len;
@@ -135,6 +142,8 @@ static inline void ixy_pkt_buf_free_batch_pool(struct ixy_mempool *pool, struct 
 	for (uint32_t i = 0; i < n; i++)
 		pool->free_stack[top++] = bufs[i]->idx;
 	pool->free_top = top;
+	if (__builtin_expect(pool->orphaned, 0) && top == pool->num_entries)
+		ixy__mempool_release_orphan(pool);
 }
 
 /* Return one buffer to the pool it came from. */

@@ -104,8 +104,15 @@ static void free_queues(struct ixgbe_dev *d)
 	}
 	if (d->rxq) {
 		for (uint16_t i = 0; i < d->ixy.num_rx_queues; i++) {
-			free(d->rxq[i].bufs);
-			ixy_mempool_free(d->rxq[i].pool);
+			struct ixgbe_rx_queue *q = &d->rxq[i];
+			/* The ring's buffers go home first; buffers the
+			 * application (or another port's TX ring) still holds
+			 * keep the pool alive until they are returned. */
+			for (uint32_t s = 0; q->bufs && s < q->size; s++)
+				if (q->bufs[s])
+					ixy_pkt_buf_free(q->bufs[s]);
+			free(q->bufs);
+			ixy_mempool_free(q->pool);
 		}
 		free(d->rxq);
 	}

@@ -1,0 +1,37 @@
+/* Small helpers shared by the example apps: signals, numbers, time and the
+ * per-second statistics line. Not part of the library. */
+#ifndef IXY_APP_H
+#define IXY_APP_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ixy/device.h>
+
+/* Set by SIGINT/SIGTERM; loops poll it and then print totals and exit 0. */
+extern volatile sig_atomic_t app_stop;
+void app_install_signals(void);
+
+/* Print "PROG: message" to stderr (one line). */
+void app_err(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse an unsigned number with optional k/M/G suffix (powers of 1000);
+ * false on garbage. */
+bool app_parse_u64(const char *s, uint64_t *out);
+/* Parse a duration "10", "10s", "500ms", "2m". */
+bool app_parse_seconds(const char *s, double *out);
+/* Parse a rate: "100000pps", "1.5Mpps", "500Mbit", "10Gbit"; exactly one of
+ * *pps / *mbit is set (the other 0). */
+bool app_parse_rate(const char *s, double *pps, double *mbit);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t app_now_ns(void);
+
+/* One line with the rates of a port between two snapshots:
+ * "NAME  RX 1.234 Mpps  829.3 Mbit/s | TX ... | dropped N" */
+void app_print_rates(const char *prog, const char *name, const struct ixy_stats *now, const struct ixy_stats *prev);
+/* Final totals of a port. */
+void app_print_totals(const char *prog, const char *name, const struct ixy_stats *s);
+
+#endif

@@ -1,0 +1,176 @@
+/* ixy-fwd: forward packets between two ports (A->B and B->A) on one core.
+ *
+ * The whole data path is the loop in forward(): receive a batch on one
+ * port, optionally rewrite MAC addresses, transmit the batch on the other,
+ * and drop (free) what the TX ring had no room for. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ixy/ixy.h>
+#include <ixy/device.h>
+
+#include "app.h"
+
+#define PROG "ixy-fwd"
+#define MAX_BATCH 512
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " PROG " [options] PORT_A PORT_B\n"
+		"Forward packets A->B and B->A on one core. PORT is a PCI address (0000:03:00.0)\n"
+		"or a virtual port (sim:NAME,...; see docs/sim.md).\n"
+		"  -b, --batch N          packets per rx/tx batch (1..%d, default 32)\n"
+		"  -t, --duration SEC     stop after SEC seconds (default: until Ctrl-C)\n"
+		"  -n, --count N          stop after N packets forwarded in total\n"
+		"      --dst-mac-a MAC    rewrite the destination MAC of frames sent out of A\n"
+		"      --dst-mac-b MAC    rewrite the destination MAC of frames sent out of B\n"
+		"      --src-mac          rewrite the source MAC to the sending port's own MAC\n"
+		"      --no-promisc       do not put the ports in promiscuous mode\n"
+		"      --ring N           RX/TX ring size (power of two, 64..4096, default 512)\n"
+		"  -i, --interval SEC     statistics interval (default 1, 0 = none)\n"
+		"  -h, --help             this text\n", MAX_BATCH);
+}
+
+struct port {
+	struct ixy_device *dev;
+	const char *name;
+	uint8_t mac[6];
+	bool rewrite_dst;
+	uint8_t dst_mac[6];
+	struct ixy_stats prev, now;
+	uint64_t dropped;       /* taken from RX but no room on TX */
+};
+
+static bool rewrite_src;
+
+/* Move one batch from rx to tx; returns the number forwarded. */
+static uint32_t forward(struct port *rx, struct port *tx, uint32_t batch)
+{
+	struct ixy_pkt_buf *bufs[MAX_BATCH];
+	uint32_t n = ixy_rx_batch(rx->dev, 0, bufs, batch);
+	if (n == 0)
+		return 0;
+	if (tx->rewrite_dst || rewrite_src) {
+		for (uint32_t i = 0; i < n; i++) {
+			uint8_t *eth = ixy_pkt_data(bufs[i]);
+			if (tx->rewrite_dst)
+				memcpy(eth, tx->dst_mac, 6);
+			if (rewrite_src)
+				memcpy(eth + 6, tx->mac, 6);
+		}
+	}
+	uint32_t sent = ixy_tx_batch(tx->dev, 0, bufs, n);
+	if (sent < n) {
+		ixy_pkt_buf_free_batch(bufs + sent, n - sent);
+		tx->dropped += n - sent;
+	}
+	return sent;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "batch", required_argument, NULL, 'b' },   { "duration", required_argument, NULL, 't' },
+		{ "count", required_argument, NULL, 'n' },   { "dst-mac-a", required_argument, NULL, 'A' },
+		{ "dst-mac-b", required_argument, NULL, 'B' }, { "src-mac", no_argument, NULL, 'S' },
+		{ "no-promisc", no_argument, NULL, 'P' },    { "ring", required_argument, NULL, 'r' },
+		{ "interval", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct port ports[2] = { { 0 }, { 0 } };
+	uint64_t batch = 32, count = 0, ring = 0;
+	double duration = 0, interval = 1;
+	bool promisc = true;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "b:t:n:i:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (!app_parse_u64(optarg, &batch) || batch < 1 || batch > MAX_BATCH)
+				return app_err(PROG, "--batch: '%s' is not a number in 1..%d", optarg, MAX_BATCH), 2;
+			break;
+		case 't':
+			if (!app_parse_seconds(optarg, &duration))
+				return app_err(PROG, "--duration: '%s' is not a duration", optarg), 2;
+			break;
+		case 'n':
+			if (!app_parse_u64(optarg, &count))
+				return app_err(PROG, "--count: '%s' is not a number", optarg), 2;
+			break;
+		case 'A':
+		case 'B': {
+			struct port *p = &ports[c == 'A' ? 0 : 1];
+			if (ixy_parse_mac(optarg, p->dst_mac) < 0)
+				return app_err(PROG, "%s", ixy_last_error()), 2;
+			p->rewrite_dst = true;
+			break;
+		}
+		case 'S': rewrite_src = true; break;
+		case 'P': promisc = false; break;
+		case 'r':
+			if (!app_parse_u64(optarg, &ring) || ring > 65535)
+				return app_err(PROG, "--ring: '%s' is not a ring size", optarg), 2;
+			break;
+		case 'i':
+			if (!app_parse_seconds(optarg, &interval))
+				return app_err(PROG, "--interval: '%s' is not a duration", optarg), 2;
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		return 2;
+	}
+
+	struct ixy_config cfg = { .promisc = promisc, .rx_ring_size = (uint16_t)ring, .tx_ring_size = (uint16_t)ring };
+	for (int i = 0; i < 2; i++) {
+		ports[i].name = argv[optind + i];
+		ports[i].dev = ixy_open(ports[i].name, &cfg);
+		if (!ports[i].dev) {
+			app_err(PROG, "cannot open %s: %s", ports[i].name, ixy_last_error());
+			ixy_close(ports[0].dev);
+			return 1;
+		}
+		ixy_get_mac(ports[i].dev, ports[i].mac);
+		ixy_read_stats(ports[i].dev, &ports[i].prev);
+	}
+	app_install_signals();
+
+	uint64_t start = app_now_ns(), last = start, forwarded = 0;
+	uint64_t end = duration > 0 ? start + (uint64_t)(duration * 1e9) : UINT64_MAX;
+	for (uint64_t iter = 0; !app_stop; iter++) {
+		forwarded += forward(&ports[0], &ports[1], (uint32_t)batch);
+		forwarded += forward(&ports[1], &ports[0], (uint32_t)batch);
+		if (count && forwarded >= count)
+			break;
+		if ((iter & 0xfff) == 0) {      /* the clock is cheap, but not free */
+			uint64_t now = app_now_ns();
+			if (now >= end)
+				break;
+			if (interval > 0 && now - last >= (uint64_t)(interval * 1e9)) {
+				for (int i = 0; i < 2; i++) {
+					ixy_read_stats(ports[i].dev, &ports[i].now);
+					app_print_rates(PROG, ports[i].name, &ports[i].now, &ports[i].prev);
+					ports[i].prev = ports[i].now;
+				}
+				last = now;
+			}
+		}
+	}
+
+	for (int i = 0; i < 2; i++) {
+		ixy_read_stats(ports[i].dev, &ports[i].now);
+		app_print_totals(PROG, ports[i].name, &ports[i].now);
+	}
+	printf("[" PROG "] forwarded %llu packets in %.1f s, %llu dropped for a full TX ring\n",
+	       (unsigned long long)forwarded, (double)(app_now_ns() - start) / 1e9,
+	       (unsigned long long)(ports[0].dropped + ports[1].dropped));
+	ixy_close(ports[0].dev);
+	ixy_close(ports[1].dev);
+	return 0;
+}

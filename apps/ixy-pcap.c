@@ -1,0 +1,267 @@
+/* ixy-pcap: capture frames from a port into a pcap file, or replay a pcap
+ * file out of a port.
+ *
+ *   ixy-pcap [options] PORT FILE            capture (libpcap's pcap_dump)
+ *   ixy-pcap --replay [options] PORT FILE   send the file's frames
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ixy/ixy.h>
+#include <ixy/device.h>
+
+#include "app.h"
+
+#define PROG "ixy-pcap"
+#define BATCH 64
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " PROG " [options] PORT FILE            capture from PORT into FILE\n"
+		"       " PROG " --replay [options] PORT FILE   send the frames of FILE out of PORT\n"
+		"  -n, --count N        stop after N frames\n"
+		"  -t, --duration SEC   stop after SEC seconds\n"
+		"  -s, --snaplen N      capture at most N bytes per frame (default 65535)\n"
+		"      --micro          microsecond timestamps (default: nanosecond)\n"
+		"      --replay         send FILE instead of capturing\n"
+		"      --loop N         replay the file N times (0 = forever; default 1)\n"
+		"  -r, --rate RATE      replay rate, e.g. 1000pps or 100Mbit (default: as fast as possible)\n"
+		"      --no-promisc     capture only what the port's filters accept\n"
+		"  -i, --interval SEC   statistics interval (default 1, 0 = none)\n"
+		"  -h, --help           this text\n");
+}
+
+static void timestamp(struct timeval *tv, bool nano)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	tv->tv_sec = ts.tv_sec;
+	/* pcap_dump stores tv_usec as is; with a nanosecond file it is read
+	 * as nanoseconds. */
+	tv->tv_usec = nano ? ts.tv_nsec : ts.tv_nsec / 1000;
+}
+
+static int capture(struct ixy_device *dev, const char *name, const char *file, uint64_t count, uint64_t end,
+		   int snaplen, bool nano, double interval)
+{
+	pcap_t *p = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, snaplen,
+							 nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
+	pcap_dumper_t *d = p ? pcap_dump_open(p, file) : NULL;
+	if (!d) {
+		app_err(PROG, "cannot write %s: %s", file, p ? pcap_geterr(p) : "pcap_open_dead failed");
+		if (p)
+			pcap_close(p);
+		return 1;
+	}
+	struct ixy_pkt_buf *bufs[BATCH];
+	struct ixy_stats prev, now;
+	uint64_t captured = 0, last = app_now_ns();
+	ixy_read_stats(dev, &prev);
+	while (!app_stop && (!count || captured < count)) {
+		uint32_t want = BATCH;
+		if (count && count - captured < want)
+			want = (uint32_t)(count - captured);
+		uint32_t n = ixy_rx_batch(dev, 0, bufs, want);
+		for (uint32_t i = 0; i < n; i++) {
+			struct pcap_pkthdr h;
+			timestamp(&h.ts, nano);
+			h.len = bufs[i]->len;
+			h.caplen = h.len < (uint32_t)snaplen ? h.len : (uint32_t)snaplen;
+			pcap_dump((u_char *)d, &h, ixy_pkt_data(bufs[i]));
+		}
+		ixy_pkt_buf_free_batch(bufs, n);
+		captured += n;
+		uint64_t t = app_now_ns();
+		if (t >= end)
+			break;
+		if (interval > 0 && t - last >= (uint64_t)(interval * 1e9)) {
+			ixy_read_stats(dev, &now);
+			app_print_rates(PROG, name, &now, &prev);
+			prev = now;
+			last = t;
+		}
+	}
+	int rc = 0;
+	if (pcap_dump_flush(d) != 0) {
+		app_err(PROG, "writing %s failed: %s", file, strerror(errno));
+		rc = 1;
+	}
+	pcap_dump_close(d);
+	pcap_close(p);
+	ixy_read_stats(dev, &now);
+	app_print_totals(PROG, name, &now);
+	printf("[" PROG "] captured %llu frames into %s\n", (unsigned long long)captured, file);
+	return rc;
+}
+
+static int replay(struct ixy_device *dev, const char *name, const char *file, uint64_t count, uint64_t end,
+		  uint64_t loops, double pps, double mbit)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct ixy_mempool_opts mo = { .num_entries = 4096, .buf_len = 9216, .numa_node = -1 };
+	struct ixy_mempool *pool = ixy_mempool_create(&mo);
+	if (!pool)
+		return app_err(PROG, "%s", ixy_last_error()), 1;
+	uint64_t sent = 0, bytes = 0, start = app_now_ns();
+	int rc = 0;
+	for (uint64_t round = 0; !app_stop && (loops == 0 || round < loops); round++) {
+		pcap_t *p = pcap_open_offline(file, errbuf);
+		if (!p) {
+			app_err(PROG, "cannot read %s: %s", file, errbuf);
+			rc = 1;
+			break;
+		}
+		if (pcap_datalink(p) != DLT_EN10MB) {
+			app_err(PROG, "%s: link type %s is not Ethernet", file,
+				pcap_datalink_val_to_name(pcap_datalink(p)));
+			pcap_close(p);
+			rc = 1;
+			break;
+		}
+		struct pcap_pkthdr *h;
+		const u_char *data;
+		int r;
+		uint64_t in_file = 0;
+		while (!app_stop && (!count || sent < count) && (r = pcap_next_ex(p, &h, &data)) == 1) {
+			if (app_now_ns() >= end)
+				break;
+			if (h->caplen < 14 || h->caplen > mo.buf_len) {
+				app_err(PROG, "%s: frame %llu has %u bytes, skipped", file, (unsigned long long)in_file,
+					h->caplen);
+				continue;
+			}
+			in_file++;
+			/* Pacing against the rate asked for (frames or wire bits). */
+			for (;;) {
+				double el = (double)(app_now_ns() - start) / 1e9;
+				if ((pps <= 0 || (double)sent < pps * el + 1) &&
+				    (mbit <= 0 || (double)bytes * 8 / 1e6 < mbit * el + 0.012))
+					break;
+				if (app_stop)
+					break;
+			}
+			struct ixy_pkt_buf *b;
+			while (!(b = ixy_pkt_buf_alloc(pool)) && !app_stop)
+				;  /* all buffers in the TX ring: wait for completions */
+			if (!b)
+				break;
+			memcpy(ixy_pkt_data(b), data, h->caplen);
+			b->len = h->caplen < 60 ? 60 : h->caplen;
+			if (h->caplen < 60)
+				memset(ixy_pkt_data(b) + h->caplen, 0, 60 - h->caplen);
+			ixy_tx_batch_busy_wait(dev, 0, &b, 1);
+			sent++;
+			bytes += b->len + 24;
+		}
+		if (r == PCAP_ERROR) {
+			app_err(PROG, "%s: %s (truncated file?)", file, pcap_geterr(p));
+			rc = 1;
+		}
+		pcap_close(p);
+		if (rc || in_file == 0 || (count && sent >= count) || app_now_ns() >= end)
+			break;
+	}
+	struct ixy_stats now;
+	uint64_t drain_end = app_now_ns() + 1000000000ull;
+	do {
+		ixy_read_stats(dev, &now);
+	} while (now.tx_packets < sent && app_now_ns() < drain_end);
+	app_print_totals(PROG, name, &now);
+	printf("[" PROG "] replayed %llu frames from %s\n", (unsigned long long)sent, file);
+	ixy_close(dev);
+	ixy_mempool_free(pool);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "count", required_argument, NULL, 'n' },   { "duration", required_argument, NULL, 't' },
+		{ "snaplen", required_argument, NULL, 's' }, { "micro", no_argument, NULL, 'u' },
+		{ "replay", no_argument, NULL, 'R' },        { "loop", required_argument, NULL, 'l' },
+		{ "rate", required_argument, NULL, 'r' },    { "no-promisc", no_argument, NULL, 'P' },
+		{ "interval", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t count = 0, snaplen = 65535, loops = 1;
+	double duration = 0, interval = 1, pps = 0, mbit = 0;
+	bool nano = true, do_replay = false, promisc = true, created = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:t:s:r:i:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (!app_parse_u64(optarg, &count))
+				return app_err(PROG, "--count: '%s' is not a number", optarg), 2;
+			break;
+		case 't':
+			if (!app_parse_seconds(optarg, &duration))
+				return app_err(PROG, "--duration: '%s' is not a duration", optarg), 2;
+			break;
+		case 's':
+			if (!app_parse_u64(optarg, &snaplen) || snaplen < 14 || snaplen > 262144)
+				return app_err(PROG, "--snaplen: '%s' is not in 14..262144", optarg), 2;
+			break;
+		case 'u': nano = false; break;
+		case 'R': do_replay = true; break;
+		case 'l':
+			if (!app_parse_u64(optarg, &loops))
+				return app_err(PROG, "--loop: '%s' is not a number", optarg), 2;
+			break;
+		case 'r':
+			if (!app_parse_rate(optarg, &pps, &mbit))
+				return app_err(PROG, "--rate: '%s' is not a rate", optarg), 2;
+			break;
+		case 'P': promisc = false; break;
+		case 'i':
+			if (!app_parse_seconds(optarg, &interval))
+				return app_err(PROG, "--interval: '%s' is not a duration", optarg), 2;
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *name = argv[optind], *file = argv[optind + 1];
+
+	/* Check the file before taking the NIC, so a typo loses nothing. */
+	if (do_replay) {
+		char errbuf[PCAP_ERRBUF_SIZE];
+		pcap_t *p = pcap_open_offline(file, errbuf);
+		if (!p)
+			return app_err(PROG, "cannot read %s: %s", file, errbuf), 1;
+		pcap_close(p);
+	} else {
+		created = access(file, F_OK) != 0;
+		FILE *f = fopen(file, "ab");
+		if (!f)
+			return app_err(PROG, "cannot write %s: %s", file, strerror(errno)), 1;
+		fclose(f);
+	}
+
+	struct ixy_config cfg = { .promisc = promisc };
+	struct ixy_device *dev = ixy_open(name, &cfg);
+	if (!dev) {
+		app_err(PROG, "cannot open %s: %s", name, ixy_last_error());
+		if (created)
+			unlink(file);   /* leave nothing behind */
+		return 1;
+	}
+	app_install_signals();
+	uint64_t end = duration > 0 ? app_now_ns() + (uint64_t)(duration * 1e9) : UINT64_MAX;
+	if (do_replay)
+		return replay(dev, name, file, count, end, loops, pps, mbit);
+	int rc = capture(dev, name, file, count, end, (int)snaplen, nano, interval);
+	ixy_close(dev);
+	return rc;
+}
