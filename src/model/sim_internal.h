@@ -2,7 +2,8 @@
  *
  * Threading: every port belongs to a domain (itself, or the two ports of a
  * pair). A domain has one mutex, taken by the control path (register
- * accesses) and by the DMA engine for one round of work; so the engine and
+ * accesses) and by the DMA engine (the process's one engine thread, or
+ * ixy_sim_step) for one round of work; so the engine and
  * the driver's control path never see a half-updated register file. The
  * driver's data path never takes it: tails are plain stores into the BAR0
  * image that the engine reads with acquire semantics, descriptors live in
@@ -183,11 +184,11 @@ struct sim_shm_state;
 struct sim_domain {
 	pthread_mutex_t lock;
 	atomic_int waiters;	/* control-path callers waiting for the lock */
-	pthread_t thread;
-	bool has_thread;
-	atomic_bool stop;
 	struct ixy_sim *ports[2];
 	int nports;
+	/* threaded mode: member of the engine thread's list (sim_engine.c) */
+	bool in_engine;
+	struct sim_domain *eng_next;
 };
 
 struct ixy_sim {
@@ -229,6 +230,8 @@ struct ixy_sim {
 	struct sim_iface_state *iface;
 	struct sim_shm_state *shm;
 	uint64_t wire_free_ps;		/* link-speed emulation: the wire is busy until then */
+	bool tx_blocked;		/* last round: a frame waited for the wire to be free */
+	int paced_moved;		/* last round: frames a rate-paced generator delivered */
 	uint64_t now_ps;		/* time of the current round */
 	uint8_t *scratch;		/* SIM_MAX_FRAME bytes, for wires that need a flat copy */
 
@@ -247,6 +250,7 @@ void sim_unlock(struct ixy_sim *sim);
 /* sim_regfile.c */
 void sim_reset(struct ixy_sim *sim, bool power_on);
 void sim_link_update(struct ixy_sim *sim, uint64_t now_ns);
+uint32_t sim_link_delay_us(const struct ixy_sim *sim);
 void sim_raise_eicr(struct ixy_sim *sim, uint32_t bits);
 static inline uint32_t sim_reg(const struct ixy_sim *sim, uint32_t off) { return sim->bar[off / 4]; }
 static inline void sim_setreg(struct ixy_sim *sim, uint32_t off, uint32_t v) { sim->bar[off / 4] = v; }
@@ -282,10 +286,11 @@ void sim_rx_check_tails(struct ixy_sim *sim);
 
 /* sim_tx.c */
 void sim_txq_enable(struct ixy_sim *sim, unsigned q, bool on);
+/* Returns the frames the wire accepted (progress for the engine's backoff). */
 int sim_tx_round(struct ixy_sim *sim);
 
 /* sim_wire.c */
-void sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f);
+bool sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f);
 int sim_wire_rx_round(struct ixy_sim *sim);
 void sim_wire_detach(struct ixy_sim *sim);
 uint64_t sim_frame_time_ps(uint32_t len);
@@ -310,7 +315,7 @@ void sim_iface_close(struct ixy_sim *sim);
 
 /* sim_wire_shm.c */
 int sim_shm_open(struct ixy_sim *sim, const char *name);
-void sim_shm_tx(struct ixy_sim *sim, const struct sim_frame *f);
+bool sim_shm_tx(struct ixy_sim *sim, const struct sim_frame *f);
 int sim_shm_rx_round(struct ixy_sim *sim, int budget);
 void sim_shm_close(struct ixy_sim *sim);
 const char *sim_shm_path(const struct ixy_sim *sim);

@@ -67,7 +67,7 @@ static int tx_queue_of(uint32_t off, uint32_t *r)
 	return -1;
 }
 
-static uint32_t link_delay_us(const struct ixy_sim *sim)
+uint32_t sim_link_delay_us(const struct ixy_sim *sim)
 {
 	return sim->cfg.link_delay_us ? sim->cfg.link_delay_us : DEFAULT_LINK_DELAY_US;
 }
@@ -84,7 +84,7 @@ void sim_raise_eicr(struct ixy_sim *sim, uint32_t bits)
 
 void sim_link_update(struct ixy_sim *sim, uint64_t now)
 {
-	bool up = sim->carrier && now >= sim->an_start_ns + (uint64_t)link_delay_us(sim) * 1000;
+	bool up = sim->carrier && now >= sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
 	if (up != sim->link_up) {
 		sim->link_up = up;
 		sim_raise_eicr(sim, SIM_EICR_LSC);	/* 8.2.3.5.1: link status change */
@@ -176,7 +176,7 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	 * initialises (4.6.3): ARD and DMAIDONE read 0 until then. The link
 	 * restarts training. */
 	sim->reset_done_ns = power_on ? 0 : now + DEFAULT_RESET_DELAY_US * 1000ull;
-	sim->an_start_ns = power_on && now > (uint64_t)link_delay_us(sim) * 1000 ? now - (uint64_t)link_delay_us(sim) * 1000 : now;
+	sim->an_start_ns = power_on && now > (uint64_t)sim_link_delay_us(sim) * 1000 ? now - (uint64_t)sim_link_delay_us(sim) * 1000 : now;
 	if (!power_on)
 		link_restart(sim, now);
 	else

@@ -166,9 +166,10 @@ static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_fra
 
 int sim_tx_round(struct ixy_sim *sim)
 {
+	sim->tx_blocked = false;
 	if (!(sim_reg(sim, SIM_DMATXCTL) & SIM_DMATXCTL_TE) || !sim->link_up)
 		return 0;	/* no link: the MAC does not transmit, descriptors wait */
-	int moved = 0;
+	int moved = 0, taken = 0;	/* frames sent / of those, the wire accepted */
 	bool throttle = !sim->cfg.unthrottled;
 	uint32_t lms = (sim_reg(sim, SIM_AUTOC) & SIM_AUTOC_LMS_MASK) >> SIM_AUTOC_LMS_SHIFT;
 	uint64_t ps_per_byte = (lms == 0 || lms == 2 || lms == 5) ? 8000 : 800;	/* 1 or 10 Gb/s */
@@ -236,7 +237,7 @@ int sim_tx_round(struct ixy_sim *sim)
 			st->qbtc[tq->statidx] += f.len;
 			if (throttle)
 				sim->wire_free_ps = start + (uint64_t)(wire + 20) * ps_per_byte;
-			sim_wire_tx(sim, &f);
+			taken += sim_wire_tx(sim, &f);
 
 			/* 7.2.3.5: write back DD where RS asked for it, after the
 			 * frame's buffers were read. */
@@ -263,6 +264,7 @@ int sim_tx_round(struct ixy_sim *sim)
 		if (moved && tq->vector >= 0 && tq->vector < 16)
 			sim_raise_eicr(sim, 1u << tq->vector);
 	}
+	sim->tx_blocked = busy;
 	sim->frames_moved += (uint64_t)moved;
-	return moved;
+	return taken;
 }
