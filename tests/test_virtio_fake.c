@@ -427,6 +427,14 @@ static void test_kernel_driver_interface_up(void **state)
 	char buf[64];
 	assert_int_equal(fake_sysfs_read(root, "bus/pci/drivers/virtio-pci/unbind", buf, sizeof(buf)), 0);
 
+	/* where virtio-pci really keeps it: one level down, virtioN/net */
+	assert_int_equal(fake_sysfs_write_text(root, NIC, "net/eth7/flags", "0x1002\n"), 0);
+	assert_int_equal(fake_sysfs_write_text(root, NIC, "virtio0/net/eth8/flags", "0x1003\n"), 0);
+	assert_null(open_nic());
+	assert_int_equal(ixy_last_error_code(), -EBUSY);
+	assert_msg_has("eth8 is up");
+	assert_int_equal(fake_sysfs_read(root, "bus/pci/drivers/virtio-pci/unbind", buf, sizeof(buf)), 0);
+
 	struct ixy_config cfg = { .sysfs_root = root, .force = true };
 	struct ixy_device *dev = ixy_open(NIC, &cfg);
 	if (!dev)
