@@ -120,10 +120,12 @@ struct ixy_device *ixy_open(const char *addr, const struct ixy_config *cfg)
 	if (!pci)
 		return NULL;  /* the pci layer's message names the address and file */
 	const struct ixy_pci_info *info = ixy_pci_get_info(pci);
+	if (virtio_supported(info->vendor_id, info->device_id))
+		return virtio_open_pci(pci, &rc);
 	if (!ixgbe_supported(info->vendor_id, info->device_id)) {
 		ixy_error(-ENODEV, "%s: unsupported device %04x:%04x (vendor:device): libixy drives Intel "
-			  "82599, X540 and X550 (ixgbe) controllers", ixy_pci_name(pci), info->vendor_id,
-			  info->device_id);
+			  "82599, X540 and X550 (ixgbe) controllers and legacy virtio-net (1af4:1000)",
+			  ixy_pci_name(pci), info->vendor_id, info->device_id);
 		ixy_pci_close(pci);
 		return NULL;
 	}

@@ -65,6 +65,9 @@ struct ixy_device *ixgbe_open_pci(struct ixy_pci_dev *pci, const struct ixy_conf
 struct ixy_device *ixgbe_open_sim(struct ixy_sim *sim, bool owns_sim, const struct ixy_config_resolved *cfg);
 /* The model name if the ixgbe driver supports this device id, else NULL. */
 const char *ixgbe_supported(uint16_t vendor_id, uint16_t device_id);
+/* Legacy virtio-net (1af4:1000, src/drivers/virtio*.c). */
+struct ixy_device *virtio_open_pci(struct ixy_pci_dev *pci, const struct ixy_config_resolved *cfg);
+const char *virtio_supported(uint16_t vendor_id, uint16_t device_id);
 
 #define IXY_INTEL_VENDOR_ID 0x8086
 
