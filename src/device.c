@@ -98,6 +98,29 @@ static struct ixy_device *open_sim(struct ixy_sim *sim, bool owns, const struct 
 	return ixgbe_open_sim(sim, owns, &rc);
 }
 
+int ixy_take_pci_device(struct ixy_pci_dev *pci, const struct ixy_config_resolved *cfg)
+{
+	const char *name = ixy_pci_name(pci);
+	char drv[64];
+	int rc;
+
+	/* The kernel driver would fight us over the registers and queues: take
+	 * the device from it (refused while its interface is up, unless forced),
+	 * unless the caller forbids unbinding altogether. */
+	if (cfg->c.no_unbind) {
+		rc = ixy_pci_driver(pci, drv, sizeof(drv));
+		if (rc > 0)
+			return ixy_error(-EBUSY, "%s: bound to kernel driver %s and no_unbind is set; unbind it "
+					 "first (scripts/bind-uio.sh) or clear no_unbind", name, drv);
+	} else {
+		rc = ixy_pci_unbind(pci, cfg->c.force);
+	}
+	/* Unbinding clears Bus Master Enable: set it (and memory space) again. */
+	if (rc < 0 || (rc = ixy_pci_enable_bus_master(pci)) < 0)
+		return rc;
+	return 0;
+}
+
 struct ixy_device *ixy_open(const char *addr, const struct ixy_config *cfg)
 {
 	struct ixy_config_resolved rc;

@@ -5,7 +5,6 @@
  * the device and the ring address is written as a page frame number),
  * receive buffers, DRIVER_OK; then the filters through the control queue.
  * The device is taken from the kernel driver exactly as ixgbe does it. */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -341,71 +340,15 @@ static const struct ixy_driver_ops virtio_ops = {
 
 /* ---- open ---- */
 
-/* virtio-pci does not own the network interface itself: virtio_net does,
- * on the virtio bus one level down, so sysfs shows it as
- * DEVICE/virtioN/net/IF (the pci layer looks only at DEVICE/net). Refuse
- * to unbind while such an interface is up, as for any other NIC. */
-static int check_virtio_netifs(struct ixy_pci_dev *pci)
-{
-	const char *dir = ixy_pci_path(pci);
-	DIR *top = opendir(dir);
-	int rc = 0;
-
-	if (!top)
-		return 0;  /* no such directory: nothing bound, nothing up */
-	for (struct dirent *e; !rc && (e = readdir(top));) {
-		char net[PATH_MAX];
-		if (strncmp(e->d_name, "virtio", 6) != 0)
-			continue;
-		snprintf(net, sizeof(net), "%s/%s/net", dir, e->d_name);
-		DIR *nd = opendir(net);
-		if (!nd)
-			continue;
-		for (struct dirent *n; !rc && (n = readdir(nd));) {
-			char path[PATH_MAX + 300];
-			unsigned long flags = 0;
-			if (n->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "%s/%s/flags", net, n->d_name);
-			FILE *f = fopen(path, "r");
-			if (!f)
-				continue;
-			if (fscanf(f, "%lx", &flags) == 1 && (flags & 1))  /* IFF_UP */
-				rc = ixy_error(-EBUSY, "%s: network interface %s is up: take it down first (ip link set "
-					       "dev %s down) or open with ixy_config.force", ixy_pci_name(pci),
-					       n->d_name, n->d_name);
-			fclose(f);
-		}
-		closedir(nd);
-	}
-	closedir(top);
-	return rc;
-}
-
 static int take_device(struct ixy_pci_dev *pci, const struct ixy_config_resolved *cfg)
 {
 	const char *name = ixy_pci_name(pci);
-	char drv[64];
 	int rc;
 
-	/* The kernel's virtio-pci would fight us over the queues: unbind it
-	 * (refused while its interface is up, unless forced), as for ixgbe. */
-	if (cfg->c.no_unbind) {
-		rc = ixy_pci_driver(pci, drv, sizeof(drv));
-		if (rc > 0)
-			return ixy_error(-EBUSY, "%s: bound to kernel driver %s and no_unbind is set; unbind it first "
-					 "(scripts/bind-uio.sh) or clear no_unbind", name, drv);
-	} else {
-		rc = cfg->c.force ? 0 : check_virtio_netifs(pci);
-		if (rc == 0)
-			rc = ixy_pci_unbind(pci, cfg->c.force);
-		else
-			return rc;
-	}
-	if (rc < 0 || (rc = ixy_pci_enable_bus_master(pci)) < 0) {
-		ixy_error_prefix("%s", name);
+	/* The kernel's virtio-pci would fight us over the queues (the pci
+	 * layer also finds its interface under DEVICE/virtioN/net). */
+	if ((rc = ixy_take_pci_device(pci, cfg)) < 0)
 		return rc;
-	}
 	/* BAR0 must be the legacy I/O-port window (4.1.4.8). */
 	struct ixy_pci_bar bars[1];
 	if ((rc = ixy_pci_get_bars(pci, bars, 1)) < 0) {
