@@ -144,8 +144,10 @@ int main(int argc, char **argv)
 	uint64_t start = app_now_ns(), last = start, forwarded = 0;
 	uint64_t end = duration > 0 ? start + (uint64_t)(duration * 1e9) : UINT64_MAX;
 	for (uint64_t iter = 0; !app_stop; iter++) {
-		forwarded += forward(&ports[0], &ports[1], (uint32_t)batch);
-		forwarded += forward(&ports[1], &ports[0], (uint32_t)batch);
+		uint32_t moved = forward(&ports[0], &ports[1], (uint32_t)batch);
+		moved += forward(&ports[1], &ports[0], (uint32_t)batch);
+		forwarded += moved;
+		app_idle(moved > 0);
 		if (count && forwarded >= count)
 			break;
 		if ((iter & 0xfff) == 0) {      /* the clock is cheap, but not free */

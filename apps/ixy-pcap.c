@@ -78,6 +78,7 @@ static int capture(struct ixy_device *dev, const char *name, const char *file, u
 		}
 		ixy_pkt_buf_free_batch(bufs, n);
 		captured += n;
+		app_idle(n > 0);
 		uint64_t t = app_now_ns();
 		if (t >= end)
 			break;

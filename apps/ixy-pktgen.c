@@ -181,8 +181,10 @@ int main(int argc, char **argv)
 			want = (uint32_t)(count - seq);
 		if (pps > 0) {   /* pacing: never ahead of rate * elapsed time */
 			double allowed = pps * (double)(t - start) / 1e9 + 1 - (double)seq;
-			if (allowed < 1)
+			if (allowed < 1) {
+				app_idle(false);   /* next frame not due yet */
 				continue;
+			}
 			if (allowed < want)
 				want = (uint32_t)allowed;
 		}

@@ -1,4 +1,5 @@
 #include <math.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,11 @@ void app_install_signals(void)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+void app_yield(void)
+{
+	sched_yield();
 }
 
 void app_err(const char *prog, const char *fmt, ...)
