@@ -31,6 +31,7 @@ static void usage(FILE *f)
 		"      --no-promisc       do not put the ports in promiscuous mode\n"
 		"      --ring N           RX/TX ring size (power of two, 64..4096, default 512)\n"
 		"  -i, --interval SEC     statistics interval (default 1, 0 = none)\n"
+		"      --force        take NICs from the kernel even if their interface is up\n"
 		"  -h, --help             this text\n", MAX_BATCH);
 }
 
@@ -77,13 +78,13 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' },   { "dst-mac-a", required_argument, NULL, 'A' },
 		{ "dst-mac-b", required_argument, NULL, 'B' }, { "src-mac", no_argument, NULL, 'S' },
 		{ "no-promisc", no_argument, NULL, 'P' },    { "ring", required_argument, NULL, 'r' },
-		{ "interval", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+		{ "interval", required_argument, NULL, 'i' }, { "force", no_argument, NULL, 'F' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct port ports[2] = { { 0 }, { 0 } };
 	uint64_t batch = 32, count = 0, ring = 0;
 	double duration = 0, interval = 1;
-	bool promisc = true;
+	bool promisc = true, force = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "b:t:n:i:h", opts, NULL)) != -1) {
@@ -118,6 +119,7 @@ int main(int argc, char **argv)
 			if (!app_parse_seconds(optarg, &interval))
 				return app_err(PROG, "--interval: '%s' is not a duration", optarg), 2;
 			break;
+		case 'F': force = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -127,7 +129,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	struct ixy_config cfg = { .promisc = promisc, .rx_ring_size = (uint16_t)ring, .tx_ring_size = (uint16_t)ring };
+	struct ixy_config cfg = { .promisc = promisc, .force = force, .rx_ring_size = (uint16_t)ring,
+				   .tx_ring_size = (uint16_t)ring };
 	for (int i = 0; i < 2; i++) {
 		ports[i].name = argv[optind + i];
 		ports[i].dev = ixy_open(ports[i].name, &cfg);

@@ -38,6 +38,7 @@ static void usage(FILE *f)
 		"      --dst-port N      UDP destination port (default 9)\n"
 		"  -b, --batch N         frames per tx batch (default 32)\n"
 		"  -i, --interval SEC    statistics interval (default 1, 0 = none)\n"
+		"      --force        take NICs from the kernel even if their interface is up\n"
 		"  -h, --help            this text\n");
 }
 
@@ -71,14 +72,14 @@ int main(int argc, char **argv)
 		{ "dst-mac", required_argument, NULL, 'D' },  { "src-ip", required_argument, NULL, 'I' },
 		{ "dst-ip", required_argument, NULL, 'J' },   { "src-port", required_argument, NULL, 'p' },
 		{ "dst-port", required_argument, NULL, 'q' }, { "batch", required_argument, NULL, 'b' },
-		{ "interval", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+		{ "interval", required_argument, NULL, 'i' }, { "force", no_argument, NULL, 'F' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ixy_udp_spec spec = { .dst_mac = { 2, 0, 0, 0, 0, 2 }, .src_ip = 0xc6120001, .dst_ip = 0xc6130001,
 				     .src_port = 1024, .dst_port = 9 };
 	uint64_t size = 60, count = 0, flows = 1, batch = 32, v;
 	double duration = 0, interval = 1, pps = 0, mbit = 0;
-	bool src_mac_set = false;
+	bool src_mac_set = false, force = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "s:r:n:t:f:b:i:h", opts, NULL)) != -1) {
@@ -128,6 +129,7 @@ int main(int argc, char **argv)
 			if (!app_parse_seconds(optarg, &interval))
 				return app_err(PROG, "--interval: '%s' is not a duration", optarg), 2;
 			break;
+		case 'F': force = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -143,7 +145,7 @@ int main(int argc, char **argv)
 		pps = mbit * 1e6 / ((double)(size + 24) * 8);
 
 	const char *name = argv[optind];
-	struct ixy_config cfg = { .max_frame_size = size > 1514 ? (uint32_t)size + 4 : 0 };
+	struct ixy_config cfg = { .max_frame_size = size > 1514 ? (uint32_t)size + 4 : 0, .force = force };
 	struct ixy_device *dev = ixy_open(name, &cfg);
 	if (!dev)
 		return app_err(PROG, "cannot open %s: %s", name, ixy_last_error()), 1;
