@@ -90,16 +90,16 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "b:t:n:i:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			if (!app_parse_u64(optarg, &batch) || batch < 1 || batch > MAX_BATCH)
-				return app_err(PROG, "--batch: '%s' is not a number in 1..%d", optarg, MAX_BATCH), 2;
+			if (!app_opt_u64(PROG, "--batch", optarg, 1, MAX_BATCH, &batch))
+				return 2;
 			break;
 		case 't':
-			if (!app_parse_seconds(optarg, &duration))
-				return app_err(PROG, "--duration: '%s' is not a duration", optarg), 2;
+			if (!app_opt_seconds(PROG, "--duration", optarg, &duration))
+				return 2;
 			break;
 		case 'n':
-			if (!app_parse_u64(optarg, &count))
-				return app_err(PROG, "--count: '%s' is not a number", optarg), 2;
+			if (!app_opt_u64(PROG, "--count", optarg, 0, UINT64_MAX, &count))
+				return 2;
 			break;
 		case 'A':
 		case 'B': {
@@ -112,12 +112,12 @@ int main(int argc, char **argv)
 		case 'S': rewrite_src = true; break;
 		case 'P': promisc = false; break;
 		case 'r':
-			if (!app_parse_u64(optarg, &ring) || ring > 65535)
-				return app_err(PROG, "--ring: '%s' is not a ring size", optarg), 2;
+			if (!app_opt_u64(PROG, "--ring", optarg, 0, 65535, &ring))
+				return 2;
 			break;
 		case 'i':
-			if (!app_parse_seconds(optarg, &interval))
-				return app_err(PROG, "--interval: '%s' is not a duration", optarg), 2;
+			if (!app_opt_seconds(PROG, "--interval", optarg, &interval))
+				return 2;
 			break;
 		case 'F': force = true; break;
 		case 'h': usage(stdout); return 0;

@@ -200,22 +200,22 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "n:t:s:r:i:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (!app_parse_u64(optarg, &count))
-				return app_err(PROG, "--count: '%s' is not a number", optarg), 2;
+			if (!app_opt_u64(PROG, "--count", optarg, 0, UINT64_MAX, &count))
+				return 2;
 			break;
 		case 't':
-			if (!app_parse_seconds(optarg, &duration))
-				return app_err(PROG, "--duration: '%s' is not a duration", optarg), 2;
+			if (!app_opt_seconds(PROG, "--duration", optarg, &duration))
+				return 2;
 			break;
 		case 's':
-			if (!app_parse_u64(optarg, &snaplen) || snaplen < 14 || snaplen > 262144)
-				return app_err(PROG, "--snaplen: '%s' is not in 14..262144", optarg), 2;
+			if (!app_opt_u64(PROG, "--snaplen", optarg, 14, 262144, &snaplen))
+				return 2;
 			break;
 		case 'u': nano = false; break;
 		case 'R': do_replay = true; break;
 		case 'l':
-			if (!app_parse_u64(optarg, &loops))
-				return app_err(PROG, "--loop: '%s' is not a number", optarg), 2;
+			if (!app_opt_u64(PROG, "--loop", optarg, 0, UINT64_MAX, &loops))
+				return 2;
 			break;
 		case 'r':
 			if (!app_parse_rate(optarg, &pps, &mbit))
@@ -223,8 +223,8 @@ int main(int argc, char **argv)
 			break;
 		case 'P': promisc = false; break;
 		case 'i':
-			if (!app_parse_seconds(optarg, &interval))
-				return app_err(PROG, "--interval: '%s' is not a duration", optarg), 2;
+			if (!app_opt_seconds(PROG, "--interval", optarg, &interval))
+				return 2;
 			break;
 		case 'F': force = true; break;
 		case 'h': usage(stdout); return 0;

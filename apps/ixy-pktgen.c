@@ -85,24 +85,24 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "s:r:n:t:f:b:i:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (!app_parse_u64(optarg, &size) || size < 60 || size > 9000)
-				return app_err(PROG, "--size: '%s' is not a frame size in 60..9000", optarg), 2;
+			if (!app_opt_u64(PROG, "--size", optarg, 60, 9000, &size))
+				return 2;
 			break;
 		case 'r':
 			if (!app_parse_rate(optarg, &pps, &mbit))
 				return app_err(PROG, "--rate: '%s' is not a rate (e.g. 1000pps, 2.5Mpps, 500Mbit)", optarg), 2;
 			break;
 		case 'n':
-			if (!app_parse_u64(optarg, &count))
-				return app_err(PROG, "--count: '%s' is not a number", optarg), 2;
+			if (!app_opt_u64(PROG, "--count", optarg, 0, UINT64_MAX, &count))
+				return 2;
 			break;
 		case 't':
-			if (!app_parse_seconds(optarg, &duration))
-				return app_err(PROG, "--duration: '%s' is not a duration", optarg), 2;
+			if (!app_opt_seconds(PROG, "--duration", optarg, &duration))
+				return 2;
 			break;
 		case 'f':
-			if (!app_parse_u64(optarg, &flows) || flows < 1 || flows > 65536)
-				return app_err(PROG, "--flows: '%s' is not a number in 1..65536", optarg), 2;
+			if (!app_opt_u64(PROG, "--flows", optarg, 1, 65536, &flows))
+				return 2;
 			break;
 		case 'M':
 		case 'D':
@@ -117,17 +117,17 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 		case 'q':
-			if (!app_parse_u64(optarg, &v) || v > 65535)
-				return app_err(PROG, "'%s' is not a UDP port", optarg), 2;
+			if (!app_opt_u64(PROG, c == 'p' ? "--src-port" : "--dst-port", optarg, 0, 65535, &v))
+				return 2;
 			*(c == 'p' ? &spec.src_port : &spec.dst_port) = (uint16_t)v;
 			break;
 		case 'b':
-			if (!app_parse_u64(optarg, &batch) || batch < 1 || batch > MAX_BATCH)
-				return app_err(PROG, "--batch: '%s' is not a number in 1..%d", optarg, MAX_BATCH), 2;
+			if (!app_opt_u64(PROG, "--batch", optarg, 1, MAX_BATCH, &batch))
+				return 2;
 			break;
 		case 'i':
-			if (!app_parse_seconds(optarg, &interval))
-				return app_err(PROG, "--interval: '%s' is not a duration", optarg), 2;
+			if (!app_opt_seconds(PROG, "--interval", optarg, &interval))
+				return 2;
 			break;
 		case 'F': force = true; break;
 		case 'h': usage(stdout); return 0;

@@ -39,6 +39,11 @@ static inline void app_idle(bool worked)
 		app_yield();
 }
 
+/* Option parsing for getopt loops: parse `arg` of option `opt`; on bad
+ * input print "PROG: OPT: 'ARG' is not ..." and return false. */
+bool app_opt_u64(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out);
+bool app_opt_seconds(const char *prog, const char *opt, const char *arg, double *out);
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t app_now_ns(void);
 
