@@ -14,6 +14,7 @@
  * and the only per-packet branch is the DD check that the protocol needs. */
 #include <emmintrin.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "drivers/ixgbe.h"
 
@@ -27,6 +28,9 @@
  * len/flags it is about to write (on hardware that line was last touched
  * when the buffer was put into the ring, one ring length ago). */
 #define RX_PREFETCH 4
+
+_Static_assert(offsetof(struct ixy_pkt_buf, rss_hash) == offsetof(struct ixy_pkt_buf, len) + 4,
+	       "the RX loop writes len and rss_hash with one store");
 
 static inline void write_tail(volatile uint32_t *tail, uint32_t v)
 {
@@ -54,7 +58,8 @@ static const uint8_t rx_flags_rss_only[32] = {
 
 static inline uint32_t rx_flags_index(uint32_t status, uint32_t pkt_info)
 {
-	return ((status >> 5) & 3) | ((status >> 28) & 0xc) | ((pkt_info & IXGBE_RXD_RSSTYPE_MASK) != 0) << 4;
+	/* (type + 15) & 16 is 16 exactly when the 4-bit RSS type is not 0 */
+	return ((status >> 5) & 3) | ((status >> 28) & 0xc) | (((pkt_info & IXGBE_RXD_RSSTYPE_MASK) + 15) & 16);
 }
 
 uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
@@ -99,8 +104,9 @@ uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 
 		/* Frames never span descriptors: MAXFRS <= buffer size (see
 		 * init), so EOP is always set. */
-		b->len = (uint16_t)(hi >> 32);
-		b->rss_hash = (uint32_t)(lo >> 32);
+		/* len and rss_hash are neighbours: one 8-byte store */
+		uint64_t len_rss = ((hi >> 32) & 0xffff) | (lo & 0xffffffff00000000ull);
+		memcpy((uint8_t *)b + offsetof(struct ixy_pkt_buf, len), &len_rss, sizeof(len_rss));
 		b->ol_flags = flags[rx_flags_index((uint32_t)hi, (uint32_t)lo)];
 		b->queue = id;
 		bufs[i] = b;
