@@ -72,6 +72,11 @@ int ixy_sim_wire_pair(struct ixy_sim *a, struct ixy_sim *b);      /* a.TX -> b.R
 int ixy_sim_wire_iface(struct ixy_sim *sim, const char *ifname);  /* AF_PACKET on a Linux interface */
 int ixy_sim_wire_pcap(struct ixy_sim *sim, const char *rx_file, const char *tx_file, bool loop);
 int ixy_sim_wire_null(struct ixy_sim *sim);                       /* TX frames are dropped, nothing arrives */
+/* Cable the port to the port of another process (or this one) that names
+ * the same wire: shared memory /dev/shm/ixy-wire-NAME, two lock-free rings.
+ * The first two openers are the ends, a third gets -EBUSY; the link is up
+ * while the other end is there (closing or dying drops it). */
+int ixy_sim_wire_shm(struct ixy_sim *sim, const char *name);
 struct ixy_sim_gen {
 	uint32_t frame_len;     /* 60..9018 without CRC */
 	double rate_pps;        /* 0 = as fast as possible; line rate 64 B = 14.88e6 */

@@ -515,29 +515,13 @@ struct ixy_device *ixgbe_open_pci(struct ixy_pci_dev *pci, const struct ixy_conf
 	const struct ixgbe_id *id = ixgbe_lookup(info->device_id);
 	const char *name = ixy_pci_name(pci);
 	struct ixy_config_resolved rcfg = *cfg;
-	char drv[64];
-	int rc;
 
 	if (!id) {
 		ixy_pci_close(pci);
 		return ixy_error_null(-ENODEV, "%s: device %04x:%04x is not supported by the ixgbe driver", name,
 				      info->vendor_id, info->device_id);
 	}
-	/* Take the device from the kernel driver (it would fight us over
-	 * the registers), unless the caller forbids it. */
-	if (cfg->c.no_unbind) {
-		rc = ixy_pci_driver(pci, drv, sizeof(drv));
-		if (rc > 0) {
-			ixy_error(-EBUSY, "%s: bound to kernel driver %s and no_unbind is set; unbind it first "
-				  "(scripts/bind-uio.sh) or clear no_unbind", name, drv);
-			ixy_pci_close(pci);
-			return NULL;
-		}
-	} else {
-		rc = ixy_pci_unbind(pci, cfg->c.force);
-	}
-	if (rc < 0 || (rc = ixy_pci_enable_bus_master(pci)) < 0) {
-		ixy_error_prefix("%s", name);
+	if (ixy_take_pci_device(pci, cfg) < 0) {
 		ixy_pci_close(pci);
 		return NULL;
 	}

@@ -108,12 +108,12 @@ int sim_dma_rescan(struct sim_dma_map *m)
 	return (int)m->n;
 }
 
-static uint8_t *lookup(struct sim_dma_map *m, uint64_t phys, uint64_t len)
+static struct sim_dma_ent *lookup(struct sim_dma_map *m, uint64_t phys, uint64_t len)
 {
 	if (m->n) {
 		struct sim_dma_ent *e = &m->ent[m->last];
 		if (phys - e->phys < e->len && len <= e->len - (phys - e->phys))
-			return e->virt + (phys - e->phys);
+			return e;
 	}
 	uint32_t lo = 0, hi = m->n;
 	while (lo < hi) {
@@ -127,17 +127,32 @@ static uint8_t *lookup(struct sim_dma_map *m, uint64_t phys, uint64_t len)
 			if (len > e->len - (phys - e->phys))
 				return NULL;	/* runs off the end of the mapping */
 			m->last = mid;
-			return e->virt + (phys - e->phys);
+			return e;
 		}
 	}
 	return NULL;
 }
 
-uint8_t *sim_dma_ptr(struct sim_dma_map *m, uint64_t phys, uint64_t len)
+static struct sim_dma_ent *find(struct sim_dma_map *m, uint64_t phys, uint64_t len)
 {
-	uint8_t *v = lookup(m, phys, len);
-	if (v || phys == 0)
-		return v;
+	struct sim_dma_ent *e = lookup(m, phys, len);
+	if (e || phys == 0)
+		return e;
 	sim_dma_rescan(m);
 	return lookup(m, phys, len);
+}
+
+uint8_t *sim_dma_ptr(struct sim_dma_map *m, uint64_t phys, uint64_t len)
+{
+	struct sim_dma_ent *e = find(m, phys, len);
+	return e ? e->virt + (phys - e->phys) : NULL;
+}
+
+uint8_t *sim_dma_ptr_fill(struct sim_dma_map *m, struct sim_dma_hit *h, uint64_t phys, uint64_t len)
+{
+	struct sim_dma_ent *e = find(m, phys, len);
+	if (!e)
+		return NULL;
+	*h = (struct sim_dma_hit){ .phys = e->phys, .len = e->len, .virt = e->virt };
+	return e->virt + (phys - e->phys);
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "ixy/sim.h"
+#include "model/sim_parse.h"
 #include "model/sim_regs.h"
 
 #define SIM_MAX_SEGS		40	/* descriptors per TX frame the model accepts */
@@ -30,11 +31,26 @@ struct sim_seg {
 	uint32_t len;
 };
 
+/* What the receive parser finds in a frame that never changes (the
+ * generator's templates): computed once, exactly as sim_rx.c would per
+ * frame, so the per-frame path copies it. The RSS hash is cached for the
+ * receive configuration generation it was computed under. */
+struct sim_rxpre {
+	struct sim_pinfo pi;
+	uint32_t pkt_type;	/* sim_pkt_type */
+	uint32_t csum_status;	/* sim_rx_csum over the whole frame */
+	bool ip_err, l4_err;
+	uint32_t hash;
+	unsigned rss_type;
+	uint64_t hash_gen;	/* sim->rx_gen the hash belongs to; 0 = none */
+};
+
 /* A frame as it travels on the wire: without FCS, possibly gathered from
  * several TX buffers (no copy until it lands in an RX buffer). */
 struct sim_frame {
 	uint32_t len;
 	uint32_t nseg;
+	struct sim_rxpre *pre;	/* NULL: parse on arrival */
 	struct sim_seg seg[SIM_MAX_SEGS + 1];	/* + padding segment */
 };
 
@@ -44,6 +60,7 @@ static inline void sim_frame_one(struct sim_frame *f, const uint8_t *p, uint32_t
 {
 	f->len = len;
 	f->nseg = 1;
+	f->pre = NULL;
 	f->seg[0].p = p;
 	f->seg[0].len = len;
 }
@@ -72,6 +89,15 @@ struct sim_dma_map {
 	uint64_t rescans;
 };
 
+/* The map entry that served one user's last access (a ring's buffers), so
+ * the per-frame path translates with one compare: buffers of one ring come
+ * from one mempool, usually one hugepage region. len 0 = empty. Like the
+ * map itself it is refreshed on a miss only. */
+struct sim_dma_hit {
+	uint64_t phys, len;
+	uint8_t *virt;
+};
+
 /* ---- queues ---- */
 struct sim_rxq {
 	bool enabled, stopped;
@@ -82,8 +108,10 @@ struct sim_rxq {
 	uint32_t bufsize;
 	uint32_t desctype;
 	bool drop_en;
+	bool too_big;		/* reported a frame the ring can never take */
 	uint8_t statidx;
 	int8_t vector;		/* IVAR entry, -1 = none */
+	struct sim_dma_hit hit;	/* last buffer translation */
 };
 
 struct sim_txq {
@@ -94,6 +122,23 @@ struct sim_txq {
 	uint32_t head;
 	uint8_t statidx;
 	int8_t vector;
+	struct sim_dma_hit hit;
+};
+
+/* Receive configuration derived from the register file, rebuilt after any
+ * control-path write (cfg_dirty), so the per-frame path reads a few plain
+ * fields instead of decoding registers. */
+struct sim_rxcfg {
+	bool rxen;		/* RXCTRL.RXEN */
+	bool strip;		/* HLREG0.RXCRCSTRP */
+	bool rss;		/* MRQC.MRQE = RSS */
+	bool pcsd;		/* RXCSUM.PCSD: RSS hash instead of IP id in the write-back */
+	uint32_t max_frame;	/* 1518, or MAXFRS.MFS with HLREG0.JUMBOEN */
+	uint32_t fctrl, mcstctrl, mrqc;
+	uint8_t key[40];	/* RSSRK, byte order of 7.1.2.8.1 */
+	uint8_t reta[128];	/* queue per RETA entry */
+	uint64_t rar[128];	/* valid RAL/RAH addresses, 6 bytes little-endian */
+	unsigned n_rar;
 };
 
 /* ---- statistics (8.2.3.23), kept 64-bit, cleared on read ---- */
@@ -118,11 +163,13 @@ enum sim_wire_kind {
 	SIM_WIRE_GEN,
 	SIM_WIRE_PCAP,
 	SIM_WIRE_IFACE,
+	SIM_WIRE_SHM,
 };
 
 struct sim_gen_state {
 	struct ixy_sim_gen cfg;
 	uint8_t *tmpl;		/* nflows templates of cfg.frame_len bytes */
+	struct sim_rxpre *pre;	/* their parse results, one per template */
 	uint32_t nflows, next_flow;
 	uint64_t sent;
 	uint64_t next_ps;	/* earliest time of the next frame */
@@ -131,6 +178,7 @@ struct sim_gen_state {
 
 struct sim_pcap_state;
 struct sim_iface_state;
+struct sim_shm_state;
 
 struct sim_domain {
 	pthread_mutex_t lock;
@@ -158,9 +206,9 @@ struct ixy_sim {
 	uint8_t tx_active[SIM_NUM_QUEUES], n_tx_active;
 	struct sim_stats st;
 	struct sim_dma_map dma;
-	uint8_t rar_mac[128][6];	/* valid receive addresses (RAL/RAH with AV), cached */
-	unsigned n_rar;
-	bool rar_dirty;
+	struct sim_rxcfg rx;
+	bool cfg_dirty;			/* a register was written: rebuild rx */
+	uint64_t rx_gen;		/* bumped at every rebuild (cached RSS hashes) */
 	uint8_t perm_mac[6];
 
 	/* reset and link (8.2.3.22.19 LINKS, 4.6.4 link setup) */
@@ -179,6 +227,7 @@ struct ixy_sim {
 	struct sim_gen_state *gen;
 	struct sim_pcap_state *pcap;
 	struct sim_iface_state *iface;
+	struct sim_shm_state *shm;
 	uint64_t wire_free_ps;		/* link-speed emulation: the wire is busy until then */
 	uint64_t now_ps;		/* time of the current round */
 	uint8_t *scratch;		/* SIM_MAX_FRAME bytes, for wires that need a flat copy */
@@ -212,8 +261,20 @@ void sim_dma_free(struct sim_dma_map *m);
  * (DMA) memory, else NULL (rescans the process's mappings once first). */
 uint8_t *sim_dma_ptr(struct sim_dma_map *m, uint64_t phys, uint64_t len);
 int sim_dma_rescan(struct sim_dma_map *m);
+/* sim_dma_ptr that refills *h with the entry it used. */
+uint8_t *sim_dma_ptr_fill(struct sim_dma_map *m, struct sim_dma_hit *h, uint64_t phys, uint64_t len);
+
+static inline uint8_t *sim_dma_ptr_hit(struct sim_dma_map *m, struct sim_dma_hit *h, uint64_t phys, uint64_t len)
+{
+	uint64_t off = phys - h->phys;	/* wraps to huge when phys < h->phys */
+	if (__builtin_expect(off < h->len && len <= h->len - off, 1))
+		return h->virt + off;
+	return sim_dma_ptr_fill(m, h, phys, len);
+}
 
 /* sim_rx.c */
+void sim_rx_config(struct ixy_sim *sim);
+void sim_rx_precompute(const uint8_t *p, uint32_t len, struct sim_rxpre *pre);
 void sim_rxq_enable(struct ixy_sim *sim, unsigned q, bool on);
 int sim_rx_frame(struct ixy_sim *dst, const struct sim_frame *f);
 int sim_rx_drain(struct ixy_sim *sim);
@@ -246,5 +307,12 @@ int sim_iface_open(struct ixy_sim *sim, const char *ifname);
 void sim_iface_tx(struct ixy_sim *sim, const struct sim_frame *f);
 int sim_iface_rx_round(struct ixy_sim *sim, int budget);
 void sim_iface_close(struct ixy_sim *sim);
+
+/* sim_wire_shm.c */
+int sim_shm_open(struct ixy_sim *sim, const char *name);
+void sim_shm_tx(struct ixy_sim *sim, const struct sim_frame *f);
+int sim_shm_rx_round(struct ixy_sim *sim, int budget);
+void sim_shm_close(struct ixy_sim *sim);
+const char *sim_shm_path(const struct ixy_sim *sim);
 
 #endif

@@ -125,17 +125,58 @@ uint32_t sim_pkt_type(const struct sim_pinfo *pi)
 
 uint32_t sim_csum_add(uint32_t sum, const uint8_t *p, uint32_t len)
 {
-	uint64_t s = sum;
-	while (len >= 2) {
-		s += (uint32_t)(p[0] << 8 | p[1]);
+	/* RFC 1071 2(B): the one's complement sum does not depend on byte
+	 * order if the result is swapped back at the end, and may be taken
+	 * over wider words with end-around carry. So: add native 64-bit words,
+	 * fold to 16 bits, convert that to network order. p is at an even
+	 * offset from the start of the checksummed data; only the last call
+	 * of a chain may have an odd length. */
+	uint64_t s = 0;
+	while (len >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		s += w;
+		s += s < w;
+		p += 8;
+		len -= 8;
+	}
+	if (len >= 4) {
+		uint32_t w;
+		memcpy(&w, p, 4);
+		s += w;
+		s += s < w;
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		uint16_t w;
+		memcpy(&w, p, 2);
+		s += w;
+		s += s < w;
 		p += 2;
 		len -= 2;
 	}
-	if (len)
-		s += (uint32_t)p[0] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint32_t)s;
+	if (len) {
+		/* the odd byte is the high byte of a network-order word */
+		uint8_t last[2] = { p[0], 0 };
+		uint16_t w;
+		memcpy(&w, last, 2);
+		s += w;
+		s += s < w;
+	}
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	uint16_t n = (uint16_t)s;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	n = (uint16_t)(n << 8 | n >> 8);
+#endif
+	uint32_t r = sum + n;
+	while (r >> 16)
+		r = (r & 0xffff) + (r >> 16);
+	return r;
 }
 
 uint16_t sim_csum_fold(uint32_t sum)

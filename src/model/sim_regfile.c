@@ -169,7 +169,7 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	sim_setreg(sim, SIM_RAH(0), (uint32_t)m[4] | m[5] << 8 | SIM_RAH_AV);
 	update_statidx(sim);
 	update_vectors(sim);
-	sim->rar_dirty = true;
+	sim->cfg_dirty = true;
 	sim->rxpb.max_bytes = 512u << 10;
 
 	/* After a software reset the EEPROM is read again and the DMA engine
@@ -405,6 +405,7 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 	int q;
 	sim_lock(sim);
 	uint64_t now = sim_now_ns();
+	sim->cfg_dirty = true;	/* the receive path rebuilds sim->rx before the next frame */
 	if (off >= SIM_BAR0_SIZE || (off & 3)) {
 		sim_violation(sim, "write of 0x%08" PRIx32 " to register 0x%05" PRIx32
 			      ": outside BAR0 (128 KiB) or not 4-byte aligned", val, reg);
@@ -488,8 +489,6 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 			      ": statistics are read-only (read-to-clear, datasheet 8.2.3.23)", val, reg);
 		goto out;
 	}
-	if (off >= SIM_RAL(0) && off <= SIM_RAH(127))
-		sim->rar_dirty = true;
 	sim_setreg(sim, off, val);
 out:
 	sim_unlock(sim);

@@ -9,6 +9,12 @@
  * free descriptor the frame waits in the packet buffer (RXPBSIZE), or is
  * dropped at once when SRRCTL.DROP_EN is set (counted in QPRDC); a full
  * packet buffer drops and counts MPC.
+ *
+ * Speed: this runs once per frame, so it reads the receive configuration
+ * from sim->rx (rebuilt after register writes, sim_rx_config), translates
+ * buffer addresses through the queue's last-hit map entry, and keeps the
+ * head in rq->head (RDH reads return it; the register image is only written
+ * when the queue stops).
  */
 #include <inttypes.h>
 #include <string.h>
@@ -23,7 +29,11 @@ struct rx_meta {
 	uint32_t hash;
 	unsigned rss_type;
 	bool pif;
+	const struct sim_rxpre *pre;
 };
+
+/* The parse header window: the parser looks at most this far. */
+#define HDR_WINDOW 128u
 
 static inline uint64_t ld64(const uint8_t *p)
 {
@@ -57,11 +67,51 @@ static void active_set(uint8_t *list, uint8_t *n, unsigned q, bool on)
 		list[(*n)++] = (uint8_t)q;
 }
 
-static uint32_t max_frame(const struct ixy_sim *sim)
+static inline uint64_t mac48(const uint8_t *p)
 {
-	if (sim_reg(sim, SIM_HLREG0) & SIM_HLREG0_JUMBOEN)
-		return sim_reg(sim, SIM_MAXFRS) >> SIM_MAXFRS_MFS_SHIFT;
-	return 1518;
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+	       (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40;
+}
+
+#define MAC48_BCAST 0xffffffffffffull
+
+void sim_rx_config(struct ixy_sim *sim)
+{
+	struct sim_rxcfg *c = &sim->rx;
+	uint32_t hl = sim_reg(sim, SIM_HLREG0);
+	c->rxen = sim_reg(sim, SIM_RXCTRL) & SIM_RXCTRL_RXEN;
+	c->strip = hl & SIM_HLREG0_RXCRCSTRP;
+	c->max_frame = (hl & SIM_HLREG0_JUMBOEN) ? sim_reg(sim, SIM_MAXFRS) >> SIM_MAXFRS_MFS_SHIFT : 1518;
+	c->fctrl = sim_reg(sim, SIM_FCTRL);
+	c->mcstctrl = sim_reg(sim, SIM_MCSTCTRL);
+	c->mrqc = sim_reg(sim, SIM_MRQC);
+	c->rss = (c->mrqc & SIM_MRQC_MRQE_MASK) == SIM_MRQC_MRQE_RSS;
+	c->pcsd = sim_reg(sim, SIM_RXCSUM) & SIM_RXCSUM_PCSD;
+	for (unsigned i = 0; i < 10; i++) {
+		uint32_t k = sim_reg(sim, SIM_RSSRK(i));
+		for (unsigned b = 0; b < 4; b++)
+			c->key[4 * i + b] = (uint8_t)(k >> (8 * b));
+	}
+	/* 7.1.2.8: RETA holds 128 one-byte entries, four per register, the
+	 * queue in bits 3:0 */
+	for (unsigned e = 0; e < 128; e++)
+		c->reta[e] = (sim_reg(sim, SIM_RETA(e / 4)) >> (8 * (e % 4))) & 0xf;
+	c->n_rar = 0;
+	for (unsigned i = 0; i < 128; i++) {
+		uint32_t lo = sim_reg(sim, SIM_RAL(i)), hi = sim_reg(sim, SIM_RAH(i));
+		if (hi & SIM_RAH_AV)
+			c->rar[c->n_rar++] = (uint64_t)lo | (uint64_t)(hi & 0xffff) << 32;
+	}
+	sim->cfg_dirty = false;
+	sim->rx_gen++;
+}
+
+void sim_rx_precompute(const uint8_t *p, uint32_t len, struct sim_rxpre *pre)
+{
+	memset(pre, 0, sizeof(*pre));
+	sim_parse(p, len < HDR_WINDOW ? len : HDR_WINDOW, &pre->pi);
+	pre->pkt_type = sim_pkt_type(&pre->pi);
+	sim_rx_csum(p, len, &pre->pi, &pre->csum_status, &pre->ip_err, &pre->l4_err);
 }
 
 void sim_rxq_enable(struct ixy_sim *sim, unsigned q, bool on)
@@ -108,12 +158,13 @@ void sim_rxq_enable(struct ixy_sim *sim, unsigned q, bool on)
 			      "advanced one-buffer (1) or legacy (0)", q, q, rq->desctype);
 		rq->stopped = true;
 	}
-	uint32_t mf = max_frame(sim);
-	if (rq->bufsize && rq->bufsize < mf) {
-		sim_violation(sim, "RX queue %u: buffers of %u bytes (SRRCTL.BSIZEPKT) do not fit the largest frame "
-			      "of %u bytes (%s): such frames span several descriptors", q, rq->bufsize, mf,
-			      mf == 1518 ? "standard" : "MAXFRS.MFS with HLREG0.JUMBOEN");
-	}
+	/* Buffers smaller than the largest frame are legal: such frames span
+	 * several descriptors, EOP on the last (7.1.6, "packet buffers may
+	 * span multiple descriptors"); a driver that chains them is correct.
+	 * Only a frame that needs more descriptors than the ring can ever
+	 * hand over is a problem (rx_dma reports it). */
+	rq->hit.len = 0;
+	rq->too_big = false;
 	rq->ring = NULL;
 	if (!rq->stopped) {
 		rq->ring = sim_dma_ptr(&sim->dma, rq->base, len);
@@ -149,77 +200,62 @@ void sim_rx_check_tails(struct ixy_sim *sim)
 	}
 }
 
-static void rar_refresh(struct ixy_sim *sim)
-{
-	sim->n_rar = 0;
-	for (unsigned i = 0; i < 128; i++) {
-		uint32_t lo = sim_reg(sim, SIM_RAL(i)), hi = sim_reg(sim, SIM_RAH(i));
-		if (!(hi & SIM_RAH_AV))
-			continue;
-		uint8_t *m = sim->rar_mac[sim->n_rar++];
-		m[0] = (uint8_t)lo;
-		m[1] = (uint8_t)(lo >> 8);
-		m[2] = (uint8_t)(lo >> 16);
-		m[3] = (uint8_t)(lo >> 24);
-		m[4] = (uint8_t)hi;
-		m[5] = (uint8_t)(hi >> 8);
-	}
-	sim->rar_dirty = false;
-}
-
 /* 7.1.1 L2 filtering. Returns whether the frame is accepted; *pif tells
  * whether it passed an inexact filter (promiscuous or multicast hash). */
 static bool l2_accept(struct ixy_sim *sim, const uint8_t *da, bool *pif)
 {
-	uint32_t fctrl = sim_reg(sim, SIM_FCTRL);
+	const struct sim_rxcfg *c = &sim->rx;
+	uint64_t a = mac48(da);
 	*pif = false;
-	if (sim->rar_dirty)
-		rar_refresh(sim);
-	for (unsigned i = 0; i < sim->n_rar; i++)
-		if (memcmp(da, sim->rar_mac[i], 6) == 0)
+	for (unsigned i = 0; i < c->n_rar; i++)
+		if (a == c->rar[i])
 			return true;
-	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	if (memcmp(da, bcast, 6) == 0)
-		return fctrl & SIM_FCTRL_BAM;
+	/* 7.1.1.1 (and its flow chart): broadcast is its own packet type,
+	 * passed only with FCTRL.BAM; neither UPE (unicast) nor MPE
+	 * (multicast) applies to it. */
+	if (a == MAC48_BCAST)
+		return (c->fctrl & SIM_FCTRL_BAM) != 0;
 	*pif = true;
-	if (da[0] & 1) {
-		if (fctrl & SIM_FCTRL_MPE)
-			return true;
-		uint32_t mc = sim_reg(sim, SIM_MCSTCTRL);
-		if (!(mc & SIM_MCSTCTRL_MFE))
-			return false;
-		/* MCSTCTRL.MO picks which 12 address bits index the table */
-		static const unsigned shift[4] = { 4, 3, 2, 0 };
-		unsigned s = shift[mc & SIM_MCSTCTRL_MO_MASK];
-		uint32_t h = ((uint32_t)da[4] >> s | (uint32_t)da[5] << (8 - s)) & 0xfff;
-		return (sim_reg(sim, SIM_MTA(h >> 5)) >> (h & 31)) & 1;
-	}
-	return fctrl & SIM_FCTRL_UPE;
+	if (!(da[0] & 1))
+		return (c->fctrl & SIM_FCTRL_UPE) != 0;
+	if (c->fctrl & SIM_FCTRL_MPE)
+		return true;
+	if (!(c->mcstctrl & SIM_MCSTCTRL_MFE))
+		return false;
+	/* MCSTCTRL.MO picks which 12 address bits index the table */
+	static const unsigned shift[4] = { 4, 3, 2, 0 };
+	unsigned s = shift[c->mcstctrl & SIM_MCSTCTRL_MO_MASK];
+	uint32_t h = ((uint32_t)da[4] >> s | (uint32_t)da[5] << (8 - s)) & 0xfff;
+	return (sim_reg(sim, SIM_MTA(h >> 5)) >> (h & 31)) & 1;
 }
 
-static unsigned select_queue(struct ixy_sim *sim, const uint8_t *hdr, uint32_t hlen, struct rx_meta *m)
+static inline unsigned select_queue(struct ixy_sim *sim, const uint8_t *hdr, uint32_t hlen, struct rx_meta *m,
+				   struct sim_rxpre *pre)
 {
-	sim_parse(hdr, hlen, &m->pi);
+	m->pre = pre;
+	if (pre)
+		m->pi = pre->pi;
+	else
+		sim_parse(hdr, hlen, &m->pi);
 	m->hash = 0;
 	m->rss_type = 0;
-	uint32_t mrqc = sim_reg(sim, SIM_MRQC);
-	if ((mrqc & SIM_MRQC_MRQE_MASK) != SIM_MRQC_MRQE_RSS)
+	if (!sim->rx.rss)
 		return 0;
-	uint8_t key[40];
-	for (unsigned i = 0; i < 10; i++) {
-		uint32_t k = sim_reg(sim, SIM_RSSRK(i));
-		key[4 * i] = (uint8_t)k;
-		key[4 * i + 1] = (uint8_t)(k >> 8);
-		key[4 * i + 2] = (uint8_t)(k >> 16);
-		key[4 * i + 3] = (uint8_t)(k >> 24);
+	if (pre && pre->hash_gen == sim->rx_gen) {
+		m->hash = pre->hash;
+		m->rss_type = pre->rss_type;
+	} else {
+		m->hash = sim_rss_hash(sim->rx.key, sim->rx.mrqc, hdr, &m->pi, &m->rss_type);
+		if (pre) {
+			pre->hash = m->hash;
+			pre->rss_type = m->rss_type;
+			pre->hash_gen = sim->rx_gen;
+		}
 	}
-	m->hash = sim_rss_hash(key, mrqc, hdr, &m->pi, &m->rss_type);
 	if (!m->rss_type)
 		return 0;
-	/* 7.1.2.8: the 7 LSBs of the hash index the 128-entry RETA, 4 bits
-	 * (one byte) per entry */
-	unsigned e = m->hash & 0x7f;
-	return (sim_reg(sim, SIM_RETA(e / 4)) >> (8 * (e % 4))) & 0xf;
+	/* 7.1.2.8: the 7 LSBs of the hash index the 128-entry RETA */
+	return sim->rx.reta[m->hash & 0x7f];
 }
 
 static void dma_fault(struct ixy_sim *sim, unsigned q, const char *what, uint32_t idx, uint64_t addr, uint32_t len)
@@ -230,59 +266,22 @@ static void dma_fault(struct ixy_sim *sim, unsigned q, const char *what, uint32_
 		      "process's DMA memory; refused like an IOMMU fault, queue stopped", q, idx, what, addr, len);
 }
 
-static uint8_t *desc_ptr(struct ixy_sim *sim, unsigned q, uint32_t idx)
+/* Copy a frame (its segments, then the FCS if it is not stripped) into
+ * the buffers of `need` descriptors from the head. Returns the first
+ * buffer, or NULL after a DMA fault. */
+static uint8_t *rx_copy(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, const uint8_t *fcs,
+			uint32_t hostlen, uint32_t need)
 {
 	struct sim_rxq *rq = &sim->rxq[q];
-	if (rq->ring)
-		return rq->ring + (size_t)idx * 16;
-	return sim_dma_ptr(&sim->dma, rq->base + (uint64_t)idx * 16, 16);
-}
-
-static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, const struct rx_meta *m)
-{
-	struct sim_rxq *rq = &sim->rxq[q];
-	struct sim_stats *st = &sim->st;
-	if (!rq->enabled || rq->stopped) {
-		st->qprdc[rq->statidx]++;	/* 7.1.2: frames for a disabled queue are dropped */
-		return RX_DROPPED;
-	}
-	uint32_t tail = __atomic_load_n(&sim->bar[SIM_RDT(q) / 4], __ATOMIC_ACQUIRE);
-	if (!tail_ok(sim, q, tail, rq->count, "RDT")) {
-		rq->stopped = true;
-		return RX_DROPPED;
-	}
-	bool strip = sim_reg(sim, SIM_HLREG0) & SIM_HLREG0_RXCRCSTRP;
-	uint8_t fcs[4];
-	uint32_t hostlen = f->len + (strip ? 0 : 4);
-	if (!strip) {
-		uint32_t c = ~0u;
-		for (uint32_t i = 0; i < f->nseg; i++)
-			c = sim_crc32(c, f->seg[i].p, f->seg[i].len);
-		c = ~c;
-		for (int i = 0; i < 4; i++)
-			fcs[i] = (uint8_t)(c >> (8 * i));
-	}
-	uint32_t avail = (tail + rq->count - rq->head) % rq->count;
-	uint32_t need = (hostlen + rq->bufsize - 1) / rq->bufsize;
-	if (avail < need)
-		return RX_NO_DESC;
-
-	/* Copy into the buffers, straight from the source segments. */
 	uint8_t *first = NULL;
-	uint32_t si = 0, soff = 0, left = hostlen;
+	uint32_t si = 0, soff = 0, left = hostlen, idx = rq->head;
 	for (uint32_t d = 0; d < need; d++) {
-		uint32_t idx = (rq->head + d) % rq->count;
-		uint8_t *desc = desc_ptr(sim, q, idx);
-		if (!desc) {
-			dma_fault(sim, q, "descriptor at", idx, rq->base + (uint64_t)idx * 16, 16);
-			return RX_DROPPED;
-		}
-		uint64_t addr = ld64(desc);
+		uint64_t addr = ld64(rq->ring + (size_t)idx * 16);
 		uint32_t chunk = left < rq->bufsize ? left : rq->bufsize;
-		uint8_t *dst = sim_dma_ptr(&sim->dma, addr, chunk);
+		uint8_t *dst = sim_dma_ptr_hit(&sim->dma, &rq->hit, addr, chunk);
 		if (!dst) {
 			dma_fault(sim, q, "buffer address", idx, addr, chunk);
-			return RX_DROPPED;
+			return NULL;
 		}
 		if (d == 0)
 			first = dst;
@@ -307,12 +306,82 @@ static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, co
 			}
 		}
 		left -= chunk;
+		if (++idx == rq->count)
+			idx = 0;
+	}
+	return first;
+}
+
+static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, const struct rx_meta *m)
+{
+	struct sim_rxq *rq = &sim->rxq[q];
+	struct sim_stats *st = &sim->st;
+	if (__builtin_expect(!rq->enabled || rq->stopped, 0)) {
+		st->qprdc[rq->statidx]++;	/* 7.1.2: frames for a disabled queue are dropped */
+		return RX_DROPPED;
+	}
+	uint32_t tail = __atomic_load_n(&sim->bar[SIM_RDT(q) / 4], __ATOMIC_ACQUIRE);
+	if (__builtin_expect(tail >= rq->count, 0)) {
+		tail_ok(sim, q, tail, rq->count, "RDT");
+		rq->stopped = true;
+		return RX_DROPPED;
+	}
+	bool strip = sim->rx.strip;
+	uint32_t hostlen = f->len + (strip ? 0 : 4);
+	uint32_t avail = tail >= rq->head ? tail - rq->head : tail + rq->count - rq->head;
+	uint32_t need = hostlen <= rq->bufsize ? 1 : (hostlen + rq->bufsize - 1) / rq->bufsize;
+	if (__builtin_expect(need >= rq->count, 0)) {
+		/* The ring hands over at most count - 1 descriptors (RDH == RDT
+		 * means empty, 7.1.9): this frame can never be received. */
+		if (!rq->too_big)
+			sim_violation(sim, "RX queue %u: a frame of %u bytes needs %u buffers of %u bytes (SRRCTL.BSIZEPKT) "
+				      "but the ring of %u descriptors can hand over at most %u: it can never be "
+				      "received (dropped; use larger buffers or a larger ring)", q, hostlen, need,
+				      rq->bufsize, rq->count, rq->count - 1);
+		rq->too_big = true;
+		st->qprdc[rq->statidx]++;
+		return RX_DROPPED;
+	}
+	if (avail < need)
+		return RX_NO_DESC;
+
+	uint8_t *first;
+	if (__builtin_expect(need == 1 && f->nseg == 1 && strip, 1)) {
+		/* the common case: one contiguous frame into one buffer */
+		uint64_t addr = ld64(rq->ring + (size_t)rq->head * 16);
+		first = sim_dma_ptr_hit(&sim->dma, &rq->hit, addr, hostlen);
+		if (!first) {
+			dma_fault(sim, q, "buffer address", rq->head, addr, hostlen);
+			return RX_DROPPED;
+		}
+		memcpy(first, f->seg[0].p, hostlen);
+	} else {
+		uint8_t fcs[4];
+		if (!strip) {
+			/* HLREG0.RXCRCSTRP clear: the host gets the real FCS */
+			uint32_t c = ~0u;
+			for (uint32_t i = 0; i < f->nseg; i++)
+				c = sim_crc32(c, f->seg[i].p, f->seg[i].len);
+			c = ~c;
+			for (int i = 0; i < 4; i++)
+				fcs[i] = (uint8_t)(c >> (8 * i));
+		}
+		first = rx_copy(sim, q, f, fcs, hostlen, need);
+		if (!first)
+			return RX_DROPPED;
 	}
 
-	/* Write-back (7.1.6.2 advanced, 7.1.5 legacy), DD last. */
+	/* Status of the last descriptor: checksums (7.1.11; always on in
+	 * the 82599, RXCSUM only selects the IP-id/hash field and payload
+	 * checksums), VLAN present, inexact filter. A frame spanning
+	 * descriptors gets only its IPv4 header checked (in the first). */
 	uint32_t status = 0;
 	bool ip_err = false, l4_err = false;
-	if (need == 1)
+	if (need == 1 && m->pre) {
+		status = m->pre->csum_status;
+		ip_err = m->pre->ip_err;
+		l4_err = m->pre->l4_err;
+	} else if (need == 1)
 		sim_rx_csum(first, f->len, &m->pi, &status, &ip_err, &l4_err);
 	else if (m->pi.l3 == 4)
 		sim_rx_csum(first, m->pi.l4off, &m->pi, &status, &ip_err, &l4_err);
@@ -320,39 +389,51 @@ static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, co
 		status |= SIM_RXD_STAT_VP;
 	if (m->pif)
 		status |= SIM_RXD_STAT_PIF;
-	uint32_t dw1 = 0;
-	if (sim_reg(sim, SIM_RXCSUM) & SIM_RXCSUM_PCSD)
-		dw1 = m->hash;	/* RSS hash instead of fragment checksum / IP id */
-	else if (m->pi.l3 == 4)
-		dw1 = (uint32_t)(first[m->pi.l3off + 4] << 8 | first[m->pi.l3off + 5]);
-	left = hostlen;
-	for (uint32_t d = 0; d < need; d++) {
-		uint32_t idx = (rq->head + d) % rq->count;
-		uint8_t *desc = desc_ptr(sim, q, idx);
-		uint32_t chunk = left < rq->bufsize ? left : rq->bufsize;
-		bool last = d + 1 == need;
-		left -= chunk;
-		if (rq->desctype == SIM_DESCTYPE_ADV_ONEBUF) {
-			uint32_t st2 = SIM_RXD_STAT_DD;
-			if (last)
-				st2 |= SIM_RXD_STAT_EOP | status | (ip_err ? SIM_RXADV_ERR_IPE : 0) |
-				       (l4_err ? SIM_RXADV_ERR_L4E : 0);
-			st32(desc, last ? (m->rss_type | sim_pkt_type(&m->pi)) : 0);
-			st32(desc + 4, last ? dw1 : 0);
-			st32(desc + 12, chunk);
-			st32_release(desc + 8, st2);
-		} else {
-			uint32_t st8 = SIM_RXD_STAT_DD, err8 = 0;
-			if (last) {
-				st8 |= SIM_RXD_STAT_EOP | (status & 0xff);
-				err8 = (ip_err ? SIM_RXLEG_ERR_IPE : 0) | (l4_err ? SIM_RXLEG_ERR_L4E : 0);
-			}
-			st32(desc + 8, chunk);
-			st32_release(desc + 12, st8 | err8 << 8);
+
+	/* Write-back (7.1.6.2 advanced, 7.1.5 legacy), DD last in each. */
+	uint32_t idx = rq->head, left = hostlen;
+	if (rq->desctype == SIM_DESCTYPE_ADV_ONEBUF) {
+		uint32_t dw1 = 0;
+		if (sim->rx.pcsd)
+			dw1 = m->hash;	/* RSS hash instead of fragment checksum / IP id */
+		else if (m->pi.l3 == 4)
+			dw1 = (uint32_t)(first[m->pi.l3off + 4] << 8 | first[m->pi.l3off + 5]);
+		uint32_t dw0 = m->rss_type | (m->pre ? m->pre->pkt_type : sim_pkt_type(&m->pi));
+		uint32_t last_st = SIM_RXD_STAT_DD | SIM_RXD_STAT_EOP | status | (ip_err ? SIM_RXADV_ERR_IPE : 0) |
+				   (l4_err ? SIM_RXADV_ERR_L4E : 0);
+		for (uint32_t d = 1; d < need; d++) {
+			uint8_t *desc = rq->ring + (size_t)idx * 16;
+			st32(desc, 0);
+			st32(desc + 4, 0);
+			st32(desc + 12, rq->bufsize);
+			st32_release(desc + 8, SIM_RXD_STAT_DD);
+			left -= rq->bufsize;
+			if (++idx == rq->count)
+				idx = 0;
 		}
+		uint8_t *desc = rq->ring + (size_t)idx * 16;
+		st32(desc, dw0);
+		st32(desc + 4, dw1);
+		st32(desc + 12, left);
+		st32_release(desc + 8, last_st);
+	} else {
+		uint32_t last_st = SIM_RXD_STAT_DD | SIM_RXD_STAT_EOP | (status & 0xff) |
+				   ((ip_err ? SIM_RXLEG_ERR_IPE : 0) | (l4_err ? SIM_RXLEG_ERR_L4E : 0)) << 8;
+		for (uint32_t d = 1; d < need; d++) {
+			uint8_t *desc = rq->ring + (size_t)idx * 16;
+			st32(desc + 8, rq->bufsize);
+			st32_release(desc + 12, SIM_RXD_STAT_DD);
+			left -= rq->bufsize;
+			if (++idx == rq->count)
+				idx = 0;
+		}
+		uint8_t *desc = rq->ring + (size_t)idx * 16;
+		st32(desc + 8, left);
+		st32_release(desc + 12, last_st);
 	}
-	rq->head = (rq->head + need) % rq->count;
-	sim_setreg(sim, SIM_RDH(q), rq->head);
+	if (++idx == rq->count)
+		idx = 0;
+	rq->head = idx;	/* RDH reads return it (sim_regfile.c) */
 	st->qprc[rq->statidx]++;
 	st->qbrc[rq->statidx] += hostlen;
 	if (rq->vector >= 0 && rq->vector < 16)
@@ -381,11 +462,13 @@ static unsigned size_bucket(uint32_t wire)
 int sim_rx_frame(struct ixy_sim *sim, const struct sim_frame *f)
 {
 	struct sim_stats *st = &sim->st;
-	if (!sim->link_up || !(sim_reg(sim, SIM_RXCTRL) & SIM_RXCTRL_RXEN))
+	if (__builtin_expect(sim->cfg_dirty, 0))
+		sim_rx_config(sim);
+	if (!sim->link_up || !sim->rx.rxen)
 		return 0;
 	uint32_t len = f->len, wire = len + 4;
-	uint8_t tmp[128];
-	uint32_t hlen = len < sizeof(tmp) ? len : sizeof(tmp);
+	uint8_t tmp[HDR_WINDOW];
+	uint32_t hlen = len < HDR_WINDOW ? len : HDR_WINDOW;
 	const uint8_t *hdr = f->seg[0].p;
 	if (f->seg[0].len < hlen) {
 		sim_frame_flatten(f, tmp, hlen);
@@ -399,7 +482,7 @@ int sim_rx_frame(struct ixy_sim *sim, const struct sim_frame *f)
 		return 0;
 	}
 	bool vlan = hlen >= 14 && hdr[12] == 0x81 && hdr[13] == 0x00;
-	if (wire > max_frame(sim) + (vlan ? 4 : 0)) {
+	if (wire > sim->rx.max_frame + (vlan ? 4 : 0)) {
 		st->roc++;
 		st->rlec++;
 		return 0;
@@ -416,7 +499,7 @@ int sim_rx_frame(struct ixy_sim *sim, const struct sim_frame *f)
 		else
 			st->mprc++;
 	}
-	unsigned q = select_queue(sim, hdr, hlen, &m);
+	unsigned q = select_queue(sim, hdr, hlen, &m, f->pre);
 	if (sim->rxpb.count) {	/* keep arrival order behind waiting frames */
 		no_desc(sim, q, f);
 		return 1;
@@ -436,8 +519,8 @@ int sim_rx_drain(struct ixy_sim *sim)
 		sim_frame_one(&f, s->buf, s->len);
 		struct rx_meta m;
 		unsigned q = (unsigned)s->tag;
-		uint32_t hlen = s->len < 128 ? s->len : 128;
-		select_queue(sim, s->buf, hlen, &m);
+		uint32_t hlen = s->len < HDR_WINDOW ? s->len : HDR_WINDOW;
+		select_queue(sim, s->buf, hlen, &m, NULL);
 		l2_accept(sim, s->buf, &m.pif);
 		int r = rx_dma(sim, q, &f, &m);
 		if (r == RX_NO_DESC) {

@@ -3,7 +3,7 @@
  *   NAME[,mode=threaded|stepped][,wire=WIRE][,mac=XX:XX:XX:XX:XX:XX]
  *       [,unthrottled][,link_delay_us=N][,device_id=0xNNNN]
  *
- *   WIRE = loop | null | capture[:N] | pair:OTHER | iface:IFNAME
+ *   WIRE = loop | null | capture[:N] | pair:OTHER | iface:IFNAME | shm:NAME
  *        | pcap:RX.pcap:TX.pcap[:loop]   (either file may be empty)
  *        | gen:LEN[:PPS[:COUNT[:FLOWS]]]  (PPS 0 or absent = as fast as possible)
  *
@@ -50,6 +50,8 @@ static int attach(struct ixy_sim *sim, char *w, const char *spec)
 		return sim_wire_pair_pending(sim, arg);
 	if (strcmp(w, "iface") == 0 && arg && *arg)
 		return ixy_sim_wire_iface(sim, arg);
+	if (strcmp(w, "shm") == 0 && arg && *arg)
+		return ixy_sim_wire_shm(sim, arg);
 	if (strcmp(w, "pcap") == 0 && arg) {
 		char *tx = strchr(arg, ':');
 		char *lp = NULL;
@@ -80,7 +82,7 @@ static int attach(struct ixy_sim *sim, char *w, const char *spec)
 		return ixy_sim_wire_generator(sim, &g);
 	}
 	return ixy_error(-EINVAL, "sim spec \"%s\": unknown wire \"%s%s%s\": use loop, null, capture[:N], pair:OTHER, "
-			 "iface:IFNAME, pcap:RX:TX[:loop] or gen:LEN[:PPS[:COUNT[:FLOWS]]]",
+			 "iface:IFNAME, shm:NAME, pcap:RX:TX[:loop] or gen:LEN[:PPS[:COUNT[:FLOWS]]]",
 			 spec, w, arg ? ":" : "", arg ? arg : "");
 }
 

@@ -66,6 +66,7 @@ void sim_txq_enable(struct ixy_sim *sim, unsigned q, bool on)
 	tq->stopped = false;
 	tq->enabled = true;
 	tq->ring = NULL;
+	tq->hit.len = 0;
 	if (tq->count == 0) {
 		sim_violation(sim, "TXDCTL[%u].ENABLE set with TDLEN[%u] = 0: program the ring first "
 			      "(datasheet 4.6.8)", q, q);
@@ -100,12 +101,11 @@ static void tx_stop(struct ixy_sim *sim, unsigned q, uint32_t idx, const char *w
 	sim_violation(sim, "TX queue %u descriptor %u: %s; queue stopped", q, idx, why);
 }
 
-static uint8_t *desc_ptr(struct ixy_sim *sim, unsigned q, uint32_t idx)
+/* The ring was translated when the queue was enabled (a queue without a
+ * valid ring is stopped and never gets here). */
+static inline uint8_t *desc_ptr(struct ixy_sim *sim, unsigned q, uint32_t idx)
 {
-	struct sim_txq *tq = &sim->txq[q];
-	if (tq->ring)
-		return tq->ring + (size_t)idx * 16;
-	return sim_dma_ptr(&sim->dma, tq->base + (uint64_t)idx * 16, 16);
+	return sim->txq[q].ring + (size_t)idx * 16;
 }
 
 static unsigned size_bucket(uint32_t wire)
@@ -121,16 +121,14 @@ static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_fra
 	uint32_t i = tq->head;
 	f->len = 0;
 	f->nseg = 0;
+	f->pre = NULL;
 	while (i != tail) {
 		uint8_t *d = desc_ptr(sim, q, i);
-		if (!d) {
-			tx_fault(sim, q, i, "descriptor at", tq->base + (uint64_t)i * 16, 16);
-			return -1;
-		}
 		uint64_t addr = ld64(d);
 		uint32_t cmd = ld32(d + 8);
 		uint32_t idx = i;
-		i = (i + 1) % tq->count;
+		if (++i == tq->count)
+			i = 0;
 		if (cmd & SIM_TXD_CMD_DEXT) {
 			uint32_t dtyp = (cmd & SIM_TXD_DTYP_MASK) >> SIM_TXD_DTYP_SHIFT;
 			if (dtyp == SIM_TXD_DTYP_CTXT)
@@ -146,7 +144,7 @@ static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_fra
 		}
 		uint32_t blen = cmd & SIM_TXD_DTALEN_MASK;
 		if (blen) {
-			const uint8_t *p = sim_dma_ptr(&sim->dma, addr, blen);
+			const uint8_t *p = sim_dma_ptr_hit(&sim->dma, &tq->hit, addr, blen);
 			if (!p) {
 				tx_fault(sim, q, idx, "buffer address", addr, blen);
 				return -1;
@@ -242,10 +240,12 @@ int sim_tx_round(struct ixy_sim *sim)
 
 			/* 7.2.3.5: write back DD where RS asked for it, after the
 			 * frame's buffers were read. */
-			for (uint32_t i = tq->head; i != (uint32_t)end; i = (i + 1) % tq->count) {
+			for (uint32_t i = tq->head; i != (uint32_t)end;) {
 				uint8_t *d = desc_ptr(sim, q, i);
 				if (ld32(d + 8) & SIM_TXD_CMD_RS)
 					__atomic_store_n((uint32_t *)(void *)(d + 12), SIM_TXD_STAT_DD, __ATOMIC_RELEASE);
+				if (++i == tq->count)
+					i = 0;
 			}
 			tq->head = (uint32_t)end;
 			moved++;

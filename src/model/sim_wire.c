@@ -51,6 +51,9 @@ void sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f)
 	case SIM_WIRE_IFACE:
 		sim_iface_tx(sim, f);
 		break;
+	case SIM_WIRE_SHM:
+		sim_shm_tx(sim, f);
+		break;
 	default:
 		break;	/* null sink, generator, unplugged */
 	}
@@ -73,18 +76,17 @@ static int gen_round(struct ixy_sim *sim)
 			break;
 		struct sim_frame f;
 		sim_frame_one(&f, g->tmpl + (size_t)g->next_flow * g->cfg.frame_len, g->cfg.frame_len);
-		g->next_flow = (g->next_flow + 1) % g->nflows;
+		f.pre = &g->pre[g->next_flow];
+		if (++g->next_flow == g->nflows)
+			g->next_flow = 0;
 		uint64_t before = sim->frames_moved;
 		sim_rx_frame(sim, &f);
 		g->sent++;
 		g->next_ps += g->interval_ps;
-		if (sim->frames_moved == before) {
-			moved += 0;
-			if (!g->interval_ps)
-				break;	/* as fast as possible = as fast as the driver takes them */
-		} else {
+		if (sim->frames_moved != before)
 			moved++;
-		}
+		else if (!g->interval_ps)
+			break;	/* as fast as possible = as fast as the driver takes them */
 	}
 	return moved;
 }
@@ -111,6 +113,9 @@ int sim_wire_rx_round(struct ixy_sim *sim)
 	case SIM_WIRE_IFACE:
 		moved += sim_iface_rx_round(sim, SIM_ROUND_BUDGET);
 		break;
+	case SIM_WIRE_SHM:
+		moved += sim_shm_rx_round(sim, SIM_ROUND_BUDGET);
+		break;
 	default:
 		break;
 	}
@@ -129,8 +134,12 @@ void sim_wire_detach(struct ixy_sim *sim)
 	case SIM_WIRE_IFACE:
 		sim_iface_close(sim);
 		break;
+	case SIM_WIRE_SHM:
+		sim_shm_close(sim);
+		break;
 	case SIM_WIRE_GEN:
 		free(sim->gen->tmpl);
+		free(sim->gen->pre);
 		free(sim->gen);
 		sim->gen = NULL;
 		break;
@@ -297,9 +306,15 @@ int ixy_sim_wire_generator(struct ixy_sim *sim, const struct ixy_sim_gen *cfg)
 	struct sim_gen_state *g = calloc(1, sizeof(*g));
 	uint32_t nflows = cfg->flows ? (cfg->flows > 4096 ? 4096 : cfg->flows) : 1;
 	uint32_t len = cfg->frame_len;
-	if (g)
+	if (g) {
 		g->tmpl = calloc(nflows, len);
-	if (!g || !g->tmpl) {
+		g->pre = calloc(nflows, sizeof(*g->pre));
+	}
+	if (!g || !g->tmpl || !g->pre) {
+		if (g) {
+			free(g->tmpl);
+			free(g->pre);
+		}
 		free(g);
 		return ixy_error(-ENOMEM, "sim %s: out of memory for %u generator templates", sim->name, nflows);
 	}
@@ -337,6 +352,8 @@ int ixy_sim_wire_generator(struct ixy_sim *sim, const struct ixy_sim_gen *cfg)
 		udp[5] = (uint8_t)udplen;
 		for (uint32_t k = 42; k < len; k++)
 			p[k] = (uint8_t)k;
+		/* templates never change: parse and check them once */
+		sim_rx_precompute(p, len, &g->pre[i]);
 	}
 	double iv = cfg->rate_pps > 0 ? 1e12 / cfg->rate_pps : 0;
 	uint64_t line = sim_frame_time_ps(len);
@@ -375,6 +392,19 @@ int ixy_sim_wire_iface(struct ixy_sim *sim, const char *ifname)
 	int err = sim_iface_open(sim, ifname);
 	if (!err)
 		plug(sim, SIM_WIRE_IFACE);
+	sim_unlock(sim);
+	int e2 = sim_engine_resume(sim->dom);
+	return err ? err : e2;
+}
+
+int ixy_sim_wire_shm(struct ixy_sim *sim, const char *name)
+{
+	sim_engine_pause(sim->dom);
+	sim_wire_detach(sim);
+	sim_lock(sim);
+	int err = sim_shm_open(sim, name);
+	if (!err)
+		sim->wire = SIM_WIRE_SHM;	/* carrier comes with the peer (sim_wire_shm.c) */
 	sim_unlock(sim);
 	int e2 = sim_engine_resume(sim->dom);
 	return err ? err : e2;
