@@ -35,8 +35,12 @@ struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts)
 	struct ixy_mempool *p = calloc(1, sizeof(*p));
 	if (!p)
 		return ixy_error_null(-ENOMEM, "mempool: out of memory");
-	p->free_stack = malloc(sizeof(uint32_t) * opts->num_entries);
-	if (!p->free_stack) {
+	/* single-thread: a stack of buffer pointers; shared: index links */
+	if (opts->shared)
+		p->free_stack = malloc(sizeof(uint32_t) * opts->num_entries);
+	else
+		p->free_bufs = malloc(sizeof(struct ixy_pkt_buf *) * opts->num_entries);
+	if (!p->free_stack && !p->free_bufs) {
 		free(p);
 		return ixy_error_null(-ENOMEM, "mempool: out of memory for %u entries", opts->num_entries);
 	}
@@ -56,6 +60,7 @@ struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts)
 	if (!p->region) {
 		ixy_error_prefix("mempool of %u buffers", opts->num_entries);
 		free(p->free_stack);
+		free(p->free_bufs);
 		free(p);
 		return NULL;
 	}
@@ -76,9 +81,9 @@ struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts)
 		p->head = 0;
 		p->free_top = p->num_entries;
 	} else {
-		/* Stack with index 0 on top, so buffers come out in address order. */
+		/* Stack with buffer 0 on top, so buffers come out in address order. */
 		for (uint32_t i = 0; i < p->num_entries; i++)
-			p->free_stack[i] = p->num_entries - 1 - i;
+			p->free_bufs[i] = ixy__mempool_at(p, p->num_entries - 1 - i);
 		p->free_top = p->num_entries;
 	}
 	return p;
@@ -88,6 +93,7 @@ static void destroy(struct ixy_mempool *pool)
 {
 	ixy_dma_free(pool->region);
 	free(pool->free_stack);
+	free(pool->free_bufs);
 	free(pool);
 }
 
