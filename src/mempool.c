@@ -11,6 +11,7 @@
 #include "error.h"
 #include "ixy/memory.h"
 #include "ixy/mempool.h"
+#include "memory_internal.h"
 
 #define NO_BUF UINT32_MAX
 #define CACHE_LINE 64u
@@ -23,7 +24,7 @@ struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts)
 		return ixy_error_null(-EINVAL, "mempool: num_entries must be at least 1");
 	uint32_t buf_len = opts->buf_len ? opts->buf_len : 2048;
 	uint32_t headroom = round_up(opts->headroom ? opts->headroom : 64, CACHE_LINE);
-	size_t page_size = opts->page_size ? opts->page_size : IXY_PAGE_2M;
+	size_t page_size = ixy__resolve_page_size(opts->page_size, opts->hugetlbfs);
 	if (buf_len > (1u << 20) || headroom > 4096)
 		return ixy_error_null(-EINVAL, "mempool: buffer of %u bytes with %u headroom is too large", buf_len,
 				      headroom);

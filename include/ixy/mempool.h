@@ -60,7 +60,7 @@ struct ixy_mempool_opts {
 	uint32_t headroom;       /* bytes before the data area; 0 = 64 (rounded up to 64) */
 	bool shared;             /* lock-free pool usable from several threads */
 	int numa_node;           /* -1 = no placement */
-	size_t page_size;        /* 0 = 2 MiB */
+	size_t page_size;        /* 0 = that of the hugetlbfs named below, else 2 MiB */
 	const char *hugetlbfs;   /* mount override, NULL = find */
 };
 
