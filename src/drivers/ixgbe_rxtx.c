@@ -21,7 +21,9 @@
 /* TX descriptors are reclaimed this many at a time. Only the last
  * descriptor of each block carries RS (report status), so the NIC writes
  * back one descriptor per block instead of every one (7.2.3.5.1: DD is
- * written for descriptors with RS set), and one DD check frees the block. */
+ * written for descriptors with RS set), and one DD check frees the block.
+ * This holds only with TXDCTL.WTHRESH = 0 (ixgbe_init.c): with WTHRESH > 0
+ * the NIC ignores RS and writes back every descriptor in bursts. */
 #define TX_CLEAN_BATCH 32
 
 /* How far ahead the RX loop prefetches the metadata of the buffers whose
@@ -71,6 +73,7 @@ uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 	const uint16_t mask = q->mask;
 	const uint16_t id = q->id;
 	const uint8_t *flags = q->ol_mask & IXY_PKT_RX_IP_CKSUM_GOOD ? rx_flags_csum : rx_flags_rss_only;
+	const uint32_t udp_tcpe_ignore = q->udp_tcpe_ignore;
 	uint32_t slot = q->next;
 
 	/* At most size - 1 descriptors can be done (one is always held
@@ -107,7 +110,14 @@ uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 		/* len and rss_hash are neighbours: one 8-byte store */
 		uint64_t len_rss = ((hi >> 32) & 0xffff) | (lo & 0xffffffff00000000ull);
 		memcpy((uint8_t *)b + offsetof(struct ixy_pkt_buf, len), &len_rss, sizeof(len_rss));
-		b->ol_flags = flags[rx_flags_index((uint32_t)hi, (uint32_t)lo)];
+		uint32_t status = (uint32_t)hi;
+		/* 82599 erratum (as Linux handles it): a UDP frame without a
+		 * checksum (0) may be flagged TCPE. TCPE on UDP is then no
+		 * verdict at all: report neither good nor bad. Taken only for
+		 * frames with an L4 error, so it costs nothing otherwise. */
+		if (__builtin_expect((status & IXGBE_RXD_ERR_TCPE) && ((uint32_t)lo & IXGBE_RXD_PKTTYPE_UDP), 0))
+			status &= ~udp_tcpe_ignore;
+		b->ol_flags = flags[rx_flags_index(status, (uint32_t)lo)];
 		b->queue = id;
 		bufs[i] = b;
 
