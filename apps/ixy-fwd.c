@@ -31,6 +31,7 @@ static void usage(FILE *f)
 		"      --no-promisc       do not put the ports in promiscuous mode\n"
 		"      --ring N           RX/TX ring size (power of two, 64..4096, default 512)\n"
 		"  -i, --interval SEC     statistics interval (default 1, 0 = none)\n"
+		"      --force        take NICs from the kernel even if their interface is up\n"
 		"  -h, --help             this text\n", MAX_BATCH);
 }
 
@@ -77,28 +78,28 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' },   { "dst-mac-a", required_argument, NULL, 'A' },
 		{ "dst-mac-b", required_argument, NULL, 'B' }, { "src-mac", no_argument, NULL, 'S' },
 		{ "no-promisc", no_argument, NULL, 'P' },    { "ring", required_argument, NULL, 'r' },
-		{ "interval", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+		{ "interval", required_argument, NULL, 'i' }, { "force", no_argument, NULL, 'F' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct port ports[2] = { { 0 }, { 0 } };
 	uint64_t batch = 32, count = 0, ring = 0;
 	double duration = 0, interval = 1;
-	bool promisc = true;
+	bool promisc = true, force = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "b:t:n:i:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			if (!app_parse_u64(optarg, &batch) || batch < 1 || batch > MAX_BATCH)
-				return app_err(PROG, "--batch: '%s' is not a number in 1..%d", optarg, MAX_BATCH), 2;
+			if (!app_opt_u64(PROG, "--batch", optarg, 1, MAX_BATCH, &batch))
+				return 2;
 			break;
 		case 't':
-			if (!app_parse_seconds(optarg, &duration))
-				return app_err(PROG, "--duration: '%s' is not a duration", optarg), 2;
+			if (!app_opt_seconds(PROG, "--duration", optarg, &duration))
+				return 2;
 			break;
 		case 'n':
-			if (!app_parse_u64(optarg, &count))
-				return app_err(PROG, "--count: '%s' is not a number", optarg), 2;
+			if (!app_opt_u64(PROG, "--count", optarg, 0, UINT64_MAX, &count))
+				return 2;
 			break;
 		case 'A':
 		case 'B': {
@@ -111,13 +112,14 @@ int main(int argc, char **argv)
 		case 'S': rewrite_src = true; break;
 		case 'P': promisc = false; break;
 		case 'r':
-			if (!app_parse_u64(optarg, &ring) || ring > 65535)
-				return app_err(PROG, "--ring: '%s' is not a ring size", optarg), 2;
+			if (!app_opt_u64(PROG, "--ring", optarg, 0, 65535, &ring))
+				return 2;
 			break;
 		case 'i':
-			if (!app_parse_seconds(optarg, &interval))
-				return app_err(PROG, "--interval: '%s' is not a duration", optarg), 2;
+			if (!app_opt_seconds(PROG, "--interval", optarg, &interval))
+				return 2;
 			break;
+		case 'F': force = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -127,7 +129,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	struct ixy_config cfg = { .promisc = promisc, .rx_ring_size = (uint16_t)ring, .tx_ring_size = (uint16_t)ring };
+	struct ixy_config cfg = { .promisc = promisc, .force = force, .rx_ring_size = (uint16_t)ring,
+				   .tx_ring_size = (uint16_t)ring };
 	for (int i = 0; i < 2; i++) {
 		ports[i].name = argv[optind + i];
 		ports[i].dev = ixy_open(ports[i].name, &cfg);
@@ -144,8 +147,10 @@ int main(int argc, char **argv)
 	uint64_t start = app_now_ns(), last = start, forwarded = 0;
 	uint64_t end = duration > 0 ? start + (uint64_t)(duration * 1e9) : UINT64_MAX;
 	for (uint64_t iter = 0; !app_stop; iter++) {
-		forwarded += forward(&ports[0], &ports[1], (uint32_t)batch);
-		forwarded += forward(&ports[1], &ports[0], (uint32_t)batch);
+		uint32_t moved = forward(&ports[0], &ports[1], (uint32_t)batch);
+		moved += forward(&ports[1], &ports[0], (uint32_t)batch);
+		forwarded += moved;
+		app_idle(moved > 0);
 		if (count && forwarded >= count)
 			break;
 		if ((iter & 0xfff) == 0) {      /* the clock is cheap, but not free */

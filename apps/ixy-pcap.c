@@ -35,6 +35,7 @@ static void usage(FILE *f)
 		"  -r, --rate RATE      replay rate, e.g. 1000pps or 100Mbit (default: as fast as possible)\n"
 		"      --no-promisc     capture only what the port's filters accept\n"
 		"  -i, --interval SEC   statistics interval (default 1, 0 = none)\n"
+		"      --force        take NICs from the kernel even if their interface is up\n"
 		"  -h, --help           this text\n");
 }
 
@@ -78,6 +79,7 @@ static int capture(struct ixy_device *dev, const char *name, const char *file, u
 		}
 		ixy_pkt_buf_free_batch(bufs, n);
 		captured += n;
+		app_idle(n > 0);
 		uint64_t t = app_now_ns();
 		if (t >= end)
 			break;
@@ -187,33 +189,33 @@ int main(int argc, char **argv)
 		{ "snaplen", required_argument, NULL, 's' }, { "micro", no_argument, NULL, 'u' },
 		{ "replay", no_argument, NULL, 'R' },        { "loop", required_argument, NULL, 'l' },
 		{ "rate", required_argument, NULL, 'r' },    { "no-promisc", no_argument, NULL, 'P' },
-		{ "interval", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+		{ "interval", required_argument, NULL, 'i' }, { "force", no_argument, NULL, 'F' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t count = 0, snaplen = 65535, loops = 1;
 	double duration = 0, interval = 1, pps = 0, mbit = 0;
-	bool nano = true, do_replay = false, promisc = true, created = false;
+	bool nano = true, do_replay = false, promisc = true, created = false, force = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "n:t:s:r:i:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (!app_parse_u64(optarg, &count))
-				return app_err(PROG, "--count: '%s' is not a number", optarg), 2;
+			if (!app_opt_u64(PROG, "--count", optarg, 0, UINT64_MAX, &count))
+				return 2;
 			break;
 		case 't':
-			if (!app_parse_seconds(optarg, &duration))
-				return app_err(PROG, "--duration: '%s' is not a duration", optarg), 2;
+			if (!app_opt_seconds(PROG, "--duration", optarg, &duration))
+				return 2;
 			break;
 		case 's':
-			if (!app_parse_u64(optarg, &snaplen) || snaplen < 14 || snaplen > 262144)
-				return app_err(PROG, "--snaplen: '%s' is not in 14..262144", optarg), 2;
+			if (!app_opt_u64(PROG, "--snaplen", optarg, 14, 262144, &snaplen))
+				return 2;
 			break;
 		case 'u': nano = false; break;
 		case 'R': do_replay = true; break;
 		case 'l':
-			if (!app_parse_u64(optarg, &loops))
-				return app_err(PROG, "--loop: '%s' is not a number", optarg), 2;
+			if (!app_opt_u64(PROG, "--loop", optarg, 0, UINT64_MAX, &loops))
+				return 2;
 			break;
 		case 'r':
 			if (!app_parse_rate(optarg, &pps, &mbit))
@@ -221,9 +223,10 @@ int main(int argc, char **argv)
 			break;
 		case 'P': promisc = false; break;
 		case 'i':
-			if (!app_parse_seconds(optarg, &interval))
-				return app_err(PROG, "--interval: '%s' is not a duration", optarg), 2;
+			if (!app_opt_seconds(PROG, "--interval", optarg, &interval))
+				return 2;
 			break;
+		case 'F': force = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -249,7 +252,7 @@ int main(int argc, char **argv)
 		fclose(f);
 	}
 
-	struct ixy_config cfg = { .promisc = promisc };
+	struct ixy_config cfg = { .promisc = promisc, .force = force };
 	struct ixy_device *dev = ixy_open(name, &cfg);
 	if (!dev) {
 		app_err(PROG, "cannot open %s: %s", name, ixy_last_error());

@@ -38,6 +38,7 @@ static void usage(FILE *f)
 		"      --dst-port N      UDP destination port (default 9)\n"
 		"  -b, --batch N         frames per tx batch (default 32)\n"
 		"  -i, --interval SEC    statistics interval (default 1, 0 = none)\n"
+		"      --force        take NICs from the kernel even if their interface is up\n"
 		"  -h, --help            this text\n");
 }
 
@@ -71,37 +72,37 @@ int main(int argc, char **argv)
 		{ "dst-mac", required_argument, NULL, 'D' },  { "src-ip", required_argument, NULL, 'I' },
 		{ "dst-ip", required_argument, NULL, 'J' },   { "src-port", required_argument, NULL, 'p' },
 		{ "dst-port", required_argument, NULL, 'q' }, { "batch", required_argument, NULL, 'b' },
-		{ "interval", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
+		{ "interval", required_argument, NULL, 'i' }, { "force", no_argument, NULL, 'F' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ixy_udp_spec spec = { .dst_mac = { 2, 0, 0, 0, 0, 2 }, .src_ip = 0xc6120001, .dst_ip = 0xc6130001,
 				     .src_port = 1024, .dst_port = 9 };
 	uint64_t size = 60, count = 0, flows = 1, batch = 32, v;
 	double duration = 0, interval = 1, pps = 0, mbit = 0;
-	bool src_mac_set = false;
+	bool src_mac_set = false, force = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "s:r:n:t:f:b:i:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (!app_parse_u64(optarg, &size) || size < 60 || size > 9000)
-				return app_err(PROG, "--size: '%s' is not a frame size in 60..9000", optarg), 2;
+			if (!app_opt_u64(PROG, "--size", optarg, 60, 9000, &size))
+				return 2;
 			break;
 		case 'r':
 			if (!app_parse_rate(optarg, &pps, &mbit))
 				return app_err(PROG, "--rate: '%s' is not a rate (e.g. 1000pps, 2.5Mpps, 500Mbit)", optarg), 2;
 			break;
 		case 'n':
-			if (!app_parse_u64(optarg, &count))
-				return app_err(PROG, "--count: '%s' is not a number", optarg), 2;
+			if (!app_opt_u64(PROG, "--count", optarg, 0, UINT64_MAX, &count))
+				return 2;
 			break;
 		case 't':
-			if (!app_parse_seconds(optarg, &duration))
-				return app_err(PROG, "--duration: '%s' is not a duration", optarg), 2;
+			if (!app_opt_seconds(PROG, "--duration", optarg, &duration))
+				return 2;
 			break;
 		case 'f':
-			if (!app_parse_u64(optarg, &flows) || flows < 1 || flows > 65536)
-				return app_err(PROG, "--flows: '%s' is not a number in 1..65536", optarg), 2;
+			if (!app_opt_u64(PROG, "--flows", optarg, 1, 65536, &flows))
+				return 2;
 			break;
 		case 'M':
 		case 'D':
@@ -116,18 +117,19 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 		case 'q':
-			if (!app_parse_u64(optarg, &v) || v > 65535)
-				return app_err(PROG, "'%s' is not a UDP port", optarg), 2;
+			if (!app_opt_u64(PROG, c == 'p' ? "--src-port" : "--dst-port", optarg, 0, 65535, &v))
+				return 2;
 			*(c == 'p' ? &spec.src_port : &spec.dst_port) = (uint16_t)v;
 			break;
 		case 'b':
-			if (!app_parse_u64(optarg, &batch) || batch < 1 || batch > MAX_BATCH)
-				return app_err(PROG, "--batch: '%s' is not a number in 1..%d", optarg, MAX_BATCH), 2;
+			if (!app_opt_u64(PROG, "--batch", optarg, 1, MAX_BATCH, &batch))
+				return 2;
 			break;
 		case 'i':
-			if (!app_parse_seconds(optarg, &interval))
-				return app_err(PROG, "--interval: '%s' is not a duration", optarg), 2;
+			if (!app_opt_seconds(PROG, "--interval", optarg, &interval))
+				return 2;
 			break;
+		case 'F': force = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -143,7 +145,7 @@ int main(int argc, char **argv)
 		pps = mbit * 1e6 / ((double)(size + 24) * 8);
 
 	const char *name = argv[optind];
-	struct ixy_config cfg = { .max_frame_size = size > 1514 ? (uint32_t)size + 4 : 0 };
+	struct ixy_config cfg = { .max_frame_size = size > 1514 ? (uint32_t)size + 4 : 0, .force = force };
 	struct ixy_device *dev = ixy_open(name, &cfg);
 	if (!dev)
 		return app_err(PROG, "cannot open %s: %s", name, ixy_last_error()), 1;
@@ -181,8 +183,10 @@ int main(int argc, char **argv)
 			want = (uint32_t)(count - seq);
 		if (pps > 0) {   /* pacing: never ahead of rate * elapsed time */
 			double allowed = pps * (double)(t - start) / 1e9 + 1 - (double)seq;
-			if (allowed < 1)
+			if (allowed < 1) {
+				app_idle(false);   /* next frame not due yet */
 				continue;
+			}
 			if (allowed < want)
 				want = (uint32_t)allowed;
 		}

@@ -13,7 +13,9 @@
 #      found in the build directory (BUILD/ixy-*) and
 #      scripts/bind-uio.sh + scripts/setup-hugetlbfs.sh;
 #   3. boots it: a network namespace of its own with one tap per NIC
-#      (legacy virtio-net, e1000, e1000e), ixy-guest-tap on the e1000's tap
+#      (legacy virtio-net, e1000, e1000e, a second legacy virtio-net),
+#      ixy-guest-vtap on the two virtio taps (injects test frames, checks
+#      what ixy-pktgen, ixy-pcap --replay and ixy-fwd send), ixy-guest-tap on the e1000's tap
 #      (injects the RX test frame, captures the TX one), QEMU under a hard
 #      timeout, the console copied to stdout and to the log;
 #   4. cleans up (trap): helper stopped, namespace deleted with its taps.
@@ -37,6 +39,10 @@ KEEP=0
 VIRTIO_ADDR=0000:00:03.0 VIRTIO_MAC=52:54:00:1b:00:10
 E1000_ADDR=0000:00:04.0 E1000_MAC=52:54:00:1b:00:11
 E1000E_ADDR=0000:00:05.0 E1000E_MAC=52:54:00:1b:00:12
+# A second legacy virtio NIC, for ixy-fwd between two virtio ports.
+VIRTIO2_ADDR=0000:00:06.0 VIRTIO2_MAC=52:54:00:1b:00:13
+# What checks.d/80-virtio-apps.sh sends and ixy-guest-vtap expects.
+VIRTIO_PKTGEN_N=1000 VIRTIO_PKTGEN_SIZE=124 VIRTIO_PCAP_N=20 VIRTIO_FWD_N=200
 
 # Modules /init loads; the ones bind-uio.sh loads on demand come along.
 GUEST_MODULES="virtio_pci virtio_net e1000 e1000e"
@@ -87,6 +93,7 @@ CACHE=${CACHE:-$WORK/cache}
 LOG=${LOG:-$WORK/console.log}
 CHECKS_BIN=$BUILD/tests/guest/ixy-guest-checks
 TAP_BIN=$BUILD/tests/guest/ixy-guest-tap
+VTAP_BIN=$BUILD/tests/guest/ixy-guest-vtap
 
 # ---- prerequisites ----
 [[ $EUID -eq 0 ]] || die 3 "must run as root (network namespace, taps, apt-get download)"
@@ -98,7 +105,7 @@ BUSYBOX=$(command -v busybox)
 if ldd "$BUSYBOX" >/dev/null 2>&1; then
 	die 3 "$BUSYBOX is dynamically linked; the guest needs busybox-static (apt-get install busybox-static)"
 fi
-for b in "$CHECKS_BIN" "$TAP_BIN"; do
+for b in "$CHECKS_BIN" "$TAP_BIN" "$VTAP_BIN"; do
 	[[ -x $b ]] || die 3 "$b not built (cmake --build $BUILD)"
 done
 mkdir -p "$WORK" "$CACHE" "$(dirname "$LOG")"
@@ -232,6 +239,8 @@ build_initramfs() {
 VIRTIO_ADDR=$VIRTIO_ADDR VIRTIO_MAC=$VIRTIO_MAC
 E1000_ADDR=$E1000_ADDR E1000_MAC=$E1000_MAC
 E1000E_ADDR=$E1000E_ADDR E1000E_MAC=$E1000E_MAC
+VIRTIO2_ADDR=$VIRTIO2_ADDR VIRTIO2_MAC=$VIRTIO2_MAC
+VIRTIO_PKTGEN_N=$VIRTIO_PKTGEN_N VIRTIO_PKTGEN_SIZE=$VIRTIO_PKTGEN_SIZE VIRTIO_PCAP_N=$VIRTIO_PCAP_N VIRTIO_FWD_N=$VIRTIO_FWD_N
 IXY_BIN=/ixy/bin IXY_SCRIPTS=/ixy/scripts
 IXY_MODULES="$GUEST_MODULES"
 IXY_CHECK_TIMEOUT=90
@@ -246,14 +255,18 @@ EOF
 # ---- 3. network namespace, host helper, QEMU ----
 NS=
 HELPER_PID=
+VHELPER_PID=
 cleanup() {
 	[[ -n $DL_TMP ]] && rm -rf "$DL_TMP"
 	DL_TMP=
-	if [[ -n $HELPER_PID ]]; then
-		kill -TERM "$HELPER_PID" 2>/dev/null || true
-		wait "$HELPER_PID" 2>/dev/null || true
-		HELPER_PID=
-	fi
+	local p
+	for p in "$HELPER_PID" "$VHELPER_PID"; do
+		[[ -n $p ]] && kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in "$HELPER_PID" "$VHELPER_PID"; do
+		[[ -n $p ]] && wait "$p" 2>/dev/null || true
+	done
+	HELPER_PID= VHELPER_PID=
 	if [[ -n $NS ]]; then
 		ip netns del "$NS" 2>/dev/null || true
 		NS=
@@ -268,7 +281,7 @@ setup_net() {
 	# No IPv6 chatter from the host side onto the guest's wires.
 	ip netns exec "$NS" sh -c 'echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6; echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6' 2>/dev/null || true
 	local t
-	for t in tap0 tap1 tap2; do
+	for t in tap0 tap1 tap2 tap3; do
 		ip -n "$NS" tuntap add dev "$t" mode tap
 		ip -n "$NS" link set "$t" up
 	done
@@ -278,6 +291,10 @@ run_qemu() {
 	local tap_log=$WORK/tap.log
 	ip netns exec "$NS" "$TAP_BIN" tap1 "$E1000_MAC" "$((TIMEOUT + 10))" >"$tap_log" 2>&1 &
 	HELPER_PID=$!
+	local vtap_log=$WORK/vtap.log
+	ip netns exec "$NS" "$VTAP_BIN" tap0 "$VIRTIO_MAC" tap3 "$VIRTIO2_MAC" "$VIRTIO_PKTGEN_N" \
+		"$VIRTIO_PKTGEN_SIZE" "$VIRTIO_PCAP_N" "$VIRTIO_FWD_N" "$((TIMEOUT + 10))" >"$vtap_log" 2>&1 &
+	VHELPER_PID=$!
 	note "booting the guest (TCG, timeout ${TIMEOUT}s); console log: $LOG"
 	local start=$SECONDS rc=0
 	set +e
@@ -292,6 +309,8 @@ run_qemu() {
 		-device "e1000,netdev=n1,mac=$E1000_MAC,addr=0x4,romfile=" \
 		-netdev tap,id=n2,ifname=tap2,script=no,downscript=no \
 		-device "e1000e,netdev=n2,mac=$E1000E_MAC,addr=0x5,romfile=" \
+		-netdev tap,id=n3,ifname=tap3,script=no,downscript=no \
+		-device "virtio-net-pci,disable-modern=on,netdev=n3,mac=$VIRTIO2_MAC,addr=0x6,romfile=" \
 		</dev/null 2>&1 | sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' | tee "$LOG"
 	rc=${PIPESTATUS[0]}   # (SeaBIOS's terminal escapes are dropped above)
 	set -e
@@ -300,6 +319,7 @@ run_qemu() {
 	cleanup
 	# The host half of the checks goes into the same log.
 	grep '^IXY-CHECK ' "$tap_log" | tee -a "$LOG" || echo "IXY-HOST-WARN ixy-guest-tap reported nothing: $(tr '\n' ' ' <"$tap_log")" | tee -a "$LOG"
+	grep '^IXY-CHECK ' "$vtap_log" | tee -a "$LOG" || echo "IXY-HOST-WARN ixy-guest-vtap reported nothing: $(tr '\n' ' ' <"$vtap_log")" | tee -a "$LOG"
 }
 
 fetch_kernel

@@ -32,21 +32,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 # ---- packages ----
-packages=(cmake make gcc pkg-config libnuma-dev libcmocka-dev libpcap-dev iproute2 util-linux procps
-	ethtool iputils-ping socat tcpdump tshark                    # end-to-end tests
-	qemu-system-x86 busybox-static kmod cpio gzip)               # QEMU guest test bed
-missing=()
-for p in "${packages[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	step "installing Debian packages: ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	# tshark asks whether non-root users may capture: no.
-	echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+step "packages"
+bash "$root/scripts/install-deps.sh" test
 
 # ---- hugepages: 1 GiB of 2 MiB pages, mounted on /mnt/huge ----
 step "hugepages"

@@ -98,6 +98,29 @@ static struct ixy_device *open_sim(struct ixy_sim *sim, bool owns, const struct 
 	return ixgbe_open_sim(sim, owns, &rc);
 }
 
+int ixy_take_pci_device(struct ixy_pci_dev *pci, const struct ixy_config_resolved *cfg)
+{
+	const char *name = ixy_pci_name(pci);
+	char drv[64];
+	int rc;
+
+	/* The kernel driver would fight us over the registers and queues: take
+	 * the device from it (refused while its interface is up, unless forced),
+	 * unless the caller forbids unbinding altogether. */
+	if (cfg->c.no_unbind) {
+		rc = ixy_pci_driver(pci, drv, sizeof(drv));
+		if (rc > 0)
+			return ixy_error(-EBUSY, "%s: bound to kernel driver %s and no_unbind is set; unbind it "
+					 "first (scripts/bind-uio.sh) or clear no_unbind", name, drv);
+	} else {
+		rc = ixy_pci_unbind(pci, cfg->c.force);
+	}
+	/* Unbinding clears Bus Master Enable: set it (and memory space) again. */
+	if (rc < 0 || (rc = ixy_pci_enable_bus_master(pci)) < 0)
+		return rc;
+	return 0;
+}
+
 struct ixy_device *ixy_open(const char *addr, const struct ixy_config *cfg)
 {
 	struct ixy_config_resolved rc;
@@ -120,10 +143,12 @@ struct ixy_device *ixy_open(const char *addr, const struct ixy_config *cfg)
 	if (!pci)
 		return NULL;  /* the pci layer's message names the address and file */
 	const struct ixy_pci_info *info = ixy_pci_get_info(pci);
+	if (virtio_supported(info->vendor_id, info->device_id))
+		return virtio_open_pci(pci, &rc);
 	if (!ixgbe_supported(info->vendor_id, info->device_id)) {
 		ixy_error(-ENODEV, "%s: unsupported device %04x:%04x (vendor:device): libixy drives Intel "
-			  "82599, X540 and X550 (ixgbe) controllers", ixy_pci_name(pci), info->vendor_id,
-			  info->device_id);
+			  "82599, X540 and X550 (ixgbe) controllers and legacy virtio-net (1af4:1000)",
+			  ixy_pci_name(pci), info->vendor_id, info->device_id);
 		ixy_pci_close(pci);
 		return NULL;
 	}

@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "ixy/memory.h"
+#include "memory_internal.h"
 
 struct ixy_dma_region {
 	void *virt;
@@ -94,8 +95,7 @@ struct ixy_dma_region *ixy_dma_alloc(size_t size, const struct ixy_dma_opts *opt
 
 	if (opts)
 		o = *opts;
-	if (o.page_size == 0)
-		o.page_size = IXY_PAGE_2M;
+	o.page_size = ixy__resolve_page_size(o.page_size, o.hugetlbfs);
 	if (size == 0)
 		return ixy_error_null(-EINVAL, "DMA allocation of 0 bytes");
 	snprintf(szname, sizeof(szname), "%zu%s", o.page_size >= IXY_PAGE_1G ? o.page_size >> 30 : o.page_size >> 20,

@@ -113,6 +113,20 @@ int ixy__hugetlbfs_find_in(const char *mounts_file, size_t default_page_size,
 	return 0;
 }
 
+size_t ixy__resolve_page_size(size_t page_size, const char *override)
+{
+	struct statfs st;
+
+	if (page_size)
+		return page_size;
+	if (!override || !*override)
+		override = getenv("IXY_HUGETLBFS");
+	/* Anything that is not a hugetlbfs is reported by ixy_hugetlbfs_find. */
+	if (override && *override && statfs(override, &st) == 0 && (unsigned long)st.f_type == HUGETLBFS_MAGIC)
+		return (size_t)st.f_bsize;
+	return IXY_PAGE_2M;
+}
+
 int ixy_hugetlbfs_find(size_t page_size, const char *override, char *path, size_t len)
 {
 	char szbuf[64];

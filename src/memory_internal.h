@@ -16,4 +16,9 @@ size_t ixy__parse_size(const char *s);
 /* The kernel's default huge page size (Hugepagesize in /proc/meminfo). */
 size_t ixy__default_hugepage_size(void);
 
+/* The page size an allocation will use: the one asked for; else, when a
+ * hugetlbfs mount is named (argument or IXY_HUGETLBFS), that mount's page
+ * size; else 2 MiB. */
+size_t ixy__resolve_page_size(size_t page_size, const char *override);
+
 #endif

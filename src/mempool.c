@@ -11,6 +11,7 @@
 #include "error.h"
 #include "ixy/memory.h"
 #include "ixy/mempool.h"
+#include "memory_internal.h"
 
 #define NO_BUF UINT32_MAX
 #define CACHE_LINE 64u
@@ -23,7 +24,7 @@ struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts)
 		return ixy_error_null(-EINVAL, "mempool: num_entries must be at least 1");
 	uint32_t buf_len = opts->buf_len ? opts->buf_len : 2048;
 	uint32_t headroom = round_up(opts->headroom ? opts->headroom : 64, CACHE_LINE);
-	size_t page_size = opts->page_size ? opts->page_size : IXY_PAGE_2M;
+	size_t page_size = ixy__resolve_page_size(opts->page_size, opts->hugetlbfs);
 	if (buf_len > (1u << 20) || headroom > 4096)
 		return ixy_error_null(-EINVAL, "mempool: buffer of %u bytes with %u headroom is too large", buf_len,
 				      headroom);
@@ -35,8 +36,12 @@ struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts)
 	struct ixy_mempool *p = calloc(1, sizeof(*p));
 	if (!p)
 		return ixy_error_null(-ENOMEM, "mempool: out of memory");
-	p->free_stack = malloc(sizeof(uint32_t) * opts->num_entries);
-	if (!p->free_stack) {
+	/* single-thread: a stack of buffer pointers; shared: index links */
+	if (opts->shared)
+		p->free_stack = malloc(sizeof(uint32_t) * opts->num_entries);
+	else
+		p->free_bufs = malloc(sizeof(struct ixy_pkt_buf *) * opts->num_entries);
+	if (!p->free_stack && !p->free_bufs) {
 		free(p);
 		return ixy_error_null(-ENOMEM, "mempool: out of memory for %u entries", opts->num_entries);
 	}
@@ -56,6 +61,7 @@ struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts)
 	if (!p->region) {
 		ixy_error_prefix("mempool of %u buffers", opts->num_entries);
 		free(p->free_stack);
+		free(p->free_bufs);
 		free(p);
 		return NULL;
 	}
@@ -76,9 +82,9 @@ struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts)
 		p->head = 0;
 		p->free_top = p->num_entries;
 	} else {
-		/* Stack with index 0 on top, so buffers come out in address order. */
+		/* Stack with buffer 0 on top, so buffers come out in address order. */
 		for (uint32_t i = 0; i < p->num_entries; i++)
-			p->free_stack[i] = p->num_entries - 1 - i;
+			p->free_bufs[i] = ixy__mempool_at(p, p->num_entries - 1 - i);
 		p->free_top = p->num_entries;
 	}
 	return p;
@@ -88,6 +94,7 @@ static void destroy(struct ixy_mempool *pool)
 {
 	ixy_dma_free(pool->region);
 	free(pool->free_stack);
+	free(pool->free_bufs);
 	free(pool);
 }
 

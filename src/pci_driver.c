@@ -62,13 +62,14 @@ static int skip_dots(const struct dirent *d)
 	return d->d_name[0] != '.';
 }
 
-/* Parse the hex text of net/<if>/flags into *flags. */
-static int read_if_flags(const struct ixy_pci_dev *dev, const char *ifname, unsigned long *flags)
+/* Parse the hex text of NETDIR/<if>/flags into *flags. */
+static int read_if_flags(const struct ixy_pci_dev *dev, const char *netdir, const char *ifname,
+			 unsigned long *flags)
 {
-	char rel[300], text[64];
+	char rel[600], text[64];
 	char *end;
 
-	snprintf(rel, sizeof(rel), "net/%s/flags", ifname);
+	snprintf(rel, sizeof(rel), "%s/%s/flags", netdir, ifname);
 	ssize_t n = ixy_pci_read_text(dev, rel, text, sizeof(text));
 	if (n < 0)
 		return (int)n;
@@ -80,43 +81,96 @@ static int read_if_flags(const struct ixy_pci_dev *dev, const char *ifname, unsi
 	return 0;
 }
 
-int ixy_pci_netifs(struct ixy_pci_dev *dev, struct ixy_pci_netif *out, int max)
+/* One interface found in sysfs: where its directory is, relative to the
+ * device, and its name. */
+struct netif_entry {
+	char netdir[300];
+	char name[256];
+};
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct netif_entry *)a)->name, ((const struct netif_entry *)b)->name);
+}
+
+/* Append the interfaces under DEVICE/reldir to *list. */
+static int collect(struct ixy_pci_dev *dev, const char *reldir, struct netif_entry **list, int *count)
 {
 	char path[PATH_MAX];
 	struct dirent **names;
 	int err;
+
+	if ((err = ixy_pci_file_path(dev, reldir, path, sizeof(path))))
+		return err;
+	int n = scandir(path, &names, skip_dots, alphasort);
+	if (n < 0) {
+		err = -errno;
+		if (err == -ENOENT)   /* no driver, or not a network driver */
+			return 0;
+		return ixy_error(err, "%s: cannot list %s: %s (%s)", dev->name, path, ixy_strerror(err),
+				 ixy_pci_errno_hint(err));
+	}
+	struct netif_entry *grown = n ? realloc(*list, sizeof(**list) * (size_t)(*count + n)) : *list;
+	for (int i = 0; i < n; i++) {
+		if (grown) {
+			struct netif_entry *e = &grown[(*count)++];
+			snprintf(e->netdir, sizeof(e->netdir), "%s", reldir);
+			snprintf(e->name, sizeof(e->name), "%s", names[i]->d_name);
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (!grown)
+		return ixy_error(-ENOMEM, "%s: out of memory listing interfaces", dev->name);
+	*list = grown;
+	return 0;
+}
+
+/* Interfaces live in DEVICE/net/ for most NIC drivers; virtio-pci hands the
+ * device to virtio_net one bus level down, so its interface appears as
+ * DEVICE/virtioN/net/IF. Both count. */
+static int find_netifs(struct ixy_pci_dev *dev, struct netif_entry **list, int *count)
+{
+	int err = collect(dev, "net", list, count);
+	DIR *d = opendir(dev->path);
+	if (!d)
+		return err;
+	for (struct dirent *e; !err && (e = readdir(d));) {
+		char rel[300];
+		if (strncmp(e->d_name, "virtio", 6) != 0 || strlen(e->d_name) > 200)
+			continue;
+		snprintf(rel, sizeof(rel), "%s/net", e->d_name);
+		err = collect(dev, rel, list, count);
+	}
+	closedir(d);
+	return err;
+}
+
+int ixy_pci_netifs(struct ixy_pci_dev *dev, struct ixy_pci_netif *out, int max)
+{
+	struct netif_entry *list = NULL;
+	int count = 0, err;
 
 	if (!dev)
 		return ixy_error(-EINVAL, "ixy_pci_netifs: device is NULL");
 	if (max < 0 || (max > 0 && !out))
 		return ixy_error(-EINVAL, "%s: ixy_pci_netifs: bad output array (max %d)", dev->name,
 				 max);
-	if ((err = ixy_pci_file_path(dev, "net", path, sizeof(path))))
-		return err;
-
+	err = find_netifs(dev, &list, &count);
 	/* Sorted, so that with more interfaces than max the same ones are
 	 * reported every time. */
-	int count = scandir(path, &names, skip_dots, alphasort);
-	if (count < 0) {
-		err = -errno;
-		if (err == -ENOENT)   /* no driver or not a network driver */
-			return 0;
-		return ixy_error(err, "%s: cannot list %s: %s (%s)", dev->name, path,
-				 ixy_strerror(err), ixy_pci_errno_hint(err));
+	if (count > 1)
+		qsort(list, (size_t)count, sizeof(*list), by_name);
+	for (int i = 0; i < count && i < max && !err; i++) {
+		unsigned long flags = 0;
+		/* IFNAMSIZ is 16, so names always fit; cut anyway. */
+		size_t l = strnlen(list[i].name, sizeof(out[i].name) - 1);
+		memcpy(out[i].name, list[i].name, l);
+		out[i].name[l] = '\0';
+		err = read_if_flags(dev, list[i].netdir, list[i].name, &flags);
+		out[i].up = flags & IXY_IFF_UP;
 	}
-	for (int i = 0; i < count; i++) {
-		if (i < max && !err) {
-			unsigned long flags = 0;
-			/* IFNAMSIZ is 16, so names always fit; cut anyway. */
-			size_t l = strnlen(names[i]->d_name, sizeof(out[i].name) - 1);
-			memcpy(out[i].name, names[i]->d_name, l);
-			out[i].name[l] = '\0';
-			err = read_if_flags(dev, names[i]->d_name, &flags);
-			out[i].up = flags & IXY_IFF_UP;
-		}
-		free(names[i]);
-	}
-	free(names);
+	free(list);
 	return err ? err : count;
 }
 

@@ -485,6 +485,81 @@ static void test_rx_checksum_flags(void **state)
 	ixy_sim_destroy(sim);
 }
 
+/* Send one UDP frame with a corrupted payload byte (bad L4 checksum) and
+ * return the ol_flags it arrives with. */
+static uint16_t bad_udp_flags(uint16_t device_id)
+{
+	struct ixy_sim_config sc = { .mode = IXY_SIM_STEPPED, .unthrottled = true, .device_id = device_id };
+	struct ixy_sim *sim = ixy_sim_create("udp-erratum", &sc);
+	assert_non_null(sim);
+	assert_int_equal(ixy_sim_wire_loopback(sim), 0);
+	struct ixy_device *dev = open_port(sim, 1, 64, 128, 1518);
+	struct ixy_mempool *pool = tx_pool(16, 2048);
+	struct flow udp = { 0xC6120001, 0xC6120002, 1000, 2000, 17 };
+	uint8_t dst[6];
+	assert_int_equal(ixy_get_mac(dev, dst), 0);
+	struct ixy_pkt_buf *b = ixy_pkt_buf_alloc(pool), *r;
+	b->len = 200;
+	build_frame(ixy_pkt_data(b), 200, dst, &udp, 5, false);
+	ixy_pkt_data(b)[150] ^= 0x01;
+	assert_int_equal(ixy_tx_batch(dev, 0, &b, 1), 1);
+	pump(sim, NULL);
+	assert_int_equal(ixy_rx_batch(dev, 0, &r, 1), 1);
+	uint16_t flags = r->ol_flags;
+	ixy_pkt_buf_free(r);
+	assert_no_violations(sim);
+	ixy_close(dev);
+	ixy_mempool_free(pool);
+	ixy_sim_destroy(sim);
+	return flags;
+}
+
+/* The 82599 may flag UDP frames whose checksum is 0 ("none") with TCPE
+ * (erratum; Linux ignores TCPE for UDP on the 82599). So on an 82599 a
+ * TCPE on UDP is no verdict: neither L4 good nor bad. The X540 is not
+ * affected and reports the bad checksum. */
+static void test_udp_tcpe_erratum(void **state)
+{
+	(void)state;
+	assert_int_equal(bad_udp_flags(0x10FB), IXY_PKT_RX_IP_CKSUM_GOOD | IXY_PKT_RX_RSS_HASH);
+	assert_int_equal(bad_udp_flags(0x1528),
+			 IXY_PKT_RX_IP_CKSUM_GOOD | IXY_PKT_RX_L4_CKSUM_BAD | IXY_PKT_RX_RSS_HASH);
+}
+
+/* Without HLREG0.JUMBOEN the MAC accepts frames up to 1518 bytes whatever
+ * max_frame_size says; the RX buffers must still hold one whole, or the
+ * NIC splits it over two descriptors (no EOP on the first) and the data
+ * path, which takes every descriptor as a frame, returns two halves. */
+static void test_small_max_frame_keeps_frames_whole(void **state)
+{
+	(void)state;
+	struct ixy_sim *sim = new_sim("small-mfs");
+	assert_int_equal(ixy_sim_wire_loopback(sim), 0);
+	struct ixy_device *dev = open_port(sim, 1, 64, 128, 1000);
+	struct ixy_mempool *pool = tx_pool(16, 2048);
+	struct flow udp = { 0xC6120001, 0xC6120002, 1000, 2000, 17 };
+	static const uint32_t lens[] = { 60, 1000, 1514 };
+	uint8_t dst[6], expect[1514];
+	assert_int_equal(ixy_get_mac(dev, dst), 0);
+
+	for (unsigned i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		struct ixy_pkt_buf *b = ixy_pkt_buf_alloc(pool), *r[2];
+		b->len = lens[i];
+		build_frame(ixy_pkt_data(b), lens[i], dst, &udp, i, false);
+		build_frame(expect, lens[i], dst, &udp, i, false);
+		assert_int_equal(ixy_tx_batch(dev, 0, &b, 1), 1);
+		pump(sim, NULL);
+		assert_int_equal(ixy_rx_batch(dev, 0, r, 2), 1);
+		assert_int_equal(r[0]->len, lens[i]);
+		assert_memory_equal(ixy_pkt_data(r[0]), expect, lens[i]);
+		ixy_pkt_buf_free(r[0]);
+	}
+	assert_no_violations(sim);
+	ixy_close(dev);
+	ixy_mempool_free(pool);
+	ixy_sim_destroy(sim);
+}
+
 static void test_rss_known_hashes(void **state)
 {
 	(void)state;
@@ -825,6 +900,8 @@ int main(void)
 		cmocka_unit_test(test_paired_ports),
 		cmocka_unit_test(test_close_while_buffers_forwarded),
 		cmocka_unit_test(test_rx_checksum_flags),
+		cmocka_unit_test(test_udp_tcpe_erratum),
+		cmocka_unit_test(test_small_max_frame_keeps_frames_whole),
 		cmocka_unit_test(test_rss_known_hashes),
 		cmocka_unit_test(test_rss_spreads_evenly),
 		cmocka_unit_test(test_stats_and_drops),

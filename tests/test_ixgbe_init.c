@@ -147,9 +147,15 @@ static void test_init_trace_follows_datasheet(void **state)
 	assert_true(t.a[0].write);
 	assert_string_equal(t.a[0].name, "EIMC");
 	assert_int_equal(t.a[0].value, 0x7FFFFFFF);
+	/* 5.2.5.3.2: PCIe master disable, and no request pending, before
+	 * the reset */
+	long gio = find(&t, 0, true, "CTRL", 1u << 2);
+	assert_true(gio > 0);
+	long gio_done = find_clear(&t, gio + 1, false, "STATUS", 1u << 19);
+	assert_true(gio_done > gio);
 	/* 4.6.3.2: global reset, polled until it self-clears */
-	long rst = find(&t, 0, true, "CTRL", 0x04000008);
-	assert_true(rst > 0);
+	long rst = find(&t, gio_done, true, "CTRL", 0x04000008);
+	assert_true(rst > gio_done);
 	long rst_done = find_clear(&t, rst + 1, false, "CTRL", 0x04000008);
 	assert_true(rst_done > rst);
 	/* interrupts masked again after the reset */
@@ -191,6 +197,11 @@ static void test_init_trace_follows_datasheet(void **state)
 	/* 4.6.8: transmit: ring, TE, then queue enable read back */
 	long tdbal = find(&t, rxen, true, "TDBAL[0]", 0);
 	assert_true(tdbal > rxen);
+	/* TXDCTL thresholds: PTHRESH 32, HTHRESH 1, WTHRESH 0 (with RS on
+	 * one descriptor in 32, WTHRESH > 0 would make the NIC ignore RS) */
+	long thr = find(&t, tdbal, true, "TXDCTL[0]", 0);
+	assert_true(thr > tdbal);
+	assert_int_equal(t.a[thr].value & 0x7F7F7F, 32u | 1u << 8);
 	long te = find(&t, tdbal, true, "DMATXCTL", 1u);
 	assert_true(te > tdbal);
 	long txen_q = find(&t, te, true, "TXDCTL[0]", 1u << 25);

@@ -390,6 +390,13 @@ static void test_1g_pages(void **state)
 	assert_int_equal(test_phys(v + 777777777), test_phys(v) + 777777777);
 	assert_int_equal(ixy_dma_virt_to_phys(r, v + 777777777), test_phys(v) + 777777777);
 	ixy_dma_free(r);
+
+	/* Naming the 1 GiB mount is enough: the page size comes from it. */
+	struct ixy_dma_opts by_mount = { .numa_node = -1, .hugetlbfs = path };
+	r = ixy_dma_alloc(4096, &by_mount);
+	assert_non_null(r);
+	assert_int_equal(ixy_dma_page_size(r), IXY_PAGE_1G);
+	ixy_dma_free(r);
 }
 
 static void test_zero_size(void **state)

@@ -244,6 +244,35 @@ static void test_free_with_buffers_out(void **state)
 	assert_int_equal(ixy_dma_list(info, 16), regions);
 }
 
+/* A pool on a named 1 GiB hugetlbfs uses 1 GiB pages (when available). */
+static void test_pool_on_1g_mount(void **state)
+{
+	(void)state;
+	char path[256];
+	if (ixy_hugetlbfs_find(IXY_PAGE_1G, NULL, path, sizeof(path)) < 0) {
+		print_message("no 1 GiB hugetlbfs mounted; skipped\n");
+		skip();
+	}
+	struct ixy_mempool_opts o = { .num_entries = 1000, .numa_node = -1, .hugetlbfs = path };
+	struct ixy_mempool *p = ixy_mempool_create(&o);
+	if (!p && strstr(ixy_last_error(), "not enough free")) {
+		print_message("no free 1 GiB page: %s; skipped\n", ixy_last_error());
+		skip();
+	}
+	assert_non_null(p);
+	struct ixy_dma_info info[16];
+	int n = ixy_dma_list(info, 16), found = 0;
+	for (int i = 0; i < n && i < 16; i++)
+		if (info[i].virt == (void *)ixy_mempool_get(p, 0))
+			found = info[i].page_size == IXY_PAGE_1G;
+	assert_true(found);
+	uint64_t phys = 0;
+	struct ixy_pkt_buf *b = ixy_mempool_get(p, 999);
+	assert_int_equal(ixy_virt_to_phys(ixy_pkt_data(b), &phys), 0);
+	assert_int_equal(b->data_phys, phys);
+	ixy_mempool_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_shared_pool_two_threads),
 		cmocka_unit_test(test_free_with_buffers_out),
+		cmocka_unit_test(test_pool_on_1g_mount),
 	};
 	return cmocka_run_group_tests_name("mempool", tests, need_hugepages, NULL);
 }

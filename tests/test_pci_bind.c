@@ -212,6 +212,30 @@ static void test_unbind_interface_up(void **state)
 	ixy_pci_close(dev);
 }
 
+/* virtio-pci: the interface belongs to virtio_net one bus level down and
+ * shows up as DEVICE/virtioN/net/IF; it must count all the same. */
+static void test_unbind_virtio_interface_up(void **state)
+{
+	const char *root = *state;
+	struct ixy_pci_dev *dev = open_dev(root, NIC);
+	struct ixy_pci_netif ifs[4];
+
+	assert_int_equal(fake_sysfs_write_text(root, NIC, "virtio0/net/ens3/flags", "0x1003\n"), 0);
+	assert_int_equal(fake_sysfs_add_netif(root, NIC, "eth0", 0x1002), 0);
+	assert_int_equal(ixy_pci_netifs(dev, ifs, 4), 2);
+	assert_string_equal(ifs[0].name, "ens3");       /* sorted by name */
+	assert_true(ifs[0].up);
+	assert_string_equal(ifs[1].name, "eth0");
+	assert_false(ifs[1].up);
+	assert_int_equal(ixy_pci_unbind(dev, false), -EBUSY);
+	assert_msg_has("ens3 is up");
+	assert_string_equal(unbind_text(root, "ixgbe"), "");
+	assert_int_equal(fake_sysfs_write_text(root, NIC, "virtio0/net/ens3/flags", "0x1002\n"), 0);
+	assert_int_equal(ixy_pci_unbind(dev, false), 0);
+	assert_string_equal(unbind_text(root, "ixgbe"), NIC);
+	ixy_pci_close(dev);
+}
+
 static void test_unbind_no_driver(void **state)
 {
 	const char *root = *state;
@@ -255,6 +279,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unbind_writes_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbind_refuses_non_network, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbind_interface_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unbind_virtio_interface_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbind_no_driver, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbind_file_missing, setup, teardown),
 	};

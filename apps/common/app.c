@@ -1,4 +1,5 @@
 #include <math.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,11 @@ void app_install_signals(void)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+void app_yield(void)
+{
+	sched_yield();
 }
 
 void app_err(const char *prog, const char *fmt, ...)
@@ -99,6 +105,29 @@ bool app_parse_rate(const char *s, double *pps, double *mbit)
 	else
 		return false;
 	return true;
+}
+
+bool app_opt_u64(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t v;
+	if (app_parse_u64(arg, &v) && v >= min && v <= max) {
+		*out = v;
+		return true;
+	}
+	if (max == UINT64_MAX)
+		app_err(prog, "%s: '%s' is not a number", opt, arg);
+	else
+		app_err(prog, "%s: '%s' is not a number in %llu..%llu", opt, arg, (unsigned long long)min,
+			(unsigned long long)max);
+	return false;
+}
+
+bool app_opt_seconds(const char *prog, const char *opt, const char *arg, double *out)
+{
+	if (app_parse_seconds(arg, out))
+		return true;
+	app_err(prog, "%s: '%s' is not a duration (e.g. 10, 2.5s, 500ms, 1m)", opt, arg);
+	return false;
 }
 
 uint64_t app_now_ns(void)

@@ -12,6 +12,7 @@
 /* Set by SIGINT/SIGTERM; loops poll it and then print totals and exit 0. */
 extern volatile sig_atomic_t app_stop;
 void app_install_signals(void);
+void app_yield(void);
 
 /* Print "PROG: message" to stderr (one line). */
 void app_err(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -24,6 +25,24 @@ bool app_parse_seconds(const char *s, double *out);
 /* Parse a rate: "100000pps", "1.5Mpps", "500Mbit", "10Gbit"; exactly one of
  * *pps / *mbit is set (the other 0). */
 bool app_parse_rate(const char *s, double *pps, double *mbit);
+
+/* Call once per poll-loop iteration with whether it did any work: after
+ * many empty polls in a row it yields the CPU, so a polling app shares a
+ * small machine (or the cores of a virtual NIC's engine) without costing
+ * anything while traffic flows. */
+static inline void app_idle(bool worked)
+{
+	static unsigned idle;
+	if (worked)
+		idle = 0;
+	else if (++idle >= 256)
+		app_yield();
+}
+
+/* Option parsing for getopt loops: parse `arg` of option `opt`; on bad
+ * input print "PROG: OPT: 'ARG' is not ..." and return false. */
+bool app_opt_u64(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out);
+bool app_opt_seconds(const char *prog, const char *opt, const char *arg, double *out);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t app_now_ns(void);

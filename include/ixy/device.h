@@ -8,7 +8,8 @@
  *
  * Addresses:
  *   "0000:03:00.0" (or "03:00.0")  a PCI function; the driver is chosen from
- *                                  its vendor:device id (Intel ixgbe family)
+ *                                  its vendor:device id (Intel ixgbe family,
+ *                                  or legacy virtio-net 1af4:1000)
  *   "sim:SPEC"                     a virtual 82599 created from SPEC (the
  *                                  text after "sim:", see ixy/sim.h), driven
  *                                  by the same ixgbe code as real hardware

@@ -4,7 +4,7 @@
  * (int-returning calls: 0 = success, -EINVAL, -ENOENT, ...) or NULL, and
  * leaves a readable, specific message in a per-thread buffer that
  * ixy_last_error() returns: which device, which file, which errno and what
- * to do about it. The library never calls exit() or abort().
+ * to do about it. The library never ends its caller's process (no exit, no abort).
  */
 #ifndef IXY_ERROR_H
 #define IXY_ERROR_H

@@ -39,7 +39,7 @@ int ixy_hugetlbfs_clean_stale(const char *mount);
 int ixy_virt_to_phys(const void *virt, uint64_t *phys);
 
 struct ixy_dma_opts {
-	size_t page_size;       /* 0 = 2 MiB; IXY_PAGE_1G for 1 GiB pages */
+	size_t page_size;       /* 0 = that of the hugetlbfs named below, else 2 MiB; IXY_PAGE_1G for 1 GiB */
 	int numa_node;          /* -1 = no placement */
 	const char *hugetlbfs;  /* mount point override; NULL = find one */
 	bool contiguous;        /* require one physically contiguous block */

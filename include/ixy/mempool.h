@@ -60,7 +60,7 @@ struct ixy_mempool_opts {
 	uint32_t headroom;       /* bytes before the data area; 0 = 64 (rounded up to 64) */
 	bool shared;             /* lock-free pool usable from several threads */
 	int numa_node;           /* -1 = no placement */
-	size_t page_size;        /* 0 = 2 MiB */
+	size_t page_size;        /* 0 = that of the hugetlbfs named below, else 2 MiB */
 	const char *hugetlbfs;   /* mount override, NULL = find */
 };
 
@@ -97,7 +97,8 @@ struct ixy_mempool {
 	uint32_t free_top;          /* single-thread: number of free indices on the stack */
 	bool shared;
 	bool orphaned;              /* ixy_mempool_free called with buffers out */
-	uint32_t *free_stack;       /* single-thread: free indices; shared: next links */
+	struct ixy_pkt_buf **free_bufs; /* single-thread: stack of free buffers (top = free_top) */
+	uint32_t *free_stack;       /* shared: next links by index */
 	uint64_t head;              /* shared: (tag << 32) | top index, atomically */
 	uint32_t buf_len;
 	uint32_t headroom;
@@ -110,17 +111,21 @@ static inline struct ixy_pkt_buf *ixy__mempool_at(const struct ixy_mempool *p, u
 	return (struct ixy_pkt_buf *)(p->base + (size_t)idx * p->entry_size + (size_t)page * p->page_pad);
 }
 
-/* Allocate up to n buffers; returns how many were allocated (0 when empty). */
+/* Allocate up to n buffers; returns how many were allocated (0 when empty).
+ * Single-thread pools keep pointers, not indices, on their stack: popping
+ * a batch is a copy, with no index-to-address arithmetic per buffer. */
 static inline uint32_t ixy_pkt_buf_alloc_batch(struct ixy_mempool *pool, struct ixy_pkt_buf **bufs, uint32_t n)
 {
-	if (pool->shared)
+	if (__builtin_expect(pool->shared, 0))
 		return ixy_mempool_shared_alloc_batch(pool, bufs, n);
-	if (n > pool->free_top)
-		n = pool->free_top;
 	uint32_t top = pool->free_top;
-	for (uint32_t i = 0; i < n; i++)
-		bufs[i] = ixy__mempool_at(pool, pool->free_stack[--top]);
-	pool->free_top = top;
+	if (n > top)
+		n = top;
+	struct ixy_pkt_buf **__restrict out = bufs;
+	struct ixy_pkt_buf *const *__restrict stack = pool->free_bufs + top - 1;
+	for (uint32_t i = 0; i < n; i++)   /* LIFO: the most recently freed (cache-warm) first */
+		out[i] = stack[-(ptrdiff_t)i];
+	pool->free_top = top - n;
 	return n;
 }
 
@@ -134,13 +139,16 @@ static inline struct ixy_pkt_buf *ixy_pkt_buf_alloc(struct ixy_mempool *pool)
 /* Return n buffers that all belong to `pool`. */
 static inline void ixy_pkt_buf_free_batch_pool(struct ixy_mempool *pool, struct ixy_pkt_buf **bufs, uint32_t n)
 {
-	if (pool->shared) {
+	if (__builtin_expect(pool->shared, 0)) {
 		ixy_mempool_shared_free_batch(pool, bufs, n);
 		return;
 	}
 	uint32_t top = pool->free_top;
+	struct ixy_pkt_buf **__restrict stack = pool->free_bufs + top;
+	struct ixy_pkt_buf *const *__restrict in = bufs;
 	for (uint32_t i = 0; i < n; i++)
-		pool->free_stack[top++] = bufs[i]->idx;
+		stack[i] = in[i];
+	top += n;
 	pool->free_top = top;
 	if (__builtin_expect(pool->orphaned, 0) && top == pool->num_entries)
 		ixy__mempool_release_orphan(pool);

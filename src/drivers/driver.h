@@ -60,11 +60,19 @@ struct ixy_config_resolved {
 #define IXY_NUMA_RESOLVE_DEVICE (-2)   /* the driver asks the device */
 int ixy_config_resolve(const char *devname, const struct ixy_config *in, struct ixy_config_resolved *out);
 
+/* Take a PCI device from its kernel driver for a userspace driver: unbind
+ * (or refuse, per cfg: no_unbind, force, an interface that is up) and enable
+ * bus mastering. 0 or a negative errno with the message set. */
+int ixy_take_pci_device(struct ixy_pci_dev *pci, const struct ixy_config_resolved *cfg);
+
 /* Drivers' entry points (device.c dispatches by id). */
 struct ixy_device *ixgbe_open_pci(struct ixy_pci_dev *pci, const struct ixy_config_resolved *cfg);
 struct ixy_device *ixgbe_open_sim(struct ixy_sim *sim, bool owns_sim, const struct ixy_config_resolved *cfg);
 /* The model name if the ixgbe driver supports this device id, else NULL. */
 const char *ixgbe_supported(uint16_t vendor_id, uint16_t device_id);
+/* Legacy virtio-net (1af4:1000, src/drivers/virtio*.c). */
+struct ixy_device *virtio_open_pci(struct ixy_pci_dev *pci, const struct ixy_config_resolved *cfg);
+const char *virtio_supported(uint16_t vendor_id, uint16_t device_id);
 
 #define IXY_INTEL_VENDOR_ID 0x8086
 

@@ -49,6 +49,9 @@ struct ixgbe_rx_queue {
 	uint16_t ol_mask;               /* IXY_PKT_RX_* flags we report */
 	uint16_t id;
 	uint32_t size;
+	/* status bits to drop from a UDP frame flagged TCPE: L4CS|TCPE on
+	 * the 82599 (zero-checksum erratum, see ixgbe_rxtx.c), else 0 */
+	uint32_t udp_tcpe_ignore;
 	uint64_t ring_phys;
 };
 

@@ -13,12 +13,23 @@
 /* Bounds for the waits of the sequence. The datasheet gives no upper
  * limits; these are generous multiples of what hardware needs. */
 #define RESET_TIMEOUT_US 1000000u      /* CTRL.RST self-clears in ~1 ms */
+#define MASTER_DISABLE_TIMEOUT_US 80000u /* STATUS.GIO; Linux allows 800 x 100 us */
 #define EEPROM_TIMEOUT_US 1000000u     /* EEC.ARD */
 #define DMAINIT_TIMEOUT_US 1000000u    /* RDRXCTL.DMAIDONE */
 #define QUEUE_TIMEOUT_US 1000000u      /* RXDCTL/TXDCTL.ENABLE reads back */
 #define SECRX_TIMEOUT_US 10000u        /* SECRXSTAT.SECRX_RDY */
 
 static uint32_t ring_bytes(uint32_t entries) { return entries * 16u; }
+
+/* Largest frame the MAC can hand to a queue, as stored (CRC stripped).
+ * Without HLREG0.JUMBOEN the limit is a hard-wired 1518 bytes whatever
+ * MAXFRS says (8.2.3.22.13): a smaller max_frame_size cannot make the NIC
+ * drop 1518-byte frames, so buffers must hold them anyway. With JUMBOEN,
+ * MAXFRS.MFS counts the CRC but not a VLAN tag, so MFS bytes remain. */
+static uint32_t rx_frame_limit(const struct ixy_config *c)
+{
+	return c->max_frame_size > 1518 ? c->max_frame_size : 1518;
+}
 
 /* ---- memory: one DMA region for all rings, one mempool per RX queue ---- */
 
@@ -57,14 +68,17 @@ static int alloc_queues(struct ixgbe_dev *d)
 		q->ol_mask = c->no_rx_checksum ? IXY_PKT_RX_RSS_HASH
 					       : (IXY_PKT_RX_IP_CKSUM_GOOD | IXY_PKT_RX_IP_CKSUM_BAD |
 						  IXY_PKT_RX_L4_CKSUM_GOOD | IXY_PKT_RX_L4_CKSUM_BAD | IXY_PKT_RX_RSS_HASH);
+		q->udp_tcpe_ignore = d->id->mac == IXGBE_MAC_82599 ? IXGBE_RXD_STAT_L4CS | IXGBE_RXD_ERR_TCPE : 0;
 		q->bufs = calloc(q->size, sizeof(*q->bufs));
 		if (!q->bufs)
 			return ixy_error(-ENOMEM, "%s: out of memory for RX queue %u", dev->name, i);
 		struct ixy_mempool_opts po = {
 			.num_entries = c->mempool_size,
 			/* SRRCTL sizes buffers in 1 KiB steps: the data area is a
-			 * whole number of KiB, at least the largest frame. */
-			.buf_len = (c->max_frame_size + 1023u) & ~1023u,
+			 * whole number of KiB, at least the largest frame the
+			 * MAC accepts, so that a frame never spans two
+			 * descriptors (the data path relies on it). */
+			.buf_len = (rx_frame_limit(c) + 1023u) & ~1023u,
 			.numa_node = d->cfg.numa_node,
 			.hugetlbfs = c->hugetlbfs,
 		};
@@ -285,12 +299,16 @@ static int init_tx(struct ixgbe_dev *d)
 		ixgbe_write(d, IXGBE_TDLEN(i), ring_bytes(q->size));
 		ixgbe_write(d, IXGBE_TDH(i), 0);
 		ixgbe_write(d, IXGBE_TDT(i), 0);
-		/* Write-back policy (7.2.3.5, 8.2.3.9.10): prefetch when 36
-		 * descriptors are free with 8 ready, write back in groups of 4
-		 * to save PCIe transactions. */
+		/* Prefetch and write-back (7.2.3.4-5, 8.2.3.9.10). WTHRESH must
+		 * be 0: with WTHRESH > 0 the NIC ignores RS and writes back
+		 * every descriptor in bursts of WTHRESH, while the data path
+		 * sets RS on one descriptor in 32 and wants exactly that one
+		 * written back, as soon as it is done. PTHRESH 32 / HTHRESH 1
+		 * are Linux's values (PTHRESH + WTHRESH stays within the 40
+		 * on-chip descriptors). */
 		uint32_t txdctl = ixgbe_read(d, IXGBE_TXDCTL(i)) & ~IXGBE_TXDCTL_THRESH_MASK;
-		txdctl |= 36u << IXGBE_TXDCTL_PTHRESH_SHIFT | 8u << IXGBE_TXDCTL_HTHRESH_SHIFT |
-			  4u << IXGBE_TXDCTL_WTHRESH_SHIFT;
+		txdctl |= 32u << IXGBE_TXDCTL_PTHRESH_SHIFT | 1u << IXGBE_TXDCTL_HTHRESH_SHIFT |
+			  0u << IXGBE_TXDCTL_WTHRESH_SHIFT;
 		ixgbe_write(d, IXGBE_TXDCTL(i), txdctl);
 		q->next = q->clean = 0;
 	}
@@ -315,18 +333,53 @@ static void disable_interrupts(struct ixgbe_dev *d)
 	ixgbe_write(d, IXGBE_EIMC, IXGBE_EIMC_ALL);
 }
 
+/* 5.2.5.3.2 "master disable": stop the NIC from starting new PCIe requests
+ * and wait until none is outstanding, so that the reset does not cut a DMA
+ * of a previous user (another process that died with its queues running)
+ * in half. Returns 0, 1 if requests are still pending at the deadline, or
+ * -ENODEV. */
+static int master_disable(struct ixgbe_dev *d)
+{
+	ixgbe_set_bits(d, IXGBE_CTRL, IXGBE_CTRL_GIO_DIS);
+	int rc = ixgbe_wait(d, IXGBE_STATUS, IXGBE_STATUS_GIO, 0, MASTER_DISABLE_TIMEOUT_US, "PCIe master disable");
+	if (rc != -ETIMEDOUT)
+		return rc;
+	ixy_clear_error();  /* not fatal: handled by a second reset */
+	return 1;
+}
+
+static int global_reset(struct ixgbe_dev *d)
+{
+	int rc;
+
+	/* 4.6.3.2: global reset (device reset + link reset), self-clearing.
+	 * CTRL.RST (8.2.3.1.1): wait about 1 ms before touching any register
+	 * again, the device does not answer reliably before that. */
+	ixgbe_write(d, IXGBE_CTRL, ixgbe_read(d, IXGBE_CTRL) | IXGBE_CTRL_RST_MASK);
+	ixgbe_delay_us(d, 1000);
+	if ((rc = ixgbe_wait(d, IXGBE_CTRL, IXGBE_CTRL_RST_MASK, 0, RESET_TIMEOUT_US, "global reset")))
+		return rc;
+	/* "wait at least 10 ms after a global reset" (4.6.3.2) */
+	ixgbe_delay_us(d, 10000);
+	return 0;
+}
+
 int ixgbe_reset_and_init(struct ixgbe_dev *d)
 {
 	uint32_t eec = d->id->mac == IXGBE_MAC_X550EM_A ? IXGBE_EEC_X550EM_A : IXGBE_EEC;
 	int rc;
 
 	disable_interrupts(d);
-	/* 4.6.3.2: global reset (device reset + link reset), self-clearing */
-	ixgbe_write(d, IXGBE_CTRL, ixgbe_read(d, IXGBE_CTRL) | IXGBE_CTRL_RST_MASK);
-	if ((rc = ixgbe_wait(d, IXGBE_CTRL, IXGBE_CTRL_RST_MASK, 0, RESET_TIMEOUT_US, "global reset")))
+	/* If master disable times out, the 82599 specification update
+	 * ("Master Disable Flow") asks for two consecutive software resets;
+	 * CTRL.GIO_DIS itself is cleared by the reset. */
+	int pending = master_disable(d);
+	if (pending < 0)
+		return pending;
+	if ((rc = global_reset(d)))
 		return rc;
-	/* "wait at least 10 ms after a global reset" (4.6.3.2) */
-	ixgbe_delay_us(d, 10000);
+	if (pending && (rc = global_reset(d)))
+		return rc;
 	disable_interrupts(d);  /* the reset unmasked them again */
 
 	if ((rc = ixgbe_wait(d, eec, IXGBE_EEC_ARD, IXGBE_EEC_ARD, EEPROM_TIMEOUT_US, "EEPROM auto-read")))
@@ -515,29 +568,13 @@ struct ixy_device *ixgbe_open_pci(struct ixy_pci_dev *pci, const struct ixy_conf
 	const struct ixgbe_id *id = ixgbe_lookup(info->device_id);
 	const char *name = ixy_pci_name(pci);
 	struct ixy_config_resolved rcfg = *cfg;
-	char drv[64];
-	int rc;
 
 	if (!id) {
 		ixy_pci_close(pci);
 		return ixy_error_null(-ENODEV, "%s: device %04x:%04x is not supported by the ixgbe driver", name,
 				      info->vendor_id, info->device_id);
 	}
-	/* Take the device from the kernel driver (it would fight us over
-	 * the registers), unless the caller forbids it. */
-	if (cfg->c.no_unbind) {
-		rc = ixy_pci_driver(pci, drv, sizeof(drv));
-		if (rc > 0) {
-			ixy_error(-EBUSY, "%s: bound to kernel driver %s and no_unbind is set; unbind it first "
-				  "(scripts/bind-uio.sh) or clear no_unbind", name, drv);
-			ixy_pci_close(pci);
-			return NULL;
-		}
-	} else {
-		rc = ixy_pci_unbind(pci, cfg->c.force);
-	}
-	if (rc < 0 || (rc = ixy_pci_enable_bus_master(pci)) < 0) {
-		ixy_error_prefix("%s", name);
+	if (ixy_take_pci_device(pci, cfg) < 0) {
 		ixy_pci_close(pci);
 		return NULL;
 	}

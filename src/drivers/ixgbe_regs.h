@@ -14,12 +14,18 @@
 
 /* ---- general control (8.2.3.1) ---- */
 #define IXGBE_CTRL            0x00000
+#define IXGBE_CTRL_GIO_DIS    BIT(2)    /* PCIe master disable (5.2.5.3.2) */
 #define IXGBE_CTRL_LRST       BIT(3)    /* link reset */
 #define IXGBE_CTRL_RST        BIT(26)   /* device (software) reset, self-clearing */
 #define IXGBE_CTRL_RST_MASK   (IXGBE_CTRL_LRST | IXGBE_CTRL_RST)
 #define IXGBE_STATUS          0x00008
+#define IXGBE_STATUS_GIO      BIT(19)   /* PCIe master enable status: requests pending */
 #define IXGBE_CTRL_EXT        0x00018
 #define IXGBE_CTRL_EXT_NS_DIS BIT(16)   /* no-snoop disable; 4.6.7 last step */
+/* Extended SDP control (8.2.3.1.4). On 82599 SFP+ boards SDP3 drives the
+ * module's TX_DISABLE line: 1 = laser off. */
+#define IXGBE_ESDP            0x00020
+#define IXGBE_ESDP_SDP3       BIT(3)
 
 /* EEPROM/flash control (8.2.3.2.1); the X550EM_a moved it. */
 #define IXGBE_EEC             0x10010
@@ -127,6 +133,9 @@
 #define IXGBE_AUTOC2           0x042A8
 #define IXGBE_AUTOC2_10G_SERIAL_PMA_PMD_MASK (3u << 16)
 #define IXGBE_AUTOC2_10G_SFI   (2u << 16)
+/* bits 30:28: link disable (in D3 / always); a previous driver may have
+ * left them set for power management */
+#define IXGBE_AUTOC2_LINK_DISABLE_MASK (7u << 28)
 
 /* ---- transmit (8.2.3.9) ---- */
 #define IXGBE_TDBAL(n)         (0x06000u + 0x40u * (n))
@@ -198,6 +207,7 @@ _Static_assert(sizeof(union ixgbe_rx_desc) == 16, "RX descriptor is 16 bytes");
 #define IXGBE_RXD_ERR_TCPE     BIT(30)  /* L4 checksum error */
 #define IXGBE_RXD_ERR_IPE      BIT(31)  /* IPv4 header checksum error */
 #define IXGBE_RXD_RSSTYPE_MASK 0x000Fu  /* in pkt_info: 0 = no hash computed */
+#define IXGBE_RXD_PKTTYPE_UDP  BIT(9)   /* in pkt_info (packet type 16:4): UDP header */
 
 /* Advanced transmit data descriptor (7.2.3.2.4) and its write-back. */
 union ixgbe_tx_desc {

@@ -25,7 +25,7 @@ static const struct reg_single singles[] = {
 	{ IXGBE_GORCL, "GORCL" },       { IXGBE_GORCH, "GORCH" },         { IXGBE_GOTCL, "GOTCL" },
 	{ IXGBE_GOTCH, "GOTCH" },       { IXGBE_RUC, "RUC" },             { IXGBE_ROC, "ROC" },
 	{ IXGBE_TPR, "TPR" },           { IXGBE_TPT, "TPT" },             { IXGBE_SECRXCTRL, "SECRXCTRL" },
-	{ IXGBE_SECRXSTAT, "SECRXSTAT" },
+	{ IXGBE_SECRXSTAT, "SECRXSTAT" }, { IXGBE_ESDP, "ESDP" },
 };
 
 /* Register arrays: base, stride, count. */

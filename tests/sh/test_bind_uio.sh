@@ -11,97 +11,16 @@ set -uo pipefail
 SRC=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 SCRIPT=$SRC/scripts/bind-uio.sh
 TMP=$(mktemp -d /tmp/ixy-test-bind-uio.XXXXXX)
+# shellcheck source=tests/sh/harness.sh
+source "$SRC/tests/sh/harness.sh"
 trap 'rm -rf "$TMP"' EXIT
-
-PASSED=0
-FAILED=0
-SKIPPED=0
-CUR_FAIL=0
-CUR_SKIP=0
 
 A=0000:01:00.0 # ixgbe port, interface eth1 down
 B=0000:01:00.1 # ixgbe port, interface eth2 up: the device nobody names
 N=0000:02:00.0 # an NVMe controller, class 0x010802
 
-fail() {
-	printf '    FAIL: %s\n' "$*"
-	CUR_FAIL=1
-}
-skip() {
-	printf '    SKIP: %s\n' "$*"
-	CUR_SKIP=1
-}
-expect_eq() {
-	[[ $2 == "$3" ]] || fail "$1: got '$2', want '$3'"
-}
-expect_contains() {
-	[[ $2 == *"$3"* ]] || fail "$1: '$3' not found in: $2"
-}
-expect_not_contains() {
-	[[ $2 != *"$3"* ]] || fail "$1: '$3' unexpectedly found in: $2"
-}
-expect_rc() {
-	[[ $RC -eq $1 ]] || fail "exit code $RC, want $1 (stdout: $OUT) (stderr: $ERR)"
-}
-# File content byte for byte, trailing newlines included.
-expect_file() {
-	local c
-	if [[ ! -f $1 ]]; then
-		fail "$1 does not exist"
-		return
-	fi
-	c=$(
-		cat -- "$1"
-		printf x
-	)
-	c=${c%x}
-	[[ $c == "$2" ]] || fail "${1#"$TMP"/} holds '$c', want '$2'"
-}
-expect_absent() {
-	[[ ! -e $1 ]] || fail "${1#"$TMP"/} exists but should not"
-}
-expect_one_line_error() {
-	local n
-	n=$(printf '%s\n' "$ERR" | wc -l)
-	[[ -n $ERR && $n -eq 1 ]] || fail "want exactly one line on stderr, got $n: $ERR"
-	[[ $ERR == "bind-uio.sh: error: "* ]] || fail "stderr does not start with 'bind-uio.sh: error: ': $ERR"
-}
-
-# run ARGS...: the script with ARGS; sets OUT, ERR, RC.
-run() {
-	OUT=$(bash "$SCRIPT" "$@" 2>"$TMP/stderr")
-	RC=$?
-	ERR=$(<"$TMP/stderr")
-}
 # bu ARGS...: run on this test's tree and state dir.
 bu() { run --sysfs-root "$R" --state-dir "$S" "$@"; }
-
-# A snapshot line per entry: files with mtime and checksum, links with target.
-snap() {
-	local f
-	(
-		cd "$1" || exit 1
-		find . -mindepth 1 | LC_ALL=C sort | while IFS= read -r f; do
-			if [[ -L $f ]]; then
-				printf '%s L %s\n' "$f" "$(readlink "$f")"
-			elif [[ -f $f ]]; then
-				printf '%s F %s %s\n' "$f" "$(stat -c %y "$f")" "$(md5sum <"$f")"
-			else
-				printf '%s D\n' "$f"
-			fi
-		done
-	)
-}
-# expect_changed BEFORE PATH...: exactly these paths (relative to $R) changed.
-expect_changed() {
-	local before=$1 after got want
-	shift
-	after=$(snap "$R")
-	got=$(diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") |
-		sed -n 's/^[<>] \.\/\([^ ]*\) .*/\1/p' | LC_ALL=C sort -u | tr '\n' ' ')
-	want=$(printf '%s\n' "$@" | sed '/^$/d' | LC_ALL=C sort -u | tr '\n' ' ')
-	expect_eq "changed files" "$got" "$want"
-}
 
 mk_tree() {
 	local r=$1 d
@@ -157,26 +76,6 @@ std_tree() {
 }
 
 D=/bus/pci/drivers
-run_test() {
-	local name=$1
-	CUR_FAIL=0
-	CUR_SKIP=0
-	T=$TMP/$name
-	R=$T/sys
-	S=$T/state
-	mkdir -p "$T"
-	"$name"
-	if ((CUR_FAIL)); then
-		FAILED=$((FAILED + 1))
-		printf 'FAIL %s\n' "$name"
-	elif ((CUR_SKIP)); then
-		SKIPPED=$((SKIPPED + 1))
-		printf 'skip %s\n' "$name"
-	else
-		PASSED=$((PASSED + 1))
-		printf 'ok   %s\n' "$name"
-	fi
-}
 
 # ---------------------------------------------------------------- tests
 
@@ -702,9 +601,4 @@ test_refuses_non_root() {
 	expect_absent "$S"
 }
 
-for t in $(declare -F | awk '$3 ~ /^test_/ {print $3}'); do
-	run_test "$t"
-done
-((SKIPPED == 0)) || printf '(%d skipped, not counted)\n' "$SKIPPED"
-printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
-((FAILED == 0))
+run_all

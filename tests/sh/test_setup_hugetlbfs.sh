@@ -11,6 +11,8 @@ set -uo pipefail
 SRC=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 SCRIPT=$SRC/scripts/setup-hugetlbfs.sh
 TMP=$(mktemp -d /tmp/ixy-test-hugetlbfs.XXXXXX)
+# shellcheck source=tests/sh/harness.sh
+source "$SRC/tests/sh/harness.sh"
 MOUNTED=()
 cleanup() {
 	local m
@@ -21,82 +23,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PASSED=0
-FAILED=0
-SKIPPED=0
-CUR_FAIL=0
-CUR_SKIP=0
-
-fail() {
-	printf '    FAIL: %s\n' "$*"
-	CUR_FAIL=1
-}
-skip() {
-	printf '    SKIP: %s\n' "$*"
-	CUR_SKIP=1
-}
-expect_eq() {
-	[[ $2 == "$3" ]] || fail "$1: got '$2', want '$3'"
-}
-expect_contains() {
-	[[ $2 == *"$3"* ]] || fail "$1: '$3' not found in: $2"
-}
-expect_rc() {
-	[[ $RC -eq $1 ]] || fail "exit code $RC, want $1 (stdout: $OUT) (stderr: $ERR)"
-}
-expect_file() {
-	local c
-	if [[ ! -f $1 ]]; then
-		fail "$1 does not exist"
-		return
-	fi
-	c=$(
-		cat -- "$1"
-		printf x
-	)
-	c=${c%x}
-	[[ $c == "$2" ]] || fail "${1#"$TMP"/} holds '$c', want '$2'"
-}
-expect_absent() {
-	[[ ! -e $1 ]] || fail "${1#"$TMP"/} exists but should not"
-}
-expect_one_line_error() {
-	local n
-	n=$(printf '%s\n' "$ERR" | wc -l)
-	[[ -n $ERR && $n -eq 1 ]] || fail "want exactly one line on stderr, got $n: $ERR"
-	[[ $ERR == "setup-hugetlbfs.sh: error: "* ]] || fail "stderr does not start with 'setup-hugetlbfs.sh: error: ': $ERR"
-}
-
-run() {
-	OUT=$(timeout 20 bash "$SCRIPT" "$@" 2>"$TMP/stderr")
-	RC=$?
-	ERR=$(<"$TMP/stderr")
-}
 # hs ARGS...: run on this test's fake sysfs and procfs.
 hs() { run --sysfs-root "$R" --proc-root "$P" "$@"; }
-
-snap() {
-	local f
-	(
-		cd "$1" || exit 1
-		find . -mindepth 1 | LC_ALL=C sort | while IFS= read -r f; do
-			if [[ -f $f ]]; then
-				printf '%s F %s %s\n' "$f" "$(stat -c %y "$f")" "$(md5sum <"$f")"
-			else
-				printf '%s %s\n' "$f" "$(stat -c %F "$f")"
-			fi
-		done
-	)
-}
-expect_changed() {
-	local before=$1 after got want
-	shift
-	after=$(snap "$R")
-	got=$(diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") |
-		sed -n 's/^[<>] \.\/\([^ ]*\) .*/\1/p' | LC_ALL=C sort -u | tr '\n' ' ')
-	want=$(printf '%s\n' "$@" | sed '/^$/d' | LC_ALL=C sort -u | tr '\n' ' ')
-	expect_eq "changed files" "$got" "$want"
-}
 
 G2=kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 G1=kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages
@@ -144,27 +72,6 @@ fifo_kernel() {
 stop_kernel() {
 	kill "$KPID" 2>/dev/null
 	wait "$KPID" 2>/dev/null
-}
-
-run_test() {
-	local name=$1
-	CUR_FAIL=0
-	CUR_SKIP=0
-	T=$TMP/$name
-	R=$T/sys
-	P=$T/proc
-	mkdir -p "$T"
-	"$name"
-	if ((CUR_FAIL)); then
-		FAILED=$((FAILED + 1))
-		printf 'FAIL %s\n' "$name"
-	elif ((CUR_SKIP)); then
-		SKIPPED=$((SKIPPED + 1))
-		printf 'skip %s\n' "$name"
-	else
-		PASSED=$((PASSED + 1))
-		printf 'ok   %s\n' "$name"
-	fi
 }
 
 # ---------------------------------------------------------------- tests
@@ -479,9 +386,4 @@ test_real_sysfs_already_reserved() {
 	expect_eq "reservation" "$(<"$f")" "$cur"
 }
 
-for t in $(declare -F | awk '$3 ~ /^test_/ {print $3}'); do
-	run_test "$t"
-done
-((SKIPPED == 0)) || printf '(%d skipped, not counted)\n' "$SKIPPED"
-printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
-((FAILED == 0))
+run_all

@@ -13,12 +13,13 @@ flat() { tr '\n' ';' <<<"$1"; }
 st=$(bind_uio --status 2>&1)
 rc=$?
 ok=1
-for nic in "$VIRTIO_ADDR 1af4:1000 virtio-pci" "$E1000_ADDR 8086:100e e1000" "$E1000E_ADDR 8086:10d3 e1000e"; do
+for nic in "$VIRTIO_ADDR 1af4:1000 virtio-pci" "$E1000_ADDR 8086:100e e1000" "$E1000E_ADDR 8086:10d3 e1000e" \
+	"$VIRTIO2_ADDR 1af4:1000 virtio-pci"; do
 	set -- $nic
 	grep -Eq "^$1 +$2 +$3 +[a-z]" <<<"$st" || ok=0
 done
 n=$(grep -c '^0000:' <<<"$st")
-((rc == 0 && n == 3)) || ok=0
+((rc == 0 && n == 4)) || ok=0
 ixy_check bind_status "$( ((ok)) && echo pass || echo fail)" "rc $rc, $n devices: $(flat "$st")"
 
 # -- refused while the interface is up
