@@ -131,6 +131,7 @@ struct sim_txq {
  * fields instead of decoding registers. */
 struct sim_rxcfg {
 	bool rxen;		/* RXCTRL.RXEN */
+	bool halted;		/* SECRXCTRL.RX_DIS: frames wait in the packet buffer */
 	bool strip;		/* HLREG0.RXCRCSTRP */
 	bool rss;		/* MRQC.MRQE = RSS */
 	bool pcsd;		/* RXCSUM.PCSD: RSS hash instead of IP id in the write-back */

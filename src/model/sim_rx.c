@@ -80,6 +80,7 @@ void sim_rx_config(struct ixy_sim *sim)
 	struct sim_rxcfg *c = &sim->rx;
 	uint32_t hl = sim_reg(sim, SIM_HLREG0);
 	c->rxen = sim_reg(sim, SIM_RXCTRL) & SIM_RXCTRL_RXEN;
+	c->halted = sim_reg(sim, SIM_SECRXCTRL) & SIM_SECRXCTRL_RX_DIS;
 	c->strip = hl & SIM_HLREG0_RXCRCSTRP;
 	c->max_frame = (hl & SIM_HLREG0_JUMBOEN) ? sim_reg(sim, SIM_MAXFRS) >> SIM_MAXFRS_MFS_SHIFT : 1518;
 	c->fctrl = sim_reg(sim, SIM_FCTRL);
@@ -500,6 +501,15 @@ int sim_rx_frame(struct ixy_sim *sim, const struct sim_frame *f)
 			st->mprc++;
 	}
 	unsigned q = select_queue(sim, hdr, hlen, &m, f->pre);
+	if (__builtin_expect(sim->rx.halted, 0)) {
+		/* the security block holds the receive path (SECRXCTRL.RX_DIS,
+		 * 4.6.7): frames wait in the packet buffer whatever DROP_EN */
+		if (sim_fq_push(&sim->rxpb, f, (int32_t)q) < 0) {
+			st->mpc[0]++;
+			sim_raise_eicr(sim, 1u << 17);	/* RX_MISS */
+		}
+		return 1;
+	}
 	if (sim->rxpb.count) {	/* keep arrival order behind waiting frames */
 		no_desc(sim, q, f);
 		return 1;
@@ -513,6 +523,10 @@ int sim_rx_frame(struct ixy_sim *sim, const struct sim_frame *f)
 int sim_rx_drain(struct ixy_sim *sim)
 {
 	int moved = 0;
+	if (__builtin_expect(sim->cfg_dirty, 0))
+		sim_rx_config(sim);
+	if (sim->rx.halted)
+		return 0;
 	struct sim_fq_slot *s;
 	while ((s = sim_fq_peek(&sim->rxpb))) {
 		struct sim_frame f;
