@@ -173,6 +173,7 @@ static void free_sim(struct ixy_sim *sim)
 	for (unsigned i = 0; i < SIM_MAX_VIOLATIONS; i++)
 		free(sim->viol[i]);
 	free(sim->scratch);
+	free(sim->strip_buf);
 	free(sim->bar);
 	free(sim);
 }
@@ -197,8 +198,9 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 	sim->cfg = c;
 	sim->bar = aligned_alloc(4096, SIM_BAR0_SIZE);
 	sim->scratch = malloc(SIM_MAX_FRAME);
+	sim->strip_buf = malloc(SIM_MAX_FRAME);
 	sim->dom = domain_new(sim);
-	if (!sim->bar || !sim->scratch || !sim->dom || sim_fq_init(&sim->rxpb, 8192, 512u << 10) < 0 ||
+	if (!sim->bar || !sim->scratch || !sim->strip_buf || !sim->dom || sim_fq_init(&sim->rxpb, 8192, 512u << 10) < 0 ||
 	    sim_fq_init(&sim->inject, 1024, 0) < 0) {
 		free(sim->dom);
 		free_sim(sim);

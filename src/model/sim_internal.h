@@ -109,6 +109,7 @@ struct sim_rxq {
 	uint32_t bufsize;
 	uint32_t desctype;
 	bool drop_en;
+	bool vme;		/* RXDCTL.VME: strip the VLAN tag into the descriptor */
 	bool too_big;		/* reported a frame the ring can never take */
 	uint8_t statidx;
 	int8_t vector;		/* IVAR entry, -1 = none */
@@ -235,6 +236,7 @@ struct ixy_sim {
 	int paced_moved;		/* last round: frames a rate-paced generator delivered */
 	uint64_t now_ps;		/* time of the current round */
 	uint8_t *scratch;		/* SIM_MAX_FRAME bytes, for wires that need a flat copy */
+	uint8_t *strip_buf;		/* SIM_MAX_FRAME bytes: a frame without its VLAN tag */
 
 	/* checks */
 	char *viol[SIM_MAX_VIOLATIONS];

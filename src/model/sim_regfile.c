@@ -365,6 +365,7 @@ static void rx_queue_write(struct ixy_sim *sim, unsigned q, uint32_t r, uint32_t
 	if (r == 0x28) {
 		bool on = val & SIM_RXDCTL_ENABLE, was = sim_reg(sim, off) & SIM_RXDCTL_ENABLE;
 		sim_setreg(sim, off, val);
+		rq->vme = val & SIM_RXDCTL_VME;	/* may change while enabled (drivers toggle it) */
 		if (on != was)
 			sim_rxq_enable(sim, q, on);
 		return;

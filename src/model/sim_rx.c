@@ -30,6 +30,8 @@ struct rx_meta {
 	unsigned rss_type;
 	bool pif;
 	const struct sim_rxpre *pre;
+	bool vlan_stripped;	/* RXDCTL.VME took the tag out of the frame */
+	uint16_t vlan_tag;	/* the tag's TCI, for the write-back */
 };
 
 /* The parse header window: the parser looks at most this far. */
@@ -313,6 +315,24 @@ static uint8_t *rx_copy(struct ixy_sim *sim, unsigned q, const struct sim_frame 
 	return first;
 }
 
+/* VLAN stripping (RXDCTL.VME, 7.4.5 / 8.2.3.8.6): the host gets the frame
+ * without its 802.1Q header; the tag control information goes into the
+ * write-back's VLAN Tag field and VP stays set. The frame is re-parsed:
+ * the offsets of everything behind the tag moved. */
+static void vlan_strip(struct ixy_sim *sim, const struct sim_frame *f, const struct rx_meta *m, struct sim_frame *out,
+		       struct rx_meta *mo)
+{
+	uint8_t *b = sim->strip_buf;
+	uint32_t n = (uint32_t)sim_frame_flatten(f, b, SIM_MAX_FRAME);
+	*mo = *m;
+	mo->pre = NULL;
+	mo->vlan_stripped = true;
+	mo->vlan_tag = (uint16_t)(b[14] << 8 | b[15]);
+	memmove(b + 12, b + 16, n - 16);
+	sim_frame_one(out, b, n - 4);
+	sim_parse(b, n - 4 < HDR_WINDOW ? n - 4 : HDR_WINDOW, &mo->pi);
+}
+
 static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, const struct rx_meta *m)
 {
 	struct sim_rxq *rq = &sim->rxq[q];
@@ -320,6 +340,13 @@ static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, co
 	if (__builtin_expect(!rq->enabled || rq->stopped, 0)) {
 		st->qprdc[rq->statidx]++;	/* 7.1.2: frames for a disabled queue are dropped */
 		return RX_DROPPED;
+	}
+	struct sim_frame fs;
+	struct rx_meta ms;
+	if (__builtin_expect(rq->vme && m->pi.vlan && f->len >= 18, 0)) {
+		vlan_strip(sim, f, m, &fs, &ms);
+		f = &fs;
+		m = &ms;
 	}
 	uint32_t tail = __atomic_load_n(&sim->bar[SIM_RDT(q) / 4], __ATOMIC_ACQUIRE);
 	if (__builtin_expect(tail >= rq->count, 0)) {
@@ -386,8 +413,9 @@ static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, co
 		sim_rx_csum(first, f->len, &m->pi, &status, &ip_err, &l4_err);
 	else if (m->pi.l3 == 4)
 		sim_rx_csum(first, m->pi.l4off, &m->pi, &status, &ip_err, &l4_err);
-	if (m->pi.vlan)
+	if (m->pi.vlan || m->vlan_stripped)
 		status |= SIM_RXD_STAT_VP;
+	uint32_t tag = m->vlan_stripped ? (uint32_t)m->vlan_tag << 16 : 0;	/* VLAN Tag field, last descriptor */
 	if (m->pif)
 		status |= SIM_RXD_STAT_PIF;
 
@@ -415,7 +443,7 @@ static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, co
 		uint8_t *desc = rq->ring + (size_t)idx * 16;
 		st32(desc, dw0);
 		st32(desc + 4, dw1);
-		st32(desc + 12, left);
+		st32(desc + 12, left | tag);
 		st32_release(desc + 8, last_st);
 	} else {
 		uint32_t last_st = SIM_RXD_STAT_DD | SIM_RXD_STAT_EOP | (status & 0xff) |
@@ -430,7 +458,7 @@ static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, co
 		}
 		uint8_t *desc = rq->ring + (size_t)idx * 16;
 		st32(desc + 8, left);
-		st32_release(desc + 12, last_st);
+		st32_release(desc + 12, last_st | tag);
 	}
 	if (++idx == rq->count)
 		idx = 0;
