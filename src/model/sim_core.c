@@ -174,6 +174,7 @@ static void free_sim(struct ixy_sim *sim)
 		free(sim->viol[i]);
 	free(sim->scratch);
 	free(sim->strip_buf);
+	free(sim->tx_buf);
 	free(sim->bar);
 	free(sim);
 }
@@ -199,8 +200,9 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 	sim->bar = aligned_alloc(4096, SIM_BAR0_SIZE);
 	sim->scratch = malloc(SIM_MAX_FRAME);
 	sim->strip_buf = malloc(SIM_MAX_FRAME);
+	sim->tx_buf = malloc(SIM_MAX_FRAME);
 	sim->dom = domain_new(sim);
-	if (!sim->bar || !sim->scratch || !sim->strip_buf || !sim->dom || sim_fq_init(&sim->rxpb, 8192, 512u << 10) < 0 ||
+	if (!sim->bar || !sim->scratch || !sim->strip_buf || !sim->tx_buf || !sim->dom || sim_fq_init(&sim->rxpb, 8192, 512u << 10) < 0 ||
 	    sim_fq_init(&sim->inject, 1024, 0) < 0) {
 		free(sim->dom);
 		free_sim(sim);

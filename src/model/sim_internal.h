@@ -125,6 +125,11 @@ struct sim_txq {
 	uint8_t statidx;
 	int8_t vector;
 	struct sim_dma_hit hit;
+	/* offload contexts from advanced context descriptors (7.2.3.2.3):
+	 * VLAN_MACIP_LENS and TYPE_TUCMD_MLHL, two slots selected by IDX */
+	struct sim_txctx {
+		uint32_t vlan_macip_lens, tucmd;
+	} ctx[2];
 };
 
 /* Receive configuration derived from the register file, rebuilt after any
@@ -237,6 +242,7 @@ struct ixy_sim {
 	uint64_t now_ps;		/* time of the current round */
 	uint8_t *scratch;		/* SIM_MAX_FRAME bytes, for wires that need a flat copy */
 	uint8_t *strip_buf;		/* SIM_MAX_FRAME bytes: a frame without its VLAN tag */
+	uint8_t *tx_buf;		/* SIM_MAX_FRAME bytes: a TX frame the MAC changes (offloads) */
 
 	/* checks */
 	char *viol[SIM_MAX_VIOLATIONS];

@@ -226,5 +226,13 @@
 #define SIM_TXD_STAT_DD		(1u << 0)
 #define SIM_TXD_POPTS_IXSM	(1u << 8)	/* in olinfo_status */
 #define SIM_TXD_POPTS_TXSM	(1u << 9)
+#define SIM_TXD_IDX_SHIFT	4		/* context index, olinfo / mss_l4len_idx */
+/* advanced context descriptor (7.2.3.2.3) */
+#define SIM_TXCTX_IPLEN_MASK	0x1ffu		/* VLAN_MACIP_LENS 8:0 */
+#define SIM_TXCTX_MACLEN_SHIFT	9		/* 15:9 */
+#define SIM_TXCTX_VLAN_SHIFT	16		/* 31:16 */
+#define SIM_TXCTX_TUCMD_IPV4	(1u << 10)	/* TYPE_TUCMD_MLHL */
+#define SIM_TXCTX_L4T_SHIFT	11		/* 12:11: 0 UDP, 1 TCP, 2 SCTP */
+#define SIM_TXCTX_L4T_MASK	(3u << 11)
 
 #endif
