@@ -236,6 +236,7 @@ static inline unsigned select_queue(struct ixy_sim *sim, const uint8_t *hdr, uin
 				   struct sim_rxpre *pre)
 {
 	m->pre = pre;
+	m->vlan_stripped = false;
 	if (pre)
 		m->pi = pre->pi;
 	else
