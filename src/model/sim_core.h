@@ -13,7 +13,6 @@ void sim_engine_pause(struct sim_domain *d);
 int sim_engine_resume(struct sim_domain *d);
 void sim_engine_hold(void);
 void sim_engine_release(void);
-bool sim_engine_running(void);
 
 /* One round of DMA work for a port, and the time of its next scheduled
  * event (sim_core.c); the domain lock is held. */

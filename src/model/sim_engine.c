@@ -256,11 +256,3 @@ out:
 	pthread_mutex_unlock(&eng.ctl);
 	return err;
 }
-
-bool sim_engine_running(void)
-{
-	pthread_mutex_lock(&eng.ctl);
-	bool r = eng.running;
-	pthread_mutex_unlock(&eng.ctl);
-	return r;
-}
