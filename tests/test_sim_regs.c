@@ -168,6 +168,68 @@ static void test_tail_in_bar(void **state)
 	assert_null(ixy_sim_find("bar"));
 }
 
+/* 8.2.3.12: SECRXSTAT.SECRX_RDY / SECTXSTAT.SECTX_RDY assert once the
+ * halted security path is empty (4.6.7 step 11 polls for it after setting
+ * SECRXCTRL.RX_DIS); while RX is halted frames wait in the packet buffer
+ * and come in when the path is released. */
+static void test_security_path_halt(void **state)
+{
+	(void)state;
+	struct tport p;
+	tport_open(&p, "sec,mode=stepped,wire=null,link_delay_us=1,unthrottled");
+	tport_init(&p, 0);
+	STEP_UNTIL(p.sim, rd(&p, R_LINKS) & (1u << 30));
+	assert_int_equal(rd(&p, 0x08d04) & 1, 0);	/* running: not ready for a mode change */
+	assert_int_equal(rd(&p, 0x08804) & 1, 0);
+	wr(&p, 0x08d00, rd(&p, 0x08d00) | 2);	/* RX_DIS */
+	wr(&p, 0x08800, rd(&p, 0x08800) | 2);	/* TX_DIS */
+	assert_int_equal(rd(&p, 0x08d04) & 1, 1);	/* SECRX_RDY at the first read */
+	assert_int_equal(rd(&p, 0x08804) & 1, 1);	/* SECTX_RDY */
+	wr(&p, 0x08d04, 0);	/* read-only */
+	assert_int_equal(rd(&p, 0x08d04) & 1, 1);
+
+	uint8_t mac[6], f[64], got[2048];
+	port_mac(&p, mac);
+	uint32_t len = make_udp(f, mac, 60, 7, 3);
+	assert_int_equal(ixy_sim_inject(p.sim, f, len), 0);
+	for (int i = 0; i < 10; i++)
+		ixy_sim_step(p.sim);
+	assert_int_equal(rx_get(&p, got, NULL), 0);	/* held while halted */
+	wr(&p, 0x08d00, rd(&p, 0x08d00) & ~2u);	/* release */
+	assert_int_equal(rd(&p, 0x08d04) & 1, 0);
+	ixy_sim_step(p.sim);
+	assert_int_equal(rx_get(&p, got, NULL), len);
+	assert_memory_equal(got, f, len);
+	assert_int_equal(rd(&p, R_MPC0), 0);
+	assert_int_equal(ixy_sim_violation_count(p.sim), 0);
+	tport_close(&p);
+}
+
+/* 8.2.3.11.1/2: DCA_RXCTRL resets to 0xB200 (bit 12 reserved, reads 1, to
+ * be cleared by software per 4.6.7; relaxed ordering bits 9, 13, 15) and
+ * DCA_TXCTRL to 0x2A00, for every queue and at the 82598 addresses. */
+static void test_dca_reset_values(void **state)
+{
+	(void)state;
+	struct tport p;
+	tport_open(&p, "dca,mode=stepped,wire=null,link_delay_us=1");
+	const unsigned qs[] = { 0, 15, 63, 64, 127 };
+	for (unsigned i = 0; i < 5; i++) {
+		unsigned q = qs[i];
+		uint32_t rx = q < 64 ? 0x0100c + 0x40 * q : 0x0d00c + 0x40 * (q - 64);
+		assert_int_equal(rd(&p, rx), 0xb200);
+		assert_int_equal(rd(&p, 0x0600c + 0x40 * q), 0x2a00);
+	}
+	assert_int_equal(rd(&p, 0x02200), 0xb200);	/* DCA_RXCTRL[0], 82598 address */
+	assert_int_equal(rd(&p, 0x07200 + 4 * 3), 0x2a00);	/* DCA_TXCTRL[3] */
+	wr(&p, 0x0100c, 0xb200 & ~(1u << 12));	/* what 4.6.7 asks */
+	assert_int_equal(rd(&p, 0x02200), 0xa200);
+	wr(&p, R_CTRL, 1u << 26);
+	assert_int_equal(rd(&p, 0x0100c), 0xb200);	/* back after reset */
+	assert_int_equal(ixy_sim_violation_count(p.sim), 0);
+	tport_close(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +239,8 @@ int main(void)
 		cmocka_unit_test(test_link),
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_tail_in_bar),
+		cmocka_unit_test(test_security_path_halt),
+		cmocka_unit_test(test_dca_reset_values),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

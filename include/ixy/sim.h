@@ -65,6 +65,9 @@ uint16_t ixy_sim_device_id(const struct ixy_sim *sim);
  * the tail, hand frames to the wire, take frames from the wire into RX
  * descriptors, link state machine). Returns the number of frames moved. */
 int ixy_sim_step(struct ixy_sim *sim);
+/* The port's mode (fixed at creation). Ask this instead of probing with
+ * ixy_sim_step, which fails on a threaded port and sets the last error. */
+enum ixy_sim_mode ixy_sim_mode(const struct ixy_sim *sim);
 
 /* ---- wires ---- */
 int ixy_sim_wire_loopback(struct ixy_sim *sim);                   /* TX -> own RX */

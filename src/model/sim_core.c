@@ -2,18 +2,17 @@
  *
  * A port is created with its register file at reset values (as after power
  * on: EEPROM read, link trained if a cable is plugged). Its DMA engine runs
- * either in a thread (threaded mode: polls tails like the NIC does) or when
- * the caller asks (stepped mode: ixy_sim_step, deterministic). Two paired
- * ports share one domain: one lock and one engine thread, so a frame goes
- * from one port's TX buffers straight into the other's RX buffers.
+ * either in the process's engine thread (threaded mode: polls tails like the
+ * NIC does; one thread serves all threaded ports, sim_engine.c) or when the
+ * caller asks (stepped mode: ixy_sim_step, deterministic). Two paired ports
+ * share one domain: one lock, visited together by the engine, so a frame
+ * goes from one port's TX buffers straight into the other's RX buffers.
  */
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "error.h"
 #include "model/sim_internal.h"
@@ -43,10 +42,11 @@ void sim_unlock(struct ixy_sim *sim)
 	pthread_mutex_unlock(&sim->dom->lock);
 }
 
-/* One round of the DMA engine for one port; the domain lock is held. */
-static int port_round(struct ixy_sim *sim)
+/* One round of the DMA engine for one port at time now (one clock read
+ * per round of all ports: on a VM it costs ~100 ns); the domain lock is
+ * held. */
+int sim_port_round(struct ixy_sim *sim, uint64_t now)
 {
-	uint64_t now = sim_now_ns();
 	sim->now_ps = now * 1000;
 	sim_link_update(sim, now);
 	int moved = sim_tx_round(sim);
@@ -55,28 +55,23 @@ static int port_round(struct ixy_sim *sim)
 	return moved;
 }
 
-static void *engine(void *arg)
+/* The earliest time something happens on this port that no driver action
+ * triggers: the link comes up after auto-negotiation, a rate-limited
+ * generator's next frame is due. UINT64_MAX = nothing scheduled (the port
+ * waits for tail stores or wire input). The domain lock is held. */
+uint64_t sim_port_due_ns(const struct ixy_sim *sim)
 {
-	struct sim_domain *d = arg;
-	unsigned idle = 0;
-	while (!atomic_load(&d->stop)) {
-		pthread_mutex_lock(&d->lock);
-		int moved = 0;
-		for (int i = 0; i < d->nports; i++)
-			moved += port_round(d->ports[i]);
-		pthread_mutex_unlock(&d->lock);
-		while (atomic_load(&d->waiters))
-			sched_yield();
-		/* Poll hard while there is traffic; back off when idle so an
-		 * idle port does not burn a core. */
-		if (moved)
-			idle = 0;
-		else if (++idle > 4096)
-			usleep(50);
-		else if (idle > 256)
-			sched_yield();
+	uint64_t due = UINT64_MAX;
+	if (sim->carrier && !sim->link_up)
+		due = sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
+	const struct sim_gen_state *g = sim->gen;
+	if (sim->wire == SIM_WIRE_GEN && g && sim->link_up && g->interval_ps &&
+	    !(g->cfg.count && g->sent >= g->cfg.count)) {
+		uint64_t t = g->next_ps / 1000;
+		if (t < due)
+			due = t;
 	}
-	return NULL;
+	return due;
 }
 
 static struct sim_domain *domain_new(struct ixy_sim *sim)
@@ -88,28 +83,6 @@ static struct sim_domain *domain_new(struct ixy_sim *sim)
 	d->ports[0] = sim;
 	d->nports = 1;
 	return d;
-}
-
-void sim_engine_pause(struct sim_domain *d)
-{
-	if (!d->has_thread)
-		return;
-	atomic_store(&d->stop, true);
-	pthread_join(d->thread, NULL);
-	d->has_thread = false;
-}
-
-int sim_engine_resume(struct sim_domain *d)
-{
-	if (d->has_thread || d->nports == 0 || d->ports[0]->cfg.mode != IXY_SIM_THREADED)
-		return 0;
-	atomic_store(&d->stop, false);
-	int err = pthread_create(&d->thread, NULL, engine, d);
-	if (err)
-		return ixy_error(-err, "sim %s: cannot start the DMA engine thread: %s", d->ports[0]->name,
-				 strerror(err));
-	d->has_thread = true;
-	return 0;
 }
 
 int sim_domain_merge(struct ixy_sim *a, struct ixy_sim *b)
@@ -200,6 +173,8 @@ static void free_sim(struct ixy_sim *sim)
 	for (unsigned i = 0; i < SIM_MAX_VIOLATIONS; i++)
 		free(sim->viol[i]);
 	free(sim->scratch);
+	free(sim->strip_buf);
+	free(sim->tx_buf);
 	free(sim->bar);
 	free(sim);
 }
@@ -224,8 +199,10 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 	sim->cfg = c;
 	sim->bar = aligned_alloc(4096, SIM_BAR0_SIZE);
 	sim->scratch = malloc(SIM_MAX_FRAME);
+	sim->strip_buf = malloc(SIM_MAX_FRAME);
+	sim->tx_buf = malloc(SIM_MAX_FRAME);
 	sim->dom = domain_new(sim);
-	if (!sim->bar || !sim->scratch || !sim->dom || sim_fq_init(&sim->rxpb, 8192, 512u << 10) < 0 ||
+	if (!sim->bar || !sim->scratch || !sim->strip_buf || !sim->tx_buf || !sim->dom || sim_fq_init(&sim->rxpb, 8192, 512u << 10) < 0 ||
 	    sim_fq_init(&sim->inject, 1024, 0) < 0) {
 		free(sim->dom);
 		free_sim(sim);
@@ -260,6 +237,8 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 			waiting = s;
 	pthread_mutex_unlock(&registry_lock);
 
+	if (c.mode == IXY_SIM_THREADED)
+		sim_engine_hold();
 	int err = sim_engine_resume(sim->dom);
 	if (!err && waiting)
 		err = ixy_sim_wire_pair(waiting, sim);
@@ -287,7 +266,10 @@ void ixy_sim_destroy(struct ixy_sim *sim)
 	sim_engine_pause(sim->dom);
 	pthread_mutex_destroy(&sim->dom->lock);
 	free(sim->dom);
+	bool threaded = sim->cfg.mode == IXY_SIM_THREADED;
 	free_sim(sim);
+	if (threaded)
+		sim_engine_release();	/* the last threaded port stops the engine thread */
 }
 
 int ixy_sim_step(struct ixy_sim *sim)
@@ -298,8 +280,14 @@ int ixy_sim_step(struct ixy_sim *sim)
 	struct sim_domain *d = sim->dom;
 	sim_lock(sim);
 	int moved = 0;
+	uint64_t now = sim_now_ns();
 	for (int i = 0; i < d->nports; i++)
-		moved += port_round(d->ports[i]);
+		moved += sim_port_round(d->ports[i], now);
 	sim_unlock(sim);
 	return moved;
+}
+
+enum ixy_sim_mode ixy_sim_mode(const struct ixy_sim *sim)
+{
+	return sim->cfg.mode;
 }

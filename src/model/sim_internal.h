@@ -2,7 +2,8 @@
  *
  * Threading: every port belongs to a domain (itself, or the two ports of a
  * pair). A domain has one mutex, taken by the control path (register
- * accesses) and by the DMA engine for one round of work; so the engine and
+ * accesses) and by the DMA engine (the process's one engine thread, or
+ * ixy_sim_step) for one round of work; so the engine and
  * the driver's control path never see a half-updated register file. The
  * driver's data path never takes it: tails are plain stores into the BAR0
  * image that the engine reads with acquire semantics, descriptors live in
@@ -108,6 +109,7 @@ struct sim_rxq {
 	uint32_t bufsize;
 	uint32_t desctype;
 	bool drop_en;
+	bool vme;		/* RXDCTL.VME: strip the VLAN tag into the descriptor */
 	bool too_big;		/* reported a frame the ring can never take */
 	uint8_t statidx;
 	int8_t vector;		/* IVAR entry, -1 = none */
@@ -123,6 +125,11 @@ struct sim_txq {
 	uint8_t statidx;
 	int8_t vector;
 	struct sim_dma_hit hit;
+	/* offload contexts from advanced context descriptors (7.2.3.2.3):
+	 * VLAN_MACIP_LENS and TYPE_TUCMD_MLHL, two slots selected by IDX */
+	struct sim_txctx {
+		uint32_t vlan_macip_lens, tucmd;
+	} ctx[2];
 };
 
 /* Receive configuration derived from the register file, rebuilt after any
@@ -130,6 +137,7 @@ struct sim_txq {
  * fields instead of decoding registers. */
 struct sim_rxcfg {
 	bool rxen;		/* RXCTRL.RXEN */
+	bool halted;		/* SECRXCTRL.RX_DIS: frames wait in the packet buffer */
 	bool strip;		/* HLREG0.RXCRCSTRP */
 	bool rss;		/* MRQC.MRQE = RSS */
 	bool pcsd;		/* RXCSUM.PCSD: RSS hash instead of IP id in the write-back */
@@ -183,11 +191,11 @@ struct sim_shm_state;
 struct sim_domain {
 	pthread_mutex_t lock;
 	atomic_int waiters;	/* control-path callers waiting for the lock */
-	pthread_t thread;
-	bool has_thread;
-	atomic_bool stop;
 	struct ixy_sim *ports[2];
 	int nports;
+	/* threaded mode: member of the engine thread's list (sim_engine.c) */
+	bool in_engine;
+	struct sim_domain *eng_next;
 };
 
 struct ixy_sim {
@@ -229,8 +237,12 @@ struct ixy_sim {
 	struct sim_iface_state *iface;
 	struct sim_shm_state *shm;
 	uint64_t wire_free_ps;		/* link-speed emulation: the wire is busy until then */
+	bool tx_blocked;		/* last round: a frame waited for the wire to be free */
+	int paced_moved;		/* last round: frames a rate-paced generator delivered */
 	uint64_t now_ps;		/* time of the current round */
 	uint8_t *scratch;		/* SIM_MAX_FRAME bytes, for wires that need a flat copy */
+	uint8_t *strip_buf;		/* SIM_MAX_FRAME bytes: a frame without its VLAN tag */
+	uint8_t *tx_buf;		/* SIM_MAX_FRAME bytes: a TX frame the MAC changes (offloads) */
 
 	/* checks */
 	char *viol[SIM_MAX_VIOLATIONS];
@@ -247,6 +259,7 @@ void sim_unlock(struct ixy_sim *sim);
 /* sim_regfile.c */
 void sim_reset(struct ixy_sim *sim, bool power_on);
 void sim_link_update(struct ixy_sim *sim, uint64_t now_ns);
+uint32_t sim_link_delay_us(const struct ixy_sim *sim);
 void sim_raise_eicr(struct ixy_sim *sim, uint32_t bits);
 static inline uint32_t sim_reg(const struct ixy_sim *sim, uint32_t off) { return sim->bar[off / 4]; }
 static inline void sim_setreg(struct ixy_sim *sim, uint32_t off, uint32_t v) { sim->bar[off / 4] = v; }
@@ -282,10 +295,11 @@ void sim_rx_check_tails(struct ixy_sim *sim);
 
 /* sim_tx.c */
 void sim_txq_enable(struct ixy_sim *sim, unsigned q, bool on);
+/* Returns the frames the wire accepted (progress for the engine's backoff). */
 int sim_tx_round(struct ixy_sim *sim);
 
 /* sim_wire.c */
-void sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f);
+bool sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f);
 int sim_wire_rx_round(struct ixy_sim *sim);
 void sim_wire_detach(struct ixy_sim *sim);
 uint64_t sim_frame_time_ps(uint32_t len);
@@ -310,7 +324,7 @@ void sim_iface_close(struct ixy_sim *sim);
 
 /* sim_wire_shm.c */
 int sim_shm_open(struct ixy_sim *sim, const char *name);
-void sim_shm_tx(struct ixy_sim *sim, const struct sim_frame *f);
+bool sim_shm_tx(struct ixy_sim *sim, const struct sim_frame *f);
 int sim_shm_rx_round(struct ixy_sim *sim, int budget);
 void sim_shm_close(struct ixy_sim *sim);
 const char *sim_shm_path(const struct ixy_sim *sim);

@@ -67,7 +67,7 @@ static int tx_queue_of(uint32_t off, uint32_t *r)
 	return -1;
 }
 
-static uint32_t link_delay_us(const struct ixy_sim *sim)
+uint32_t sim_link_delay_us(const struct ixy_sim *sim)
 {
 	return sim->cfg.link_delay_us ? sim->cfg.link_delay_us : DEFAULT_LINK_DELAY_US;
 }
@@ -84,7 +84,7 @@ void sim_raise_eicr(struct ixy_sim *sim, uint32_t bits)
 
 void sim_link_update(struct ixy_sim *sim, uint64_t now)
 {
-	bool up = sim->carrier && now >= sim->an_start_ns + (uint64_t)link_delay_us(sim) * 1000;
+	bool up = sim->carrier && now >= sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
 	if (up != sim->link_up) {
 		sim->link_up = up;
 		sim_raise_eicr(sim, SIM_EICR_LSC);	/* 8.2.3.5.1: link status change */
@@ -162,8 +162,11 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	sim_setreg(sim, SIM_TXPBSIZE(0), 160u << 10);
 	sim_setreg(sim, SIM_DTXMXSZRQ, 0x10);
 	sim_setreg(sim, SIM_VLNCTRL, 0x8100);
-	for (unsigned q = 0; q < SIM_NUM_QUEUES; q++)
+	for (unsigned q = 0; q < SIM_NUM_QUEUES; q++) {
 		sim_setreg(sim, SIM_SRRCTL(q), 2u | 4u << SIM_SRRCTL_BSIZEHDR_SHIFT);	/* 2 KiB, 256 B hdr */
+		sim_setreg(sim, SIM_DCA_RXCTRL(q), SIM_DCA_RXCTRL_RESET);
+		sim_setreg(sim, SIM_DCA_TXCTRL(q), SIM_DCA_TXCTRL_RESET);
+	}
 	const uint8_t *m = sim->perm_mac;
 	sim_setreg(sim, SIM_RAL(0), (uint32_t)m[0] | m[1] << 8 | m[2] << 16 | (uint32_t)m[3] << 24);
 	sim_setreg(sim, SIM_RAH(0), (uint32_t)m[4] | m[5] << 8 | SIM_RAH_AV);
@@ -176,7 +179,7 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	 * initialises (4.6.3): ARD and DMAIDONE read 0 until then. The link
 	 * restarts training. */
 	sim->reset_done_ns = power_on ? 0 : now + DEFAULT_RESET_DELAY_US * 1000ull;
-	sim->an_start_ns = power_on && now > (uint64_t)link_delay_us(sim) * 1000 ? now - (uint64_t)link_delay_us(sim) * 1000 : now;
+	sim->an_start_ns = power_on && now > (uint64_t)sim_link_delay_us(sim) * 1000 ? now - (uint64_t)sim_link_delay_us(sim) * 1000 : now;
 	if (!power_on)
 		link_restart(sim, now);
 	else
@@ -310,6 +313,14 @@ uint32_t ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg)
 	case SIM_RDRXCTL:
 		v = sim_reg(sim, SIM_RDRXCTL) | (reset_in_progress(sim, now) ? 0 : SIM_RDRXCTL_DMAIDONE);
 		goto out;
+	case SIM_SECRXSTAT:
+		/* 8.2.3.12.6 SECRX_RDY: the path is halted (RX_DIS, 4.6.7 step
+		 * 11) and empty - which the model's is at once */
+		v = (sim_reg(sim, SIM_SECRXCTRL) & SIM_SECRXCTRL_RX_DIS) ? SIM_SECRXSTAT_RDY : 0;
+		goto out;
+	case SIM_SECTXSTAT:
+		v = (sim_reg(sim, SIM_SECTXCTRL) & SIM_SECTXCTRL_TX_DIS) ? SIM_SECTXSTAT_RDY : 0;
+		goto out;
 	}
 	/* tails may have been stored by the driver without the lock */
 	v = __atomic_load_n(&sim->bar[off / 4], __ATOMIC_ACQUIRE);
@@ -354,6 +365,7 @@ static void rx_queue_write(struct ixy_sim *sim, unsigned q, uint32_t r, uint32_t
 	if (r == 0x28) {
 		bool on = val & SIM_RXDCTL_ENABLE, was = sim_reg(sim, off) & SIM_RXDCTL_ENABLE;
 		sim_setreg(sim, off, val);
+		rq->vme = val & SIM_RXDCTL_VME;	/* may change while enabled (drivers toggle it) */
 		if (on != was)
 			sim_rxq_enable(sim, q, on);
 		return;
@@ -432,6 +444,8 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 		goto out;
 	case SIM_STATUS:
 	case SIM_LINKS:
+	case SIM_SECRXSTAT:
+	case SIM_SECTXSTAT:
 		goto out;	/* read-only */
 	case SIM_EICR:	/* write 1 to clear */
 		sim_setreg(sim, SIM_EICR, sim_reg(sim, SIM_EICR) & ~val);

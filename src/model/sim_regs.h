@@ -54,6 +54,10 @@
 #define SIM_RDBAH(n)		(SIM_RDBAL(n) + 0x04)
 #define SIM_RDLEN(n)		(SIM_RDBAL(n) + 0x08)
 #define SIM_DCA_RXCTRL(n)	(SIM_RDBAL(n) + 0x0c)
+/* 8.2.3.11.1 reset value: relaxed ordering for descriptor reads (bit 9),
+ * data writes (13) and header writes (15), and the reserved bit 12 that
+ * reads 1 and that software must clear (4.6.7) */
+#define  SIM_DCA_RXCTRL_RESET	0x0000b200u
 #define SIM_RDH(n)		(SIM_RDBAL(n) + 0x10)
 #define SIM_SRRCTL(n)		(SIM_RDBAL(n) + 0x14)
 #define SIM_RDT(n)		(SIM_RDBAL(n) + 0x18)
@@ -116,6 +120,22 @@
 #define SIM_TDWBAL(n)		(SIM_TDBAL(n) + 0x38)
 #define SIM_TDWBAH(n)		(SIM_TDBAL(n) + 0x3c)
 #define SIM_DMATXCTL		0x04a80
+#define SIM_DCA_TXCTRL(n)	(0x0600c + 0x40 * (n))
+/* 8.2.3.11.2 reset value: relaxed ordering for descriptor reads (bit 9),
+ * descriptor write-back (11) and data reads (13) */
+#define  SIM_DCA_TXCTRL_RESET	0x00002a00u
+
+/* 8.2.3.12 Security block: the model has no IPsec engine, its security
+ * paths hold no data, so they are empty ("ready") as soon as they are
+ * halted. */
+#define SIM_SECTXCTRL		0x08800
+#define  SIM_SECTXCTRL_TX_DIS	0x2u
+#define SIM_SECTXSTAT		0x08804
+#define  SIM_SECTXSTAT_RDY	0x1u
+#define SIM_SECRXCTRL		0x08d00
+#define  SIM_SECRXCTRL_RX_DIS	0x2u
+#define SIM_SECRXSTAT		0x08d04
+#define  SIM_SECRXSTAT_RDY	0x1u
 #define  SIM_DMATXCTL_TE	(1u << 0)
 #define SIM_DTXMXSZRQ		0x08100
 #define SIM_MTQC		0x08120
@@ -206,5 +226,13 @@
 #define SIM_TXD_STAT_DD		(1u << 0)
 #define SIM_TXD_POPTS_IXSM	(1u << 8)	/* in olinfo_status */
 #define SIM_TXD_POPTS_TXSM	(1u << 9)
+#define SIM_TXD_IDX_SHIFT	4		/* context index, olinfo / mss_l4len_idx */
+/* advanced context descriptor (7.2.3.2.3) */
+#define SIM_TXCTX_IPLEN_MASK	0x1ffu		/* VLAN_MACIP_LENS 8:0 */
+#define SIM_TXCTX_MACLEN_SHIFT	9		/* 15:9 */
+#define SIM_TXCTX_VLAN_SHIFT	16		/* 31:16 */
+#define SIM_TXCTX_TUCMD_IPV4	(1u << 10)	/* TYPE_TUCMD_MLHL */
+#define SIM_TXCTX_L4T_SHIFT	11		/* 12:11: 0 UDP, 1 TCP, 2 SCTP */
+#define SIM_TXCTX_L4T_MASK	(3u << 11)
 
 #endif

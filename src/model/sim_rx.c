@@ -30,6 +30,8 @@ struct rx_meta {
 	unsigned rss_type;
 	bool pif;
 	const struct sim_rxpre *pre;
+	bool vlan_stripped;	/* RXDCTL.VME took the tag out of the frame */
+	uint16_t vlan_tag;	/* the tag's TCI, for the write-back */
 };
 
 /* The parse header window: the parser looks at most this far. */
@@ -80,6 +82,7 @@ void sim_rx_config(struct ixy_sim *sim)
 	struct sim_rxcfg *c = &sim->rx;
 	uint32_t hl = sim_reg(sim, SIM_HLREG0);
 	c->rxen = sim_reg(sim, SIM_RXCTRL) & SIM_RXCTRL_RXEN;
+	c->halted = sim_reg(sim, SIM_SECRXCTRL) & SIM_SECRXCTRL_RX_DIS;
 	c->strip = hl & SIM_HLREG0_RXCRCSTRP;
 	c->max_frame = (hl & SIM_HLREG0_JUMBOEN) ? sim_reg(sim, SIM_MAXFRS) >> SIM_MAXFRS_MFS_SHIFT : 1518;
 	c->fctrl = sim_reg(sim, SIM_FCTRL);
@@ -233,6 +236,7 @@ static inline unsigned select_queue(struct ixy_sim *sim, const uint8_t *hdr, uin
 				   struct sim_rxpre *pre)
 {
 	m->pre = pre;
+	m->vlan_stripped = false;
 	if (pre)
 		m->pi = pre->pi;
 	else
@@ -312,6 +316,24 @@ static uint8_t *rx_copy(struct ixy_sim *sim, unsigned q, const struct sim_frame 
 	return first;
 }
 
+/* VLAN stripping (RXDCTL.VME, 7.4.5 / 8.2.3.8.6): the host gets the frame
+ * without its 802.1Q header; the tag control information goes into the
+ * write-back's VLAN Tag field and VP stays set. The frame is re-parsed:
+ * the offsets of everything behind the tag moved. */
+static void vlan_strip(struct ixy_sim *sim, const struct sim_frame *f, const struct rx_meta *m, struct sim_frame *out,
+		       struct rx_meta *mo)
+{
+	uint8_t *b = sim->strip_buf;
+	uint32_t n = (uint32_t)sim_frame_flatten(f, b, SIM_MAX_FRAME);
+	*mo = *m;
+	mo->pre = NULL;
+	mo->vlan_stripped = true;
+	mo->vlan_tag = (uint16_t)(b[14] << 8 | b[15]);
+	memmove(b + 12, b + 16, n - 16);
+	sim_frame_one(out, b, n - 4);
+	sim_parse(b, n - 4 < HDR_WINDOW ? n - 4 : HDR_WINDOW, &mo->pi);
+}
+
 static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, const struct rx_meta *m)
 {
 	struct sim_rxq *rq = &sim->rxq[q];
@@ -319,6 +341,13 @@ static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, co
 	if (__builtin_expect(!rq->enabled || rq->stopped, 0)) {
 		st->qprdc[rq->statidx]++;	/* 7.1.2: frames for a disabled queue are dropped */
 		return RX_DROPPED;
+	}
+	struct sim_frame fs;
+	struct rx_meta ms;
+	if (__builtin_expect(rq->vme && m->pi.vlan && f->len >= 18, 0)) {
+		vlan_strip(sim, f, m, &fs, &ms);
+		f = &fs;
+		m = &ms;
 	}
 	uint32_t tail = __atomic_load_n(&sim->bar[SIM_RDT(q) / 4], __ATOMIC_ACQUIRE);
 	if (__builtin_expect(tail >= rq->count, 0)) {
@@ -385,8 +414,9 @@ static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, co
 		sim_rx_csum(first, f->len, &m->pi, &status, &ip_err, &l4_err);
 	else if (m->pi.l3 == 4)
 		sim_rx_csum(first, m->pi.l4off, &m->pi, &status, &ip_err, &l4_err);
-	if (m->pi.vlan)
+	if (m->pi.vlan || m->vlan_stripped)
 		status |= SIM_RXD_STAT_VP;
+	uint32_t tag = m->vlan_stripped ? (uint32_t)m->vlan_tag << 16 : 0;	/* VLAN Tag field, last descriptor */
 	if (m->pif)
 		status |= SIM_RXD_STAT_PIF;
 
@@ -414,7 +444,7 @@ static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, co
 		uint8_t *desc = rq->ring + (size_t)idx * 16;
 		st32(desc, dw0);
 		st32(desc + 4, dw1);
-		st32(desc + 12, left);
+		st32(desc + 12, left | tag);
 		st32_release(desc + 8, last_st);
 	} else {
 		uint32_t last_st = SIM_RXD_STAT_DD | SIM_RXD_STAT_EOP | (status & 0xff) |
@@ -429,7 +459,7 @@ static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, co
 		}
 		uint8_t *desc = rq->ring + (size_t)idx * 16;
 		st32(desc + 8, left);
-		st32_release(desc + 12, last_st);
+		st32_release(desc + 12, last_st | tag);
 	}
 	if (++idx == rq->count)
 		idx = 0;
@@ -500,6 +530,15 @@ int sim_rx_frame(struct ixy_sim *sim, const struct sim_frame *f)
 			st->mprc++;
 	}
 	unsigned q = select_queue(sim, hdr, hlen, &m, f->pre);
+	if (__builtin_expect(sim->rx.halted, 0)) {
+		/* the security block holds the receive path (SECRXCTRL.RX_DIS,
+		 * 4.6.7): frames wait in the packet buffer whatever DROP_EN */
+		if (sim_fq_push(&sim->rxpb, f, (int32_t)q) < 0) {
+			st->mpc[0]++;
+			sim_raise_eicr(sim, 1u << 17);	/* RX_MISS */
+		}
+		return 1;
+	}
 	if (sim->rxpb.count) {	/* keep arrival order behind waiting frames */
 		no_desc(sim, q, f);
 		return 1;
@@ -513,6 +552,10 @@ int sim_rx_frame(struct ixy_sim *sim, const struct sim_frame *f)
 int sim_rx_drain(struct ixy_sim *sim)
 {
 	int moved = 0;
+	if (__builtin_expect(sim->cfg_dirty, 0))
+		sim_rx_config(sim);
+	if (sim->rx.halted)
+		return 0;
 	struct sim_fq_slot *s;
 	while ((s = sim_fq_peek(&sim->rxpb))) {
 		struct sim_frame f;

@@ -8,6 +8,8 @@
  * with RS (released after the frame was consumed). A frame whose EOP
  * descriptor is not yet behind the tail waits. Frames leave no faster than
  * the link allows (preamble, SFD, IFG and FCS included) unless unthrottled.
+ * Context descriptors fill the queue's offload slots; a frame that asks for
+ * checksum or VLAN insertion is changed in the MAC's copy (tx_offload).
  */
 #include <inttypes.h>
 #include <string.h>
@@ -113,15 +115,29 @@ static unsigned size_bucket(uint32_t wire)
 	return wire <= 64 ? 0 : wire <= 127 ? 1 : wire <= 255 ? 2 : wire <= 511 ? 3 : wire <= 1023 ? 4 : 5;
 }
 
+/* What the first data descriptor of a frame asks the MAC to do. */
+struct tx_req {
+	uint32_t popts;		/* POPTS: IXSM, TXSM */
+	unsigned ctx;		/* context slot */
+	bool vle;		/* DCMD.VLE: insert the context's VLAN tag */
+	bool seen;		/* a data descriptor was found */
+};
+
 /* Gather one frame starting at the head. Returns the index after its EOP
- * descriptor, or -1 if the frame is incomplete or the queue stopped. */
-static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_frame *f, bool *ifcs)
+ * descriptor, or -1 if the frame is incomplete or the queue stopped.
+ * Context descriptors before the frame are stored in their slot. */
+static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_frame *f, bool *ifcs,
+		  struct tx_req *req)
 {
 	struct sim_txq *tq = &sim->txq[q];
 	uint32_t i = tq->head;
 	f->len = 0;
 	f->nseg = 0;
 	f->pre = NULL;
+	req->seen = false;
+	req->popts = 0;
+	req->ctx = 0;
+	req->vle = false;
 	while (i != tail) {
 		uint8_t *d = desc_ptr(sim, q, i);
 		uint64_t addr = ld64(d);
@@ -131,8 +147,14 @@ static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_fra
 			i = 0;
 		if (cmd & SIM_TXD_CMD_DEXT) {
 			uint32_t dtyp = (cmd & SIM_TXD_DTYP_MASK) >> SIM_TXD_DTYP_SHIFT;
-			if (dtyp == SIM_TXD_DTYP_CTXT)
-				continue;	/* offload context: consumed, nothing to send */
+			if (dtyp == SIM_TXD_DTYP_CTXT) {
+				/* offload context: kept for the frames that name it. The
+				 * ixgbe drivers use slots 0 and 1 (IDX bit 4). */
+				struct sim_txctx *c = &tq->ctx[(ld32(d + 12) >> SIM_TXD_IDX_SHIFT) & 1];
+				c->vlan_macip_lens = ld32(d);
+				c->tucmd = cmd;
+				continue;
+			}
 			if (dtyp != SIM_TXD_DTYP_DATA) {
 				tx_stop(sim, q, idx, "advanced descriptor with an unknown DTYP (datasheet 7.2.3.2)");
 				return -1;
@@ -141,7 +163,15 @@ static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_fra
 				tx_stop(sim, q, idx, "TCP segmentation (DCMD.TSE) is not modelled");
 				return -1;
 			}
+			if (!req->seen) {
+				/* POPTS, IDX and VLE count in the first data descriptor */
+				uint32_t olinfo = ld32(d + 12);
+				req->popts = olinfo & (SIM_TXD_POPTS_IXSM | SIM_TXD_POPTS_TXSM);
+				req->ctx = (olinfo >> SIM_TXD_IDX_SHIFT) & 1;
+				req->vle = cmd & SIM_TXD_CMD_VLE;
+			}
 		}
+		req->seen = true;
 		uint32_t blen = cmd & SIM_TXD_DTALEN_MASK;
 		if (blen) {
 			const uint8_t *p = sim_dma_ptr_hit(&sim->dma, &tq->hit, addr, blen);
@@ -164,11 +194,72 @@ static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_fra
 	return -1;
 }
 
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* Checksum insertion and VLAN insertion (7.2.4, 7.2.3.2.3): the MAC
+ * changes its copy of the frame, never the host's buffers, so the frame is
+ * flattened first. Offsets come from the context (MACLEN, IPLEN), as on
+ * the hardware, which does not parse the frame: software must leave the
+ * IPv4 checksum field 0 and seed the L4 one with the pseudo-header sum
+ * (what the Intel drivers do), else the result is as wrong as on a NIC.
+ * Order as on the wire: checksums over the host's frame, then the tag. */
+static void tx_offload(struct ixy_sim *sim, unsigned q, const struct tx_req *req, struct sim_frame *f)
+{
+	const struct sim_txctx *c = &sim->txq[q].ctx[req->ctx];
+	uint32_t maclen = (c->vlan_macip_lens >> SIM_TXCTX_MACLEN_SHIFT) & 0x7f;
+	uint32_t iplen = c->vlan_macip_lens & SIM_TXCTX_IPLEN_MASK;
+	uint8_t *b = sim->tx_buf;
+	if (f->len + 4 > SIM_MAX_FRAME) {
+		sim_violation(sim, "TX queue %u: offload requested for a frame of %u bytes: the model offloads "
+			      "frames up to %u bytes; sent unchanged", q, f->len, SIM_MAX_FRAME - 4);
+		return;
+	}
+	uint32_t n = (uint32_t)sim_frame_flatten(f, b, SIM_MAX_FRAME);
+	if (req->popts & SIM_TXD_POPTS_IXSM) {
+		if (!(c->tucmd & SIM_TXCTX_TUCMD_IPV4) || iplen < 20 || maclen + iplen > n)
+			sim_violation(sim, "TX queue %u: POPTS.IXSM with context %u (TUCMD.IPV4=%d MACLEN=%u IPLEN=%u) "
+				      "that does not describe an IPv4 header in the %u-byte frame (datasheet 7.2.3.2.3); "
+				      "no checksum inserted", q, req->ctx, !!(c->tucmd & SIM_TXCTX_TUCMD_IPV4), maclen,
+				      iplen, n);
+		else
+			put16(b + maclen + 10, sim_csum_fold(sim_csum_add(0, b + maclen, iplen)));
+	}
+	if (req->popts & SIM_TXD_POPTS_TXSM) {
+		uint32_t l4t = (c->tucmd & SIM_TXCTX_L4T_MASK) >> SIM_TXCTX_L4T_SHIFT;
+		uint32_t l4 = maclen + iplen, at = l4t == 1 ? 16 : 6;	/* TCP / UDP checksum field */
+		if (l4t > 1 || l4 + at + 2 > n) {
+			sim_violation(sim, "TX queue %u: POPTS.TXSM with context %u (L4T=%u MACLEN=%u IPLEN=%u) that "
+				      "the model cannot apply to the %u-byte frame (TCP and UDP only); no checksum "
+				      "inserted", q, req->ctx, l4t, maclen, iplen, n);
+		} else {
+			/* the field holds the pseudo-header sum: sum to the end */
+			uint16_t s = sim_csum_fold(sim_csum_add(0, b + l4, n - l4));
+			if (l4t == 0 && s == 0)
+				s = 0xffff;	/* UDP: 0 means "no checksum" (RFC 768) */
+			put16(b + l4 + at, s);
+		}
+	}
+	if (req->vle) {
+		/* 802.1Q header after the addresses, TCI from the context */
+		memmove(b + 16, b + 12, n - 12);
+		b[12] = 0x81;
+		b[13] = 0x00;
+		put16(b + 14, (uint16_t)(c->vlan_macip_lens >> SIM_TXCTX_VLAN_SHIFT));
+		n += 4;
+	}
+	sim_frame_one(f, b, n);
+}
+
 int sim_tx_round(struct ixy_sim *sim)
 {
+	sim->tx_blocked = false;
 	if (!(sim_reg(sim, SIM_DMATXCTL) & SIM_DMATXCTL_TE) || !sim->link_up)
 		return 0;	/* no link: the MAC does not transmit, descriptors wait */
-	int moved = 0;
+	int moved = 0, taken = 0;	/* frames sent / of those, the wire accepted */
 	bool throttle = !sim->cfg.unthrottled;
 	uint32_t lms = (sim_reg(sim, SIM_AUTOC) & SIM_AUTOC_LMS_MASK) >> SIM_AUTOC_LMS_SHIFT;
 	uint64_t ps_per_byte = (lms == 0 || lms == 2 || lms == 5) ? 8000 : 800;	/* 1 or 10 Gb/s */
@@ -199,7 +290,8 @@ int sim_tx_round(struct ixy_sim *sim)
 				}
 			}
 			bool ifcs = true;
-			int end = gather(sim, q, tail, &f, &ifcs);
+			struct tx_req req;
+			int end = gather(sim, q, tail, &f, &ifcs, &req);
 			if (end < 0)
 				break;
 			if (!ifcs) {
@@ -215,6 +307,8 @@ int sim_tx_round(struct ixy_sim *sim)
 						f.nseg--;
 				}
 			}
+			if (__builtin_expect(req.popts || req.vle, 0))
+				tx_offload(sim, q, &req, &f);
 			if (f.len < 60 && (sim_reg(sim, SIM_HLREG0) & SIM_HLREG0_TXPADEN)) {
 				f.seg[f.nseg++] = (struct sim_seg){ zeros, 60 - f.len };
 				f.len = 60;
@@ -236,7 +330,7 @@ int sim_tx_round(struct ixy_sim *sim)
 			st->qbtc[tq->statidx] += f.len;
 			if (throttle)
 				sim->wire_free_ps = start + (uint64_t)(wire + 20) * ps_per_byte;
-			sim_wire_tx(sim, &f);
+			taken += sim_wire_tx(sim, &f);
 
 			/* 7.2.3.5: write back DD where RS asked for it, after the
 			 * frame's buffers were read. */
@@ -263,6 +357,7 @@ int sim_tx_round(struct ixy_sim *sim)
 		if (moved && tq->vector >= 0 && tq->vector < 16)
 			sim_raise_eicr(sim, 1u << tq->vector);
 	}
+	sim->tx_blocked = busy;
 	sim->frames_moved += (uint64_t)moved;
-	return moved;
+	return taken;
 }

@@ -33,7 +33,10 @@ uint64_t sim_frame_time_ps(uint32_t len)
 	return (uint64_t)(len + 4 + 20) * 800;	/* 10 Gb/s: FCS, preamble+SFD 8, IFG 12 */
 }
 
-void sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f)
+/* Returns false when the wire had no room for the frame (it is lost, as on
+ * a congested cable): the engine does not count that as progress, so a
+ * sender whose receiver cannot keep up backs off instead of spinning. */
+bool sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f)
 {
 	switch (sim->wire) {
 	case SIM_WIRE_LOOP:
@@ -43,8 +46,7 @@ void sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f)
 		sim_rx_frame(sim->peer, f);
 		break;
 	case SIM_WIRE_CAPTURE:
-		sim_fq_push(&sim->capture, f, 0);	/* full: the frame is lost */
-		break;
+		return sim_fq_push(&sim->capture, f, 0) == 0;	/* full: the frame is lost */
 	case SIM_WIRE_PCAP:
 		sim_pcap_tx(sim, f);
 		break;
@@ -52,11 +54,11 @@ void sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f)
 		sim_iface_tx(sim, f);
 		break;
 	case SIM_WIRE_SHM:
-		sim_shm_tx(sim, f);
-		break;
+		return sim_shm_tx(sim, f);
 	default:
 		break;	/* null sink, generator, unplugged */
 	}
+	return true;
 }
 
 static int gen_round(struct ixy_sim *sim)
@@ -93,7 +95,8 @@ static int gen_round(struct ixy_sim *sim)
 
 int sim_wire_rx_round(struct ixy_sim *sim)
 {
-	int moved = 0;
+	int moved = 0, n;
+	sim->paced_moved = 0;
 	if (sim->rxpb.count)
 		moved += sim_rx_drain(sim);
 	struct sim_fq_slot *s;
@@ -105,7 +108,12 @@ int sim_wire_rx_round(struct ixy_sim *sim)
 	}
 	switch (sim->wire) {
 	case SIM_WIRE_GEN:
-		moved += gen_round(sim);
+		n = gen_round(sim);
+		/* a paced generator's frames come on its own schedule, not
+		 * because the driver did something (see sim_engine.c) */
+		if (sim->gen->interval_ps)
+			sim->paced_moved = n;
+		moved += n;
 		break;
 	case SIM_WIRE_PCAP:
 		moved += sim_pcap_rx_round(sim, SIM_ROUND_BUDGET);

@@ -270,7 +270,7 @@ static int32_t peer_pid(struct ixy_sim *sim, struct sim_shm_state *s)
 	return 0;
 }
 
-void sim_shm_tx(struct ixy_sim *sim, const struct sim_frame *f)
+bool sim_shm_tx(struct ixy_sim *sim, const struct sim_frame *f)
 {
 	struct sim_shm_state *s = sim->shm;
 	struct shm_ring *r = &s->h->ring[s->end];
@@ -282,7 +282,7 @@ void sim_shm_tx(struct ixy_sim *sim, const struct sim_frame *f)
 	uint64_t room = SHM_RING_BYTES - (head - tail);
 	if (room < need + (contig < need ? contig : 0)) {
 		__atomic_store_n(&r->dropped, r->dropped + 1, __ATOMIC_RELEASE);
-		return;
+		return false;
 	}
 	if (contig < need) {
 		/* records never straddle the end: mark the rest as skipped */
@@ -295,6 +295,7 @@ void sim_shm_tx(struct ixy_sim *sim, const struct sim_frame *f)
 	memcpy(data + pos, &len, 4);
 	sim_frame_flatten(f, data + pos + 8, f->len);
 	__atomic_store_n(&r->head, head + need, __ATOMIC_RELEASE);
+	return true;
 }
 
 int sim_shm_rx_round(struct ixy_sim *sim, int budget)
