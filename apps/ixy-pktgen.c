@@ -196,6 +196,7 @@ int main(int argc, char **argv)
 		uint32_t sent = ixy_tx_batch(dev, 0, bufs, n);
 		if (sent < n)   /* ring full: unsent buffers go back; their numbers are reused */
 			ixy_pkt_buf_free_batch(bufs + sent, n - sent);
+		app_idle(sent > 0);
 		seq += sent;
 		if (interval > 0 && t - last >= (uint64_t)(interval * 1e9)) {
 			ixy_read_stats(dev, &now);

@@ -544,10 +544,7 @@ struct ixy_device *ixgbe_open_sim(struct ixy_sim *sim, bool owns_sim, const stru
 	d->sim = sim;
 	d->ixy.sim = sim;
 	d->ixy.owns_sim = owns_sim;
-	/* sim.h has no mode query: a threaded port refuses to be stepped
-	 * (-EINVAL), a stepped one does a round with nothing to move yet. */
-	d->ixy.sim_stepped = ixy_sim_step(sim) >= 0;
-	ixy_clear_error();
+	d->ixy.sim_stepped = ixy_sim_mode(sim) == IXY_SIM_STEPPED;
 	snprintf(d->ixy.name, sizeof(d->ixy.name), "sim:%s", ixy_sim_name(sim));
 	d->bar0 = ixy_sim_bar0(sim, &d->bar0_len);
 	if (!d->bar0) {
