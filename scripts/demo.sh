@@ -35,7 +35,7 @@ stop() {
 trap stop EXIT INT TERM
 
 echo "demo: ixy-pktgen (sim:gen) --shm cable--> [sim:a  ixy-fwd  sim:b] --> null wire, ${seconds} s, ${rate}"
-"$build/ixy-fwd" -t $((seconds + 1)) "sim:a,wire=shm:$cable" "sim:b,wire=null" &
+"$build/ixy-fwd" --ring 4096 -t $((seconds + 1)) "sim:a,wire=shm:$cable" "sim:b,wire=null" &
 fwd_pid=$!
 sleep 0.5
 "$build/ixy-pktgen" -t "$seconds" -r "$rate" -f 16 "sim:gen,wire=shm:$cable" &
