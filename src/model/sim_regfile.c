@@ -108,9 +108,27 @@ void sim_raise_eicr(struct ixy_sim *sim, uint32_t bits)
 	sim_setreg(sim, SIM_EICR, sim_reg(sim, SIM_EICR) | bits);
 }
 
+/* 82599 SFP+ boards drive the module's TX_DISABLE from SDP3 (the Linux
+ * and DPDK drivers set ESDP.SDP3 to turn the laser off); the QSFP+ board
+ * (0x1558) and the other media do not. */
+static bool laser_gated(const struct ixy_sim *sim)
+{
+	switch (sim->cfg.device_id) {
+	case 0x10fb: case 0x1529: case 0x1507: case 0x154d: case 0x154a: case 0x1557: case 0x154f: case 0x155d:
+		return true;
+	}
+	return false;
+}
+
+static bool laser_off(const struct ixy_sim *sim)
+{
+	return (sim_reg(sim, SIM_ESDP) & SIM_ESDP_SDP3) && laser_gated(sim);
+}
+
 void sim_link_update(struct ixy_sim *sim, uint64_t now)
 {
-	bool up = sim->carrier && now >= sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
+	bool up = sim->carrier && !laser_off(sim) &&
+		  now >= sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
 	if (up != sim->link_up) {
 		sim->link_up = up;
 		sim_raise_eicr(sim, SIM_EICR_LSC);	/* 8.2.3.5.1: link status change */
@@ -168,7 +186,11 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 		sim_rxq_enable(sim, q, false);
 		sim_txq_enable(sim, q, false);
 	}
+	/* ESDP survives a software reset: a laser turned off stays off (what
+	 * Linux and DPDK assume when they turn it on after their reset). */
+	uint32_t esdp = power_on ? (sim->cfg.laser_off ? SIM_ESDP_SDP3 : 0) : sim_reg(sim, SIM_ESDP);
 	memset(sim->bar, 0, SIM_BAR0_SIZE);
+	sim_setreg(sim, SIM_ESDP, esdp);
 	memset(sim->rxq, 0, sizeof(sim->rxq));
 	memset(sim->txq, 0, sizeof(sim->txq));
 	memset(&sim->st, 0, sizeof(sim->st));
@@ -515,6 +537,14 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 	case SIM_EEC:
 		sim_setreg(sim, SIM_EEC, (val & ~SIM_EEC_ARD) | SIM_EEC_PRES);
 		goto out;
+	case SIM_ESDP: {
+		bool was_off = laser_off(sim);
+		sim_setreg(sim, SIM_ESDP, val);
+		if (was_off && !laser_off(sim))
+			link_restart(sim, now);	/* the laser lights up, the link trains */
+		sim_link_update(sim, now);
+		goto out;
+	}
 	case SIM_RDRXCTL:
 		sim_setreg(sim, SIM_RDRXCTL, val & ~SIM_RDRXCTL_DMAIDONE);
 		goto out;

@@ -28,6 +28,7 @@
 #define  SIM_STATUS_GIO		(1u << 19)	/* GIO master enable status */
 #define SIM_CTRL_EXT		0x00018
 #define SIM_ESDP		0x00020
+#define  SIM_ESDP_SDP3		(1u << 3)	/* 82599 SFP+ boards: 1 = TX laser off */
 
 /* 8.2.3.2 EEPROM/flash */
 #define SIM_EEC			0x10010
