@@ -81,6 +81,54 @@ static void test_rx_before_dma_init(void **state)
 	wr(&p, R_CTRL, 1u << 26);
 	wr(&p, R_RXCTRL, 1);	/* right away, without waiting */
 	expect(p.sim, "RXCTRL.RXEN set before RDRXCTL.DMAIDONE");
+	expect(p.sim, "write of register 0x03000");	/* and within the 1 ms of silence */
+	tport_close(&p);
+}
+
+static long since_ns(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000000000L + (t1.tv_nsec - t0->tv_nsec);
+}
+
+/* 8.2.3.1.1: no register access, CTRL included, for ~1 ms after CTRL.RST
+ * is set (CTRL.RST still reads 1 then); the second reset of 5.2.5.3.2
+ * (more than 1 us after the first) is the one allowed write; after 1 ms
+ * everything is allowed again. */
+static void test_reset_quiet(void **state)
+{
+	(void)state;
+	struct tport p;
+	tport_open(&p, "v8,mode=stepped,wire=null,link_delay_us=1");
+	uint32_t ctrl = 0;
+	long took = 0;
+	for (int attempt = 0; attempt < 10; attempt++) {	/* a preempted attempt proves nothing */
+		sleep_us(1100);
+		ixy_sim_clear_violations(p.sim);
+		struct timespec t0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		wr(&p, R_CTRL, 1u << 26);
+		ctrl = rd(&p, R_CTRL);
+		if ((took = since_ns(&t0)) < 900000)
+			break;
+	}
+	assert_true(took < 900000);
+	assert_int_equal(ctrl & (1u << 26), 1u << 26);
+	assert_int_equal(ixy_sim_violation_count(p.sim), 1);
+	expect(p.sim, "read of register 0x00000");
+	expect(p.sim, "after CTRL.RST was set: wait about 1 ms");
+
+	sleep_us(1100);
+	ixy_sim_clear_violations(p.sim);
+	wr(&p, R_CTRL, 1u << 26);
+	sleep_us(5);
+	wr(&p, R_CTRL, 1u << 26);	/* the second reset: allowed */
+	assert_int_equal(ixy_sim_violation_count(p.sim), 0);
+	sleep_us(1000);
+	assert_int_equal(rd(&p, R_CTRL) & (1u << 26), 0);
+	wr(&p, R_EIMC, 0x7fffffff);
+	assert_int_equal(ixy_sim_violation_count(p.sim), 0);
 	tport_close(&p);
 }
 
@@ -205,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_alignment),
 		cmocka_unit_test(test_tail_beyond_ring),
 		cmocka_unit_test(test_rx_before_dma_init),
+		cmocka_unit_test(test_reset_quiet),
 		cmocka_unit_test(test_buffer_too_small),
 		cmocka_unit_test(test_crc_strip_and_te),
 		cmocka_unit_test(test_dma_fault),

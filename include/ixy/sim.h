@@ -41,6 +41,8 @@ struct ixy_sim_config {
 	uint8_t mac[6];            /* permanent MAC (as if from EEPROM); all zero = derived from name */
 	uint32_t link_delay_us;    /* auto-negotiation time until LINKS.LINK_UP; 0 = default (10 ms) */
 	bool unthrottled;          /* false: frames leave no faster than 10 Gbit/s incl. preamble+IFG */
+	bool laser_off;            /* SFP+ laser off at power-on (ESDP.SDP3 = 1, as Linux leaves a
+	                              down port): no link until software clears SDP3 */
 };
 
 /* Create / destroy a port. name must be unique in the process. */

@@ -57,12 +57,13 @@ int sim_port_round(struct ixy_sim *sim, uint64_t now)
 
 /* The earliest time something happens on this port that no driver action
  * triggers: the link comes up after auto-negotiation, a rate-limited
- * generator's next frame is due. UINT64_MAX = nothing scheduled (the port
+ * generator's next frame is due, a partial TX write-back batch (WTHRESH
+ * > 0) is flushed. UINT64_MAX = nothing scheduled (the port
  * waits for tail stores or wire input). The domain lock is held. */
 uint64_t sim_port_due_ns(const struct ixy_sim *sim)
 {
-	uint64_t due = UINT64_MAX;
-	if (sim->carrier && !sim->link_up)
+	uint64_t due = sim_tx_wb_due_ns(sim);
+	if (sim->carrier && !sim->link_up && due > sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000)
 		due = sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
 	const struct sim_gen_state *g = sim->gen;
 	if (sim->wire == SIM_WIRE_GEN && g && sim->link_up && g->interval_ps &&

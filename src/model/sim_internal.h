@@ -125,6 +125,13 @@ struct sim_txq {
 	uint8_t statidx;
 	int8_t vector;
 	struct sim_dma_hit hit;
+	/* descriptor write-back (7.2.3.5.1): WTHRESH 0 writes DD where RS
+	 * asks, WTHRESH > 0 accumulates every processed descriptor (RS
+	 * ignored) and writes them back WTHRESH at a time, or all after
+	 * SIM_TX_WB_FLUSH_US (the model's stand-in for the EITR expiry) */
+	uint32_t wthresh;
+	uint32_t wb_pending;	/* processed, not yet written back: head - wb_pending.. */
+	uint64_t wb_since_ps;	/* when the oldest pending descriptor was processed */
 	/* offload contexts from advanced context descriptors (7.2.3.2.3):
 	 * VLAN_MACIP_LENS and TYPE_TUCMD_MLHL, two slots selected by IDX */
 	struct sim_txctx {
@@ -220,7 +227,9 @@ struct ixy_sim {
 	uint8_t perm_mac[6];
 
 	/* reset and link (8.2.3.22.19 LINKS, 4.6.4 link setup) */
-	uint64_t reset_done_ns;		/* CTRL.RST reads 1, ARD/DMAIDONE 0 until then */
+	uint64_t reset_done_ns;		/* ARD/DMAIDONE read 0 until then */
+	uint64_t rst_ns;		/* CTRL.RST last set; 0 = power-on */
+	bool rst_quiet;			/* within 1 ms of rst_ns no register may be accessed */
 	uint64_t an_start_ns;		/* auto-negotiation (re)started */
 	bool carrier;			/* cable plugged / partner present */
 	bool link_up;
@@ -295,6 +304,14 @@ void sim_rx_check_tails(struct ixy_sim *sim);
 
 /* sim_tx.c */
 void sim_txq_enable(struct ixy_sim *sim, unsigned q, bool on);
+/* TXDCTL or TDWBAL of queue q was written: take the new thresholds, flush
+ * on SWFLSH, and with check, check their combination (8.2.3.9.10,
+ * 7.2.3.4.1, 7.2.3.5.2). */
+void sim_txq_config(struct ixy_sim *sim, unsigned q, uint32_t txdctl, bool check);
+/* Write back what a WTHRESH > 0 queue has accumulated. */
+void sim_txq_wb_flush(struct ixy_sim *sim, unsigned q);
+/* When a partial write-back batch is due (UINT64_MAX: none). */
+uint64_t sim_tx_wb_due_ns(const struct ixy_sim *sim);
 /* Returns the frames the wire accepted (progress for the engine's backoff). */
 int sim_tx_round(struct ixy_sim *sim);
 

@@ -14,7 +14,17 @@
 #include "model/sim_internal.h"
 
 #define DEFAULT_LINK_DELAY_US 10000	/* auto-negotiation / link training time */
-#define DEFAULT_RESET_DELAY_US 1000	/* EEPROM auto-read + DMA init after CTRL.RST */
+/* EEPROM auto-read + DMA init after CTRL.RST. Longer than the 1 ms of
+ * silence 8.2.3.1.1 asks for, so that a driver that keeps that rule still
+ * finds EEC.ARD / RDRXCTL.DMAIDONE at 0 and has to poll them (4.6.3). */
+#define DEFAULT_RESET_DELAY_US 2000
+/* 8.2.3.1.1: "wait approximately 1 ms after setting [CTRL.RST] before
+ * attempting to check if the bit has cleared, or to access (read or
+ * write) any other device register". */
+#define RESET_QUIET_NS 1000000ull
+/* 5.2.5.3.2: when master disable times out, "two consecutive software
+ * resets with a larger delay than 1 us between the two of them". */
+#define RESET_AGAIN_NS 1000ull
 
 /* ---- 82598-compatible aliases (8.2.2, "registers with 82598 addresses") ----
  * The 82599 answers at the old addresses for the first queues / entries;
@@ -77,14 +87,48 @@ static bool reset_in_progress(const struct ixy_sim *sim, uint64_t now)
 	return now < sim->reset_done_ns;
 }
 
+/* An access within the quiet time after CTRL.RST: recorded, then served
+ * (the model answers; a real device may not). The second reset of
+ * 5.2.5.3.2 is the one write allowed. */
+static void reset_quiet_check(struct ixy_sim *sim, uint64_t now, bool write, uint32_t reg, uint32_t val)
+{
+	if (now - sim->rst_ns >= RESET_QUIET_NS) {
+		sim->rst_quiet = false;
+		return;
+	}
+	if (write && reg == SIM_CTRL && (val & SIM_CTRL_RST) && now - sim->rst_ns > RESET_AGAIN_NS)
+		return;
+	sim_violation(sim, "%s of register 0x%05" PRIx32 " %" PRIu64 " us after CTRL.RST was set: wait about 1 ms "
+		      "after a software reset before accessing any register, CTRL included (datasheet 8.2.3.1.1)",
+		      write ? "write" : "read", reg, (now - sim->rst_ns) / 1000);
+}
+
 void sim_raise_eicr(struct ixy_sim *sim, uint32_t bits)
 {
 	sim_setreg(sim, SIM_EICR, sim_reg(sim, SIM_EICR) | bits);
 }
 
+/* 82599 SFP+ boards drive the module's TX_DISABLE from SDP3 (the Linux
+ * and DPDK drivers set ESDP.SDP3 to turn the laser off); the QSFP+ board
+ * (0x1558) and the other media do not. */
+static bool laser_gated(const struct ixy_sim *sim)
+{
+	switch (sim->cfg.device_id) {
+	case 0x10fb: case 0x1529: case 0x1507: case 0x154d: case 0x154a: case 0x1557: case 0x154f: case 0x155d:
+		return true;
+	}
+	return false;
+}
+
+static bool laser_off(const struct ixy_sim *sim)
+{
+	return (sim_reg(sim, SIM_ESDP) & SIM_ESDP_SDP3) && laser_gated(sim);
+}
+
 void sim_link_update(struct ixy_sim *sim, uint64_t now)
 {
-	bool up = sim->carrier && now >= sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
+	bool up = sim->carrier && !laser_off(sim) &&
+		  now >= sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
 	if (up != sim->link_up) {
 		sim->link_up = up;
 		sim_raise_eicr(sim, SIM_EICR_LSC);	/* 8.2.3.5.1: link status change */
@@ -142,7 +186,11 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 		sim_rxq_enable(sim, q, false);
 		sim_txq_enable(sim, q, false);
 	}
+	/* ESDP survives a software reset: a laser turned off stays off (what
+	 * Linux and DPDK assume when they turn it on after their reset). */
+	uint32_t esdp = power_on ? (sim->cfg.laser_off ? SIM_ESDP_SDP3 : 0) : sim_reg(sim, SIM_ESDP);
 	memset(sim->bar, 0, SIM_BAR0_SIZE);
+	sim_setreg(sim, SIM_ESDP, esdp);
 	memset(sim->rxq, 0, sizeof(sim->rxq));
 	memset(sim->txq, 0, sizeof(sim->txq));
 	memset(&sim->st, 0, sizeof(sim->st));
@@ -179,6 +227,8 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	 * initialises (4.6.3): ARD and DMAIDONE read 0 until then. The link
 	 * restarts training. */
 	sim->reset_done_ns = power_on ? 0 : now + DEFAULT_RESET_DELAY_US * 1000ull;
+	sim->rst_ns = power_on ? 0 : now;
+	sim->rst_quiet = !power_on;
 	sim->an_start_ns = power_on && now > (uint64_t)sim_link_delay_us(sim) * 1000 ? now - (uint64_t)sim_link_delay_us(sim) * 1000 : now;
 	if (!power_on)
 		link_restart(sim, now);
@@ -286,9 +336,14 @@ uint32_t ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg)
 	}
 	sim_lock(sim);
 	uint64_t now = sim_now_ns();
+	if (__builtin_expect(sim->rst_quiet, 0))
+		reset_quiet_check(sim, now, false, reg, 0);
 	if (stat_read(sim, off, &v))
 		goto out;
 	switch (off) {
+	case SIM_CTRL:	/* RST reads 1 while the reset is still going on */
+		v = sim_reg(sim, SIM_CTRL) | (sim->rst_quiet ? SIM_CTRL_RST : 0);
+		goto out;
 	case SIM_EICR:	/* read-to-clear (8.2.3.5.1) */
 		v = sim_reg(sim, SIM_EICR);
 		sim_setreg(sim, SIM_EICR, 0);
@@ -400,10 +455,16 @@ static void tx_queue_write(struct ixy_sim *sim, unsigned q, uint32_t r, uint32_t
 		return;
 	}
 	if (r == 0x28) {
-		bool on = val & SIM_TXDCTL_ENABLE, was = sim_reg(sim, off) & SIM_TXDCTL_ENABLE;
-		sim_setreg(sim, off, val);
+		uint32_t old = sim_reg(sim, off);
+		bool on = val & SIM_TXDCTL_ENABLE, was = old & SIM_TXDCTL_ENABLE;
+		sim_setreg(sim, off, val & ~SIM_TXDCTL_SWFLSH);	/* self-clearing */
+		if (was && !on)
+			sim_txq_wb_flush(sim, q);	/* what was sent is reported before the queue stops */
 		if (on != was)
 			sim_txq_enable(sim, q, on);
+		/* thresholds are checked when the queue starts or they change
+		 * while it runs */
+		sim_txq_config(sim, q, val, on && (!was || ((old ^ val) & 0x7f7f7fu)));
 		return;
 	}
 	if (r == 0x10 && tq->enabled)
@@ -423,12 +484,21 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 			      ": outside BAR0 (128 KiB) or not 4-byte aligned", val, reg);
 		goto out;
 	}
+	if (__builtin_expect(sim->rst_quiet, 0))
+		reset_quiet_check(sim, now, true, off, val);
 	if ((q = rx_queue_of(off, &r)) >= 0 && r <= 0x28 && r != 0x0c) {
 		rx_queue_write(sim, (unsigned)q, r, off, val);
 		goto out;
 	}
 	if ((q = tx_queue_of(off, &r)) >= 0 && (r <= 0x28 && r != 0x0c)) {
 		tx_queue_write(sim, (unsigned)q, r, off, val);
+		goto out;
+	}
+	if (q >= 0 && r == 0x38) {	/* TDWBAL: head write-back on or off */
+		bool changed = (sim_reg(sim, off) ^ val) & SIM_TDWBAL_HEAD_WB_EN;
+		sim_setreg(sim, off, val);
+		if (changed && sim->txq[q].enabled)
+			sim_txq_config(sim, (unsigned)q, sim_reg(sim, SIM_TXDCTL(q)), true);
 		goto out;
 	}
 	uint32_t dummy;
@@ -467,6 +537,14 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 	case SIM_EEC:
 		sim_setreg(sim, SIM_EEC, (val & ~SIM_EEC_ARD) | SIM_EEC_PRES);
 		goto out;
+	case SIM_ESDP: {
+		bool was_off = laser_off(sim);
+		sim_setreg(sim, SIM_ESDP, val);
+		if (was_off && !laser_off(sim))
+			link_restart(sim, now);	/* the laser lights up, the link trains */
+		sim_link_update(sim, now);
+		goto out;
+	}
 	case SIM_RDRXCTL:
 		sim_setreg(sim, SIM_RDRXCTL, val & ~SIM_RDRXCTL_DMAIDONE);
 		goto out;

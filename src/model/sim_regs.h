@@ -28,6 +28,7 @@
 #define  SIM_STATUS_GIO		(1u << 19)	/* GIO master enable status */
 #define SIM_CTRL_EXT		0x00018
 #define SIM_ESDP		0x00020
+#define  SIM_ESDP_SDP3		(1u << 3)	/* 82599 SFP+ boards: 1 = TX laser off */
 
 /* 8.2.3.2 EEPROM/flash */
 #define SIM_EEC			0x10010
@@ -116,8 +117,14 @@
 #define SIM_TDH(n)		(SIM_TDBAL(n) + 0x10)
 #define SIM_TDT(n)		(SIM_TDBAL(n) + 0x18)
 #define SIM_TXDCTL(n)		(SIM_TDBAL(n) + 0x28)
+#define  SIM_TXDCTL_PTHRESH_MASK 0x7fu		/* 6:0, prefetch threshold */
+#define  SIM_TXDCTL_HTHRESH_SHIFT 8		/* 14:8, host threshold */
+#define  SIM_TXDCTL_WTHRESH_SHIFT 16		/* 22:16, write-back threshold */
 #define  SIM_TXDCTL_ENABLE	(1u << 25)
+#define  SIM_TXDCTL_SWFLSH	(1u << 26)	/* software flush of write-backs, self-clearing */
+#define SIM_TX_DESC_CACHE	40		/* on-chip TX descriptors per queue (7.2.3.4.1) */
 #define SIM_TDWBAL(n)		(SIM_TDBAL(n) + 0x38)
+#define  SIM_TDWBAL_HEAD_WB_EN	1u		/* 7.2.3.5.2 */
 #define SIM_TDWBAH(n)		(SIM_TDBAL(n) + 0x3c)
 #define SIM_DMATXCTL		0x04a80
 #define SIM_DCA_TXCTRL(n)	(0x0600c + 0x40 * (n))

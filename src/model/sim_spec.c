@@ -1,7 +1,7 @@
 /* The virtual 82599: creating a port from the text of a device address.
  *
  *   NAME[,mode=threaded|stepped][,wire=WIRE][,mac=XX:XX:XX:XX:XX:XX]
- *       [,unthrottled][,link_delay_us=N][,device_id=0xNNNN]
+ *       [,unthrottled][,laser_off][,link_delay_us=N][,device_id=0xNNNN]
  *
  *   WIRE = loop | null | capture[:N] | pair:OTHER | iface:IFNAME | shm:NAME
  *        | pcap:RX.pcap:TX.pcap[:loop]   (either file may be empty)
@@ -117,14 +117,16 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 						      "(expected XX:XX:XX:XX:XX:XX)", spec, v);
 		} else if (strcmp(o, "unthrottled") == 0 && !v) {
 			cfg.unthrottled = true;
+		} else if (strcmp(o, "laser_off") == 0 && !v) {
+			cfg.laser_off = true;
 		} else if (strcmp(o, "link_delay_us") == 0 && v) {
 			cfg.link_delay_us = (uint32_t)strtoul(v, NULL, 0);
 		} else if (strcmp(o, "device_id") == 0 && v) {
 			cfg.device_id = (uint16_t)strtoul(v, NULL, 0);
 		} else {
 			return ixy_error_null(-EINVAL, "sim spec \"%s\": unknown option \"%s%s%s\": known are "
-					      "mode=threaded|stepped, wire=..., mac=..., unthrottled, link_delay_us=N, "
-					      "device_id=N (see docs/sim.md)", spec, o, v ? "=" : "", v ? v : "");
+					      "mode=threaded|stepped, wire=..., mac=..., unthrottled, laser_off, "
+					      "link_delay_us=N, device_id=N (see docs/sim.md)", spec, o, v ? "=" : "", v ? v : "");
 		}
 	}
 	struct ixy_sim *sim = ixy_sim_create(name, &cfg);

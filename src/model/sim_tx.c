@@ -4,8 +4,13 @@
  * TDH and TDT (the tail is read with acquire semantics: the driver wrote the
  * descriptors first), gathers the buffers of one frame up to the descriptor
  * with EOP, pads short frames to 60 bytes (HLREG0.TXPADEN), hands the frame
- * to the wire and writes DD back into every descriptor that asked for it
- * with RS (released after the frame was consumed). A frame whose EOP
+ * to the wire and writes the descriptors back (7.2.3.5, released after the
+ * frame was consumed): with TXDCTL.WTHRESH = 0, DD into every descriptor
+ * that asked for it with RS; with WTHRESH > 0, RS is ignored and every
+ * processed descriptor is written back, WTHRESH at a time, the rest after
+ * SIM_TX_WB_FLUSH_US; with head write-back (TDWBAL.HEAD_WB_EN) no
+ * descriptor is written, the head goes to host memory after frames with
+ * RS. A frame whose EOP
  * descriptor is not yet behind the tail waits. Frames leave no faster than
  * the link allows (preamble, SFD, IFG and FCS included) unless unthrottled.
  * Context descriptors fill the queue's offload slots; a frame that asks for
@@ -17,6 +22,10 @@
 #include "model/sim_internal.h"
 
 #define BURST_PS 10000000ull	/* the wire may catch up at most 10 us of idle time */
+/* 7.2.3.5.1: with WTHRESH > 0 a partial batch is written back when the
+ * queue's EITR counter expires. The model runs no EITR; it flushes a
+ * partial batch this long after its oldest descriptor was processed. */
+#define SIM_TX_WB_FLUSH_US 100
 
 static const uint8_t zeros[64];
 
@@ -67,6 +76,7 @@ void sim_txq_enable(struct ixy_sim *sim, unsigned q, bool on)
 	tq->head = sim_reg(sim, SIM_TDH(q)) & 0xffff;
 	tq->stopped = false;
 	tq->enabled = true;
+	tq->wb_pending = 0;
 	tq->ring = NULL;
 	tq->hit.len = 0;
 	if (tq->count == 0) {
@@ -87,6 +97,94 @@ void sim_txq_enable(struct ixy_sim *sim, unsigned q, bool on)
 		}
 	}
 	active_set(sim->tx_active, &sim->n_tx_active, q, true);
+}
+
+/* Write DD into n descriptors from start (WTHRESH > 0: whatever RS says). */
+static void wb_write(struct sim_txq *tq, uint32_t start, uint32_t n)
+{
+	for (uint32_t i = start; n--;) {
+		__atomic_store_n((uint32_t *)(void *)(tq->ring + (size_t)i * 16 + 12), SIM_TXD_STAT_DD, __ATOMIC_RELEASE);
+		if (++i == tq->count)
+			i = 0;
+	}
+}
+
+static uint32_t wb_start(const struct sim_txq *tq)
+{
+	return tq->head >= tq->wb_pending ? tq->head - tq->wb_pending : tq->head + tq->count - tq->wb_pending;
+}
+
+void sim_txq_wb_flush(struct ixy_sim *sim, unsigned q)
+{
+	struct sim_txq *tq = &sim->txq[q];
+	if (tq->wb_pending && tq->ring)
+		wb_write(tq, wb_start(tq), tq->wb_pending);
+	tq->wb_pending = 0;
+}
+
+/* n more descriptors were processed (tq->head is already past them):
+ * write back every complete batch of WTHRESH (7.2.3.5.1). */
+static void wb_accumulate(struct ixy_sim *sim, struct sim_txq *tq, uint32_t n)
+{
+	if (!tq->wb_pending)
+		tq->wb_since_ps = sim->now_ps;
+	tq->wb_pending += n;
+	while (tq->wb_pending >= tq->wthresh) {
+		wb_write(tq, wb_start(tq), tq->wthresh);
+		tq->wb_pending -= tq->wthresh;
+		tq->wb_since_ps = sim->now_ps;
+	}
+	if (tq->wb_pending >= tq->count) {	/* WTHRESH beyond the ring: never lap it */
+		wb_write(tq, wb_start(tq), tq->wb_pending);
+		tq->wb_pending = 0;
+	}
+}
+
+/* The stand-in for the EITR expiry: partial batches older than
+ * SIM_TX_WB_FLUSH_US are written back. */
+static void wb_timers(struct ixy_sim *sim)
+{
+	for (unsigned a = 0; a < sim->n_tx_active; a++) {
+		unsigned q = sim->tx_active[a];
+		struct sim_txq *tq = &sim->txq[q];
+		if (tq->wb_pending && sim->now_ps - tq->wb_since_ps >= SIM_TX_WB_FLUSH_US * 1000000ull)
+			sim_txq_wb_flush(sim, q);
+	}
+}
+
+uint64_t sim_tx_wb_due_ns(const struct ixy_sim *sim)
+{
+	uint64_t due = UINT64_MAX;
+	for (unsigned a = 0; a < sim->n_tx_active; a++) {
+		const struct sim_txq *tq = &sim->txq[sim->tx_active[a]];
+		uint64_t t = tq->wb_since_ps / 1000 + SIM_TX_WB_FLUSH_US * 1000ull;
+		if (tq->wb_pending && t < due)
+			due = t;
+	}
+	return due;
+}
+
+void sim_txq_config(struct ixy_sim *sim, unsigned q, uint32_t txdctl, bool check)
+{
+	struct sim_txq *tq = &sim->txq[q];
+	uint32_t pthresh = txdctl & SIM_TXDCTL_PTHRESH_MASK;
+	uint32_t wthresh = (txdctl >> SIM_TXDCTL_WTHRESH_SHIFT) & 0x7f;
+	bool head_wb = sim_reg(sim, SIM_TDWBAL(q)) & SIM_TDWBAL_HEAD_WB_EN;
+	if (wthresh != tq->wthresh || (txdctl & SIM_TXDCTL_SWFLSH))
+		sim_txq_wb_flush(sim, q);	/* SWFLSH: "flush now" (8.2.3.9.10) */
+	tq->wthresh = wthresh;
+	if (!check)
+		return;
+	/* 8.2.3.9.10 / 7.2.3.5.2: head write-back reports RS descriptors only */
+	if (wthresh && head_wb)
+		sim_violation(sim, "TXDCTL[%u].WTHRESH = %u with head write-back on (TDWBAL[%u].HEAD_WB_EN): WTHRESH "
+			      "must be 0 when head write-back is enabled (datasheet 7.2.3.5.2, 8.2.3.9.10)", q, wthresh,
+			      q);
+	/* 7.2.3.4.1: the prefetch and the write-back share the queue's
+	 * on-chip descriptors */
+	if (pthresh + wthresh > SIM_TX_DESC_CACHE)
+		sim_violation(sim, "TXDCTL[%u]: PTHRESH %u + WTHRESH %u exceed the %u on-chip descriptors of a "
+			      "transmit queue (datasheet 7.2.3.4.1)", q, pthresh, wthresh, SIM_TX_DESC_CACHE);
 }
 
 static void tx_fault(struct ixy_sim *sim, unsigned q, uint32_t idx, const char *what, uint64_t addr, uint32_t len)
@@ -257,6 +355,7 @@ static void tx_offload(struct ixy_sim *sim, unsigned q, const struct tx_req *req
 int sim_tx_round(struct ixy_sim *sim)
 {
 	sim->tx_blocked = false;
+	wb_timers(sim);
 	if (!(sim_reg(sim, SIM_DMATXCTL) & SIM_DMATXCTL_TE) || !sim->link_up)
 		return 0;	/* no link: the MAC does not transmit, descriptors wait */
 	int moved = 0, taken = 0;	/* frames sent / of those, the wire accepted */
@@ -277,6 +376,9 @@ int sim_tx_round(struct ixy_sim *sim)
 			tq->stopped = true;
 			continue;
 		}
+		uint32_t wbal = sim_reg(sim, SIM_TDWBAL(q));
+		bool head_wb = wbal & SIM_TDWBAL_HEAD_WB_EN, head_due = false;
+		uint32_t wb_head = 0;
 		int budget = SIM_ROUND_BUDGET;
 		while (tq->head != tail && budget-- > 0) {
 			uint64_t start = 0;
@@ -332,25 +434,42 @@ int sim_tx_round(struct ixy_sim *sim)
 				sim->wire_free_ps = start + (uint64_t)(wire + 20) * ps_per_byte;
 			taken += sim_wire_tx(sim, &f);
 
-			/* 7.2.3.5: write back DD where RS asked for it, after the
-			 * frame's buffers were read. */
-			for (uint32_t i = tq->head; i != (uint32_t)end;) {
-				uint8_t *d = desc_ptr(sim, q, i);
-				if (ld32(d + 8) & SIM_TXD_CMD_RS)
-					__atomic_store_n((uint32_t *)(void *)(d + 12), SIM_TXD_STAT_DD, __ATOMIC_RELEASE);
-				if (++i == tq->count)
-					i = 0;
+			/* 7.2.3.5: write-back, after the frame's buffers were read */
+			if (__builtin_expect(tq->wthresh == 0 || head_wb, 1)) {
+				/* DD where RS asked for it; with head write-back
+				 * no descriptor is written, RS frames move the
+				 * head image */
+				bool rs = false;
+				for (uint32_t i = tq->head; i != (uint32_t)end;) {
+					uint8_t *d = desc_ptr(sim, q, i);
+					if (ld32(d + 8) & SIM_TXD_CMD_RS) {
+						rs = true;
+						if (!head_wb)
+							__atomic_store_n((uint32_t *)(void *)(d + 12), SIM_TXD_STAT_DD,
+									 __ATOMIC_RELEASE);
+					}
+					if (++i == tq->count)
+						i = 0;
+				}
+				if (rs) {
+					head_due = true;
+					wb_head = (uint32_t)end;
+				}
+				tq->head = (uint32_t)end;
+			} else {
+				uint32_t n = (uint32_t)end >= tq->head ? (uint32_t)end - tq->head
+								       : (uint32_t)end + tq->count - tq->head;
+				tq->head = (uint32_t)end;
+				wb_accumulate(sim, tq, n);
 			}
-			tq->head = (uint32_t)end;
 			moved++;
 		}
 		sim_setreg(sim, SIM_TDH(q), tq->head);
-		uint32_t wbal = sim_reg(sim, SIM_TDWBAL(q));
-		if (wbal & 1) {	/* head write-back (7.2.3.5.2) */
+		if (head_wb && head_due) {	/* head write-back (7.2.3.5.2) */
 			uint64_t wb = ((uint64_t)sim_reg(sim, SIM_TDWBAH(q)) << 32) | (wbal & ~3u);
 			uint8_t *p = sim_dma_ptr(&sim->dma, wb, 4);
 			if (p)
-				__atomic_store_n((uint32_t *)(void *)p, tq->head, __ATOMIC_RELEASE);
+				__atomic_store_n((uint32_t *)(void *)p, wb_head, __ATOMIC_RELEASE);
 			else
 				tx_fault(sim, q, tq->head, "head write-back address", wb, 4);
 		}
