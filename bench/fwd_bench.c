@@ -27,6 +27,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -503,6 +504,75 @@ static void run_mempool(uint32_t batch, size_t page, double *alloc, double *free
 	ixy_mempool_free(pool);
 }
 
+/* ---- what one cache line costs between the two CPUs ----
+ * Threaded figures are dominated by lines that the other CPU wrote last
+ * (descriptors, frame data, buffer metadata); what such a transfer costs
+ * depends on where the host put the two vCPUs, and changes when it moves
+ * them. Two threads pass a counter back and forth on one line; a one-way
+ * hand-over is half a round trip. */
+static _Alignas(64) volatile uint64_t pp_line;
+static double xcpu_handover = -1;       /* printed with threaded figures when measured */
+
+struct pp_arg {
+	int cpu;
+	uint64_t rounds;
+};
+
+static void pin_self(int cpu)
+{
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+}
+
+static void *pp_echo(void *arg)
+{
+	const struct pp_arg *a = arg;
+	pin_self(a->cpu);
+	for (uint64_t i = 1; i <= a->rounds; i++) {
+		while (pp_line != 2 * i - 1)
+			_mm_pause();
+		pp_line = 2 * i;
+	}
+	return NULL;
+}
+
+/* Median over 9 runs of 20000 round trips, in TSC cycles per one-way
+ * hand-over; -1 if the CPUs cannot be used. */
+static double line_handover_cycles(int cpu_a, int cpu_b)
+{
+	enum { RUNS = 9, ROUNDS = 20000 };
+	double d[RUNS];
+	cpu_set_t saved;
+	sched_getaffinity(0, sizeof(saved), &saved);
+	for (int r = 0; r < RUNS; r++) {
+		struct pp_arg a = { .cpu = cpu_b, .rounds = ROUNDS };
+		pthread_t t;
+		pp_line = 0;
+		pin_self(cpu_a);
+		if (pthread_create(&t, NULL, pp_echo, &a) != 0)
+			return -1;
+		uint64_t c0 = __rdtsc();
+		for (uint64_t i = 1; i <= ROUNDS; i++) {
+			pp_line = 2 * i - 1;
+			while (pp_line != 2 * i)
+				_mm_pause();
+		}
+		uint64_t c1 = __rdtsc();
+		pthread_join(t, NULL);
+		d[r] = (double)(c1 - c0) / (2.0 * ROUNDS);
+	}
+	sched_setaffinity(0, sizeof(saved), &saved);
+	for (int i = 1; i < RUNS; i++)          /* insertion sort, 9 values */
+		for (int j = i; j > 0 && d[j] < d[j - 1]; j--) {
+			double x = d[j];
+			d[j] = d[j - 1];
+			d[j - 1] = x;
+		}
+	return d[RUNS / 2];
+}
+
 /* ---- reports ---- */
 
 static const uint32_t batches[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256 };
@@ -513,11 +583,14 @@ static void print_fwd(const char *mode, uint32_t batch, uint16_t ring, const cha
 	double cyc = per(r->rx + r->tx + r->fwd, r->pkts);
 	printf("bench fwd mode=%s batch=%u ring=%u pages=%s frame=64 cycles_per_pkt=%.1f rx=%.1f tx=%.1f fwd=%.1f "
 	       "avg_batch=%.1f empty_polls_per_pkt=%.2f drops=%llu mpps=%.2f driver_mpps=%.1f tsc_ghz=%.2f "
-	       "fwd_cpu=%d engine_cpu=%d\n",
+	       "fwd_cpu=%d engine_cpu=%d",
 	       mode, batch, ring, pages, cyc, per(r->rx, r->pkts), per(r->tx, r->pkts), per(r->fwd, r->pkts),
 	       r->rx_calls ? (double)r->pkts / (double)r->rx_calls : 0, per(r->empty, r->pkts),
 	       (unsigned long long)r->drops, (double)r->pkts / ((double)r->wall_ns / 1e3),
 	       cyc > 0 ? tsc_ghz * 1e3 / cyc : 0, tsc_ghz, r->fwd_cpu, r->eng_cpu);
+	if (xcpu_handover >= 0)
+		printf(" xcpu_handover_cycles=%.0f", xcpu_handover);
+	printf("\n");
 	fflush(stdout);
 }
 
@@ -591,13 +664,27 @@ int main(int argc, char **argv)
 			struct res r = run_fwd(IXY_SIM_STEPPED, batches[i], 512, 0, NULL);
 			print_fwd("stepped", batches[i], 512, "2M", &r);
 		}
-	if (want(only, "threaded"))
+	if (want(only, "threaded")) {
+		/* the CPUs pin_threads will choose, for the hand-over cost */
+		cpu_set_t cs;
+		int cpus[2], nc = 0;
+		sched_getaffinity(0, sizeof(cs), &cs);
+		for (int c = 0; c < CPU_SETSIZE && nc < 2; c++)
+			if (CPU_ISSET(c, &cs))
+				cpus[nc++] = c;
+		if (opt_fwd_cpu >= 0)
+			cpus[0] = opt_fwd_cpu, cpus[1] = opt_eng_cpu, nc = 2;
 		for (size_t i = 0; i < NBATCH; i++) {
 			if (quick && batches[i] != 32)
 				continue;
+			/* measured right before the run: the host may move the
+			 * vCPUs between runs, and the figures with them */
+			xcpu_handover = nc == 2 ? line_handover_cycles(cpus[0], cpus[1]) : -1;
 			struct res r = run_fwd(IXY_SIM_THREADED, batches[i], 512, 0, NULL);
 			print_fwd("threaded", batches[i], 512, "2M", &r);
 		}
+		xcpu_handover = -1;
+	}
 	if (want(only, "rx"))
 		for (size_t i = 0; i < NBATCH; i++) {
 			if (quick && batches[i] != 32)
