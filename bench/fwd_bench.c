@@ -21,17 +21,21 @@
  * callgrind's collection around the same regions instead (bench/run.sh).
  *
  * Output: one line per measurement, "bench NAME key=value ...".
- * Usage: fwd_bench [--secs S] [--quick] [--only fwd|threaded|rx|tx|mempool|ring|pages]
+ * Usage: fwd_bench [--secs S] [--quick] [--cpus F,E] [--only fwd|threaded|rx|tx|mempool|ring|pages]
  *        fwd_bench --callgrind fwd|rx|tx --batch N [--packets N]
  * Needs root and 2 MiB hugepages (1 GiB ones for the pages comparison).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <x86intrin.h>
 
 #include <valgrind/callgrind.h>
@@ -47,6 +51,7 @@
 #define FRAME_LEN 60            /* 64 bytes on the wire with the CRC */
 
 static double opt_secs = 0.5;
+static int opt_fwd_cpu = -1, opt_eng_cpu = -1;  /* --cpus F,E; -1 = first two CPUs we may use */
 static int cg_mode;             /* callgrind: no clock, toggle collection */
 static double tsc_ghz;
 static uint64_t tsc_ovh;        /* cost of one clock read, subtracted per region */
@@ -162,9 +167,11 @@ static void prebuild(struct ixy_mempool *p)
 
 struct res {
 	uint64_t pkts, rx_calls, drops;
+	uint64_t empty;                 /* rx calls that returned nothing */
 	uint64_t rx, tx, fwd, mp;       /* cycles per region */
 	uint64_t idle;                  /* cycles of rx calls that returned nothing */
 	uint64_t wall_ns;
+	int fwd_cpu, eng_cpu;           /* where the forwarder / the model's engine ran (-1: not pinned) */
 };
 
 static double per(uint64_t cyc, uint64_t pkts) { return pkts ? (double)cyc / (double)pkts : 0; }
@@ -199,6 +206,7 @@ static inline uint32_t fwd_once(struct ixy_device *in, struct ixy_device *out, u
 	if (n == 0) {
 		cg_toggle();
 		r->idle += span(t0, t1);
+		r->empty++;
 		return 0;
 	}
 	fwd_work(bufs, n);
@@ -241,6 +249,60 @@ static uint32_t circulating(uint16_t ring)
 	return (uint32_t)ring * 7 / 8 - 32;
 }
 
+/* Pin every other thread of the process - the model's engine thread
+ * (src/model/sim_engine.c; older models ran one per port pair) - to cpu.
+ * The bench reaches into /proc rather than the library because pinning is
+ * the experimenter's choice, not the model's. Returns the threads pinned. */
+static int pin_other_threads(int cpu)
+{
+	DIR *dir = opendir("/proc/self/task");
+	pid_t self = (pid_t)syscall(SYS_gettid);
+	int pinned = 0;
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (!dir)
+		return 0;
+	for (struct dirent *e; (e = readdir(dir));) {
+		pid_t tid = (pid_t)atoi(e->d_name);
+		if (tid > 0 && tid != self && sched_setaffinity(tid, sizeof(one), &one) == 0)
+			pinned++;
+	}
+	closedir(dir);
+	return pinned;
+}
+
+struct pinning {
+	cpu_set_t saved;                /* the process's affinity before */
+	int fwd_cpu, eng_cpu;
+};
+
+/* The forwarder on one CPU and, in threaded mode, the engine thread on
+ * another one (the first two CPUs we may use, or --cpus F,E), so that the
+ * scheduler never puts both on one CPU (where they would take turns per
+ * tick) and the figures do not depend on where it happened to place them.
+ * With one CPU only the forwarder is pinned. */
+static struct pinning pin_threads(bool stepped)
+{
+	struct pinning p = { .fwd_cpu = -1, .eng_cpu = -1 };
+	sched_getaffinity(0, sizeof(p.saved), &p.saved);
+	int cpus[2], n = 0;
+	for (int c = 0; c < CPU_SETSIZE && n < 2; c++)
+		if (CPU_ISSET(c, &p.saved))
+			cpus[n++] = c;
+	p.fwd_cpu = opt_fwd_cpu >= 0 ? opt_fwd_cpu : cpus[0];
+	if (!stepped && n == 2)
+		p.eng_cpu = opt_eng_cpu >= 0 ? opt_eng_cpu : (p.fwd_cpu == cpus[0] ? cpus[1] : cpus[0]);
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(p.fwd_cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one) < 0)
+		p.fwd_cpu = -1;
+	if (p.eng_cpu >= 0 && pin_other_threads(p.eng_cpu) == 0)
+		p.eng_cpu = -1;
+	return p;
+}
+
 /* Forwarding A <-> B. packets = 0: run for opt_secs (after a warm-up). */
 static struct res run_fwd(enum ixy_sim_mode mode, uint32_t batch, uint16_t ring, uint64_t packets,
 			  const char *hugetlbfs)
@@ -259,10 +321,7 @@ static struct res run_fwd(enum ixy_sim_mode mode, uint32_t batch, uint16_t ring,
 	if (stepped)
 		ixy_sim_step(sa);
 
-	cpu_set_t one;                  /* the engine thread is running by now: keep it off our core */
-	CPU_ZERO(&one);
-	CPU_SET(0, &one);
-	sched_setaffinity(0, sizeof(one), &one);
+	struct pinning pin = pin_threads(stepped);
 
 	struct res r;
 	int saved_cg = cg_mode;
@@ -298,11 +357,9 @@ static struct res run_fwd(enum ixy_sim_mode mode, uint32_t batch, uint16_t ring,
 		r = w[nw / 2];
 	}
 
-	cpu_set_t all;
-	CPU_ZERO(&all);
-	for (int i = 0; i < CPU_SETSIZE; i++)
-		CPU_SET(i, &all);
-	sched_setaffinity(0, sizeof(all), &all);
+	sched_setaffinity(0, sizeof(pin.saved), &pin.saved);
+	r.fwd_cpu = pin.fwd_cpu;
+	r.eng_cpu = pin.eng_cpu;
 	unsigned v = ixy_sim_violation_count(sa) + ixy_sim_violation_count(sb);
 	if (v) {
 		fprintf(stderr, "fwd_bench: %u model violations, first: %s\n", v,
@@ -447,6 +504,75 @@ static void run_mempool(uint32_t batch, size_t page, double *alloc, double *free
 	ixy_mempool_free(pool);
 }
 
+/* ---- what one cache line costs between the two CPUs ----
+ * Threaded figures are dominated by lines that the other CPU wrote last
+ * (descriptors, frame data, buffer metadata); what such a transfer costs
+ * depends on where the host put the two vCPUs, and changes when it moves
+ * them. Two threads pass a counter back and forth on one line; a one-way
+ * hand-over is half a round trip. */
+static _Alignas(64) volatile uint64_t pp_line;
+static double xcpu_handover = -1;       /* printed with threaded figures when measured */
+
+struct pp_arg {
+	int cpu;
+	uint64_t rounds;
+};
+
+static void pin_self(int cpu)
+{
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+}
+
+static void *pp_echo(void *arg)
+{
+	const struct pp_arg *a = arg;
+	pin_self(a->cpu);
+	for (uint64_t i = 1; i <= a->rounds; i++) {
+		while (pp_line != 2 * i - 1)
+			_mm_pause();
+		pp_line = 2 * i;
+	}
+	return NULL;
+}
+
+/* Median over 9 runs of 20000 round trips, in TSC cycles per one-way
+ * hand-over; -1 if the CPUs cannot be used. */
+static double line_handover_cycles(int cpu_a, int cpu_b)
+{
+	enum { RUNS = 9, ROUNDS = 20000 };
+	double d[RUNS];
+	cpu_set_t saved;
+	sched_getaffinity(0, sizeof(saved), &saved);
+	for (int r = 0; r < RUNS; r++) {
+		struct pp_arg a = { .cpu = cpu_b, .rounds = ROUNDS };
+		pthread_t t;
+		pp_line = 0;
+		pin_self(cpu_a);
+		if (pthread_create(&t, NULL, pp_echo, &a) != 0)
+			return -1;
+		uint64_t c0 = __rdtsc();
+		for (uint64_t i = 1; i <= ROUNDS; i++) {
+			pp_line = 2 * i - 1;
+			while (pp_line != 2 * i)
+				_mm_pause();
+		}
+		uint64_t c1 = __rdtsc();
+		pthread_join(t, NULL);
+		d[r] = (double)(c1 - c0) / (2.0 * ROUNDS);
+	}
+	sched_setaffinity(0, sizeof(saved), &saved);
+	for (int i = 1; i < RUNS; i++)          /* insertion sort, 9 values */
+		for (int j = i; j > 0 && d[j] < d[j - 1]; j--) {
+			double x = d[j];
+			d[j] = d[j - 1];
+			d[j - 1] = x;
+		}
+	return d[RUNS / 2];
+}
+
 /* ---- reports ---- */
 
 static const uint32_t batches[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256 };
@@ -456,10 +582,15 @@ static void print_fwd(const char *mode, uint32_t batch, uint16_t ring, const cha
 {
 	double cyc = per(r->rx + r->tx + r->fwd, r->pkts);
 	printf("bench fwd mode=%s batch=%u ring=%u pages=%s frame=64 cycles_per_pkt=%.1f rx=%.1f tx=%.1f fwd=%.1f "
-	       "avg_batch=%.1f drops=%llu mpps=%.2f driver_mpps=%.1f tsc_ghz=%.2f\n",
+	       "avg_batch=%.1f empty_polls_per_pkt=%.2f drops=%llu mpps=%.2f driver_mpps=%.1f tsc_ghz=%.2f "
+	       "fwd_cpu=%d engine_cpu=%d",
 	       mode, batch, ring, pages, cyc, per(r->rx, r->pkts), per(r->tx, r->pkts), per(r->fwd, r->pkts),
-	       r->rx_calls ? (double)r->pkts / (double)r->rx_calls : 0, (unsigned long long)r->drops,
-	       (double)r->pkts / ((double)r->wall_ns / 1e3), cyc > 0 ? tsc_ghz * 1e3 / cyc : 0, tsc_ghz);
+	       r->rx_calls ? (double)r->pkts / (double)r->rx_calls : 0, per(r->empty, r->pkts),
+	       (unsigned long long)r->drops, (double)r->pkts / ((double)r->wall_ns / 1e3),
+	       cyc > 0 ? tsc_ghz * 1e3 / cyc : 0, tsc_ghz, r->fwd_cpu, r->eng_cpu);
+	if (xcpu_handover >= 0)
+		printf(" xcpu_handover_cycles=%.0f", xcpu_handover);
+	printf("\n");
 	fflush(stdout);
 }
 
@@ -477,7 +608,14 @@ int main(int argc, char **argv)
 			opt_secs = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
 			only = argv[++i];
-		else if (!strcmp(argv[i], "--quick"))
+		else if (!strcmp(argv[i], "--cpus") && i + 1 < argc) {
+			if (sscanf(argv[++i], "%d,%d", &opt_fwd_cpu, &opt_eng_cpu) != 2 || opt_fwd_cpu < 0 ||
+			    opt_eng_cpu < 0 || opt_fwd_cpu == opt_eng_cpu || opt_fwd_cpu >= CPU_SETSIZE ||
+			    opt_eng_cpu >= CPU_SETSIZE) {
+				fprintf(stderr, "fwd_bench: --cpus F,E: two different CPU numbers (forwarder, engine)\n");
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--quick"))
 			quick = true;
 		else if (!strcmp(argv[i], "--callgrind") && i + 1 < argc)
 			cg_kind = argv[++i];
@@ -486,7 +624,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--packets") && i + 1 < argc)
 			cg_packets = strtoull(argv[++i], NULL, 0);
 		else {
-			fprintf(stderr, "usage: fwd_bench [--secs S] [--quick] [--only fwd|threaded|rx|tx|mempool|ring|"
+			fprintf(stderr, "usage: fwd_bench [--secs S] [--quick] [--cpus F,E] [--only fwd|threaded|rx|tx|mempool|ring|"
 				"pages]\n       fwd_bench --callgrind fwd|rx|tx --batch N [--packets N]\n");
 			return 2;
 		}
@@ -526,13 +664,27 @@ int main(int argc, char **argv)
 			struct res r = run_fwd(IXY_SIM_STEPPED, batches[i], 512, 0, NULL);
 			print_fwd("stepped", batches[i], 512, "2M", &r);
 		}
-	if (want(only, "threaded"))
+	if (want(only, "threaded")) {
+		/* the CPUs pin_threads will choose, for the hand-over cost */
+		cpu_set_t cs;
+		int cpus[2], nc = 0;
+		sched_getaffinity(0, sizeof(cs), &cs);
+		for (int c = 0; c < CPU_SETSIZE && nc < 2; c++)
+			if (CPU_ISSET(c, &cs))
+				cpus[nc++] = c;
+		if (opt_fwd_cpu >= 0)
+			cpus[0] = opt_fwd_cpu, cpus[1] = opt_eng_cpu, nc = 2;
 		for (size_t i = 0; i < NBATCH; i++) {
 			if (quick && batches[i] != 32)
 				continue;
+			/* measured right before the run: the host may move the
+			 * vCPUs between runs, and the figures with them */
+			xcpu_handover = nc == 2 ? line_handover_cycles(cpus[0], cpus[1]) : -1;
 			struct res r = run_fwd(IXY_SIM_THREADED, batches[i], 512, 0, NULL);
 			print_fwd("threaded", batches[i], 512, "2M", &r);
 		}
+		xcpu_handover = -1;
+	}
 	if (want(only, "rx"))
 		for (size_t i = 0; i < NBATCH; i++) {
 			if (quick && batches[i] != 32)

@@ -92,12 +92,36 @@ if [ "$CALLGRIND" = 1 ]; then
 fi
 
 # ---- ixy-pktgen on a threaded sim port (null wire, unthrottled): the
-# whole app, its per-packet sequence stamping included.
-PG=$("$BUILD/ixy-pktgen" -t 2 -i 0 -s 60 "sim:bench_pg,wire=null,unthrottled,link_delay_us=1" 2>&1 || true)
+# whole app, its per-packet sequence stamping included. With 2+ CPUs the
+# app runs on the first and the model's engine thread (named
+# ixy-sim-engine, src/model/sim_engine.c) is moved to the second as soon
+# as it exists, as fwd_bench does for forwarding: left to the scheduler,
+# the two sometimes share a CPU and then take turns per tick.
+read -r CPU_A CPU_B < <(taskset -pc $$ | sed 's/.*: //' | tr ',' '\n' |
+	awk -F- '{ for (c = $1; c <= ($2 == "" ? $1 : $2); c++) print c }' | head -2 | tr '\n' ' ') || true
+PG_OUT=$(mktemp)
+PIN=() APP_CPU=-1
+if [ -n "${CPU_B:-}" ]; then PIN=(taskset -c "$CPU_A"); APP_CPU=$CPU_A; fi
+"${PIN[@]}" "$BUILD/ixy-pktgen" -t 2 -i 0 -s 60 "sim:bench_pg,wire=null,unthrottled,link_delay_us=1" >"$PG_OUT" 2>&1 &
+PG_PID=$!
+ENG_CPU=-1
+if [ -n "${CPU_B:-}" ]; then
+	for _ in $(seq 100); do
+		for t in /proc/$PG_PID/task/*; do
+			if [ "$(cat "$t/comm" 2>/dev/null)" = ixy-sim-engine ] && taskset -pc "$CPU_B" "${t##*/}" >/dev/null; then
+				ENG_CPU=$CPU_B
+			fi
+		done
+		[ "$ENG_CPU" != -1 ] && break
+		sleep 0.01
+	done
+fi
+wait "$PG_PID" || true
+PG=$(cat "$PG_OUT"); rm -f "$PG_OUT"
 sent=$(echo "$PG" | sed -n 's/.*sent \([0-9]*\) frames.*/\1/p')
 if [ -n "$sent" ]; then
-	echo "bench pktgen mode=threaded batch=32 frame=64 mpps=$(awk -v s="$sent" 'BEGIN { printf "%.2f", s / 2 / 1e6 }')" |
-		tee -a "$LOG"
+	echo "bench pktgen mode=threaded batch=32 frame=64 mpps=$(awk -v s="$sent" 'BEGIN { printf "%.2f", s / 2 / 1e6 }')" \
+		"app_cpu=$APP_CPU engine_cpu=$ENG_CPU" | tee -a "$LOG"
 else
 	echo "run.sh: ixy-pktgen failed: $PG" >&2
 fi

@@ -11,10 +11,14 @@
  * Cost per packet is the point of this file (docs/performance.md has the
  * figures and how they were measured): each descriptor is read and written
  * as whole 64/128-bit words, buffers come straight off the mempool's stack,
- * and the only per-packet branch is the DD check that the protocol needs. */
-#include <emmintrin.h>
+ * and the only per-packet branch is the DD check that the protocol needs.
+ * RX takes four descriptors per step where it can (one DD compare for four,
+ * the rest in SSE lanes; SSSE3, chosen once at load time), one at a time
+ * elsewhere. */
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
+#include <tmmintrin.h>
 
 #include "drivers/ixgbe.h"
 
@@ -64,78 +68,247 @@ static inline uint32_t rx_flags_index(uint32_t status, uint32_t pkt_info)
 	return ((status >> 5) & 3) | ((status >> 28) & 0xc) | (((pkt_info & IXGBE_RXD_RSSTYPE_MASK) + 15) & 16);
 }
 
-uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
+/* One descriptor at slot: if the NIC is done with it, hand its buffer out
+ * as *out, re-arm the slot with `fresh` and return true; else false.
+ * Inlined into both RX loops below. */
+static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs,
+							  uint32_t slot, uint16_t mask, struct ixy_pkt_buf *fresh,
+							  struct ixy_pkt_buf **out, const uint8_t *flags,
+							  uint32_t udp_tcpe_ignore, uint16_t id)
 {
-	struct ixgbe_rx_queue *q = &to_ixgbe(dev)->rxq[queue];
+	volatile uint64_t *desc = &ring[2 * slot];
+	/* Write-back format (7.1.6.2): word 1 = status/errors, length,
+	 * VLAN; word 0 = packet info, RSS hash. */
+	uint64_t hi = desc[1];
+	if (!(hi & IXGBE_RXD_STAT_DD))
+		return false;
+	/* The rest of a descriptor is valid once its DD bit is seen. */
+	atomic_thread_fence(memory_order_acquire);
+	uint64_t lo = desc[0];
+	struct ixy_pkt_buf *b = ring_bufs[slot];
+	__builtin_prefetch(ring_bufs[(slot + RX_PREFETCH) & mask], 1);
+
+	/* Frames never span descriptors: MAXFRS <= buffer size (see init),
+	 * so EOP is always set. */
+	/* len and rss_hash are neighbours: one 8-byte store */
+	uint64_t len_rss = ((hi >> 32) & 0xffff) | (lo & 0xffffffff00000000ull);
+	memcpy((uint8_t *)b + offsetof(struct ixy_pkt_buf, len), &len_rss, sizeof(len_rss));
+	uint32_t status = (uint32_t)hi;
+	/* 82599 erratum (as Linux handles it): a UDP frame without a
+	 * checksum (0) may be flagged TCPE. TCPE on UDP is then no verdict at
+	 * all: report neither good nor bad. Taken only for frames with an L4
+	 * error, so it costs nothing otherwise. */
+	if (__builtin_expect((status & IXGBE_RXD_ERR_TCPE) && ((uint32_t)lo & IXGBE_RXD_PKTTYPE_UDP), 0))
+		status &= ~udp_tcpe_ignore;
+	b->ol_flags = flags[rx_flags_index(status, (uint32_t)lo)];
+	b->queue = id;
+	*out = b;
+
+	/* Re-arm: read format, header address 0 (clears DD). One 16-byte
+	 * store, so the NIC never sees half a descriptor. */
+	ring_bufs[slot] = fresh;
+	_mm_store_si128((__m128i *)(uintptr_t)desc, _mm_cvtsi64_si128((long long)fresh->data_phys));
+	return true;
+}
+
+/* Four descriptors at slot..slot+3 (not wrapping), all or nothing: if the
+ * NIC is done with all four, hand out their buffers as out[0..3], re-arm
+ * the slots with fresh[0], fresh[-1], fresh[-2], fresh[-3] (the order
+ * rx_one would use) and return true; else touch nothing and return false
+ * (the caller then takes them one by one).
+ *
+ * The protocol is rx_one's: the four status words (the DD bits) are read
+ * first and tested with one compare, and only after the acquire fence are
+ * the other words read; the status words already read stay valid (the NIC
+ * writes a descriptor back once). The per-packet arithmetic is done for
+ * four lanes at a time: length and RSS hash are transposed into the
+ * buffers' (len, rss_hash) pairs, and the offload flags come from one
+ * 16-entry byte-table lookup (PSHUFB, SSSE3) of the same index rx_one
+ * uses: flags[idx] == flags[idx & 15] | (idx & 16) in both tables, as
+ * IXY_PKT_RX_RSS_HASH is 16. */
+static inline __attribute__((always_inline, target("ssse3"))) bool
+rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, uint16_t mask,
+	struct ixy_pkt_buf *const *fresh, struct ixy_pkt_buf **out, __m128i flag_tbl, __m128i tcpe_ignore,
+	uint16_t id)
+{
+	const __m128i *d = (const __m128i *)(uintptr_t)&ring[2 * slot];
+	/* status/length words (upper halves) of descriptors 0..3 */
+	__m128i h01 = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(uintptr_t)&ring[2 * slot + 1]),
+					 _mm_loadl_epi64((const __m128i *)(uintptr_t)&ring[2 * slot + 3]));
+	__m128i h23 = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(uintptr_t)&ring[2 * slot + 5]),
+					 _mm_loadl_epi64((const __m128i *)(uintptr_t)&ring[2 * slot + 7]));
+	__m128i status = _mm_castps_si128(_mm_shuffle_ps(_mm_castsi128_ps(h01), _mm_castsi128_ps(h23),
+							 _MM_SHUFFLE(2, 0, 2, 0)));
+	/* DD is bit 0: shifted to the sign bit, one movemask has all four */
+	if (_mm_movemask_ps(_mm_castsi128_ps(_mm_slli_epi32(status, 31))) != 0xf)
+		return false;
+	atomic_thread_fence(memory_order_acquire);
+	__m128i l01 = _mm_unpacklo_epi64(_mm_loadl_epi64(d + 0), _mm_loadl_epi64(d + 1));
+	__m128i l23 = _mm_unpacklo_epi64(_mm_loadl_epi64(d + 2), _mm_loadl_epi64(d + 3));
+	__m128i info = _mm_castps_si128(_mm_shuffle_ps(_mm_castsi128_ps(l01), _mm_castsi128_ps(l23),
+						       _MM_SHUFFLE(2, 0, 2, 0)));
+	__m128i rss = _mm_castps_si128(_mm_shuffle_ps(_mm_castsi128_ps(l01), _mm_castsi128_ps(l23),
+						      _MM_SHUFFLE(3, 1, 3, 1)));
+	__m128i len = _mm_castps_si128(_mm_shuffle_ps(_mm_castsi128_ps(h01), _mm_castsi128_ps(h23),
+						      _MM_SHUFFLE(3, 1, 3, 1)));
+	len = _mm_and_si128(len, _mm_set1_epi32(0xffff));   /* drop the VLAN tag */
+
+	/* the UDP/TCPE erratum, as in rx_one, for the lanes that have both */
+	const __m128i tcpe = _mm_set1_epi32((int)IXGBE_RXD_ERR_TCPE), udp = _mm_set1_epi32(IXGBE_RXD_PKTTYPE_UDP);
+	__m128i hit = _mm_and_si128(_mm_cmpeq_epi32(_mm_and_si128(status, tcpe), tcpe),
+				    _mm_cmpeq_epi32(_mm_and_si128(info, udp), udp));
+	status = _mm_andnot_si128(_mm_and_si128(hit, tcpe_ignore), status);
+	/* rx_flags_index for four lanes */
+	__m128i idx = _mm_or_si128(_mm_and_si128(_mm_srli_epi32(status, 5), _mm_set1_epi32(3)),
+				   _mm_and_si128(_mm_srli_epi32(status, 28), _mm_set1_epi32(0xc)));
+	__m128i rss_on = _mm_and_si128(_mm_add_epi32(_mm_and_si128(info, _mm_set1_epi32(IXGBE_RXD_RSSTYPE_MASK)),
+						     _mm_set1_epi32(15)),
+				       _mm_set1_epi32(16));
+	/* the index's bytes 1..3 are 0 and so look up flag_tbl[0] = 0 */
+	__m128i fl = _mm_or_si128(_mm_shuffle_epi8(flag_tbl, idx), rss_on);
+	/* one 32-bit word per lane -> the four flags as 16-bit halves */
+	fl = _mm_shufflelo_epi16(_mm_shufflehi_epi16(fl, _MM_SHUFFLE(3, 3, 2, 0)), _MM_SHUFFLE(3, 3, 2, 0));
+	uint64_t flags4 = (uint64_t)_mm_cvtsi128_si64(_mm_unpacklo_epi32(fl, _mm_unpackhi_epi64(fl, fl)));
+
+	__m128i lr01 = _mm_unpacklo_epi32(len, rss), lr23 = _mm_unpackhi_epi32(len, rss);
+	struct ixy_pkt_buf *b0 = ring_bufs[slot], *b1 = ring_bufs[slot + 1];
+	struct ixy_pkt_buf *b2 = ring_bufs[slot + 2], *b3 = ring_bufs[slot + 3];
+	for (int k = 0; k < 4; k++)
+		__builtin_prefetch(ring_bufs[(slot + RX_PREFETCH + k) & mask], 1);
+	const size_t lo = offsetof(struct ixy_pkt_buf, len);
+	/* (len, rss_hash) sits at offset 20: 4-byte aligned, so only MOVQ
+	 * (unaligned by definition) stores it */
+	_mm_storel_epi64((__m128i *)(uintptr_t)((uint8_t *)b0 + lo), lr01);
+	_mm_storel_epi64((__m128i *)(uintptr_t)((uint8_t *)b1 + lo), _mm_unpackhi_epi64(lr01, lr01));
+	_mm_storel_epi64((__m128i *)(uintptr_t)((uint8_t *)b2 + lo), lr23);
+	_mm_storel_epi64((__m128i *)(uintptr_t)((uint8_t *)b3 + lo), _mm_unpackhi_epi64(lr23, lr23));
+	b0->ol_flags = (uint16_t)flags4;
+	b1->ol_flags = (uint16_t)(flags4 >> 16);
+	b2->ol_flags = (uint16_t)(flags4 >> 32);
+	b3->ol_flags = (uint16_t)(flags4 >> 48);
+	b0->queue = id;
+	b1->queue = id;
+	b2->queue = id;
+	b3->queue = id;
+	out[0] = b0;
+	out[1] = b1;
+	out[2] = b2;
+	out[3] = b3;
+
+	/* Re-arm, one 16-byte store per descriptor as in rx_one. */
+	for (int k = 0; k < 4; k++) {
+		struct ixy_pkt_buf *f = fresh[-k];
+		ring_bufs[slot + (uint32_t)k] = f;
+		_mm_store_si128((__m128i *)(uintptr_t)(d + k), _mm_cvtsi64_si128((long long)f->data_phys));
+	}
+	return true;
+}
+
+/* What both RX loops share: how many descriptors to look at, at most. At
+ * most size - 1 descriptors can be done (one is always held back), so the
+ * loop never wraps onto itself. Each received buffer is replaced by a fresh
+ * one from the queue's pool; with fewer free buffers than that, the rest
+ * stay in the ring (the NIC then drops new frames once the ring is full:
+ * QPRDC). The pool is the queue's own, created single-threaded by
+ * ixgbe_init, so its stack is popped here directly, without an
+ * intermediate array. */
+static inline uint32_t rx_limit(const struct ixgbe_rx_queue *q, uint32_t n)
+{
+	if (n > q->mask)
+		n = q->mask;
+	return n > q->pool->free_top ? q->pool->free_top : n;
+}
+
+static inline void rx_finish(struct ixgbe_rx_queue *q, uint32_t taken, uint32_t slot)
+{
+	if (!taken)
+		return;
+	q->pool->free_top -= taken;
+	q->next = (uint16_t)slot;
+	/* Give the refilled descriptors back, keeping one slot between tail
+	 * and our next read position: RDT == RDH would mean "no descriptors"
+	 * to the NIC (7.1.9). */
+	write_tail(q->tail, (slot - 1) & q->mask);
+}
+
+/* noinline: inlined into ixgbe_rx_batch, its register saves would be paid
+ * before the choice of loop, by the 4-wide one as well */
+__attribute__((noinline)) static uint32_t ixgbe_rx_batch_scalar(struct ixgbe_rx_queue *q, struct ixy_pkt_buf **bufs, uint32_t n)
+{
 	volatile uint64_t *ring = (volatile uint64_t *)q->ring;  /* two words per descriptor */
 	struct ixy_pkt_buf **ring_bufs = q->bufs;
-	struct ixy_mempool *pool = q->pool;
 	const uint16_t mask = q->mask;
-	const uint16_t id = q->id;
 	const uint8_t *flags = q->ol_mask & IXY_PKT_RX_IP_CKSUM_GOOD ? rx_flags_csum : rx_flags_rss_only;
 	const uint32_t udp_tcpe_ignore = q->udp_tcpe_ignore;
+	const uint16_t id = q->id;
 	uint32_t slot = q->next;
-
-	/* At most size - 1 descriptors can be done (one is always held
-	 * back), so the loop never wraps onto itself. Each received buffer
-	 * is replaced by a fresh one from the queue's pool; with fewer free
-	 * buffers than that, the rest stay in the ring (the NIC then drops
-	 * new frames once the ring is full: QPRDC). The pool is the queue's
-	 * own, created single-threaded by ixgbe_init, so its stack is popped
-	 * here directly, without an intermediate array. */
-	if (n > mask)
-		n = mask;
-	uint32_t avail = pool->free_top;
-	if (n > avail)
-		n = avail;
-	struct ixy_pkt_buf *const *fresh_top = pool->free_bufs + avail - 1;
+	n = rx_limit(q, n);
+	struct ixy_pkt_buf *const *fresh_top = q->pool->free_bufs + q->pool->free_top - 1;
 
 	uint32_t i;
 	for (i = 0; i < n; i++) {
-		volatile uint64_t *desc = &ring[2 * slot];
-		/* Write-back format (7.1.6.2): word 1 = status/errors,
-		 * length, VLAN; word 0 = packet info, RSS hash. */
-		uint64_t hi = desc[1];
-		if (!(hi & IXGBE_RXD_STAT_DD))
+		if (!rx_one(ring, ring_bufs, slot, mask, fresh_top[-(ptrdiff_t)i], &bufs[i], flags,
+			    udp_tcpe_ignore, id))
 			break;
-		/* The rest of a descriptor is valid once its DD bit is seen. */
-		atomic_thread_fence(memory_order_acquire);
-		uint64_t lo = desc[0];
-		struct ixy_pkt_buf *b = ring_bufs[slot];
-		struct ixy_pkt_buf *fresh = fresh_top[-(ptrdiff_t)i];
-		__builtin_prefetch(ring_bufs[(slot + RX_PREFETCH) & mask], 1);
-
-		/* Frames never span descriptors: MAXFRS <= buffer size (see
-		 * init), so EOP is always set. */
-		/* len and rss_hash are neighbours: one 8-byte store */
-		uint64_t len_rss = ((hi >> 32) & 0xffff) | (lo & 0xffffffff00000000ull);
-		memcpy((uint8_t *)b + offsetof(struct ixy_pkt_buf, len), &len_rss, sizeof(len_rss));
-		uint32_t status = (uint32_t)hi;
-		/* 82599 erratum (as Linux handles it): a UDP frame without a
-		 * checksum (0) may be flagged TCPE. TCPE on UDP is then no
-		 * verdict at all: report neither good nor bad. Taken only for
-		 * frames with an L4 error, so it costs nothing otherwise. */
-		if (__builtin_expect((status & IXGBE_RXD_ERR_TCPE) && ((uint32_t)lo & IXGBE_RXD_PKTTYPE_UDP), 0))
-			status &= ~udp_tcpe_ignore;
-		b->ol_flags = flags[rx_flags_index(status, (uint32_t)lo)];
-		b->queue = id;
-		bufs[i] = b;
-
-		/* Re-arm: read format, header address 0 (clears DD). One
-		 * 16-byte store, so the NIC never sees half a descriptor. */
-		ring_bufs[slot] = fresh;
-		_mm_store_si128((__m128i *)(uintptr_t)desc, _mm_cvtsi64_si128((long long)fresh->data_phys));
 		slot = (slot + 1) & mask;
 	}
-	if (i) {
-		pool->free_top = avail - i;
-		q->next = (uint16_t)slot;
-		/* Give the refilled descriptors back, keeping one slot between
-		 * tail and our next read position: RDT == RDH would mean "no
-		 * descriptors" to the NIC (7.1.9). */
-		write_tail(q->tail, (slot - 1) & mask);
-	}
+	rx_finish(q, i, slot);
 	return i;
+}
+
+/* Four at a time while four are wanted and do not wrap around the ring's
+ * end, then one at a time (the rest of the batch, the ring's end, or a
+ * group of four that is not complete yet). */
+__attribute__((target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse3(struct ixgbe_rx_queue *q,
+									struct ixy_pkt_buf **bufs, uint32_t n)
+{
+	volatile uint64_t *ring = (volatile uint64_t *)q->ring;
+	struct ixy_pkt_buf **ring_bufs = q->bufs;
+	const uint16_t mask = q->mask;
+	const uint8_t *flags = q->ol_mask & IXY_PKT_RX_IP_CKSUM_GOOD ? rx_flags_csum : rx_flags_rss_only;
+	const __m128i flag_tbl = _mm_loadu_si128((const __m128i *)flags);
+	const uint32_t udp_tcpe_ignore = q->udp_tcpe_ignore;
+	const __m128i tcpe_ignore = _mm_set1_epi32((int)udp_tcpe_ignore);
+	const uint16_t id = q->id;
+	uint32_t slot = q->next;
+	n = rx_limit(q, n);
+	struct ixy_pkt_buf *const *fresh_top = q->pool->free_bufs + q->pool->free_top - 1;
+
+	uint32_t i = 0;
+	while (i + 4 <= n && slot + 4 <= (uint32_t)mask + 1 &&
+	       rx_four(ring, ring_bufs, slot, mask, fresh_top - i, &bufs[i], flag_tbl, tcpe_ignore, id)) {
+		i += 4;
+		slot = (slot + 4) & mask;
+	}
+	for (; i < n; i++) {
+		if (!rx_one(ring, ring_bufs, slot, mask, fresh_top[-(ptrdiff_t)i], &bufs[i], flags,
+			    udp_tcpe_ignore, id))
+			break;
+		slot = (slot + 1) & mask;
+	}
+	rx_finish(q, i, slot);
+	return i;
+}
+
+/* The loop is chosen once, when the library is loaded: the 4-wide one
+ * needs SSSE3 (PSHUFB), which every x86-64 CPU since Core 2 / Bulldozer
+ * has; IXY_RX_SCALAR=1 in the environment forces the one-at-a-time loop
+ * (to compare them, or to test it). Both give identical results. */
+static bool rx_use_ssse3;
+
+__attribute__((constructor)) static void rx_choose_loop(void)
+{
+	const char *force = getenv("IXY_RX_SCALAR");
+	__builtin_cpu_init();
+	rx_use_ssse3 = __builtin_cpu_supports("ssse3") && !(force && force[0] == '1');
+}
+
+uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
+{
+	struct ixgbe_rx_queue *q = &to_ixgbe(dev)->rxq[queue];
+	/* below four the 4-wide loop has nothing to do but cost its set-up
+	 * (about 15 instructions per call, callgrind) */
+	return rx_use_ssse3 && n >= 4 ? ixgbe_rx_batch_ssse3(q, bufs, n) : ixgbe_rx_batch_scalar(q, bufs, n);
 }
 
 uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
