@@ -256,6 +256,19 @@ int ixy_wait_link(struct ixy_device *dev, uint32_t timeout_ms)
 	}
 }
 
+int ixy_open_wait_link(struct ixy_device *dev, const struct ixy_config *c, const char *hint)
+{
+	int rc = ixy_wait_link(dev, c->link_timeout_ms);
+	if (rc != -ETIMEDOUT)
+		return rc;
+	if (c->link_optional) {
+		ixy_clear_error();
+		return 0;
+	}
+	return ixy_error(rc, "%s: link did not come up within %u ms (%s); raise ixy_config.link_timeout_ms or "
+			 "set link_optional to open anyway", dev->name, c->link_timeout_ms, hint);
+}
+
 /* ---- addresses, filters, RSS ---- */
 
 int ixy_get_mac(struct ixy_device *dev, uint8_t mac[6]) { return dev->ops->get_mac(dev, mac); }

@@ -65,6 +65,12 @@ int ixy_config_resolve(const char *devname, const struct ixy_config *in, struct 
  * bus mastering. 0 or a negative errno with the message set. */
 int ixy_take_pci_device(struct ixy_pci_dev *pci, const struct ixy_config_resolved *cfg);
 
+/* The last step of opening: wait for link up to cfg->link_timeout_ms (a
+ * stepped sim port is stepped meanwhile). A timeout is fine with
+ * link_optional; otherwise -ETIMEDOUT with `hint` (what to check) in the
+ * message. */
+int ixy_open_wait_link(struct ixy_device *dev, const struct ixy_config *c, const char *hint);
+
 /* Drivers' entry points (device.c dispatches by id). */
 struct ixy_device *ixgbe_open_pci(struct ixy_pci_dev *pci, const struct ixy_config_resolved *cfg);
 struct ixy_device *ixgbe_open_sim(struct ixy_sim *sim, bool owns_sim, const struct ixy_config_resolved *cfg);

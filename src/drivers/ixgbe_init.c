@@ -464,28 +464,6 @@ static const struct ixy_driver_ops ixgbe_ops = {
 	.close = ixgbe_close,
 };
 
-static int wait_link(struct ixgbe_dev *d)
-{
-	uint32_t timeout_ms = d->cfg.c.link_timeout_ms;
-	struct ixy_link link = { 0 };
-	int rc;
-
-	/* poll LINKS every millisecond until the deadline */
-	for (uint32_t waited = 0;; waited++) {
-		if ((rc = ixgbe_get_link(&d->ixy, &link)))
-			return rc;
-		if (link.up)
-			return 0;
-		if (waited >= timeout_ms)
-			break;
-		ixgbe_delay_us(d, 1000);
-	}
-	if (d->cfg.c.link_optional)
-		return 0;
-	return ixy_error(-ETIMEDOUT, "%s: link did not come up within %u ms (cable, transceiver or link "
-			 "partner?); raise ixy_config.link_timeout_ms or set link_optional to open anyway",
-			 d->ixy.name, timeout_ms);
-}
 
 /* Common part of both opens: d has bar0 (or sim), id and name set. */
 static struct ixy_device *ixgbe_open_common(struct ixgbe_dev *d)
@@ -494,7 +472,7 @@ static struct ixy_device *ixgbe_open_common(struct ixgbe_dev *d)
 	if (rc == 0)
 		rc = ixgbe_reset_and_init(d);
 	if (rc == 0)
-		rc = wait_link(d);
+		rc = ixy_open_wait_link(&d->ixy, &d->cfg.c, "cable, transceiver or link partner?");
 	if (rc) {
 		/* keep the message of the failure, not of the clean-up */
 		char msg[512];

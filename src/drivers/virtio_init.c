@@ -254,27 +254,6 @@ static int init_device(struct virtio_dev *d)
 	return 0;
 }
 
-static int wait_link(struct virtio_dev *d)
-{
-	uint32_t timeout_ms = d->cfg.c.link_timeout_ms;
-	struct ixy_link link = { 0 };
-	int rc;
-
-	for (uint32_t waited = 0;; waited++) {
-		if ((rc = virtio_get_link(&d->ixy, &link)))
-			return rc;
-		if (link.up)
-			return 0;
-		if (waited >= timeout_ms)
-			break;
-		usleep(1000);
-	}
-	if (d->cfg.c.link_optional)
-		return 0;
-	return ixy_error(-ETIMEDOUT, "%s: link did not come up within %u ms (VIRTIO_NET_S_LINK_UP clear: is "
-			 "the QEMU netdev link set down?); raise link_timeout_ms or set link_optional to open anyway",
-			 d->ixy.name, timeout_ms);
-}
 
 /* ---- close ---- */
 
@@ -408,7 +387,8 @@ struct ixy_device *virtio_open_pci(struct ixy_pci_dev *pci, const struct ixy_con
 
 	rc = init_device(d);
 	if (rc == 0)
-		rc = wait_link(d);
+		rc = ixy_open_wait_link(&d->ixy, &d->cfg.c,
+					"VIRTIO_NET_S_LINK_UP clear: is the QEMU netdev link set down?");
 	if (rc) {
 		/* keep the message of the failure, not of the clean-up */
 		char msg[512];
