@@ -2,6 +2,7 @@
  * argument checks, and the parts every driver shares (statistics totals,
  * rates, link waiting). The data-path calls dispatch once per batch. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -40,6 +41,14 @@ static int check_queues(const char *devname, const char *what, uint16_t *n)
 		return ixy_error(-EINVAL, "%s: %s %u is invalid: 1 to %u are supported", devname, what, *n,
 				 IXY_MAX_QUEUES);
 	return 0;
+}
+
+/* The default register trace: one line per access on stderr. */
+static void trace_stderr(void *arg, const struct ixy_reg_access *a)
+{
+	(void)arg;
+	fprintf(stderr, "ixy %s: %s %-16s (0x%05x) %s 0x%08x\n", a->device, a->write ? "write" : "read ",
+		a->name, a->reg, a->write ? "<-" : "->", a->value);
 }
 
 int ixy_config_resolve(const char *devname, const struct ixy_config *in, struct ixy_config_resolved *out)
@@ -81,7 +90,19 @@ int ixy_config_resolve(const char *devname, const struct ixy_config *in, struct 
 				 "IXY_NUMA_NODE(n)", devname, c->numa_node);
 	const char *env = getenv("IXY_TRACE");
 	out->trace = c->trace || (env && strcmp(env, "1") == 0);
+	if (!out->c.trace_fn)
+		out->c.trace_fn = trace_stderr;
 	return 0;
+}
+
+struct ixy_device *ixy_close_after_failure(struct ixy_device *dev, int err)
+{
+	/* Closing may record messages of its own: keep the failure's. */
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s", ixy_last_error());
+	ixy_close(dev);
+	ixy_error(err, "%s", msg);
+	return NULL;
 }
 
 static struct ixy_device *open_sim(struct ixy_sim *sim, bool owns, const struct ixy_config *cfg)

@@ -55,7 +55,7 @@ struct ixy_device {
 struct ixy_config_resolved {
 	struct ixy_config c;
 	int numa_node;                 /* -1 = no placement, IXY_NUMA_RESOLVE_DEVICE, else the node */
-	bool trace;
+	bool trace;                    /* c.trace_fn is set (stderr by default) */
 };
 #define IXY_NUMA_RESOLVE_DEVICE (-2)   /* the driver asks the device */
 int ixy_config_resolve(const char *devname, const struct ixy_config *in, struct ixy_config_resolved *out);
@@ -70,6 +70,10 @@ int ixy_take_pci_device(struct ixy_pci_dev *pci, const struct ixy_config_resolve
  * link_optional; otherwise -ETIMEDOUT with `hint` (what to check) in the
  * message. */
 int ixy_open_wait_link(struct ixy_device *dev, const struct ixy_config *c, const char *hint);
+
+/* Close a half-opened device after `err`, keeping the failure's message
+ * (not one from the clean-up); returns NULL for the open call to return. */
+struct ixy_device *ixy_close_after_failure(struct ixy_device *dev, int err);
 
 /* Drivers' entry points (device.c dispatches by id). */
 struct ixy_device *ixgbe_open_pci(struct ixy_pci_dev *pci, const struct ixy_config_resolved *cfg);

@@ -112,7 +112,6 @@ const char *ixgbe_reg_name(uint32_t reg, char *buf, size_t len);
 /* Emit one trace record (ixgbe_trace.c). */
 void ixgbe_trace(struct ixgbe_dev *d, bool write, uint32_t reg, uint32_t val);
 /* Default trace sink: one line on stderr. */
-void ixgbe_trace_stderr(void *arg, const struct ixy_reg_access *a);
 
 /* ---- pieces of the driver ---- */
 int ixgbe_reset_and_init(struct ixgbe_dev *d);                  /* ixgbe_init.c */

@@ -473,14 +473,8 @@ static struct ixy_device *ixgbe_open_common(struct ixgbe_dev *d)
 		rc = ixgbe_reset_and_init(d);
 	if (rc == 0)
 		rc = ixy_open_wait_link(&d->ixy, &d->cfg.c, "cable, transceiver or link partner?");
-	if (rc) {
-		/* keep the message of the failure, not of the clean-up */
-		char msg[512];
-		snprintf(msg, sizeof(msg), "%s", ixy_last_error());
-		ixgbe_close(&d->ixy);
-		ixy_error(rc, "%s", msg);
-		return NULL;
-	}
+	if (rc)
+		return ixy_close_after_failure(&d->ixy, rc);
 	return &d->ixy;
 }
 
@@ -498,7 +492,7 @@ static struct ixgbe_dev *new_dev(const struct ixy_config_resolved *cfg, const st
 	d->ixy.num_rx_queues = cfg->c.num_rx_queues;
 	d->ixy.num_tx_queues = cfg->c.num_tx_queues;
 	d->trace = cfg->trace;
-	d->trace_fn = cfg->c.trace_fn ? cfg->c.trace_fn : ixgbe_trace_stderr;
+	d->trace_fn = cfg->c.trace_fn;
 	d->trace_arg = cfg->c.trace_arg;
 	return d;
 }

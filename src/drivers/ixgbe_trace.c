@@ -67,13 +67,6 @@ const char *ixgbe_reg_name(uint32_t reg, char *buf, size_t len)
 	return buf;
 }
 
-void ixgbe_trace_stderr(void *arg, const struct ixy_reg_access *a)
-{
-	(void)arg;
-	fprintf(stderr, "ixy %s: %s %-12s (0x%05x) %s 0x%08x\n", a->device, a->write ? "write" : "read ",
-		a->name, a->reg, a->write ? "<-" : "->", a->value);
-}
-
 void ixgbe_trace(struct ixgbe_dev *d, bool write, uint32_t reg, uint32_t val)
 {
 	char name[32];

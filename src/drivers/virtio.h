@@ -205,7 +205,6 @@ void virtio_write(struct virtio_dev *d, uint32_t off, int width, uint32_t val);
 int virtio_io_check(struct virtio_dev *d, const char *what);
 /* Name of a BAR0 offset ("DEVICE_STATUS", "CONFIG+6") into buf. */
 const char *virtio_reg_name(const struct virtio_dev *d, uint32_t off, char *buf, size_t len);
-void virtio_trace_stderr(void *arg, const struct ixy_reg_access *a);
 
 /* Kick the device for queue q unless it asked not to be (2.4.7.2). */
 void virtio_notify(struct virtio_queue *q);

@@ -380,7 +380,7 @@ struct ixy_device *virtio_open_pci(struct ixy_pci_dev *pci, const struct ixy_con
 	d->ixy.num_rx_queues = 1;
 	d->ixy.num_tx_queues = 1;
 	d->trace = cfg->trace;
-	d->trace_fn = cfg->c.trace_fn ? cfg->c.trace_fn : virtio_trace_stderr;
+	d->trace_fn = cfg->c.trace_fn;
 	d->trace_arg = cfg->c.trace_arg;
 	snprintf(d->ixy.name, sizeof(d->ixy.name), "%s", name);
 	d->config_base = msix_enabled(pci) ? VIRTIO_REG_CONFIG_MSIX : VIRTIO_REG_CONFIG;
@@ -389,13 +389,7 @@ struct ixy_device *virtio_open_pci(struct ixy_pci_dev *pci, const struct ixy_con
 	if (rc == 0)
 		rc = ixy_open_wait_link(&d->ixy, &d->cfg.c,
 					"VIRTIO_NET_S_LINK_UP clear: is the QEMU netdev link set down?");
-	if (rc) {
-		/* keep the message of the failure, not of the clean-up */
-		char msg[512];
-		snprintf(msg, sizeof(msg), "%s", ixy_last_error());
-		virtio_close(&d->ixy);
-		ixy_error(rc, "%s", msg);
-		return NULL;
-	}
+	if (rc)
+		return ixy_close_after_failure(&d->ixy, rc);
 	return &d->ixy;
 }

@@ -38,13 +38,6 @@ const char *virtio_reg_name(const struct virtio_dev *d, uint32_t off, char *buf,
 	return buf;
 }
 
-void virtio_trace_stderr(void *arg, const struct ixy_reg_access *a)
-{
-	(void)arg;
-	fprintf(stderr, "ixy %s: %s %-16s (0x%02x) %s 0x%08x\n", a->device, a->write ? "write" : "read ",
-		a->name, a->reg, a->write ? "<-" : "->", a->value);
-}
-
 static void trace(struct virtio_dev *d, bool write, uint32_t off, uint32_t val)
 {
 	char name[32];
