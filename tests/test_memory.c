@@ -19,7 +19,7 @@
 
 #include "ixy/memory.h"
 #include "ixy/error.h"
-#include "memory_internal.h"
+#include "memory/memory_internal.h"
 
 static char mount_2m[256];
 

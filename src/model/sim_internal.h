@@ -18,8 +18,8 @@
 #include <stdint.h>
 
 #include "ixy/sim.h"
-#include "model/sim_parse.h"
-#include "model/sim_regs.h"
+#include "model/dma/sim_parse.h"
+#include "model/regfile/sim_regs.h"
 
 #define SIM_MAX_SEGS		40	/* descriptors per TX frame the model accepts */
 #define SIM_MAX_FRAME		16384	/* largest frame any wire carries */

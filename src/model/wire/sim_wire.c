@@ -15,7 +15,7 @@
 #include "error.h"
 #include "model/sim_core.h"
 #include "model/sim_internal.h"
-#include "model/sim_parse.h"
+#include "model/dma/sim_parse.h"
 
 int sim_frame_flatten(const struct sim_frame *f, uint8_t *buf, uint32_t cap)
 {

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "pci_internal.h"
+#include "pci/pci_internal.h"
 
 #define DEFAULT_SYSFS_ROOT "/sys"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "pci_internal.h"
+#include "pci/pci_internal.h"
 
 #define ADDR_HINT "expected DDDD:BB:DD.F or BB:DD.F in hex, e.g. 0000:03:00.0 (see lspci -D)"
 

@@ -14,7 +14,7 @@
 
 #include "error.h"
 #include "ixy/memory.h"
-#include "memory_internal.h"
+#include "memory/memory_internal.h"
 
 #ifndef HUGETLBFS_MAGIC
 #define HUGETLBFS_MAGIC 0x958458f6

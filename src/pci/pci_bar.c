@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "pci_internal.h"
+#include "pci/pci_internal.h"
 
 static int check_bar_index(const struct ixy_pci_dev *dev, const char *op, int bar)
 {

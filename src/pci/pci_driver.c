@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "pci_internal.h"
+#include "pci/pci_internal.h"
 
 /* IFF_UP from <linux/if.h>; the `flags` attribute of a net device prints
  * dev->flags in hex (net/core/net-sysfs.c). */

@@ -7,7 +7,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "model/sim_parse.h"
+#include "model/dma/sim_parse.h"
 
 static inline uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 

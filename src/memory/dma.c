@@ -14,7 +14,7 @@
 
 #include "error.h"
 #include "ixy/memory.h"
-#include "memory_internal.h"
+#include "memory/memory_internal.h"
 
 struct ixy_dma_region {
 	void *virt;

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "model/sim_internal.h"
-#include "model/sim_parse.h"
+#include "model/dma/sim_parse.h"
 
 enum { RX_DONE = 1, RX_DROPPED = 0, RX_NO_DESC = -1 };
 

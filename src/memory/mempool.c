@@ -11,7 +11,7 @@
 #include "error.h"
 #include "ixy/memory.h"
 #include "ixy/mempool.h"
-#include "memory_internal.h"
+#include "memory/memory_internal.h"
 
 #define NO_BUF UINT32_MAX
 #define CACHE_LINE 64u
