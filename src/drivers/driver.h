@@ -1,4 +1,5 @@
-/* Internal driver interface: what src/device.c needs from a driver.
+/* Internal driver interface: what src/device.c needs from a driver, and
+ * what the drivers share (drivers/driver.c).
  *
  * struct ixy_device is the common head of every driver's device struct
  * (the driver embeds it as its first member and converts back with
@@ -64,6 +65,11 @@ int ixy_config_resolve(const char *devname, const struct ixy_config *in, struct 
  * (or refuse, per cfg: no_unbind, force, an interface that is up) and enable
  * bus mastering. 0 or a negative errno with the message set. */
 int ixy_take_pci_device(struct ixy_pci_dev *pci, const struct ixy_config_resolved *cfg);
+
+/* Poll the link until it is up or timeout_ms passed (a stepped sim port is
+ * stepped meanwhile); -ETIMEDOUT with a message on timeout. The body of the
+ * public ixy_wait_link. */
+int ixy_driver_wait_link(struct ixy_device *dev, uint32_t timeout_ms);
 
 /* The last step of opening: wait for link up to cfg->link_timeout_ms (a
  * stepped sim port is stepped meanwhile). A timeout is fine with
