@@ -98,6 +98,31 @@ int ixy_sim_inject(struct ixy_sim *sim, const void *frame, size_t len);
 int ixy_sim_wire_capture(struct ixy_sim *sim, size_t max_frames);
 int ixy_sim_capture_pop(struct ixy_sim *sim, void *buf, size_t buflen);  /* returns length or 0 */
 
+/* ---- device servers: the driver in another address space ----
+ * ixy-simd serves a port to User-Mode Linux, whose ixgbe driver writes UML
+ * physical addresses into the rings. The model then translates through the
+ * server's lookup instead of this process's pagemap. */
+struct ixy_sim_dma_region {
+	uint64_t addr;          /* bus address of the region's first byte */
+	uint64_t len;
+	void *virt;             /* where the region is mapped in this process */
+};
+/* lookup(ctx, addr, &r): fill r with the region holding addr and return 0,
+ * or return -1 (the access is refused and counted as a DMA fault). Regions
+ * are cached until ixy_sim_dma_invalidate; NULL restores pagemap. */
+typedef int (*ixy_sim_dma_lookup_fn)(void *ctx, uint64_t addr, struct ixy_sim_dma_region *r);
+int ixy_sim_set_dma_lookup(struct ixy_sim *sim, ixy_sim_dma_lookup_fn lookup, void *ctx);
+/* The server's memory table changed: forget every cached region. */
+void ixy_sim_dma_invalidate(struct ixy_sim *sim);
+
+/* Interrupts (datasheet 7.3): the model's cause/mask/vector logic (EICR,
+ * EIMS/EIMC, EIAC, EIAM, GPIE, IVAR, EITR) decides when an MSI-X vector
+ * fires and calls fn(ctx, vector), with the port's lock held, from a
+ * register access or the engine's round: fn must not call back into the
+ * port. In MSI or INTx mode (GPIE.MSIX_MODE = 0) the vector is 0. */
+typedef void (*ixy_sim_irq_fn)(void *ctx, unsigned vector);
+int ixy_sim_set_irq_handler(struct ixy_sim *sim, ixy_sim_irq_fn fn, void *ctx);
+
 /* ---- checks ---- */
 /* Programming errors the model caught (ring written while enabled, misaligned
  * ring, tail beyond the ring, RX enabled before DMA init done, ...). */

@@ -9,6 +9,7 @@
  * goes from one port's TX buffers straight into the other's RX buffers.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,4 +292,63 @@ int ixy_sim_step(struct ixy_sim *sim)
 enum ixy_sim_mode ixy_sim_mode(const struct ixy_sim *sim)
 {
 	return sim->cfg.mode;
+}
+
+/* ---- device servers: DMA translation and interrupt delivery ---- */
+
+/* Translate the enabled rings again (their pointers are cached at enable). */
+static void retranslate_rings(struct ixy_sim *sim)
+{
+	for (unsigned q = 0; q < SIM_NUM_QUEUES; q++) {
+		struct sim_rxq *rq = &sim->rxq[q];
+		struct sim_txq *tq = &sim->txq[q];
+		rq->hit.len = 0;
+		tq->hit.len = 0;
+		if (rq->enabled && rq->ring && !(rq->ring = sim_dma_ptr(&sim->dma, rq->base, rq->count * 16u))) {
+			sim->dma_faults++;
+			sim_violation(sim, "DMA fault: RX queue %u ring at 0x%" PRIx64 " is outside DMA memory after "
+				      "the memory table changed; queue stopped", q, rq->base);
+			rq->stopped = true;
+		}
+		if (tq->enabled && tq->ring && !(tq->ring = sim_dma_ptr(&sim->dma, tq->base, tq->count * 16u))) {
+			sim->dma_faults++;
+			sim_violation(sim, "DMA fault: TX queue %u ring at 0x%" PRIx64 " is outside DMA memory after "
+				      "the memory table changed; queue stopped", q, tq->base);
+			tq->stopped = true;
+		}
+	}
+}
+
+int ixy_sim_set_dma_lookup(struct ixy_sim *sim, ixy_sim_dma_lookup_fn lookup, void *ctx)
+{
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_set_dma_lookup: no port given");
+	sim_lock(sim);
+	sim->dma.plug = lookup;
+	sim->dma.plug_ctx = ctx;
+	sim_dma_forget(&sim->dma);
+	retranslate_rings(sim);
+	sim_unlock(sim);
+	return 0;
+}
+
+void ixy_sim_dma_invalidate(struct ixy_sim *sim)
+{
+	if (!sim)
+		return;
+	sim_lock(sim);
+	sim_dma_forget(&sim->dma);
+	retranslate_rings(sim);
+	sim_unlock(sim);
+}
+
+int ixy_sim_set_irq_handler(struct ixy_sim *sim, ixy_sim_irq_fn fn, void *ctx)
+{
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_set_irq_handler: no port given");
+	sim_lock(sim);
+	sim->irq_fn = fn;
+	sim->irq_ctx = ctx;
+	sim_unlock(sim);
+	return 0;
 }

@@ -88,6 +88,9 @@ struct sim_dma_map {
 	} *ent;
 	uint32_t n, cap, last;
 	uint64_t rescans;
+	/* a device server's translation (ixy_sim_set_dma_lookup); NULL = pagemap */
+	int (*plug)(void *ctx, uint64_t addr, struct ixy_sim_dma_region *r);
+	void *plug_ctx;
 };
 
 /* The map entry that served one user's last access (a ring's buffers), so
@@ -253,6 +256,10 @@ struct ixy_sim {
 	uint8_t *strip_buf;		/* SIM_MAX_FRAME bytes: a frame without its VLAN tag */
 	uint8_t *tx_buf;		/* SIM_MAX_FRAME bytes: a TX frame the MAC changes (offloads) */
 
+	/* interrupts: where the vectors the model fires go (ixy_sim_set_irq_handler) */
+	ixy_sim_irq_fn irq_fn;
+	void *irq_ctx;
+
 	/* checks */
 	char *viol[SIM_MAX_VIOLATIONS];
 	unsigned nviol;
@@ -283,6 +290,8 @@ void sim_dma_free(struct sim_dma_map *m);
  * (DMA) memory, else NULL (rescans the process's mappings once first). */
 uint8_t *sim_dma_ptr(struct sim_dma_map *m, uint64_t phys, uint64_t len);
 int sim_dma_rescan(struct sim_dma_map *m);
+/* Drop every cached translation (the caller clears the queues' hits). */
+void sim_dma_forget(struct sim_dma_map *m);
 /* sim_dma_ptr that refills *h with the entry it used. */
 uint8_t *sim_dma_ptr_fill(struct sim_dma_map *m, struct sim_dma_hit *h, uint64_t phys, uint64_t len);
 

@@ -11,6 +11,12 @@
  * Anything outside that table is refused, as an IOMMU would (the caller
  * counts and reports it). A miss triggers one rescan first, since the driver
  * may have allocated DMA memory after the last scan.
+ *
+ * The translation is pluggable: a device server whose driver lives in
+ * another address space (User-Mode Linux, its memory shared through
+ * vhost-user) sets a lookup function with ixy_sim_set_dma_lookup; the
+ * regions it returns are cached in the same table, so the per-frame path
+ * is the same for both.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -133,13 +139,34 @@ static struct sim_dma_ent *lookup(struct sim_dma_map *m, uint64_t phys, uint64_t
 	return NULL;
 }
 
+/* A region from the plugged-in lookup, cached as one more entry. */
+static struct sim_dma_ent *find_plugged(struct sim_dma_map *m, uint64_t addr, uint64_t len)
+{
+	struct ixy_sim_dma_region r;
+	if (m->plug(m->plug_ctx, addr, &r) != 0 || addr - r.addr >= r.len || len > r.len - (addr - r.addr))
+		return NULL;
+	if (add_ent(m, r.addr, r.len, r.virt) < 0)
+		return NULL;
+	qsort(m->ent, m->n, sizeof(*m->ent), cmp_ent);
+	m->last = 0;
+	return lookup(m, addr, len);
+}
+
 static struct sim_dma_ent *find(struct sim_dma_map *m, uint64_t phys, uint64_t len)
 {
 	struct sim_dma_ent *e = lookup(m, phys, len);
 	if (e || phys == 0)
 		return e;
+	if (m->plug)
+		return find_plugged(m, phys, len);
 	sim_dma_rescan(m);
 	return lookup(m, phys, len);
+}
+
+void sim_dma_forget(struct sim_dma_map *m)
+{
+	m->n = 0;
+	m->last = 0;
 }
 
 uint8_t *sim_dma_ptr(struct sim_dma_map *m, uint64_t phys, uint64_t len)
