@@ -129,7 +129,7 @@ int ixy_sim_set_irq_handler(struct ixy_sim *sim, ixy_sim_irq_fn fn, void *ctx);
 /* The interrupts asserted now (for tests and polling): in MSI-X mode one
  * bit per vector with a cause that is set and not masked (whether or not
  * its message was sent or is held by EITR); in MSI/INTx mode bit 0 when
- * EICR & EIMS is not 0. */
+ * EICR & EIMS is not 0. 0 for a NULL port. */
 uint64_t ixy_sim_irq_pending(struct ixy_sim *sim);
 
 /* ---- checks ---- */
