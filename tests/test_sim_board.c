@@ -269,6 +269,23 @@ static void test_backplane(void **state)
 	ixy_sim_destroy(s);
 }
 
+/* ---- flow director commands complete (no filters are applied) ---- */
+
+static void test_fdir_completes(void **state)
+{
+	(void)state;
+	struct ixy_sim *s = port("fdir,mode=stepped");
+	assert_int_equal(rd(s, 0x0ee00) & 0x8u, 0);		/* FDIRCTRL: off, not initialised */
+	wr(s, 0x0ee00, 0x1u | 2u << 8);				/* PBALLOC 64K, drop queue 2 */
+	assert_int_equal(rd(s, 0x0ee00), 0x1u | 2u << 8 | 0x8u);	/* INIT_DONE */
+	wr(s, 0x0ee2c, 0x1u | 0x1u << 3 | 5u << 16);		/* FDIRCMD: add, queue 5 */
+	assert_int_equal(rd(s, 0x0ee2c), 0x1u << 3 | 5u << 16);	/* command field back to 0 */
+	wr(s, 0x0ee00, 0);
+	assert_int_equal(rd(s, 0x0ee00), 0);
+	assert_int_equal(ixy_sim_unknown_reg_count(s), 0);
+	ixy_sim_destroy(s);
+}
+
 /* ---- unknown registers ---- */
 
 static void test_unknown_registers(void **state)
@@ -364,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_mdio_no_phy),
 		cmocka_unit_test(test_sfp_cage),
 		cmocka_unit_test(test_backplane),
+		cmocka_unit_test(test_fdir_completes),
 		cmocka_unit_test(test_unknown_registers),
 		cmocka_unit_test(test_our_driver_sfp),
 		cmocka_unit_test(test_our_driver_backplane),
