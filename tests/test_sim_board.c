@@ -120,6 +120,14 @@ static void test_swsm_semantics(void **state)
 	release(s, SW_PHY0);
 	release(s, SW_MAC_CSR);
 	assert_int_equal(rd(s, R_SWFW), 0);
+	/* bit 10: the manageability host interface, whose HICR.EN says no
+	 * firmware listens (Linux's driver-version message gives up) */
+	assert_true(acquire(s, 0x400u));
+	assert_int_equal(rd(s, R_SWFW), 0x400u);
+	assert_int_equal(rd(s, 0x15f00) & 1u, 0);
+	release(s, 0x400u);
+	assert_int_equal(rd(s, R_SWFW), 0);
+	assert_int_equal(ixy_sim_unknown_reg_count(s), 0);
 	assert_int_equal(rd(s, R_SWSM) & SMBI, 0);
 	wr(s, R_SWSM, 0);
 	assert_int_equal(ixy_sim_violation_count(s), 0);

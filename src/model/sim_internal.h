@@ -223,7 +223,7 @@ struct sim_sema {
 	uint32_t swsm;			/* SMBI, SWESMBI, WMNG */
 	uint32_t swfw;			/* SW_FW_SYNC, software and firmware halves */
 	uint64_t smbi_ns, swesmbi_ns;	/* when software took them */
-	uint64_t swfw_ns[5];		/* when software took each resource */
+	uint64_t swfw_ns[11];		/* when software took each resource (bits 0-4, 10) */
 	uint64_t fw_until_ns;		/* the simulated firmware holds its bits until then */
 	bool long_reported;		/* one "held too long" report per hold */
 };

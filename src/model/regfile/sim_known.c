@@ -127,6 +127,10 @@ static const struct known_range known[] = {
 	{ 0x11000, 0x110fc },				/* GCR, PCIEANACTL, PHYADR/DAT, GCR_EXT, MREVID, PBACL.. */
 	{ 0x11100, 0x11104 },				/* PCIe ECC control */
 	{ 0x14f00, 0x14f00 },				/* CORECTL */
+	/* manageability host interface: Linux's 82599 probe sends the driver
+	 * version through it (HICR.EN = 0 here: no firmware listens) */
+	{ 0x15800, 0x15efc },				/* FLEX_MNG buffer */
+	{ 0x15f00, 0x15f10 },				/* HICR, HSMC0R, HSMC1R, FWSTS, SWSR */
 };
 
 static uint32_t known_bits[SIM_BAR0_SIZE / 4 / 32];
