@@ -130,11 +130,12 @@ int sim_eeprom_build(struct ixy_sim *sim)
 
 	/* LAN core 0: Ethernet address (bytes 1,0 / 3,2 / 5,4, low byte
 	 * first as in RAL/RAH), then LEDCTL low/high (model's layout after
-	 * the address) */
+	 * the address): LED0 link up, LED1 10 Gb/s link, LED2 link/activity
+	 * (LED modes 0, 1, 4; drivers blink LED2 to identify the port) */
 	const uint8_t *m = sim->perm_mac;
 	const uint16_t core0[5] = {
 		(uint16_t)(m[0] | m[1] << 8), (uint16_t)(m[2] | m[3] << 8), (uint16_t)(m[4] | m[5] << 8),
-		0x0000, 0x0000,
+		0x0100, 0x0004,
 	};
 	put_section(w, W_CORE0, S_CORE0, core0, 5);
 
