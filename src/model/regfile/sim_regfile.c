@@ -262,6 +262,7 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	sim_eeprom_autoload(sim);
 	sim->eerd = 0;
 	sim->eewr = 0;
+	sim_spi_reset(sim);
 	sim->msca = 0;
 	sim->msrwd = 0;
 	sim_i2c_reset(sim);
