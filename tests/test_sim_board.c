@@ -137,7 +137,7 @@ static void test_swsm_semantics(void **state)
 static void test_semaphore_misuse(void **state)
 {
 	(void)state;
-	struct ixy_sim *s = port("sema-bad,mode=stepped");
+	struct ixy_sim *s = port("sema-bad,mode=stepped,sema_hold_ms=300");
 	wr(s, R_SWSM, 0);	/* releases what nobody holds */
 	assert_int_equal(ixy_sim_violation_count(s), 1);
 	assert_non_null(strstr(ixy_sim_violation(s, 0), "holds neither"));
@@ -148,11 +148,11 @@ static void test_semaphore_misuse(void **state)
 	release(s, SW_EEP);
 	ixy_sim_clear_violations(s);
 
-	/* a hold never released is reported once, after a second */
+	/* a hold never released is reported once, after sema_hold_ms */
 	assert_true(acquire(s, SW_PHY0));
 	ixy_sim_step(s);
 	assert_int_equal(ixy_sim_violation_count(s), 0);
-	sleep_us(1100000);
+	sleep_us(350000);
 	ixy_sim_step(s);
 	ixy_sim_step(s);
 	assert_int_equal(ixy_sim_violation_count(s), 1);

@@ -19,14 +19,15 @@
  *
  * Reported as violations: SW_FW_SYNC written without SWESMBI, a software
  * bit set while the firmware holds the resource, releasing SWSM while
- * holding none of it, and any software hold longer than one second (a
- * driver that forgot to release).
+ * holding none of it, and any software hold longer than sema_hold_ms
+ * (default 10 s: a driver that forgot to release).
  */
 #include <inttypes.h>
 
 #include "model/sim_internal.h"
 
-#define HOLD_LIMIT_NS	1000000000ull	/* production drivers hold them for ms */
+#define HOLD_LIMIT_MS	10000u	/* default; production drivers hold them for ms, a
+				 * bit-banged EEPROM write of 512 words for ~1 s */
 #define FW_BITS		(0x1u | 0x2u | 0x8u)	/* the resources the simulated firmware uses */
 
 static const char *const resource[11] = { "EEPROM", "PHY 0", "PHY 1", "MAC CSR", "flash",
@@ -76,7 +77,8 @@ void sim_sema_check(struct ixy_sim *sim, uint64_t now)
 	}
 	const char *what = "";
 	uint64_t t = oldest_hold(s, &what);
-	if (s->long_reported || !t || now - t < HOLD_LIMIT_NS)
+	uint64_t limit_ns = (uint64_t)(sim->cfg.sema_hold_ms ? sim->cfg.sema_hold_ms : HOLD_LIMIT_MS) * 1000000;
+	if (s->long_reported || !t || now - t < limit_ns)
 		return;
 	s->long_reported = true;
 	sim_violation(sim, "semaphore %s held by software for %" PRIu64 " ms and not released: release "
