@@ -243,8 +243,8 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	while (sim_fq_peek(&sim->rxpb))
 		sim_fq_pop(&sim->rxpb);
 
-	/* Reset values (8.2.3.x "Initial value"); the EEPROM-loaded ones are
-	 * those of an 82599ES SFP+ port. */
+	/* Reset values (8.2.3.x "Initial value"); the EEPROM-loaded ones
+	 * (address, LEDs, link mode) come from the port's image below. */
 	sim_setreg(sim, SIM_STATUS, SIM_STATUS_GIO);
 	sim_setreg(sim, SIM_HLREG0, SIM_HLREG0_TXCRCEN | SIM_HLREG0_RXCRCSTRP | SIM_HLREG0_TXPADEN |
 					    SIM_HLREG0_RXLNGTHERREN);
