@@ -248,6 +248,38 @@ static void test_sfp_cage(void **state)
 	ixy_sim_destroy(s);
 }
 
+/* Hot-plug: a module into an empty cage and out again. SDP2 follows, the
+ * GPI cause is raised when GPIE enables it, the link trains and drops. */
+static void test_sfp_hotplug(void **state)
+{
+	(void)state;
+	struct ixy_sim *s = port("plug,mode=stepped,wire=null,link_delay_us=1,sfp=none");
+	wr(s, 0x00898, 1u << 2);			/* GPIE.SDP2_GPIEN */
+	(void)rd(s, 0x00800);
+	assert_int_equal(links_after_training(s) & (1u << 30), 0);
+	assert_int_equal(ixy_sim_set_sfp(s, IXY_SIM_SFP_DA), 0);
+	assert_true(rd(s, R_ESDP) & (1u << 2));
+	assert_true(rd(s, 0x00800) & (1u << 26));	/* EICR.GPI_SDP2 */
+	assert_true(links_after_training(s) & (1u << 30));
+	assert_int_equal(ixy_sim_set_sfp(s, IXY_SIM_SFP_NONE), 0);
+	assert_int_equal(rd(s, R_ESDP) & (1u << 2), 0);
+	uint32_t eicr = rd(s, 0x00800);
+	assert_true(eicr & (1u << 26));
+	assert_true(eicr & (1u << 20));			/* LSC: the link went down */
+	assert_int_equal(rd(s, R_LINKS) & (1u << 30), 0);
+	/* without the GPI enable no cause */
+	wr(s, 0x00898, 0);
+	assert_int_equal(ixy_sim_set_sfp(s, IXY_SIM_SFP_SR), 0);
+	assert_int_equal(rd(s, 0x00800) & (1u << 26), 0);
+	assert_int_equal(ixy_sim_set_sfp(s, IXY_SIM_SFP_DEFAULT), -EINVAL);
+	ixy_sim_destroy(s);
+
+	struct ixy_sim *b = port("plug-bp,mode=stepped,device_id=0x10f8");
+	assert_int_equal(ixy_sim_set_sfp(b, IXY_SIM_SFP_DA), -EINVAL);
+	assert_non_null(strstr(ixy_last_error(), "no SFP+ cage"));
+	ixy_sim_destroy(b);
+}
+
 static void test_backplane(void **state)
 {
 	(void)state;
@@ -390,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_firmware_holds),
 		cmocka_unit_test(test_mdio_no_phy),
 		cmocka_unit_test(test_sfp_cage),
+		cmocka_unit_test(test_sfp_hotplug),
 		cmocka_unit_test(test_backplane),
 		cmocka_unit_test(test_fdir_completes),
 		cmocka_unit_test(test_unknown_registers),

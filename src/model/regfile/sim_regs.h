@@ -87,6 +87,8 @@
 #define SIM_EIMC		0x00888
 #define SIM_EIAM		0x00890
 #define SIM_GPIE		0x00898
+#define  SIM_GPIE_SDP2_GPIEN	(1u << 2)	/* SDP2 changes are an interrupt cause */
+#define  SIM_EICR_GPI_SDP2	(1u << 26)
 #define SIM_IVAR(n)		(0x00900 + 4 * (n))	/* n = 0..63 */
 #define SIM_IVAR_MISC		0x00a00
 #define  SIM_IVAR_VALID		0x80u
