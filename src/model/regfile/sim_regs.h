@@ -153,6 +153,13 @@
 #define  SIM_MRQC_UDPIPV4	(1u << 22)
 #define  SIM_MRQC_UDPIPV6	(1u << 23)
 
+/* Flow director (8.2.3): only its command interface is modelled */
+#define SIM_FDIRCTRL		0x0ee00
+#define  SIM_FDIRCTRL_PBALLOC	0x3u		/* 0 = off */
+#define  SIM_FDIRCTRL_INIT_DONE	(1u << 3)
+#define SIM_FDIRCMD		0x0ee2c
+#define  SIM_FDIRCMD_CMD	0x3u		/* command, 0 = done */
+
 /* 8.2.3.9 Transmit DMA */
 #define SIM_TDBAL(n)		(0x06000 + 0x40 * (n))	/* n = 0..127 */
 #define SIM_TDBAH(n)		(SIM_TDBAL(n) + 0x04)
