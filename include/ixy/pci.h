@@ -132,6 +132,20 @@ int ixy_pci_bar_write(struct ixy_pci_dev *dev, int bar, uint64_t off, int width,
  * (missing, unreadable or negative). Not an error: no message is set. */
 int ixy_pci_numa_node(struct ixy_pci_dev *dev);
 
+/* VFIO. ixy_pci_open drives a device bound to vfio-pci through VFIO
+ * (config space and BARs as regions of the VFIO device fd, DMA confined by
+ * the IOMMU to the regions libixy maps, no root needed with access to
+ * /dev/vfio/N). True for such a device. */
+bool ixy_pci_is_vfio(const struct ixy_pci_dev *dev);
+
+/* Interrupts (VFIO only): n eventfds, one per MSI-X vector 0..n-1 (MSI if
+ * the device has too few MSI-X vectors), wired with VFIO_DEVICE_SET_IRQS.
+ * The fds are non-blocking, owned by dev (closed by ixy_pci_close) and
+ * count the vector's interrupts (read 8 bytes to take the count). The
+ * device's own registers decide which event raises which vector.
+ * -ENOTSUP for a device not bound to vfio-pci. */
+int ixy_pci_irq_eventfds(struct ixy_pci_dev *dev, unsigned n, int *fds);
+
 #ifdef __cplusplus
 }
 #endif
