@@ -65,7 +65,7 @@ uint32_t virtio_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_
 		struct ixy_pkt_buf *fresh = bufs[i];
 
 		/* len counts the header the device wrote in front of the frame */
-		b->len = e->len - VIRTIO_NET_HDR_LEN;
+		b->len = e->len - q->hdr_len;
 		b->rss_hash = 0;
 		b->ol_flags = 0;
 		b->queue = 0;
@@ -75,7 +75,7 @@ uint32_t virtio_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_
 		/* the same descriptor goes back with the fresh buffer; its
 		 * length and WRITE flag were set at open and stay */
 		q->bufs[id] = fresh;
-		q->desc[id].addr = fresh->data_phys - VIRTIO_NET_HDR_LEN;
+		q->desc[id].addr = fresh->data_phys - q->hdr_len;
 		q->avail->ring[(uint16_t)(q->avail_idx + i) & mask] = id;
 	}
 	if (got) {
@@ -131,11 +131,14 @@ uint32_t virtio_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_
 		uint16_t id = q->free_ids[--q->num_free];
 		volatile struct virtq_desc *desc = &q->desc[id];
 
-		/* all-zero header: no checksum to fill in, no GSO (5.1.6.2) */
-		memset(ixy_pkt_data(b) - VIRTIO_NET_HDR_LEN, 0, VIRTIO_NET_HDR_LEN);
+		/* all-zero header: no checksum to fill in, no GSO (5.1.6.2);
+		 * two constant-size stores that overlap for the 10-byte
+		 * legacy header and meet for the 12-byte modern one */
+		memset(ixy_pkt_data(b) - 8, 0, 8);
+		memset(ixy_pkt_data(b) - q->hdr_len, 0, 4);
 		q->bufs[id] = b;
-		desc->addr = b->data_phys - VIRTIO_NET_HDR_LEN;
-		desc->len = VIRTIO_NET_HDR_LEN + b->len;
+		desc->addr = b->data_phys - q->hdr_len;
+		desc->len = q->hdr_len + b->len;
 		desc->flags = 0;
 		q->avail->ring[(uint16_t)(q->avail_idx + i) & mask] = id;
 		bytes += b->len;
@@ -152,14 +155,14 @@ uint32_t virtio_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_
 int virtio_rx_fill(struct virtio_dev *d)
 {
 	struct virtio_queue *q = &d->rxq;
-	uint32_t len = VIRTIO_NET_HDR_LEN + ixy_mempool_buf_len(q->pool);
+	uint32_t len = q->hdr_len + ixy_mempool_buf_len(q->pool);
 
 	for (uint32_t id = 0; id < q->size; id++) {
 		struct ixy_pkt_buf *b = ixy_pkt_buf_alloc(q->pool);
 		if (!b)
 			return -ENOMEM;  /* cannot happen: the pool is larger than the ring (checked) */
 		q->bufs[id] = b;
-		q->desc[id].addr = b->data_phys - VIRTIO_NET_HDR_LEN;
+		q->desc[id].addr = b->data_phys - q->hdr_len;
 		q->desc[id].len = len;
 		q->desc[id].flags = VIRTQ_DESC_F_WRITE;
 		q->avail->ring[id] = (uint16_t)id;
