@@ -43,6 +43,11 @@ static int f_close(int fd)
 {
 	if (fd >= FD_CONTAINER && fd <= FD_DEVICE) {
 		fake_vfio.open_fds--;
+		/* the kernel drops a container's mappings with it */
+		if (fd == FD_CONTAINER) {
+			fake_vfio.num_maps = 0;
+			fake_vfio.pinned = 0;
+		}
 		return 0;
 	}
 	return close(fd);
