@@ -21,6 +21,7 @@
 #include "error.h"
 #include "fake_sysfs.h"
 #include "fake_vfio.h"
+#include "ixy/device.h"
 #include "ixy/memory.h"
 #include "ixy/pci.h"
 #include "memory/iova.h"
@@ -353,6 +354,22 @@ static void test_irq_eventfds(void **state)
 	ixy_pci_close(dev);
 }
 
+static void test_no_sysfs_device_beside_vfio(void **state)
+{
+	(void)state;
+	/* an 82599 without a driver, beside the device open through VFIO */
+	assert_int_equal(fake_sysfs_add_82599(root, "0000:03:00.0"), 0);
+	struct ixy_pci_dev *dev = ixy_pci_open(NIC, root);
+	if (!dev)
+		fail_msg("open: %s", ixy_last_error());
+	struct ixy_config cfg = { .sysfs_root = root };
+	assert_null(ixy_open("0000:03:00.0", &cfg));
+	assert_msg_has("is not bound to vfio-pci, but this process already drives a device through VFIO");
+	assert_msg_has("--bind vfio-pci");
+	ixy_pci_close(dev);
+	assert_int_equal(fake_vfio.open_fds, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +386,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dma_beyond_iommu_width, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_existing_region_keeps_its_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_irq_eventfds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_sysfs_device_beside_vfio, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
