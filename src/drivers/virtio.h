@@ -273,6 +273,10 @@ void virtio_modern_unmap(struct virtio_dev *d);
 int virtio_modern_negotiate(struct virtio_dev *d);
 /* Queue addresses, notify addresses and queue_enable (4.1.5.1.3). */
 int virtio_modern_setup_queues(struct virtio_dev *d);
+/* Let queue q raise MSI-X vector `vector` (the pci layer's eventfd of
+ * that number, ixy_pci_irq_eventfds) and clear NO_INTERRUPT; NO_VECTOR
+ * turns it off again. For the interrupt API, which is to call it. */
+int virtio_modern_queue_vector(struct virtio_dev *d, struct virtio_queue *q, uint16_t vector);
 
 /* Kick the device for queue q unless it asked not to be (2.4.7.2). */
 void virtio_notify(struct virtio_queue *q);

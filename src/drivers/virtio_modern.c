@@ -196,3 +196,21 @@ int virtio_modern_setup_queues(struct virtio_dev *d)
 	}
 	return 0;
 }
+
+int virtio_modern_queue_vector(struct virtio_dev *d, struct virtio_queue *q, uint16_t vector)
+{
+	if (!d->modern || !q->desc)
+		return ixy_error(-ENOTSUP, "%s: queue interrupts need a virtio 1.0 device", d->ixy.name);
+	*common16(d, VIRTIO_COMMON_Q_SELECT) = q->index;
+	*common16(d, VIRTIO_COMMON_Q_MSIX) = vector;
+	/* the device answers NO_VECTOR when it cannot use the vector
+	 * (4.1.4.3: e.g. MSI-X not enabled, which VFIO_DEVICE_SET_IRQS does) */
+	uint16_t got = *common16(d, VIRTIO_COMMON_Q_MSIX);
+	if (got != vector)
+		return ixy_error(-EIO, "%s: queue %u refused MSI-X vector %u (reads 0x%04x): are the vectors wired "
+				 "(ixy_pci_irq_eventfds)?", d->ixy.name, q->index, vector, got);
+	/* ask for interrupts (2.4.7), or again for none */
+	__atomic_store_n(&q->avail->flags, vector == VIRTIO_MSI_NO_VECTOR ? VIRTQ_AVAIL_F_NO_INTERRUPT : 0,
+			 __ATOMIC_RELEASE);
+	return 0;
+}

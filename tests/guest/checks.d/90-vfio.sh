@@ -10,6 +10,8 @@
 #    frames of both rounds (host_vfio_*, ixy-guest-vtap);
 #  - the user without the group node, and with too little RLIMIT_MEMLOCK,
 #    gets the error with the fix;
+#  - an RX interrupt: the queue's MSI-X vector wired to an eventfd by
+#    ixy_pci_irq_eventfds; poll() sleeps until a host frame raises it;
 #  - confinement: RX descriptors pointed at the guest-physical address of a
 #    page of the process (what a driver without IOMMU would write): the
 #    IOMMU refuses the device's writes (DMAR fault at that address in
@@ -20,7 +22,7 @@
 # checks: vfio_iommu_on vfio_bind vfio_pktgen vfio_pcap_capture vfio_pcap_replay vfio_fwd
 # checks: vfio_user_no_permission vfio_user_bind vfio_user_memlock
 # checks: vfio_user_pktgen vfio_user_pcap_capture vfio_user_pcap_replay vfio_user_fwd
-# checks: vfio_confine vfio_confine_reported vfio_confine_dmar vfio_restore
+# checks: vfio_irq_wake vfio_confine vfio_confine_reported vfio_confine_dmar vfio_restore
 # checks: host_vfio_pktgen_capture host_vfio_pcap_replay host_vfio_fwd_capture
 . /ixy/lib.sh
 
@@ -109,6 +111,13 @@ ixy_expect vfio_user_memlock "rc $rc: $(flat "$out")" ok
 
 # -- the same apps as the user
 run_apps vfio_user /tmp/as-user
+
+# -- an RX interrupt wakes a sleeping poll()
+out=$(timeout 30 "$IXY_BIN/ixy-guest-iommu" --irq "$A" 2>&1)
+rc=$?
+ival() { sed -n "s/^$1=//p" <<<"$out" | head -n 1; }
+ok() { ((rc == 0)) && [[ $(ival irq_eventfds_rc) == 0 && $(ival irq_vector_rc) == 0 && $(ival irq_woke) == "3 of 3" ]] && (($(ival irq_rx_after_wake) >= 3)); }
+ixy_expect vfio_irq_wake "rc $rc: $(flat "$out")" ok
 
 # -- confinement
 out=$(timeout 30 "$IXY_BIN/ixy-guest-iommu" "$A" 2>&1)
