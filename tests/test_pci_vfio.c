@@ -321,6 +321,29 @@ static void test_existing_region_keeps_its_address(void **state)
 	ixy_pci_close(dev);
 }
 
+static void test_existing_region_unmappable(void **state)
+{
+	(void)state;
+	if (!have_hugepages())
+		return;
+	if (geteuid() != 0) {
+		print_message("skipping: a region made before VFIO needs pagemap (root)\n");
+		return;
+	}
+	struct ixy_dma_region *early = ixy_dma_alloc(4096, NULL);
+	if (!early)
+		fail_msg("alloc: %s", ixy_last_error());
+	/* the IOMMU cannot take it (locked-memory limit): open fails, and
+	 * leaves nothing open */
+	fake_vfio.memlock = 0;
+	assert_null(ixy_pci_open(NIC, root));
+	assert_msg_has("mapping the existing DMA regions into the IOMMU");
+	assert_msg_has("RLIMIT_MEMLOCK");
+	assert_int_equal(fake_vfio.open_fds, 0);
+	assert_false(ixy__iova_active());
+	ixy_dma_free(early);
+}
+
 static void test_irq_eventfds(void **state)
 {
 	(void)state;
@@ -385,6 +408,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dma_memlock_too_low, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dma_beyond_iommu_width, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_existing_region_keeps_its_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_existing_region_unmappable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_irq_eventfds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_sysfs_device_beside_vfio, setup, teardown),
 	};

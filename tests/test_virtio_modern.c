@@ -216,6 +216,10 @@ static void test_open_tx_close(void **state)
 	bar(COMMON + VIRTIO_COMMON_STATUS)[0] |= VIRTIO_STATUS_NEEDS_RESET;
 	assert_int_equal(ixy_get_link(dev, &link), -EIO);
 	assert_msg_has("DEVICE_NEEDS_RESET");
+	/* gone: reads are all ones */
+	bar(COMMON + VIRTIO_COMMON_STATUS)[0] = 0xff;
+	assert_int_equal(ixy_get_link(dev, &link), -ENODEV);
+	assert_msg_has("does not respond");
 
 	/* the device "sent" the frame: close returns it */
 	d->txq.used->ring[0].id = id;

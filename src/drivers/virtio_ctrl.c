@@ -91,6 +91,9 @@ int virtio_get_link(struct ixy_device *dev, struct ixy_link *link)
 		d->io_error = 0;
 		return rc;
 	}
+	if (status == 0xff)
+		return ixy_error(-ENODEV, "%s: the device status reads 0xff: the device does not respond (removed, "
+				 "or reset behind our back); close the port", dev->name);
 	if (status & (VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED))
 		return ixy_error(-EIO, "%s: the device stopped with %s (status 0x%02x): it met a descriptor it "
 				 "could not use, e.g. a DMA address the IOMMU refused (see dmesg for DMAR faults); "

@@ -343,7 +343,13 @@ static int get_group(struct ixy_pci_dev *dev, struct vfio_group **out)
 		}
 		char root[PATH_MAX];
 		sysfs_root_of(dev, root, sizeof(root));
-		ixy__iova_attach(container_fd, ixy__vfio_iommu_width(root));
+		/* DMA regions that exist already go into the IOMMU now */
+		if ((err = ixy__iova_attach(container_fd, ixy__vfio_iommu_width(root)))) {
+			ops->close(fd);
+			release_container();
+			ixy_error_prefix("%s", dev->name);
+			return err;
+		}
 	}
 	free_slot->num = num;
 	free_slot->fd = fd;
