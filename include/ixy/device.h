@@ -185,7 +185,7 @@ int ixy_rx_wait_any(const struct ixy_rxq *queues, unsigned n, int timeout_ms);
  * a clock read per empty poll. Zero the struct, set the fields (0 =
  * default), keep it per thread. Returns 1 if it slept and packets are
  * there, 0 if it did not sleep or the sleep timed out, <0 error. */
-#define IXY_HYBRID_IDLE_US 100
+#define IXY_HYBRID_IDLE_US 20
 #define IXY_HYBRID_SLEEP_MS 100
 struct ixy_rx_hybrid {
 	uint32_t idle_us;          /* sleep after this long without packets [IXY_HYBRID_IDLE_US] */
