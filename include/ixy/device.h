@@ -171,8 +171,9 @@ struct ixy_rxq {
 	struct ixy_device *dev;
 	uint16_t queue;
 };
-/* Block until one of the n queues has packets: returns how many have
- * (>0), 0 on timeout, <0 error; as ixy_rx_wait otherwise. */
+/* Block until one of the n queues (1..64, each enabled) has packets:
+ * returns how many have (>0), 0 on timeout, <0 error; as ixy_rx_wait
+ * otherwise. */
 int ixy_rx_wait_any(const struct ixy_rxq *queues, unsigned n, int timeout_ms);
 
 /* The hybrid: poll while packets come, sleep when they stop. Call
