@@ -100,6 +100,10 @@ int ixy_take_pci_device(struct ixy_pci_dev *pci, const struct ixy_config_resolve
 	char drv[64];
 	int rc;
 
+	/* One driver per device: claim it before anything is changed. */
+	if ((rc = ixy_pci_lock(pci)) < 0)
+		return rc;
+
 	/* The kernel driver would fight us over the registers and queues: take
 	 * the device from it (refused while its interface is up, unless forced),
 	 * unless the caller forbids unbinding altogether. */

@@ -115,7 +115,9 @@ void ixgbe_trace(struct ixgbe_dev *d, bool write, uint32_t reg, uint32_t val);
 
 /* ---- pieces of the driver ---- */
 int ixgbe_reset_and_init(struct ixgbe_dev *d);                  /* ixgbe_init.c */
-void ixgbe_stop(struct ixgbe_dev *d);
+/* Stop every queue and wait until each reads back disabled: 0, or the
+ * first error (message set). */
+int ixgbe_stop(struct ixgbe_dev *d);
 int ixgbe_link_setup(struct ixgbe_dev *d);                      /* ixgbe_link.c */
 int ixgbe_get_link(struct ixy_device *dev, struct ixy_link *link);
 int ixgbe_rss_setup(struct ixgbe_dev *d);                       /* ixgbe_rss.c */

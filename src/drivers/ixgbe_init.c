@@ -412,19 +412,37 @@ int ixgbe_reset_and_init(struct ixgbe_dev *d)
 	return 0;
 }
 
-void ixgbe_stop(struct ixgbe_dev *d)
+int ixgbe_stop(struct ixgbe_dev *d)
 {
-	/* Stop all DMA before the rings and buffers are freed: otherwise
-	 * the NIC could still write into memory that gets reused. */
-	if (d->gone || (!d->bar0 && !d->sim))
-		return;
-	for (uint16_t i = 0; d->rxq && i < d->ixy.num_rx_queues; i++)
-		(void)disable_queue(d, IXGBE_RXDCTL(i), IXGBE_RXDCTL_ENABLE, "disabling RX queue");
-	for (uint16_t i = 0; d->txq && i < d->ixy.num_tx_queues; i++)
-		(void)disable_queue(d, IXGBE_TXDCTL(i), IXGBE_TXDCTL_ENABLE, "disabling TX queue");
+	int rc = 0, err;
+
+	/* Stop all DMA before the rings and buffers are freed: otherwise the
+	 * NIC could still write into memory that gets reused. Receive first
+	 * (RXCTRL.RXEN: no new frames are taken in), then every queue, each
+	 * polled until it reads back disabled (4.6.7.1, 4.6.8), then the
+	 * transmit DMA engine. The first failure is returned. */
+	if (!d->bar0 && !d->sim)
+		return 0;  /* never mapped: nothing of ours was ever handed to it */
+	if (d->gone)
+		return ixy_error(-ENODEV, "%s: the device is gone (registers read all ones): its queues cannot be "
+				 "confirmed stopped", d->ixy.name);
 	set_rxen(d, false);
+	for (uint16_t i = 0; d->rxq && i < d->ixy.num_rx_queues; i++) {
+		char what[48];
+		snprintf(what, sizeof(what), "disabling RX queue %u", i);
+		if ((err = disable_queue(d, IXGBE_RXDCTL(i), IXGBE_RXDCTL_ENABLE, what)) && !rc)
+			rc = err;
+	}
+	for (uint16_t i = 0; d->txq && i < d->ixy.num_tx_queues; i++) {
+		char what[48];
+		snprintf(what, sizeof(what), "disabling TX queue %u", i);
+		if ((err = disable_queue(d, IXGBE_TXDCTL(i), IXGBE_TXDCTL_ENABLE, what)) && !rc)
+			rc = err;
+	}
 	ixgbe_clear_bits(d, IXGBE_DMATXCTL, IXGBE_DMATXCTL_TE);
-	ixy_clear_error();
+	if (!rc && d->gone)
+		rc = ixy_error(-ENODEV, "%s: the device went away while its queues were stopped", d->ixy.name);
+	return rc;
 }
 
 /* ---- open / close ---- */
@@ -438,8 +456,19 @@ static void ixgbe_close(struct ixy_device *dev)
 {
 	struct ixgbe_dev *d = to_ixgbe(dev);
 
-	ixgbe_stop(d);
-	free_queues(d);
+	/* Queues off and confirmed, then (PCI) bus mastering off, then the
+	 * memory goes. Either step alone stops the NIC's DMA; if neither can
+	 * be confirmed, the rings and buffers stay mapped for the life of the
+	 * process rather than be reused under a NIC that may still write. */
+	bool dma_off = ixgbe_stop(d) == 0;
+	if (d->pci && ixy_pci_disable_bus_master(d->pci) == 0)
+		dma_off = true;
+	if (dma_off) {
+		free_queues(d);
+	} else if (d->rings) {
+		ixy_error_prefix("%s: the device's DMA could not be stopped, so its descriptor rings and buffers "
+				 "are kept (not freed) until the process ends", dev->name);
+	}
 	if (d->pci) {
 		if (d->bar0)
 			ixy_pci_unmap_bar((void *)d->bar0, d->bar0_len);
@@ -560,6 +589,7 @@ struct ixy_device *ixgbe_open_pci(struct ixy_pci_dev *pci, const struct ixy_conf
 	d->bar0 = ixy_pci_map_bar(pci, 0, &d->bar0_len);
 	if (!d->bar0) {
 		ixy_error_prefix("%s: BAR0", name);
+		(void)ixy_pci_disable_bus_master(pci);  /* as we found it: unbinding had cleared it */
 		ixy_pci_close(pci);
 		free(d);
 		return NULL;

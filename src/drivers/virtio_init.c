@@ -260,19 +260,35 @@ static int init_device(struct virtio_dev *d)
 static void virtio_close(struct ixy_device *dev)
 {
 	struct virtio_dev *d = to_virtio(dev);
+	bool dma_off = true;
 
-	if (d->started) {
-		/* Let queued frames leave before the reset cancels them. */
-		for (uint32_t waited = 0; waited < TX_DRAIN_TIMEOUT_US; waited += 100) {
-			if (__atomic_load_n(&d->txq.used->idx, __ATOMIC_ACQUIRE) == d->txq.avail_idx)
-				break;
-			usleep(100);
+	if (d->rings) {
+		if (d->started) {
+			/* Let queued frames leave before the reset cancels them. */
+			for (uint32_t waited = 0; waited < TX_DRAIN_TIMEOUT_US; waited += 100) {
+				if (__atomic_load_n(&d->txq.used->idx, __ATOMIC_ACQUIRE) == d->txq.avail_idx)
+					break;
+				usleep(100);
+			}
 		}
-		/* A reset stops all DMA before the rings and buffers go (2.1.2). */
-		virtio_write(d, VIRTIO_REG_DEVICE_STATUS, 1, 0);
-		(void)virtio_read(d, VIRTIO_REG_DEVICE_STATUS, 1);
+		/* A reset stops all DMA before the rings and buffers go (2.1.2):
+		 * also before DRIVER_OK, since a legacy device knows the queue
+		 * addresses from the moment they are written. Confirmed by the
+		 * status reading 0; bus mastering off as well. Only if neither
+		 * worked is the memory kept rather than freed under a device that
+		 * may still write it. */
 		d->io_error = 0;
-		ixy_clear_error();
+		dma_off = reset_device(d) == 0;
+		if (ixy_pci_disable_bus_master(d->pci) == 0)
+			dma_off = true;
+		d->io_error = 0;
+		if (!dma_off) {
+			ixy_error_prefix("%s: the device's DMA could not be stopped, so its virtqueues and buffers are "
+					 "kept (not freed) until the process ends", dev->name);
+			ixy_pci_close(d->pci);
+			free(d);
+			return;
+		}
 	}
 	/* Buffers still in the rings: TX ones go back to their owners' pools,
 	 * RX ones to ours before it is freed. */

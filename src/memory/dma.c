@@ -30,6 +30,7 @@ struct ixy_dma_region {
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ixy_dma_region *registry;
 static atomic_uint file_counter;
+static _Atomic(ixy__dma_free_observer) free_observer;
 
 /* Stale-file cleanup once per mount point per process. */
 static char cleaned_mounts[4][256];
@@ -214,7 +215,15 @@ void ixy_dma_free(struct ixy_dma_region *r)
 	}
 	pthread_mutex_unlock(&registry_lock);
 	munmap(r->virt, r->size);
+	ixy__dma_free_observer obs = atomic_load(&free_observer);
+	if (obs)
+		obs(r->virt, r->size);
 	free(r);
+}
+
+void ixy__dma_set_free_observer(ixy__dma_free_observer fn)
+{
+	atomic_store(&free_observer, fn);
 }
 
 void *ixy_dma_virt(const struct ixy_dma_region *r) { return r->virt; }
