@@ -20,6 +20,7 @@
 #ifndef IXY_DEVICE_H
 #define IXY_DEVICE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,6 +78,11 @@ struct ixy_config {
 	void *trace_arg;
 	const char *sysfs_root;    /* [NULL = env IXY_SYSFS_ROOT, else "/sys"]; tests point it at a fake tree */
 	const char *hugetlbfs;     /* hugetlbfs mount override [NULL = find one] */
+	/* Cancellation [NULL]: while *cancel is non-zero, the link wait of
+	 * ixy_open (and later ixy_wait_link calls) gives up with -ECANCELED,
+	 * and the open closes what it set up (DMA stopped, memory freed).
+	 * Point it at the flag a SIGINT/SIGTERM handler sets. */
+	const volatile sig_atomic_t *cancel;
 };
 
 /* Open and initialise a device; see the address forms above. cfg may be
@@ -130,7 +136,8 @@ struct ixy_link {
 int ixy_get_link(struct ixy_device *dev, struct ixy_link *link);
 /* Speed in Mbit/s, 0 when the link is down (or on error). */
 uint32_t ixy_get_link_speed(struct ixy_device *dev);
-/* Wait up to timeout_ms for link up: 0, or -ETIMEDOUT with a message. */
+/* Wait up to timeout_ms for link up: 0, or -ETIMEDOUT with a message
+ * (-ECANCELED when ixy_config.cancel was set). */
 int ixy_wait_link(struct ixy_device *dev, uint32_t timeout_ms);
 
 /* ---- addresses and filters ---- */

@@ -49,6 +49,7 @@ struct ixy_device {
 	uint8_t rss_key[IXY_RSS_KEY_LEN];
 	uint8_t rss_reta[IXY_RSS_RETA_SIZE];
 	struct ixy_stats totals;       /* accumulated counters */
+	const volatile sig_atomic_t *cancel;  /* ixy_config.cancel: ends the link wait */
 };
 
 /* The configuration with defaults filled in and every field validated;
