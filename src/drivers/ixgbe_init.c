@@ -123,8 +123,12 @@ static void free_queues(struct ixgbe_dev *d)
 			 * application (or another port's TX ring) still holds
 			 * keep the pool alive until they are returned. */
 			for (uint32_t s = 0; q->bufs && s < q->size; s++)
-				if (q->bufs[s])
+				if (q->bufs[s]) {
+					/* refilled straight off the pool's stack: not
+					 * marked handed out for a checked pool yet */
+					ixy__pkt_buf_rx_out(q->bufs[s], q->id);
 					ixy_pkt_buf_free(q->bufs[s]);
+				}
 			free(q->bufs);
 			ixy_mempool_free(q->pool);
 		}

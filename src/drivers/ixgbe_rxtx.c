@@ -101,7 +101,7 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
 	if (__builtin_expect((status & IXGBE_RXD_ERR_TCPE) && ((uint32_t)lo & IXGBE_RXD_PKTTYPE_UDP), 0))
 		status &= ~udp_tcpe_ignore;
 	b->ol_flags = flags[rx_flags_index(status, (uint32_t)lo)];
-	b->queue = id;
+	ixy__pkt_buf_rx_out(b, id);
 	*out = b;
 
 	/* Re-arm: read format, header address 0 (clears DD). One 16-byte
@@ -186,10 +186,10 @@ rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, 
 	b1->ol_flags = (uint16_t)(flags4 >> 16);
 	b2->ol_flags = (uint16_t)(flags4 >> 32);
 	b3->ol_flags = (uint16_t)(flags4 >> 48);
-	b0->queue = id;
-	b1->queue = id;
-	b2->queue = id;
-	b3->queue = id;
+	ixy__pkt_buf_rx_out(b0, id);
+	ixy__pkt_buf_rx_out(b1, id);
+	ixy__pkt_buf_rx_out(b2, id);
+	ixy__pkt_buf_rx_out(b3, id);
 	out[0] = b0;
 	out[1] = b1;
 	out[2] = b2;

@@ -293,9 +293,20 @@ static void virtio_close(struct ixy_device *dev)
 	/* Buffers still in the rings: TX ones go back to their owners' pools,
 	 * RX ones to ours before it is freed. */
 	if (d->txq.desc && d->txq.free_ids) {
-		virtio_tx_reclaim(&d->txq);
-		for (uint16_t i = d->txq.used_seen; i != d->txq.avail_idx; i++)
-			ixy_pkt_buf_free(d->txq.bufs[d->txq.avail->ring[i & d->txq.mask]]);
+		/* The device may complete out of order: what is still out are
+		 * the descriptors not on the free list (not the avail ring
+		 * positions after used_seen, which may include completed ones). */
+		struct virtio_queue *q = &d->txq;
+		virtio_tx_reclaim(q);
+		uint8_t *is_free = calloc(q->size, 1);
+		if (is_free) {
+			for (uint32_t i = 0; i < q->num_free; i++)
+				is_free[q->free_ids[i]] = 1;
+			for (uint32_t id = 0; id < q->size; id++)
+				if (!is_free[id] && q->bufs[id])
+					ixy_pkt_buf_free(q->bufs[id]);
+			free(is_free);
+		}
 	}
 	if (d->rxq.pool && d->rxq.bufs) {
 		for (uint32_t i = 0; i < d->rxq.size; i++)

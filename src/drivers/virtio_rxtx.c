@@ -68,7 +68,7 @@ uint32_t virtio_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_
 		b->len = e->len - VIRTIO_NET_HDR_LEN;
 		b->rss_hash = 0;
 		b->ol_flags = 0;
-		b->queue = 0;
+		ixy__pkt_buf_rx_out(b, 0);
 		bytes += b->len;
 		bufs[i] = b;
 
