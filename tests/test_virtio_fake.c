@@ -399,6 +399,17 @@ static void test_tx_and_reclaim(void **state)
 	}
 	assert_int_equal(ixy_mempool_available(pool), 512 - 3);
 
+	/* a frame longer than its buffer is taken, freed and counted, not
+	 * given to the device */
+	struct ixy_pkt_buf *big = ixy_pkt_buf_alloc(pool);
+	big->len = big->buf_len + 1;
+	assert_int_equal(ixy_tx_batch(dev, 0, &big, 1), 1);
+	assert_int_equal(q->avail->idx, 3);
+	assert_int_equal(ixy_mempool_available(pool), 512 - 3);
+	struct ixy_stats est;
+	assert_int_equal(ixy_read_stats(dev, &est), 0);
+	assert_int_equal(est.tx_errors, 1);
+
 	/* the device finishes the third, then the first (out of order) */
 	q->used->ring[0].id = q->avail->ring[2];
 	q->used->ring[1].id = q->avail->ring[0];

@@ -107,7 +107,11 @@ uint32_t ixy_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf
 
 /* Queue up to n packets (buf->len bytes each, 60..max frame without CRC)
  * for transmission; returns how many were taken, in order (the rest stay
- * the caller's). Taken buffers return to their pools once sent. Never blocks. */
+ * the caller's). Taken buffers return to their pools once sent. Never blocks.
+ * A frame longer than its buffer's data area (buf_len) or the port's
+ * largest frame (max(max_frame_size, 1518) - 4 bytes: what the port itself
+ * would receive, without CRC) is taken but not sent: freed at once and
+ * counted in ixy_stats.tx_errors. */
 uint32_t ixy_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
 
 /* Loop until all n are queued (spins while the ring is full). For a sim
@@ -179,6 +183,8 @@ struct ixy_stats {
 	uint64_t rx_dropped;       /* dropped for lack of RX descriptors/buffers (QPRDC) */
 	uint64_t rx_missed;        /* dropped for lack of packet-buffer space (RXMPC) */
 	uint64_t rx_errors;        /* CRC, length, illegal-byte and byte errors */
+	uint64_t tx_errors;        /* frames ixy_tx_batch refused: longer than their buffer's data
+	                              area or the port's largest frame (taken, freed, not sent) */
 	struct ixy_queue_stats rxq[IXY_STATS_QUEUES];  /* queues 0..15 (bytes without CRC) */
 	struct ixy_queue_stats txq[IXY_STATS_QUEUES];
 };

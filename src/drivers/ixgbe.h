@@ -65,6 +65,8 @@ struct ixgbe_tx_queue {
 	uint16_t id;
 	uint32_t size;
 	uint64_t ring_phys;
+	uint32_t max_len;               /* largest frame it sends, without CRC */
+	uint64_t tx_errors;             /* frames refused (too long), written by the queue's thread */
 };
 
 struct ixgbe_dev {
@@ -86,6 +88,7 @@ struct ixgbe_dev {
 	struct ixgbe_rx_queue *rxq;
 	struct ixgbe_tx_queue *txq;
 	struct ixy_dma_region *rings;   /* all descriptor rings of the device */
+	uint64_t tx_errors_seen;        /* sum of the queues' tx_errors at the last update_stats */
 };
 
 static inline struct ixgbe_dev *to_ixgbe(struct ixy_device *d)

@@ -9,6 +9,7 @@
 
 #include "drivers/ixgbe.h"
 #include "error.h"
+#include "memory/memory_internal.h"
 
 /* Bounds for the waits of the sequence. The datasheet gives no upper
  * limits; these are generous multiples of what hardware needs. */
@@ -96,6 +97,10 @@ static int alloc_queues(struct ixgbe_dev *d)
 		q->mask = (uint16_t)(q->size - 1);
 		q->id = i;
 		q->tail = (volatile uint32_t *)(d->bar0 + IXGBE_TDT(i));
+		/* what the port would take in (1518 at least, see
+		 * rx_frame_limit), without the CRC the NIC appends */
+		q->max_len = rx_frame_limit(c) - 4;
+		ixy__tx_len_fast_lower(q->max_len + 1);
 		q->bufs = calloc(q->size, sizeof(*q->bufs));
 		if (!q->bufs)
 			return ixy_error(-ENOMEM, "%s: out of memory for TX queue %u", dev->name, i);

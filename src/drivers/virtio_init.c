@@ -14,6 +14,7 @@
 
 #include "drivers/virtio.h"
 #include "error.h"
+#include "memory/memory_internal.h"
 
 #define RESET_TIMEOUT_US 100000u
 #define TX_DRAIN_TIMEOUT_US 200000u
@@ -159,6 +160,9 @@ static int alloc_queues(struct virtio_dev *d)
 	for (uint32_t i = 0; i < d->txq.size; i++)
 		d->txq.free_ids[i] = (uint16_t)(d->txq.size - 1 - i);
 	d->txq.num_free = d->txq.size;
+	/* as the ixgbe driver: what a port takes in (1518 at least), no CRC */
+	d->txq.max_len = (c->max_frame_size > 1518 ? c->max_frame_size : 1518) - 4;
+	ixy__tx_len_fast_lower(d->txq.max_len + 1);
 
 	/* RX: without MRG_RXBUF each buffer must hold a whole frame (5.1.6.3.1) */
 	uint32_t buf_len = c->max_frame_size > 2048 ? (c->max_frame_size + 1023u) & ~1023u : 2048;

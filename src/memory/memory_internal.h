@@ -28,4 +28,11 @@ size_t ixy__resolve_page_size(size_t page_size, const char *override);
 typedef void (*ixy__dma_free_observer)(const void *virt, size_t len);
 void ixy__dma_set_free_observer(ixy__dma_free_observer fn);
 
+/* Frames shorter than this power of two fit every buffer of every pool and
+ * every open port's largest frame: the TX paths check lengths exactly only
+ * in batches where some frame reaches it (ixgbe_rxtx.c). It only ever goes
+ * down: mempool creation and device opens lower it. */
+extern uint32_t ixy__tx_len_fast;
+void ixy__tx_len_fast_lower(uint32_t limit);
+
 #endif

@@ -18,6 +18,19 @@
 
 static uint32_t round_up(uint32_t v, uint32_t to) { return (v + to - 1) / to * to; }
 
+uint32_t ixy__tx_len_fast = 1u << 31;
+
+void ixy__tx_len_fast_lower(uint32_t limit)
+{
+	uint32_t p2 = 1;
+	while (p2 <= limit / 2)
+		p2 <<= 1;  /* the largest power of two <= limit */
+	uint32_t cur = __atomic_load_n(&ixy__tx_len_fast, __ATOMIC_RELAXED);
+	while (p2 < cur && !__atomic_compare_exchange_n(&ixy__tx_len_fast, &cur, p2, true, __ATOMIC_RELAXED,
+							 __ATOMIC_RELAXED))
+		;
+}
+
 /* Checked pools by default: env IXY_MEMPOOL_CHECK=1, or a library built
  * without NDEBUG (CMake Debug builds). */
 static bool check_by_default(void)
@@ -66,6 +79,7 @@ struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts)
 	p->buf_len = buf_len;
 	p->headroom = headroom;
 	p->shared = opts->shared;
+	ixy__tx_len_fast_lower(buf_len + 1);  /* lengths up to buf_len are fine */
 	p->checked = opts->checked || check_by_default();
 	p->slow = p->shared || p->checked;
 
