@@ -157,17 +157,41 @@ void ixy__mempool_release_orphan(struct ixy_mempool *pool)
 	destroy(pool);
 }
 
-uint32_t ixy_mempool_size(const struct ixy_mempool *pool) { return pool->num_entries; }
-uint32_t ixy_mempool_buf_len(const struct ixy_mempool *pool) { return pool->buf_len; }
-bool ixy_mempool_is_shared(const struct ixy_mempool *pool) { return pool->shared; }
+/* The accessors: 0 / false / NULL with a message for a NULL pool. */
+static bool no_pool(const struct ixy_mempool *pool, const char *fn)
+{
+	if (pool)
+		return false;
+	ixy_error(-EINVAL, "%s: pool is NULL", fn);
+	return true;
+}
+
+uint32_t ixy_mempool_size(const struct ixy_mempool *pool)
+{
+	return no_pool(pool, "ixy_mempool_size") ? 0 : pool->num_entries;
+}
+
+uint32_t ixy_mempool_buf_len(const struct ixy_mempool *pool)
+{
+	return no_pool(pool, "ixy_mempool_buf_len") ? 0 : pool->buf_len;
+}
+
+bool ixy_mempool_is_shared(const struct ixy_mempool *pool)
+{
+	return no_pool(pool, "ixy_mempool_is_shared") ? false : pool->shared;
+}
 
 uint32_t ixy_mempool_available(const struct ixy_mempool *pool)
 {
+	if (no_pool(pool, "ixy_mempool_available"))
+		return 0;
 	return pool->shared ? __atomic_load_n(&pool->free_top, __ATOMIC_RELAXED) : pool->free_top;
 }
 
 struct ixy_pkt_buf *ixy_mempool_get(const struct ixy_mempool *pool, uint32_t idx)
 {
+	if (no_pool(pool, "ixy_mempool_get"))
+		return NULL;
 	if (idx >= pool->num_entries)
 		return ixy_error_null(-EINVAL, "mempool: index %u out of range (%u entries)", idx, pool->num_entries);
 	return ixy__mempool_at(pool, idx);
@@ -187,12 +211,17 @@ static inline uint32_t link_of(struct ixy_mempool *p, uint32_t idx)
 
 uint32_t ixy_mempool_shared_alloc_batch(struct ixy_mempool *p, struct ixy_pkt_buf **bufs, uint32_t n)
 {
+	if (n == 0)
+		return 0;
+	if (!p || !bufs || !p->shared) {
+		ixy_error(-EINVAL, "ixy_mempool_shared_alloc_batch: %s",
+			  !p ? "pool is NULL" : !bufs ? "bufs is NULL" : "not a shared pool");
+		return 0;
+	}
 	uint64_t old = __atomic_load_n(&p->head, __ATOMIC_ACQUIRE);
 	uint32_t got;
 	uint64_t new_head;
 
-	if (n == 0)
-		return 0;
 	for (;;) {
 		uint32_t idx = (uint32_t)old;
 		got = 0;
@@ -218,6 +247,11 @@ void ixy_mempool_shared_free_batch(struct ixy_mempool *p, struct ixy_pkt_buf **b
 {
 	if (n == 0)
 		return;
+	if (!p || !bufs || !p->shared) {
+		ixy_error(-EINVAL, "ixy_mempool_shared_free_batch: %s",
+			  !p ? "pool is NULL" : !bufs ? "bufs is NULL" : "not a shared pool");
+		return;
+	}
 	/* Chain the buffers (they are ours until the CAS publishes them). */
 	for (uint32_t i = 0; i + 1 < n; i++)
 		__atomic_store_n(&p->free_stack[bufs[i]->idx], bufs[i + 1]->idx, __ATOMIC_RELAXED);

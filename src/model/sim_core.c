@@ -144,6 +144,8 @@ static struct ixy_sim *find_locked(const char *name)
 
 struct ixy_sim *ixy_sim_find(const char *name)
 {
+	if (!name)
+		return ixy_error_null(-EINVAL, "ixy_sim_find: name is NULL");
 	pthread_mutex_lock(&registry_lock);
 	struct ixy_sim *s = find_locked(name);
 	pthread_mutex_unlock(&registry_lock);
@@ -152,16 +154,24 @@ struct ixy_sim *ixy_sim_find(const char *name)
 
 const char *ixy_sim_name(const struct ixy_sim *sim)
 {
+	if (!sim)
+		return ixy_error_null(-EINVAL, "ixy_sim_name: no port given (NULL)");
 	return sim->name;
 }
 
 uint16_t ixy_sim_device_id(const struct ixy_sim *sim)
 {
+	if (!sim) {
+		ixy_error(-EINVAL, "ixy_sim_device_id: no port given (NULL)");
+		return 0;
+	}
 	return sim->cfg.device_id;
 }
 
 volatile uint8_t *ixy_sim_bar0(struct ixy_sim *sim, size_t *size)
 {
+	if (!sim)
+		return ixy_error_null(-EINVAL, "ixy_sim_bar0: no port given (NULL)");
 	if (size)
 		*size = SIM_BAR0_SIZE;
 	return (volatile uint8_t *)sim->bar;
@@ -280,6 +290,8 @@ void ixy_sim_destroy(struct ixy_sim *sim)
 
 int ixy_sim_step(struct ixy_sim *sim)
 {
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_step: no port given (NULL)");
 	if (sim->cfg.mode != IXY_SIM_STEPPED)
 		return ixy_error(-EINVAL, "sim %s: ixy_sim_step needs a port in stepped mode (mode=stepped); "
 				 "this one has its own DMA engine thread", sim->name);
@@ -295,6 +307,10 @@ int ixy_sim_step(struct ixy_sim *sim)
 
 enum ixy_sim_mode ixy_sim_mode(const struct ixy_sim *sim)
 {
+	if (!sim) {
+		ixy_error(-EINVAL, "ixy_sim_mode: no port given (NULL)");
+		return IXY_SIM_THREADED;
+	}
 	return sim->cfg.mode;
 }
 
