@@ -214,10 +214,11 @@ static void test_shared_pool_two_threads(void **state)
 static void test_free_with_buffers_out(void **state)
 {
 	(void)state;
-	for (int shared = 0; shared < 2; shared++) {
+	for (int mode = 0; mode < 4; mode++) {	/* single/shared, unchecked/checked */
+		bool shared = mode & 1, checked = mode & 2;
 		struct ixy_dma_info info[16];
 		int regions = ixy_dma_list(info, 16);
-		struct ixy_mempool_opts o = { .num_entries = 16, .shared = shared, .numa_node = -1 };
+		struct ixy_mempool_opts o = { .num_entries = 16, .shared = shared, .checked = checked, .numa_node = -1 };
 		struct ixy_mempool *p = ixy_mempool_create(&o);
 		assert_non_null(p);
 		assert_int_equal(ixy_dma_list(info, 16), regions + 1);

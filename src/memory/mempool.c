@@ -325,14 +325,16 @@ uint32_t ixy__mempool_slow_alloc_batch(struct ixy_mempool *p, struct ixy_pkt_buf
 void ixy__mempool_slow_free_batch(struct ixy_mempool *p, struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	struct ixy_pkt_buf *kept[64];
-	while (p->checked && n) {
+	/* read once: returning the last buffer of an orphaned pool frees p */
+	const bool checked = p->checked, shared = p->shared;
+	while (checked && n) {
 		/* in chunks, so the caller's array is left as it was */
 		uint32_t c = n < 64 ? n : 64;
 		memcpy(kept, bufs, c * sizeof(*bufs));
 		uint32_t k = drop_double_frees(p, kept, c);
 		bufs += c;
 		n -= c;
-		if (p->shared) {
+		if (shared) {
 			ixy_mempool_shared_free_batch(p, kept, k);
 			continue;
 		}
