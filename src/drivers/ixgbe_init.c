@@ -590,6 +590,7 @@ struct ixy_device *ixgbe_open_pci(struct ixy_pci_dev *pci, const struct ixy_conf
 
 	struct ixgbe_dev *d = new_dev(&rcfg, id);
 	if (!d) {
+		(void)ixy_pci_disable_bus_master(pci);
 		ixy_pci_close(pci);
 		return NULL;
 	}

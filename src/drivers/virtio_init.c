@@ -365,10 +365,12 @@ static int take_device(struct ixy_pci_dev *pci, const struct ixy_config_resolved
 		ixy_error_prefix("%s", name);
 		return rc;
 	}
-	if (rc < 1 || !bars[0].is_io || bars[0].size < VIRTIO_REG_CONFIG)
+	if (rc < 1 || !bars[0].is_io || bars[0].size < VIRTIO_REG_CONFIG) {
+		(void)ixy_pci_disable_bus_master(pci);  /* ours (locked) and enabled above: as found */
 		return ixy_error(-ENODEV, "%s: BAR0 is not a legacy virtio I/O-port BAR (%s, %llu bytes); is the "
 				 "device started with disable-legacy=on?", name, rc >= 1 && bars[0].is_io ? "I/O" : "memory",
 				 rc >= 1 ? (unsigned long long)bars[0].size : 0ull);
+	}
 	return 0;
 }
 
@@ -397,6 +399,7 @@ struct ixy_device *virtio_open_pci(struct ixy_pci_dev *pci, const struct ixy_con
 	}
 	struct virtio_dev *d = calloc(1, sizeof(*d));
 	if (!d) {
+		(void)ixy_pci_disable_bus_master(pci);
 		ixy_pci_close(pci);
 		return ixy_error_null(-ENOMEM, "%s: out of memory", name);
 	}
