@@ -279,6 +279,38 @@ static void test_checked_pools_through_the_driver(void **state)
 	ixy_sim_destroy(sim);
 }
 
+/* The NIC is reset (a killed predecessor's DMA stopped) before the open
+ * allocates any DMA memory for it: at the global reset (CTRL.RST, bit 26)
+ * the process has no more DMA regions than before ixy_open. */
+static int regions_at_reset;
+
+static void reset_watch(void *arg, const struct ixy_reg_access *a)
+{
+	(void)arg;
+	if (a->write && strcmp(a->name, "CTRL") == 0 && (a->value & (1u << 26)) && regions_at_reset < 0)
+		regions_at_reset = ixy_dma_list(NULL, 0);
+}
+
+static void test_reset_before_memory(void **state)
+{
+	(void)state;
+	struct ixy_sim *sim = new_port("dma-reset-first");
+	struct ixy_config c = cfg_of(2);
+	c.trace = true;
+	c.trace_fn = reset_watch;
+	regions_at_reset = -1;
+	int before = ixy_dma_list(NULL, 0);
+	struct ixy_device *dev = ixy_open_sim(sim, &c);
+	if (!dev)
+		fail_msg("open: %s", ixy_last_error());
+	assert_int_equal(regions_at_reset, before);
+	assert_true(ixy_dma_list(NULL, 0) > before);	/* rings and pools came after */
+	ixy_close(dev);
+	assert_int_equal(ixy_dma_list(NULL, 0), before);
+	assert_port_quiet(sim, 2);
+	ixy_sim_destroy(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_failed_open_stops_dma),
 		cmocka_unit_test(test_sim_port_opened_twice),
 		cmocka_unit_test(test_checked_pools_through_the_driver),
+		cmocka_unit_test(test_reset_before_memory),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -117,7 +117,12 @@ void ixgbe_trace(struct ixgbe_dev *d, bool write, uint32_t reg, uint32_t val);
 /* Default trace sink: one line on stderr. */
 
 /* ---- pieces of the driver ---- */
-int ixgbe_reset_and_init(struct ixgbe_dev *d);                  /* ixgbe_init.c */
+/* ixgbe_init.c: the datasheet sequence in two halves, so that the NIC is
+ * reset (all DMA of a previous user stopped) before any memory is
+ * allocated for it: interrupts off, master disable, global reset; then
+ * EEPROM and DMA init waits, link, statistics, RX, TX, filters. */
+int ixgbe_reset(struct ixgbe_dev *d);
+int ixgbe_init(struct ixgbe_dev *d);
 /* Stop every queue and wait until each reads back disabled: 0, or the
  * first error (message set). */
 int ixgbe_stop(struct ixgbe_dev *d);

@@ -373,9 +373,8 @@ static int global_reset(struct ixgbe_dev *d)
 	return 0;
 }
 
-int ixgbe_reset_and_init(struct ixgbe_dev *d)
+int ixgbe_reset(struct ixgbe_dev *d)
 {
-	uint32_t eec = d->id->mac == IXGBE_MAC_X550EM_A ? IXGBE_EEC_X550EM_A : IXGBE_EEC;
 	int rc;
 
 	disable_interrupts(d);
@@ -390,6 +389,13 @@ int ixgbe_reset_and_init(struct ixgbe_dev *d)
 	if (pending && (rc = global_reset(d)))
 		return rc;
 	disable_interrupts(d);  /* the reset unmasked them again */
+	return 0;
+}
+
+int ixgbe_init(struct ixgbe_dev *d)
+{
+	uint32_t eec = d->id->mac == IXGBE_MAC_X550EM_A ? IXGBE_EEC_X550EM_A : IXGBE_EEC;
+	int rc;
 
 	if ((rc = ixgbe_wait(d, eec, IXGBE_EEC_ARD, IXGBE_EEC_ARD, EEPROM_TIMEOUT_US, "EEPROM auto-read")))
 		return rc;
@@ -506,9 +512,15 @@ static const struct ixy_driver_ops ixgbe_ops = {
 /* Common part of both opens: d has bar0 (or sim), id and name set. */
 static struct ixy_device *ixgbe_open_common(struct ixgbe_dev *d)
 {
-	int rc = alloc_queues(d);
+	/* Reset first: a previous user that died with its queues running
+	 * (kill -9) left the NIC writing into the memory it gave back, which
+	 * the allocation below may hand to us. Only a stopped NIC gets
+	 * memory. */
+	int rc = ixgbe_reset(d);
 	if (rc == 0)
-		rc = ixgbe_reset_and_init(d);
+		rc = alloc_queues(d);
+	if (rc == 0)
+		rc = ixgbe_init(d);
 	if (rc == 0)
 		rc = ixy_open_wait_link(&d->ixy, &d->cfg.c, "cable, transceiver or link partner?");
 	if (rc)
