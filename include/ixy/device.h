@@ -93,11 +93,19 @@ struct ixy_device *ixy_open(const char *addr, const struct ixy_config *cfg);
  * the port and destroys it after ixy_close). */
 struct ixy_device *ixy_open_sim(struct ixy_sim *sim, const struct ixy_config *cfg);
 
-/* Stop the queues, free rings and the RX mempools. Buffers that the
- * application still holds from RX become invalid. NULL is fine. */
+/* Stop the device's DMA (queues disabled and confirmed, then PCI bus
+ * mastering off), then free rings and the RX mempools. RX buffers the
+ * application still holds keep their pool alive until they are freed.
+ * NULL is fine. Closing twice (or using a closed device) is undefined in
+ * C terms, as for free(); the library notices it where the memory still
+ * reads back and refuses with -EBADF in ixy_last_error() instead of
+ * touching anything. */
 void ixy_close(struct ixy_device *dev);
 
-/* ---- data path (one thread per queue) ---- */
+/* ---- data path (one thread per queue) ----
+ * These check dev, bufs and the queue number once per call (0 packets and
+ * a message otherwise); the buffers in bufs[0..n) must be valid buffers the
+ * caller owns (not checked: that would cost instructions per packet). */
 
 /* Receive up to n packets from queue into bufs; returns how many (0 when
  * nothing arrived or the queue's mempool is empty). Each buffer carries len,
