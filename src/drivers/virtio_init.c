@@ -264,35 +264,32 @@ static int init_device(struct virtio_dev *d)
 static void virtio_close(struct ixy_device *dev)
 {
 	struct virtio_dev *d = to_virtio(dev);
-	bool dma_off = true;
 
-	if (d->rings) {
-		if (d->started) {
-			/* Let queued frames leave before the reset cancels them. */
-			for (uint32_t waited = 0; waited < TX_DRAIN_TIMEOUT_US; waited += 100) {
-				if (__atomic_load_n(&d->txq.used->idx, __ATOMIC_ACQUIRE) == d->txq.avail_idx)
-					break;
-				usleep(100);
-			}
+	if (d->started) {
+		/* Let queued frames leave before the reset cancels them. */
+		for (uint32_t waited = 0; waited < TX_DRAIN_TIMEOUT_US; waited += 100) {
+			if (__atomic_load_n(&d->txq.used->idx, __ATOMIC_ACQUIRE) == d->txq.avail_idx)
+				break;
+			usleep(100);
 		}
-		/* A reset stops all DMA before the rings and buffers go (2.1.2):
-		 * also before DRIVER_OK, since a legacy device knows the queue
-		 * addresses from the moment they are written. Confirmed by the
-		 * status reading 0; bus mastering off as well. Only if neither
-		 * worked is the memory kept rather than freed under a device that
-		 * may still write it. */
-		d->io_error = 0;
-		dma_off = reset_device(d) == 0;
-		if (ixy_pci_disable_bus_master(d->pci) == 0)
-			dma_off = true;
-		d->io_error = 0;
-		if (!dma_off) {
-			ixy_error_prefix("%s: the device's DMA could not be stopped, so its virtqueues and buffers are "
-					 "kept (not freed) until the process ends", dev->name);
-			ixy_pci_close(d->pci);
-			free(d);
-			return;
-		}
+	}
+	/* A reset stops all DMA before the rings and buffers go (2.1.2): also
+	 * before DRIVER_OK, since a legacy device knows the queue addresses
+	 * from the moment they are written. Confirmed by the status reading
+	 * 0; bus mastering off as well (taking the device had set it). Only if
+	 * neither worked is the memory kept rather than freed under a device
+	 * that may still write it. */
+	d->io_error = 0;
+	bool dma_off = reset_device(d) == 0;
+	if (ixy_pci_disable_bus_master(d->pci) == 0)
+		dma_off = true;
+	d->io_error = 0;
+	if (!dma_off && d->rings) {
+		ixy_error_prefix("%s: the device's DMA could not be stopped, so its virtqueues and buffers are kept "
+				 "(not freed) until the process ends", dev->name);
+		ixy_pci_close(d->pci);
+		free(d);
+		return;
 	}
 	/* Buffers still in the rings: TX ones go back to their owners' pools,
 	 * RX ones to ours before it is freed. */
