@@ -115,7 +115,8 @@ static void test_model_reports_memory_freed_under_enabled_queue(void **state)
 }
 
 /* Close: RXEN off, then every queue off (confirmed by reading it back),
- * then the memory goes; the model saw nothing freed under a live queue. */
+ * then PCIe master disable (confirmed), then the memory goes; the model saw
+ * nothing freed under a live queue. */
 static void test_close_stops_dma_before_freeing(void **state)
 {
 	(void)state;
@@ -170,6 +171,19 @@ static void test_close_stops_dma_before_freeing(void **state)
 	assert_true(rxen_off >= 0);
 	assert_true(first_q > rxen_off);
 	assert_int_equal(confirmed, 8);	/* 4 RX + 4 TX queues */
+	/* then the PCIe master disable (CTRL.GIO_DIS, bit 2) after the last
+	 * queue write, and STATUS.GIO (bit 19) read back clear */
+	long last_q = -1, gio_dis = -1, gio_clear = -1;
+	for (size_t i = opened; i < t.n; i++) {
+		if (t.write[i] && (strncmp(t.names[i], "RXDCTL[", 7) == 0 || strncmp(t.names[i], "TXDCTL[", 7) == 0))
+			last_q = (long)i;
+		if (t.write[i] && strcmp(t.names[i], "CTRL") == 0 && (t.values[i] & (1u << 2)) && gio_dis < 0)
+			gio_dis = (long)i;
+		if (!t.write[i] && strcmp(t.names[i], "STATUS") == 0 && !(t.values[i] & (1u << 19)) && gio_dis >= 0)
+			gio_clear = (long)i;
+	}
+	assert_true(gio_dis > last_q);
+	assert_true(gio_clear > gio_dis);
 	ixy_sim_destroy(sim);
 }
 

@@ -435,7 +435,10 @@ int ixgbe_stop(struct ixgbe_dev *d)
 	 * NIC could still write into memory that gets reused. Receive first
 	 * (RXCTRL.RXEN: no new frames are taken in), then every queue, each
 	 * polled until it reads back disabled (4.6.7.1, 4.6.8), then the
-	 * transmit DMA engine. The first failure is returned. */
+	 * transmit DMA engine, and last the PCIe master disable (5.2.5.3.2),
+	 * which waits until no request of the NIC is outstanding, so that
+	 * no descriptor write-back is still in flight when the memory goes.
+	 * The first failure is returned. */
 	if (!d->bar0 && !d->sim)
 		return 0;  /* never mapped: nothing of ours was ever handed to it */
 	if (d->gone)
@@ -455,6 +458,10 @@ int ixgbe_stop(struct ixgbe_dev *d)
 			rc = err;
 	}
 	ixgbe_clear_bits(d, IXGBE_DMATXCTL, IXGBE_DMATXCTL_TE);
+	disable_interrupts(d);
+	if ((err = master_disable(d)) && !rc)
+		rc = err > 0 ? ixy_error(-ETIMEDOUT, "%s: PCIe requests still pending %u ms after master disable "
+					 "(STATUS.GIO)", d->ixy.name, MASTER_DISABLE_TIMEOUT_US / 1000) : err;
 	if (!rc && d->gone)
 		rc = ixy_error(-ENODEV, "%s: the device went away while its queues were stopped", d->ixy.name);
 	return rc;
