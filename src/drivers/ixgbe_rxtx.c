@@ -312,6 +312,12 @@ uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 	return rx_use_ssse3 && n >= 4 ? ixgbe_rx_batch_ssse3(q, bufs, n) : ixgbe_rx_batch_scalar(q, bufs, n);
 }
 
+/* Only the queue's thread writes the counter; update_stats reads it. */
+static void count_tx_errors(struct ixgbe_tx_queue *q, uint32_t n)
+{
+	__atomic_store_n(&q->tx_errors, q->tx_errors + n, __ATOMIC_RELAXED);
+}
+
 /* The exact length check, out of line: only batches in which some frame
  * is at least ixy__tx_len_fast bytes come here (see below). Frames longer
  * than their buffer's data area or the port's largest frame would put
@@ -334,7 +340,7 @@ __attribute__((noinline, cold)) static uint32_t tx_drop_oversized(struct ixgbe_t
 			bad[nbad++] = b;
 			if (nbad == 64) {
 				ixy_pkt_buf_free_batch(bad, nbad);
-				q->tx_errors += nbad;
+				count_tx_errors(q, nbad);
 				nbad = 0;
 			}
 			continue;
@@ -347,7 +353,7 @@ __attribute__((noinline, cold)) static uint32_t tx_drop_oversized(struct ixgbe_t
 		kept++;
 	}
 	ixy_pkt_buf_free_batch(bad, nbad);
-	q->tx_errors += nbad;
+	count_tx_errors(q, nbad);
 	return kept;
 }
 
