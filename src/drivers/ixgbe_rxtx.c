@@ -408,7 +408,7 @@ uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 		_mm_store_si128((__m128i *)(uintptr_t)&ring[slot], _mm_set_epi64x((long long)cmd, (long long)b->data_phys));
 	}
 	uint32_t ndesc = n;
-	if (__builtin_expect(len_or >= ixy__tx_len_fast, 0))
+	if (__builtin_expect(len_or >= __atomic_load_n(&ixy__tx_len_fast, __ATOMIC_RELAXED), 0))
 		ndesc = tx_drop_oversized(q, next, n);
 	if (ndesc) {
 		/* RS on every descriptor that ends a block (slot = 31 mod 32)
