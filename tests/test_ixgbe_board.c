@@ -141,6 +141,12 @@ static void test_da_module_on_10fb(void **state)
 	assert_clean(sim);
 	ixy_close(dev);
 	assert_clean(sim);
+	/* closed: the laser is off, and the link with it, as under Linux
+	 * with its interface down */
+	assert_true(ixy_sim_reg_read(sim, IXGBE_ESDP) & IXGBE_ESDP_SDP3);
+	for (int i = 0; i < 5; i++)
+		ixy_sim_step(sim);
+	assert_false(ixy_sim_reg_read(sim, IXGBE_LINKS) & IXGBE_LINKS_UP);
 	ixy_sim_destroy(sim);
 }
 

@@ -78,6 +78,7 @@ struct fake {
 	uint32_t autoc, autoc_default;
 	unsigned autoc_writes, autoc_unlocked, autoc_lms_bit2_toggles;
 	bool lesm, veto;
+	bool mng;                       /* a BMC uses the port (FWSM pass-through, MANC TCO) */
 	uint32_t corectl[64];
 	unsigned ncorectl, corectl_unlocked;
 	uint8_t lan_id;
@@ -240,6 +241,12 @@ uint32_t __wrap_ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg)
 		return F.autoc_writes ? 1u << 16 : 0;  /* AN state left 0 after a restart */
 	case IXGBE_MMNGC:
 		return F.veto ? IXGBE_MMNGC_MNG_VETO : 0;
+	case IXGBE_FWSM:
+		return F.mng ? IXGBE_FWSM_MODE_PT : 0;
+	case IXGBE_MANC:
+		return F.mng ? IXGBE_MANC_RCV_TCO_EN : 0;
+	case IXGBE_FACTPS:
+		return 0;
 	case IXGBE_STATUS:
 		return (__real_ixy_sim_reg_read(sim, reg) & ~IXGBE_STATUS_LAN_ID_MASK) |
 		       (uint32_t)F.lan_id << IXGBE_STATUS_LAN_ID_SHIFT;
@@ -798,7 +805,7 @@ static void test_i2c_bus(void **state)
 	F.on = false;
 }
 
-static void test_reset_kind_follows_link(void **state)
+static void test_reset_kind_and_laser_follow_link(void **state)
 {
 	(void)state;
 	fake_init(IXGBE_AUTOC_LMS_10G_SERIAL);
@@ -820,13 +827,21 @@ static void test_reset_kind_follows_link(void **state)
 			found = (t.ctrl[i] & IXGBE_CTRL_LRST) != 0;
 	assert_true(found);
 
-	/* link up: device reset only, the link is left alone */
+	/* closing turned the laser off (as Linux with its interface down);
+	 * the next open turns it on and gets link */
+	assert_true(ixy_sim_reg_read(sim, IXGBE_ESDP) & IXGBE_ESDP_SDP3);
 	ixy_sim_set_carrier(sim, true);
 	cfg.link_optional = false;
 	dev = open_ok(sim, &cfg);
+	assert_false(ixy_sim_reg_read(sim, IXGBE_ESDP) & IXGBE_ESDP_SDP3);
 	assert_int_equal(ixy_get_link_speed(dev), 10000);
-	memset(&t, 0, sizeof(t));
+	/* with a BMC on the port the laser stays on at close, and the link
+	 * stays up into the next open: device reset only, the link is left
+	 * alone */
+	F.mng = true;
 	ixy_close(dev);
+	assert_false(ixy_sim_reg_read(sim, IXGBE_ESDP) & IXGBE_ESDP_SDP3);
+	memset(&t, 0, sizeof(t));
 	dev = open_ok(sim, &cfg);
 	found = false;
 	for (unsigned i = 0; i < t.ctrl_writes; i++)
@@ -853,7 +868,7 @@ int main(void)
 		cmocka_unit_test(test_lesm_and_mng_veto),
 		cmocka_unit_test(test_backplane_no_sfp),
 		cmocka_unit_test(test_i2c_bus),
-		cmocka_unit_test(test_reset_kind_follows_link),
+		cmocka_unit_test(test_reset_kind_and_laser_follow_link),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

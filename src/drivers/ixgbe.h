@@ -178,6 +178,7 @@ void ixgbe_stop(struct ixgbe_dev *d);
 int ixgbe_link_setup(struct ixgbe_dev *d);                      /* ixgbe_link.c */
 const char *ixgbe_link_hint(struct ixgbe_dev *d, char *buf, size_t len);
 int ixgbe_sfp_fallback_1g(struct ixgbe_dev *d);
+void ixgbe_laser_off(struct ixgbe_dev *d);
 /* Write AUTOC the way the 82599 needs it (MNG_VETO honoured, SW_FW_SYNC
  * MAC_CSR when firmware runs the link, pipeline reset after). */
 int ixgbe_autoc_write(struct ixgbe_dev *d, uint32_t autoc);

@@ -475,9 +475,12 @@ static void ixgbe_close(struct ixy_device *dev)
 	struct ixgbe_dev *d = to_ixgbe(dev);
 
 	ixgbe_stop(d);
-	/* the firmware has the port to itself again */
-	if (!d->gone && (d->bar0 || d->sim))
+	/* the firmware has the port to itself again; an identified SFP+
+	 * module goes dark like under Linux with its interface down */
+	if (!d->gone && (d->bar0 || d->sim)) {
+		ixgbe_laser_off(d);
 		ixgbe_clear_bits(d, IXGBE_CTRL_EXT, IXGBE_CTRL_EXT_DRV_LOAD);
+	}
 	free_queues(d);
 	if (d->pci) {
 		if (d->bar0)

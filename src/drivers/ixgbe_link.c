@@ -35,6 +35,29 @@ static void laser_on(struct ixgbe_dev *d)
 	ixgbe_delay_us(d, LASER_ON_US);
 }
 
+/* Is a BMC using this port through the manageability firmware? Then its
+ * laser must stay on even while no driver runs the port (Linux's test:
+ * pass-through firmware mode, TCO receive on, firmware clock running). */
+static bool mng_enabled(struct ixgbe_dev *d)
+{
+	return (ixgbe_read(d, IXGBE_FWSM) & IXGBE_FWSM_MODE_MASK) == IXGBE_FWSM_MODE_PT &&
+	       (ixgbe_read(d, IXGBE_MANC) & IXGBE_MANC_RCV_TCO_EN) &&
+	       !(ixgbe_read(d, IXGBE_FACTPS) & IXGBE_FACTPS_MNGCG);
+}
+
+static bool mng_veto(struct ixgbe_dev *d);
+
+/* At close, as Linux when its interface goes down: the laser off, so the
+ * link partner sees the port gone; not while a BMC uses the port or the
+ * firmware vetoes link changes. The module needs 100 us to go dark. */
+void ixgbe_laser_off(struct ixgbe_dev *d)
+{
+	if (d->id->mac != IXGBE_MAC_82599 || d->sfp.kind == IXGBE_SFP_NONE || mng_veto(d) || mng_enabled(d))
+		return;
+	ixgbe_set_bits(d, IXGBE_ESDP, IXGBE_ESDP_SDP3);
+	ixgbe_delay_us(d, 100);
+}
+
 /* Dual-rate optics: SDP5 (an output) drives the module's rate select
  * lines, 1 = 10 Gb/s. */
 static void rate_select(struct ixgbe_dev *d, uint32_t mbps)

@@ -87,6 +87,11 @@
 #define IXGBE_SWSM            0x10140
 #define IXGBE_SWSM_SMBI       BIT(0)
 #define IXGBE_SWSM_SWESMBI    BIT(1)
+#define IXGBE_FWSM            0x10148   /* firmware semaphore / status */
+#define IXGBE_FWSM_MODE_MASK  (7u << 1) /* bits 3:1: firmware mode */
+#define IXGBE_FWSM_MODE_PT    (2u << 1) /* pass-through: a BMC shares the port */
+#define IXGBE_FACTPS          0x10150   /* function active and power state */
+#define IXGBE_FACTPS_MNGCG    BIT(29)   /* manageability clock gated: firmware idle */
 #define IXGBE_SW_FW_SYNC      0x10160
 #define IXGBE_SWFW_EEP        BIT(0)    /* EEPROM */
 #define IXGBE_SWFW_PHY0       BIT(1)    /* PHY / I2C of port 0 */
@@ -147,6 +152,11 @@
 #define IXGBE_SECRXCTRL_RX_DIS BIT(1)
 #define IXGBE_SECRXSTAT        0x08D04
 #define IXGBE_SECRXSTAT_RDY    BIT(0)
+
+/* Manageability control (manageability registers): RCV_TCO_EN = the BMC
+ * receives traffic through this port. */
+#define IXGBE_MANC             0x05820
+#define IXGBE_MANC_RCV_TCO_EN  BIT(17)
 
 #define IXGBE_RXCSUM           0x05000  /* 8.2.3.7.5 */
 #define IXGBE_RXCSUM_IPPCSE    BIT(12)

@@ -28,6 +28,7 @@ static const struct reg_single singles[] = {
 	{ IXGBE_SECRXSTAT, "SECRXSTAT" }, { IXGBE_ESDP, "ESDP" },     { IXGBE_I2CCTL, "I2CCTL" },
 	{ IXGBE_EERD, "EERD" },         { IXGBE_SWSM, "SWSM" },           { IXGBE_SW_FW_SYNC, "SW_FW_SYNC" },
 	{ IXGBE_ANLP1, "ANLP1" },       { IXGBE_MMNGC, "MMNGC" },         { IXGBE_CORECTL, "CORECTL" },
+	{ IXGBE_FWSM, "FWSM" },         { IXGBE_FACTPS, "FACTPS" },       { IXGBE_MANC, "MANC" },
 };
 
 /* Register arrays: base, stride, count. */
