@@ -89,6 +89,7 @@ static uint16_t ee_word(struct ixy_sim *sim, uint32_t word)
 
 struct counts {
 	unsigned i2cctl, corectl, eerd, swfw_takes_phy0, autoc;
+	unsigned fw_seen;  /* SW_FW_SYNC reads with a firmware bit set */
 };
 
 static void count_cb(void *arg, const struct ixy_reg_access *acc)
@@ -104,6 +105,8 @@ static void count_cb(void *arg, const struct ixy_reg_access *acc)
 		c->autoc++;
 	if (acc->write && strcmp(acc->name, "SW_FW_SYNC") == 0 && (acc->value & IXGBE_SWFW_PHY0))
 		c->swfw_takes_phy0++;
+	if (!acc->write && strcmp(acc->name, "SW_FW_SYNC") == 0 && (acc->value & (0x1Fu << IXGBE_SWFW_FW_SHIFT)))
+		c->fw_seen++;
 }
 
 static void test_da_module_on_10fb(void **state)
@@ -200,8 +203,14 @@ static void test_firmware_holding_semaphores(void **state)
 	/* the simulated firmware holds EEPROM, PHY0 and MAC_CSR for 300 ms
 	 * after the reset: the driver waits its turn */
 	struct ixy_sim *sim = new_sim("brd-fw", 0x10FB, IXY_SIM_SFP_DEFAULT, 300000);
+	struct counts c = { 0 };
 	struct ixy_config cfg = small_cfg();
+	cfg.trace = true;
+	cfg.trace_fn = count_cb;
+	cfg.trace_arg = &c;
 	struct ixy_device *dev = open_ok(sim, &cfg);
+	/* the driver did find the firmware holding and waited */
+	assert_true(c.fw_seen > 0);
 	assert_int_equal(to_ixgbe(dev)->sfp.kind, IXGBE_SFP_DA_PASSIVE);
 	assert_int_equal(ixy_get_link_speed(dev), 10000);
 	assert_clean(sim);

@@ -79,6 +79,7 @@ struct fake {
 	unsigned autoc_writes, autoc_unlocked, autoc_lms_bit2_toggles;
 	bool lesm, veto;
 	bool mng;                       /* a BMC uses the port (FWSM pass-through, MANC TCO) */
+	bool partner_1g;                /* the link partner runs 1G only: no link in 10G modes */
 	uint32_t corectl[64];
 	unsigned ncorectl, corectl_unlocked;
 	uint8_t lan_id;
@@ -247,6 +248,10 @@ uint32_t __wrap_ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg)
 		return F.mng ? IXGBE_MANC_RCV_TCO_EN : 0;
 	case IXGBE_FACTPS:
 		return 0;
+	case IXGBE_LINKS:
+		if (F.partner_1g && (F.autoc & IXGBE_AUTOC_LMS_MASK) != IXGBE_AUTOC_LMS_1G_AN)
+			return __real_ixy_sim_reg_read(sim, reg) & ~IXGBE_LINKS_UP;
+		break;
 	case IXGBE_STATUS:
 		return (__real_ixy_sim_reg_read(sim, reg) & ~IXGBE_STATUS_LAN_ID_MASK) |
 		       (uint32_t)F.lan_id << IXGBE_STATUS_LAN_ID_SHIFT;
@@ -605,6 +610,47 @@ static void test_module_types(void **state)
 	F.on = false;
 }
 
+/* Dual-rate optics and a partner at 1G: no 10G link within the timeout,
+ * then 1G (rate select low, LMS 1G AN) and link. */
+static void test_dual_rate_falls_back_to_1g(void **state)
+{
+	(void)state;
+	fake_init(IXGBE_AUTOC_LMS_10G_SERIAL);
+	module_set(0x03, 0x10, 0x01, 0, 0, "ACME Optics", "SR-SX-DUAL");
+	F.partner_1g = true;
+	struct ixy_sim *sim = new_sim("sfp-dual", 0x10FB);
+	struct ixy_config cfg = small_cfg();
+	cfg.link_timeout_ms = 300;
+	struct ixy_device *dev = open_ok(sim, &cfg);
+	struct ixgbe_dev *d = to_ixgbe(dev);
+	assert_true(d->sfp.dual_rate);
+	assert_int_equal(d->sfp.speed_mbps, 1000);
+	assert_int_equal(F.autoc & IXGBE_AUTOC_LMS_MASK, IXGBE_AUTOC_LMS_1G_AN);
+	uint32_t esdp = ixy_sim_reg_read(sim, IXGBE_ESDP);
+	assert_int_equal(esdp & (IXGBE_ESDP_SDP5 | IXGBE_ESDP_SDP5_DIR), IXGBE_ESDP_SDP5_DIR);
+	assert_int_equal(ixy_get_link_speed(dev), 1000);
+	assert_semaphores_clean();
+	assert_no_violations(sim);
+	ixy_close(dev);
+	ixy_sim_destroy(sim);
+
+	/* a single-rate SR module does not fall back: a clear failure that
+	 * names the module */
+	fake_init(IXGBE_AUTOC_LMS_10G_SERIAL);
+	module_set(0x03, 0x10, 0, 0, 0, "ACME Optics", "SR-ONLY");
+	F.partner_1g = true;
+	sim = new_sim("sfp-single", 0x10FB);
+	ixy_clear_error();
+	assert_null(ixy_open_sim(sim, &cfg));
+	print_message("(expected) %s\n", ixy_last_error());
+	assert_int_equal(ixy_last_error_code(), -ETIMEDOUT);
+	assert_non_null(strstr(ixy_last_error(), "link did not come up within 300 ms (SFP+ module 10GBASE-SR, "
+					       "vendor \"ACME Optics\", part \"SR-ONLY\", set up for 10000 Mb/s"));
+	assert_semaphores_clean();
+	ixy_sim_destroy(sim);
+	F.on = false;
+}
+
 static void test_module_refusals(void **state)
 {
 	(void)state;
@@ -861,6 +907,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_da_cable_identified),
 		cmocka_unit_test(test_module_types),
+		cmocka_unit_test(test_dual_rate_falls_back_to_1g),
 		cmocka_unit_test(test_module_refusals),
 		cmocka_unit_test(test_eeprom_checksum),
 		cmocka_unit_test(test_stale_semaphores_recovered),
