@@ -270,6 +270,134 @@ static void test_eewr_and_reload(void **state)
 	ixy_sim_destroy(s);
 }
 
+/* ---- the SPI side: the EEPROM bit-banged through EEC (SK bit 0, CS bit
+ * 1 active low, DI bit 2, DO bit 3), after EE_REQ (bit 6) got EE_GNT
+ * (bit 7); SPI mode 0, as an 82599 driver writes the EEPROM ---- */
+
+struct spi {
+	struct ixy_sim *s;
+	uint32_t eec;
+};
+
+static void spi_set(struct spi *p, uint32_t set, uint32_t clear)
+{
+	p->eec = (p->eec | set) & ~clear;
+	ixy_sim_reg_write(p->s, R_EEC, p->eec);
+}
+
+static void spi_out(struct spi *p, uint32_t v, unsigned bits)
+{
+	for (int i = (int)bits - 1; i >= 0; i--) {
+		spi_set(p, (v >> i) & 1 ? 4u : 0, (v >> i) & 1 ? 0 : 4u);
+		spi_set(p, 1u, 0);	/* SK up: the EEPROM samples DI */
+		spi_set(p, 0, 1u);
+	}
+	spi_set(p, 0, 4u);
+}
+
+static uint32_t spi_in(struct spi *p, unsigned bits)
+{
+	uint32_t v = 0;
+	for (unsigned i = 0; i < bits; i++) {
+		spi_set(p, 1u, 0);
+		v = v << 1 | ((ixy_sim_reg_read(p->s, R_EEC) >> 3) & 1);
+		spi_set(p, 0, 1u);
+	}
+	return v;
+}
+
+static void spi_standby(struct spi *p)
+{
+	spi_set(p, 2u, 0);	/* CS high: the command ends */
+	spi_set(p, 0, 2u);
+}
+
+static struct spi spi_open(struct ixy_sim *s)
+{
+	struct spi p = { s, ixy_sim_reg_read(s, R_EEC) };
+	spi_set(&p, 1u << 6, 0);
+	assert_true(ixy_sim_reg_read(s, R_EEC) & (1u << 7));	/* granted */
+	p.eec = ixy_sim_reg_read(s, R_EEC) & ~(1u << 7 | 1u << 8 | 1u << 9 | 1u << 10 | 0xfu << 11);
+	spi_set(&p, 0, 3u);	/* CS low (selected), SK low */
+	/* status register until not busy (bit 0) */
+	spi_out(&p, 0x05, 8);
+	assert_int_equal(spi_in(&p, 8) & 1u, 0);
+	return p;
+}
+
+static void spi_close(struct spi *p)
+{
+	spi_set(p, 2u, 1u);
+	spi_set(p, 0, 1u << 6);
+	assert_int_equal(ixy_sim_reg_read(p->s, R_EEC) & (1u << 7), 0);
+}
+
+static uint16_t spi_read_word(struct spi *p, unsigned word)
+{
+	spi_standby(p);
+	spi_out(p, 0x03, 8);
+	spi_out(p, word * 2, 16);
+	uint32_t v = spi_in(p, 16);	/* low byte first */
+	return (uint16_t)((v >> 8) | (v << 8));
+}
+
+static void spi_write_word(struct spi *p, unsigned word, uint16_t data)
+{
+	spi_standby(p);
+	spi_out(p, 0x06, 8);		/* write enable */
+	spi_standby(p);
+	spi_out(p, 0x02, 8);
+	spi_out(p, word * 2, 16);
+	spi_out(p, (uint16_t)((data >> 8) | (data << 8)), 16);
+	spi_standby(p);			/* CS up: the write cycle */
+}
+
+static void test_spi_bitbang(void **state)
+{
+	(void)state;
+	struct ixy_sim *s = port("ee-spi,mode=stepped,mac=02:00:00:00:00:01");
+	struct spi p = spi_open(s);
+	/* reads agree with EERD */
+	for (unsigned w = 0; w < 0x40; w++)
+		assert_int_equal(spi_read_word(&p, w), ee_read(s, w));
+	/* a sequential read goes on into the next word */
+	spi_standby(&p);
+	spi_out(&p, 0x03, 8);
+	spi_out(&p, 0x15 * 2, 16);
+	uint32_t two = spi_in(&p, 32);
+	assert_int_equal((uint16_t)((two >> 24) | (two >> 8 & 0xff00)), ee_read(s, 0x15));
+	assert_int_equal((uint16_t)((two >> 8 & 0xff) | (two << 8 & 0xff00)), ee_read(s, 0x16));
+
+	/* a write without WREN changes nothing */
+	int core0 = ee_read(s, 0x09);
+	uint16_t old = (uint16_t)ee_read(s, (unsigned)core0 + 3);
+	spi_standby(&p);
+	spi_out(&p, 0x02, 8);
+	spi_out(&p, ((unsigned)core0 + 3) * 2, 16);
+	spi_out(&p, 0xffff, 16);
+	spi_standby(&p);
+	assert_int_equal(ee_read(s, (unsigned)core0 + 3), old);
+
+	/* the MAC and then the checksum, the way a driver updates them */
+	spi_write_word(&p, (unsigned)core0 + 3, 0x0702);
+	spi_close(&p);
+	assert_int_equal(ee_read(s, (unsigned)core0 + 3), 0x0702);
+	struct sum r = ee_sum(s);
+	p = spi_open(s);
+	spi_write_word(&p, 0x3f, (uint16_t)(0xbaba - r.sum));
+	spi_close(&p);
+	r = ee_sum(s);
+	assert_int_equal((uint16_t)(r.sum + ee_read(s, 0x3f)), 0xbaba);
+
+	ixy_sim_reg_write(s, R_CTRL, 1u << 26);
+	sleep_us(1200);
+	for (int i = 0; i < 1000 && !(ixy_sim_reg_read(s, R_EEC) & (1u << 9)); i++)
+		sleep_us(100);
+	assert_int_equal(ixy_sim_reg_read(s, R_RAH0), 0x0702u | 1u << 31);
+	assert_int_equal(ixy_sim_violation_count(s), 0);
+	ixy_sim_destroy(s);
+}
+
 /* A word beyond the EEPROM: DONE with erased data, and a violation. */
 static void test_eerd_out_of_range(void **state)
 {
@@ -291,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_sfp_init_table),
 		cmocka_unit_test(test_firmware_version),
 		cmocka_unit_test(test_eewr_and_reload),
+		cmocka_unit_test(test_spi_bitbang),
 		cmocka_unit_test(test_eerd_out_of_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

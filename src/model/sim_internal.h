@@ -223,7 +223,7 @@ struct sim_sema {
 	uint32_t swsm;			/* SMBI, SWESMBI, WMNG */
 	uint32_t swfw;			/* SW_FW_SYNC, software and firmware halves */
 	uint64_t smbi_ns, swesmbi_ns;	/* when software took them */
-	uint64_t swfw_ns[5];		/* when software took each resource */
+	uint64_t swfw_ns[11];		/* when software took each resource (bits 0-4, 10) */
 	uint64_t fw_until_ns;		/* the simulated firmware holds its bits until then */
 	bool long_reported;		/* one "held too long" report per hold */
 };
@@ -242,6 +242,23 @@ struct sim_i2c {
 	uint8_t ptr[2];			/* current address per page */
 	uint8_t mem[2][256];		/* the module's two pages */
 	uint64_t transactions;
+};
+
+/* The SPI EEPROM as software bit-bangs it through EEC (SK, CS, DI, DO). */
+struct sim_spi {
+	bool sk, cs;			/* pin levels (CS = 1: deselected) */
+	bool selected;
+	uint8_t phase;			/* enum in sim_eeprom_spi.c */
+	uint8_t nbits;
+	uint32_t shift;
+	uint8_t opcode;
+	uint32_t addr;			/* byte address */
+	bool wel;			/* write enable latch */
+	uint8_t out;			/* byte being shifted out */
+	uint8_t out_bit;		/* next bit of out (7..0) */
+	bool out_clocked;		/* SK rose during the output bit */
+	bool dout;			/* DO */
+	uint64_t bytes_written;
 };
 
 struct sim_unknown {
@@ -306,6 +323,7 @@ struct ixy_sim {
 	enum ixy_sim_sfp sfp;		/* resolved: never DEFAULT */
 	uint16_t *eeprom;		/* SIM_EEPROM_WORDS words, kept across resets */
 	uint32_t eerd, eewr;		/* last EERD/EEWR values (DONE and data) */
+	struct sim_spi spi;
 	struct sim_sema sema;
 	struct sim_i2c i2c;
 	uint32_t msca, msrwd;
@@ -339,6 +357,9 @@ void sim_eeprom_autoload(struct ixy_sim *sim);		/* RAL/RAH[0], AUTOC/AUTOC2 afte
 bool sim_eeprom_read(struct ixy_sim *sim, uint32_t off, uint64_t now, uint32_t *v);
 bool sim_eeprom_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
 uint16_t sim_eeprom_checksum(const uint16_t *w, uint32_t nwords);
+void sim_spi_reset(struct ixy_sim *sim);
+void sim_spi_pins(struct ixy_sim *sim, uint32_t eec);	/* EEC written while granted */
+bool sim_spi_do(const struct ixy_sim *sim);
 void sim_sema_reset(struct ixy_sim *sim, uint64_t now, bool power_on);
 bool sim_sema_read(struct ixy_sim *sim, uint32_t off, uint64_t now, uint32_t *v);
 bool sim_sema_write(struct ixy_sim *sim, uint32_t off, uint32_t val, uint64_t now);
@@ -350,6 +371,8 @@ bool sim_sfp_present(const struct ixy_sim *sim);
 void sim_i2c_reset(struct ixy_sim *sim);
 bool sim_i2c_read(struct ixy_sim *sim, uint32_t off, uint32_t *v);
 bool sim_i2c_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
+bool sim_fdir_read(struct ixy_sim *sim, uint32_t off, uint32_t *v);
+bool sim_fdir_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
 /* sim_known.c: the register map; accesses outside it are recorded */
 bool sim_reg_known(uint32_t off);
 void sim_unknown_access(struct ixy_sim *sim, uint32_t off, bool write);

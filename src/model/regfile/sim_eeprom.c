@@ -6,9 +6,10 @@
  * from the LAN core 0 section and AUTOC/AUTOC2 from the MAC 0 section, so
  * the address a driver finds in RAL0/RAH0 is the one the EEPROM holds.
  *
- * Registers (8.2.3.2): EEC (presence, auto-read done, size, bit-bang grant),
- * EERD (software read: write (word << 2) | START, the word appears in 31:16
- * with DONE), EEWR (the same for writes). Accesses complete at once.
+ * Registers (8.2.3.2): EEC (presence, auto-read done, size, bit-bang grant
+ * and the SPI pins, sim_eeprom_spi.c), EERD (software read: write
+ * (word << 2) | START, the word appears in 31:16 with DONE), EEWR (the same
+ * for writes). Accesses complete at once.
  *
  * The image (datasheet chapter 6, "non-volatile memory map"; word numbers
  * as the drivers use them). Words 0x03-0x0E point to sections whose first
@@ -130,11 +131,12 @@ int sim_eeprom_build(struct ixy_sim *sim)
 
 	/* LAN core 0: Ethernet address (bytes 1,0 / 3,2 / 5,4, low byte
 	 * first as in RAL/RAH), then LEDCTL low/high (model's layout after
-	 * the address) */
+	 * the address): LED0 link up, LED1 10 Gb/s link, LED2 link/activity
+	 * (LED modes 0, 1, 4; drivers blink LED2 to identify the port) */
 	const uint8_t *m = sim->perm_mac;
 	const uint16_t core0[5] = {
 		(uint16_t)(m[0] | m[1] << 8), (uint16_t)(m[2] | m[3] << 8), (uint16_t)(m[4] | m[5] << 8),
-		0x0000, 0x0000,
+		0x0100, 0x0004,
 	};
 	put_section(w, W_CORE0, S_CORE0, core0, 5);
 
@@ -251,10 +253,10 @@ bool sim_eeprom_read(struct ixy_sim *sim, uint32_t off, uint64_t now, uint32_t *
 	case SIM_EEC: {
 		/* stored: SK, CS, DI, FWE, REQ; GNT follows REQ at once (the
 		 * MAC's own EEPROM accesses are over when software can ask);
-		 * DO reads 0: SPI bit-banging is not modelled */
+		 * DO is the SPI EEPROM's output (sim_eeprom_spi.c) */
 		uint32_t e = sim_reg(sim, SIM_EEC) & (SIM_EEC_SK | SIM_EEC_CS | SIM_EEC_DI | SIM_EEC_FWE_MASK | SIM_EEC_REQ);
 		if (e & SIM_EEC_REQ)
-			e |= SIM_EEC_GNT;
+			e |= SIM_EEC_GNT | (sim_spi_do(sim) ? SIM_EEC_DO : 0);
 		e |= SIM_EEC_PRES | SIM_EEC_ADDR_SIZE | eec_size_field();
 		if (now >= sim->reset_done_ns)
 			e |= SIM_EEC_ARD;
@@ -287,6 +289,9 @@ bool sim_eeprom_write(struct ixy_sim *sim, uint32_t off, uint32_t val)
 	switch (off) {
 	case SIM_EEC:
 		sim_setreg(sim, SIM_EEC, val & (SIM_EEC_SK | SIM_EEC_CS | SIM_EEC_DI | SIM_EEC_FWE_MASK | SIM_EEC_REQ));
+		/* the pins are software's while it holds the grant; giving it
+		 * up deselects the EEPROM */
+		sim_spi_pins(sim, (val & SIM_EEC_REQ) ? val : SIM_EEC_CS);
 		return true;
 	case SIM_EERD:
 		if (!(val & SIM_EERW_START)) {

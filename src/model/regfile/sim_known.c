@@ -45,17 +45,21 @@ static const struct known_range known[] = {
 	{ 0x01000, 0x01ffc },
 	{ 0x02100, 0x0213c }, { 0x02200, 0x0223c },	/* 82598 SRRCTL / DCA_RXCTRL aliases */
 	{ 0x02300, 0x0237c },				/* RQSMR */
-	{ 0x02410, 0x02420 },				/* FCoE DMA: FCPTRL/H, FCBUFF, FCDMARW */
+	{ 0x02140, 0x0216c },				/* RTRPT4C, RTRPT4S (DCB RX) */
+	{ 0x02410, 0x0242c },				/* FCoE DMA: FCPTRL/H, FCBUFF, FCDMARW, FCoE RX counters */
 	{ 0x02430, 0x02430 },				/* RTRPCS */
 	{ 0x02f00, 0x02f00 }, { 0x02f08, 0x02f08 }, { 0x02f20, 0x02f20 },	/* RDRXCTL, DRECCCTL, RDDCC */
+	{ 0x02f90, 0x02f90 },				/* B2OGPRC (BMC to OS counter) */
 	{ 0x03000, 0x03000 }, { 0x03008, 0x03008 },	/* RXCTRL, PFCTOP */
 	{ 0x03020, 0x03028 },				/* RTRUP2TC, STARCTRL, RSCDBU */
 	{ 0x03190, 0x03190 },				/* RXMEMWRAP */
 	{ 0x03200, 0x0320c },				/* FCTTV */
 	{ 0x03210, 0x03214 },				/* FCADBUL/H */
 	{ 0x03220, 0x0323c }, { 0x03260, 0x0327c },	/* FCRTL, FCRTH */
+	{ 0x03240, 0x0325c },				/* PXON2OFFCNT */
 	{ 0x032a0, 0x032a0 },				/* FCRTV */
 	{ 0x03c00, 0x03c1c },				/* RXPBSIZE */
+	{ 0x03c20, 0x03c4c },				/* RT2CR, RT2SR (DCB RX) */
 	{ 0x03d00, 0x03d04 },				/* FCCFG, DROPEN */
 	{ 0x06000, 0x07ffc },				/* TX queues 0-127, QPTC/QBTC 82598 aliases */
 	{ 0x07e00, 0x07e00 }, { 0x07f40, 0x07f40 },	/* DTXCTL, DPMCS */
@@ -64,7 +68,7 @@ static const struct known_range known[] = {
 	{ 0x03f00, 0x03ffc },				/* TXDGPC.., LXON/LXOFF TX, MPC, FCOE */
 	{ 0x04000, 0x042fc },				/* CRCERRS..BPTC, XEC, PCS1G*, HLREG0..MMNGC.. */
 	{ 0x04310, 0x0432c },				/* SGMIIC, MPVC, LINKS2, FCAMACL/H */
-	{ 0x04900, 0x04910 }, { 0x04950, 0x0496c },	/* RTTDCS, RTTDQSEL, RTTDT1C/S; TXPBTHRESH */
+	{ 0x04900, 0x0496c },				/* RTTDCS, RTTDQSEL, RTTDT1C/S, RTTDT2C/S, TXPBTHRESH */
 	{ 0x04980, 0x04990 },				/* RTTBCNRM/C/D, RTTDTECC */
 	{ 0x04a80, 0x04a90 },				/* DMATXCTL, DTXTCPFLGL/H, RTTQCNTG */
 	{ 0x05000, 0x05008 },				/* RXCSUM, RFCTL */
@@ -72,7 +76,7 @@ static const struct known_range known[] = {
 	{ 0x05080, 0x05090 },				/* FCTRL, VLNCTRL, MCSTCTRL */
 	{ 0x050a0, 0x050b4 },				/* RUPPBMR, PFFLPL/H */
 	{ 0x05100, 0x05144 },				/* FCoE RX filters, RXMTRL, ETQF[0..7] */
-	{ 0x051b0, 0x051b8 },				/* VT_CTL, RXFECCERR0 */
+	{ 0x05180, 0x051fc },				/* VMTXSW, TSYNCRXCTL.., METF, VT_CTL, RXFECCERR0, VFRE, RXSTMPL */
 	{ 0x05200, 0x053fc },				/* MTA */
 	{ 0x05400, 0x054bc },				/* 82598 RAL/RAH, PSRTYPE aliases */
 	{ 0x05800, 0x05818 },				/* WUC, WUFC, WUS, MRQC (82598) */
@@ -82,7 +86,8 @@ static const struct known_range known[] = {
 	{ 0x05ac0, 0x05ac4 },				/* IMIRVP */
 	{ 0x05c00, 0x05ca4 },				/* 82598 RETA / RSSRK aliases */
 	{ 0x05e00, 0x05e7c },				/* FHFT flexible filters */
-	{ 0x08100, 0x08120 },				/* DTXMXSZRQ, MTQC */
+	{ 0x08000, 0x080fc },				/* VMVIR */
+	{ 0x08100, 0x08120 },				/* DTXMXSZRQ, VFTE, MTQC */
 	{ 0x08200, 0x08228 },				/* PFVFSPOOF, PFDTXGSWC.. */
 	{ 0x08600, 0x0867c },				/* TQSM */
 	{ 0x08680, 0x086bc },				/* QPTC */
@@ -91,6 +96,7 @@ static const struct known_range known[] = {
 	{ 0x08800, 0x08810 },				/* SECTXCTRL/STAT, SECTXBUFFAF, SECTXMINIFG */
 	{ 0x08900, 0x08904 },				/* IPSTXIDX, IPSTXSALT */
 	{ 0x08a00, 0x08a4c }, { 0x08b00, 0x08b00 },	/* LinkSec TX, RTTQCNCR */
+	{ 0x08c00, 0x08c68 },				/* TSYNCTXCTL, TXSTMP, SYSTIM, TIMINCA, TIMADJ, TSAUXC.. (IEEE 1588) */
 	{ 0x08d00, 0x08d04 },				/* SECRXCTRL/STAT */
 	{ 0x08e00, 0x08e30 },				/* IPsec RX */
 	{ 0x08f00, 0x08f80 },				/* LinkSec RX */
@@ -101,12 +107,16 @@ static const struct known_range known[] = {
 	{ 0x0ca00, 0x0ca00 }, { 0x0cb00, 0x0cb00 },	/* LBDRPEN, TIPG */
 	{ 0x0cc00, 0x0cc1c },				/* TXPBSIZE */
 	{ 0x0cd00, 0x0cd14 },				/* RTTPCS, MNGTXMAP */
+	{ 0x0cd20, 0x0cd4c },				/* RTTPT2C, RTTPT2S (DCB TX) */
 	{ 0x0ce00, 0x0ce00 },				/* TFCS */
+	{ 0x0cf90, 0x0cf90 },				/* MNGPTC */
 	{ 0x0e000, 0x0e7fc },				/* SAQF, DAQF, SDPQF, FTQF (5-tuple filters) */
+	{ 0x0e800, 0x0e9fc },				/* L34T_IMIR */
 	{ 0x0ea00, 0x0ea3c },				/* PSRTYPE */
 	{ 0x0eb00, 0x0eba4 },				/* RETA, RSSRK */
 	{ 0x0ec00, 0x0ec70 },				/* ETQS, SYNQF, RQTC */
 	{ 0x0ec80, 0x0ec80 }, { 0x0ec90, 0x0ec90 },	/* MRQC, LLITHRESH */
+	{ 0x0ed00, 0x0ed2c },				/* FCRECTL, FCRETA (FCoE redirection) */
 	{ 0x0ee00, 0x0ee78 },				/* flow director */
 	{ 0x0f000, 0x0f7fc },				/* VMOLR, VLVF, VLVFB, UTA, MRCTL.. (virtualisation) */
 	/* 8.2.3.2 EEPROM/flash, 8.2.3.4 PCIe and firmware interface */
@@ -115,7 +125,12 @@ static const struct known_range known[] = {
 	{ 0x10160, 0x10160 },				/* SW_FW_SYNC */
 	{ 0x10200, 0x10208 },				/* GRC, VPDDIAG */
 	{ 0x11000, 0x110fc },				/* GCR, PCIEANACTL, PHYADR/DAT, GCR_EXT, MREVID, PBACL.. */
+	{ 0x11100, 0x11104 },				/* PCIe ECC control */
 	{ 0x14f00, 0x14f00 },				/* CORECTL */
+	/* manageability host interface: Linux's 82599 probe sends the driver
+	 * version through it (HICR.EN = 0 here: no firmware listens) */
+	{ 0x15800, 0x15efc },				/* FLEX_MNG buffer */
+	{ 0x15f00, 0x15f10 },				/* HICR, HSMC0R, HSMC1R, FWSTS, SWSR */
 };
 
 static uint32_t known_bits[SIM_BAR0_SIZE / 4 / 32];

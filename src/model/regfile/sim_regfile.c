@@ -188,17 +188,18 @@ static uint32_t links_value(struct ixy_sim *sim)
 	return v;
 }
 
-/* The board's registers: NVM, semaphores, MDIO, I2C (their own files). */
+/* Interfaces with a file of their own: the board's NVM, semaphores, MDIO,
+ * I2C, and the flow director's command interface. */
 static bool board_read(struct ixy_sim *sim, uint32_t off, uint64_t now, uint32_t *v)
 {
 	return sim_eeprom_read(sim, off, now, v) || sim_sema_read(sim, off, now, v) || sim_mdio_read(sim, off, v) ||
-	       sim_i2c_read(sim, off, v);
+	       sim_i2c_read(sim, off, v) || sim_fdir_read(sim, off, v);
 }
 
 static bool board_write(struct ixy_sim *sim, uint32_t off, uint32_t val, uint64_t now)
 {
 	return sim_eeprom_write(sim, off, val) || sim_sema_write(sim, off, val, now) || sim_mdio_write(sim, off, val) ||
-	       sim_i2c_write(sim, off, val);
+	       sim_i2c_write(sim, off, val) || sim_fdir_write(sim, off, val);
 }
 
 static void update_statidx(struct ixy_sim *sim)
@@ -242,8 +243,8 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	while (sim_fq_peek(&sim->rxpb))
 		sim_fq_pop(&sim->rxpb);
 
-	/* Reset values (8.2.3.x "Initial value"); the EEPROM-loaded ones are
-	 * those of an 82599ES SFP+ port. */
+	/* Reset values (8.2.3.x "Initial value"); the EEPROM-loaded ones
+	 * (address, LEDs, link mode) come from the port's image below. */
 	sim_setreg(sim, SIM_STATUS, SIM_STATUS_GIO);
 	sim_setreg(sim, SIM_HLREG0, SIM_HLREG0_TXCRCEN | SIM_HLREG0_RXCRCSTRP | SIM_HLREG0_TXPADEN |
 					    SIM_HLREG0_RXLNGTHERREN);
@@ -261,6 +262,7 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	sim_eeprom_autoload(sim);
 	sim->eerd = 0;
 	sim->eewr = 0;
+	sim_spi_reset(sim);
 	sim->msca = 0;
 	sim->msrwd = 0;
 	sim_i2c_reset(sim);

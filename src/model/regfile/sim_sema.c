@@ -8,7 +8,9 @@
  *    reads back; a 1 means granted. Only its owner may touch SW_FW_SYNC.
  *  - SW_FW_SYNC (GSSR), one bit per shared resource for software (4:0:
  *    EEPROM, PHY 0, PHY 1, MAC CSRs, flash) and one for firmware (9:5):
- *    software may set its bit only while the firmware's is clear.
+ *    software may set its bit only while the firmware's is clear. Bit 10
+ *    guards the manageability host interface (HICR), between drivers only
+ *    (Linux takes it on the 82599 to send the driver version).
  *
  * The model has no real firmware; with fw_hold_us a simulated one holds
  * its EEPROM, PHY 0 and MAC CSR bits for that long after power-on and
@@ -17,17 +19,19 @@
  *
  * Reported as violations: SW_FW_SYNC written without SWESMBI, a software
  * bit set while the firmware holds the resource, releasing SWSM while
- * holding none of it, and any software hold longer than one second (a
- * driver that forgot to release).
+ * holding none of it, and any software hold longer than sema_hold_ms
+ * (default 10 s: a driver that forgot to release).
  */
 #include <inttypes.h>
 
 #include "model/sim_internal.h"
 
-#define HOLD_LIMIT_NS	1000000000ull	/* production drivers hold them for ms */
+#define HOLD_LIMIT_MS	10000u	/* default; production drivers hold them for ms, a
+				 * bit-banged EEPROM write of 512 words for ~1 s */
 #define FW_BITS		(0x1u | 0x2u | 0x8u)	/* the resources the simulated firmware uses */
 
-static const char *const resource[5] = { "EEPROM", "PHY 0", "PHY 1", "MAC CSR", "flash" };
+static const char *const resource[11] = { "EEPROM", "PHY 0", "PHY 1", "MAC CSR", "flash",
+					   [10] = "manageability host interface" };
 
 static uint32_t fw_bits(const struct ixy_sim *sim, uint64_t now)
 {
@@ -56,8 +60,8 @@ static uint64_t oldest_hold(const struct sim_sema *s, const char **what)
 		t = s->swesmbi_ns;
 		*what = "SWSM.SWESMBI";
 	}
-	for (unsigned i = 0; i < 5; i++)
-		if ((s->swfw & (1u << i)) && (!t || s->swfw_ns[i] < t)) {
+	for (unsigned i = 0; i < 11; i++)
+		if ((s->swfw & SIM_SWFW_SW_MASK & (1u << i)) && (!t || s->swfw_ns[i] < t)) {
 			t = s->swfw_ns[i];
 			*what = resource[i];
 		}
@@ -73,7 +77,8 @@ void sim_sema_check(struct ixy_sim *sim, uint64_t now)
 	}
 	const char *what = "";
 	uint64_t t = oldest_hold(s, &what);
-	if (s->long_reported || !t || now - t < HOLD_LIMIT_NS)
+	uint64_t limit_ns = (uint64_t)(sim->cfg.sema_hold_ms ? sim->cfg.sema_hold_ms : HOLD_LIMIT_MS) * 1000000;
+	if (s->long_reported || !t || now - t < limit_ns)
 		return;
 	s->long_reported = true;
 	sim_violation(sim, "semaphore %s held by software for %" PRIu64 " ms and not released: release "
@@ -128,7 +133,7 @@ bool sim_sema_write(struct ixy_sim *sim, uint32_t off, uint32_t val, uint64_t no
 		uint32_t fw = fw_bits(sim, now) >> SIM_SWFW_FW_SHIFT;
 		uint32_t sw = val & SIM_SWFW_SW_MASK;
 		uint32_t taken = sw & ~s->swfw;
-		for (unsigned i = 0; i < 5; i++) {
+		for (unsigned i = 0; i < 11; i++) {
 			if (!(taken & (1u << i)))
 				continue;
 			s->swfw_ns[i] = now;
