@@ -371,18 +371,18 @@ static int global_reset(struct ixgbe_dev *d)
 {
 	int rc;
 
-	/* 4.6.3.2: global reset, self-clearing. With the link up, only the
-	 * device reset (CTRL.RST): a link reset would take the link from
-	 * the manageability firmware that may be using it (Linux does the
-	 * same on the 82599 and X550EM; on the X540/X550 it always uses
-	 * RST alone). With the link down, device and link reset together.
-	 * CTRL.RST (8.2.3.1.1): wait about 1 ms before touching any register
-	 * again, the device does not answer reliably before that. */
-	uint32_t bits = IXGBE_CTRL_RST;
+	/* 4.6.3.2: global reset, self-clearing. On the 82599 (and X550EM)
+	 * CTRL.LRST resets the device and the link, CTRL.RST the device but
+	 * not the link. As Linux: with the link up, RST alone, so the link
+	 * the manageability firmware may be using survives; with the link
+	 * down, LRST. The X540/X550 always get RST (as in Linux).
+	 * 8.2.3.1.1: wait about 1 ms before touching any register again,
+	 * the device does not answer reliably before that. */
+	uint32_t bit = IXGBE_CTRL_RST;
 	if ((d->id->mac == IXGBE_MAC_82599 || d->id->mac >= IXGBE_MAC_X550EM_X) &&
 	    !(ixgbe_read(d, IXGBE_LINKS) & IXGBE_LINKS_UP))
-		bits |= IXGBE_CTRL_LRST;
-	ixgbe_write(d, IXGBE_CTRL, ixgbe_read(d, IXGBE_CTRL) | bits);
+		bit = IXGBE_CTRL_LRST;
+	ixgbe_write(d, IXGBE_CTRL, ixgbe_read(d, IXGBE_CTRL) | bit);
 	ixgbe_delay_us(d, 1000);
 	if ((rc = ixgbe_wait(d, IXGBE_CTRL, IXGBE_CTRL_RST_MASK, 0, RESET_TIMEOUT_US, "global reset")))
 		return rc;
