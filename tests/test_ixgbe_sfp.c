@@ -79,6 +79,7 @@ struct fake {
 	unsigned autoc_writes, autoc_unlocked, autoc_lms_bit2_toggles;
 	bool lesm, veto;
 	bool mng;                       /* a BMC uses the port (FWSM pass-through, MANC TCO) */
+	bool sda_stuck;                 /* something holds SDA low for good */
 	bool partner_1g;                /* the link partner runs 1G only: no link in 10G modes */
 	uint32_t corectl[64];
 	unsigned ncorectl, corectl_unlocked;
@@ -235,7 +236,7 @@ uint32_t __wrap_ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg)
 	case IXGBE_I2CCTL:
 		F.i2c_accesses++;
 		return (F.i2cctl & (IXGBE_I2CCTL_CLK_OUT | IXGBE_I2CCTL_DATA_OUT)) |
-		       (F.scl ? IXGBE_I2CCTL_CLK_IN : 0) | (F.sda ? IXGBE_I2CCTL_DATA_IN : 0);
+		       (F.scl ? IXGBE_I2CCTL_CLK_IN : 0) | (F.sda && !F.sda_stuck ? IXGBE_I2CCTL_DATA_IN : 0);
 	case IXGBE_AUTOC:
 		return F.autoc;
 	case IXGBE_ANLP1:
@@ -666,6 +667,11 @@ static void test_module_refusals(void **state)
 	module_set(0x03, 0, 0, 0x08, 0x01 /* active, not limiting */, "Cables R Us", "ACT-3M");
 	expect_refusal(sim, -EOPNOTSUPP, "vendor \"Cables R Us\", part \"ACT-3M\"");
 	assert_non_null(strstr(ixy_last_error(), "active cable not limiting"));
+
+	/* a bus held low: a bounded, clear failure, the semaphore given back */
+	F.sda_stuck = true;
+	expect_refusal(sim, -EIO, "SFP+ I2C: read of byte 0 at address 0xa0 failed after 2 tries: the bus is stuck");
+	F.sda_stuck = false;
 
 	/* a board whose EEPROM lacks the sequence for the module's type */
 	DA_PASSIVE();

@@ -69,12 +69,11 @@ const char *ixgbe_sfp_kind_name(enum ixgbe_sfp_kind kind)
 	return "none";
 }
 
+/* One byte of the ID EEPROM; failures carry the I2C layer's message
+ * (which byte, which address, what went wrong). */
 static int rd(struct ixgbe_dev *d, uint8_t offset, uint8_t *val)
 {
-	int rc = ixgbe_i2c_read_byte(d, SFF_ADDR, offset, val, I2C_TRIES);
-	if (rc)
-		ixy_error_prefix("%s: reading the SFP+ module's EEPROM", d->ixy.name);
-	return rc;
+	return ixgbe_i2c_read_byte(d, SFF_ADDR, offset, val, I2C_TRIES);
 }
 
 /* An SFF-8472 text field: ASCII padded with blanks. */
