@@ -137,7 +137,7 @@ static void test_swsm_semantics(void **state)
 static void test_semaphore_misuse(void **state)
 {
 	(void)state;
-	struct ixy_sim *s = port("sema-bad,mode=stepped,sema_hold_ms=300");
+	struct ixy_sim *s = port("sema-bad,mode=stepped,sema_hold_ms=500");
 	wr(s, R_SWSM, 0);	/* releases what nobody holds */
 	assert_int_equal(ixy_sim_violation_count(s), 1);
 	assert_non_null(strstr(ixy_sim_violation(s, 0), "holds neither"));
@@ -152,7 +152,7 @@ static void test_semaphore_misuse(void **state)
 	assert_true(acquire(s, SW_PHY0));
 	ixy_sim_step(s);
 	assert_int_equal(ixy_sim_violation_count(s), 0);
-	sleep_us(350000);
+	sleep_us(600000);
 	ixy_sim_step(s);
 	ixy_sim_step(s);
 	assert_int_equal(ixy_sim_violation_count(s), 1);
@@ -169,14 +169,14 @@ static void test_semaphore_misuse(void **state)
 static void test_firmware_holds(void **state)
 {
 	(void)state;
-	struct ixy_sim *s = port("sema-fw,mode=stepped,fw_hold_us=300000");
+	struct ixy_sim *s = port("sema-fw,mode=stepped,fw_hold_us=1000000");
 	uint32_t fw = (SW_EEP | SW_PHY0 | SW_MAC_CSR) << 5;
 	assert_int_equal(rd(s, R_SWFW) & fw, fw);
 	assert_false(acquire(s, SW_PHY0));
 	int tries = 0;
-	while (!acquire(s, SW_PHY0) && tries++ < 300)
+	while (!acquire(s, SW_PHY0) && tries++ < 500)
 		sleep_us(10000);
-	assert_true(tries > 0 && tries < 300);
+	assert_true(tries > 0 && tries < 500);
 	assert_int_equal(rd(s, R_SWFW) & fw, 0);
 	release(s, SW_PHY0);
 	assert_int_equal(ixy_sim_violation_count(s), 0);
@@ -248,6 +248,38 @@ static void test_sfp_cage(void **state)
 	ixy_sim_destroy(s);
 }
 
+/* Hot-plug: a module into an empty cage and out again. SDP2 follows, the
+ * GPI cause is raised when GPIE enables it, the link trains and drops. */
+static void test_sfp_hotplug(void **state)
+{
+	(void)state;
+	struct ixy_sim *s = port("plug,mode=stepped,wire=null,link_delay_us=1,sfp=none");
+	wr(s, 0x00898, 1u << 2);			/* GPIE.SDP2_GPIEN */
+	(void)rd(s, 0x00800);
+	assert_int_equal(links_after_training(s) & (1u << 30), 0);
+	assert_int_equal(ixy_sim_set_sfp(s, IXY_SIM_SFP_DA), 0);
+	assert_true(rd(s, R_ESDP) & (1u << 2));
+	assert_true(rd(s, 0x00800) & (1u << 26));	/* EICR.GPI_SDP2 */
+	assert_true(links_after_training(s) & (1u << 30));
+	assert_int_equal(ixy_sim_set_sfp(s, IXY_SIM_SFP_NONE), 0);
+	assert_int_equal(rd(s, R_ESDP) & (1u << 2), 0);
+	uint32_t eicr = rd(s, 0x00800);
+	assert_true(eicr & (1u << 26));
+	assert_true(eicr & (1u << 20));			/* LSC: the link went down */
+	assert_int_equal(rd(s, R_LINKS) & (1u << 30), 0);
+	/* without the GPI enable no cause */
+	wr(s, 0x00898, 0);
+	assert_int_equal(ixy_sim_set_sfp(s, IXY_SIM_SFP_SR), 0);
+	assert_int_equal(rd(s, 0x00800) & (1u << 26), 0);
+	assert_int_equal(ixy_sim_set_sfp(s, IXY_SIM_SFP_DEFAULT), -EINVAL);
+	ixy_sim_destroy(s);
+
+	struct ixy_sim *b = port("plug-bp,mode=stepped,device_id=0x10f8");
+	assert_int_equal(ixy_sim_set_sfp(b, IXY_SIM_SFP_DA), -EINVAL);
+	assert_non_null(strstr(ixy_last_error(), "no SFP+ cage"));
+	ixy_sim_destroy(b);
+}
+
 static void test_backplane(void **state)
 {
 	(void)state;
@@ -263,9 +295,11 @@ static void test_backplane(void **state)
 	assert_true(l & (1u << 31));			/* KX_AN_COMP */
 	assert_true(rd(s, R_ANLP1) & (0xfu << 16));	/* AN has left state 0 */
 
-	/* advertise KX only and restart: 1 Gb/s */
+	/* advertise KX only and restart: the link drops (EICR.LSC) and
+	 * trains to 1 Gb/s */
+	(void)rd(s, 0x00800);					/* clear EICR */
 	wr(s, R_AUTOC, (autoc & ~(1u << 16 | 1u << 31)) | 1u << 12);
-	assert_int_equal(rd(s, R_LINKS) & (1u << 30), 0);	/* the link retrains */
+	assert_true(rd(s, 0x00800) & (1u << 20));
 	l = links_after_training(s);
 	assert_true(l & (1u << 30));
 	assert_int_equal((l >> 28) & 3, 2);
@@ -388,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_firmware_holds),
 		cmocka_unit_test(test_mdio_no_phy),
 		cmocka_unit_test(test_sfp_cage),
+		cmocka_unit_test(test_sfp_hotplug),
 		cmocka_unit_test(test_backplane),
 		cmocka_unit_test(test_fdir_completes),
 		cmocka_unit_test(test_unknown_registers),

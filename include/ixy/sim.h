@@ -110,6 +110,10 @@ struct ixy_sim_gen {
 int ixy_sim_wire_generator(struct ixy_sim *sim, const struct ixy_sim_gen *gen);
 /* Pull the cable / plug it back in (LINKS.LINK_UP follows; EICR.LSC is set). */
 void ixy_sim_set_carrier(struct ixy_sim *sim, bool up);
+/* Hot-plug the SFP+ module (SFP+ device ids only; IXY_SIM_SFP_NONE pulls it):
+ * ESDP.SDP2 follows (EICR.GPI_SDP2 when GPIE enables SDP2 as an interrupt),
+ * the I2C EEPROM changes, the link drops or trains. -EINVAL otherwise. */
+int ixy_sim_set_sfp(struct ixy_sim *sim, enum ixy_sim_sfp type);
 
 /* Test hooks: put one frame on the wire towards the port's RX, take one frame
  * the port transmitted (when no other wire consumes them: "capture" wire). */

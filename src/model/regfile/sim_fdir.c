@@ -13,12 +13,6 @@
  */
 #include "model/sim_internal.h"
 
-#define SIM_FDIRCTRL		0x0ee00
-#define  SIM_FDIRCTRL_PBALLOC	0x3u
-#define  SIM_FDIRCTRL_INIT_DONE	(1u << 3)
-#define SIM_FDIRCMD		0x0ee2c
-#define  SIM_FDIRCMD_CMD	0x3u
-
 bool sim_fdir_read(struct ixy_sim *sim, uint32_t off, uint32_t *v)
 {
 	if (off != SIM_FDIRCTRL)

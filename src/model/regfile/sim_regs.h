@@ -87,6 +87,8 @@
 #define SIM_EIMC		0x00888
 #define SIM_EIAM		0x00890
 #define SIM_GPIE		0x00898
+#define  SIM_GPIE_SDP2_GPIEN	(1u << 2)	/* SDP2 changes are an interrupt cause */
+#define  SIM_EICR_GPI_SDP2	(1u << 26)
 #define SIM_IVAR(n)		(0x00900 + 4 * (n))	/* n = 0..63 */
 #define SIM_IVAR_MISC		0x00a00
 #define  SIM_IVAR_VALID		0x80u
@@ -150,6 +152,13 @@
 #define  SIM_MRQC_TCPIPV6	(1u << 21)
 #define  SIM_MRQC_UDPIPV4	(1u << 22)
 #define  SIM_MRQC_UDPIPV6	(1u << 23)
+
+/* Flow director (8.2.3): only its command interface is modelled */
+#define SIM_FDIRCTRL		0x0ee00
+#define  SIM_FDIRCTRL_PBALLOC	0x3u		/* 0 = off */
+#define  SIM_FDIRCTRL_INIT_DONE	(1u << 3)
+#define SIM_FDIRCMD		0x0ee2c
+#define  SIM_FDIRCMD_CMD	0x3u		/* command, 0 = done */
 
 /* 8.2.3.9 Transmit DMA */
 #define SIM_TDBAL(n)		(0x06000 + 0x40 * (n))	/* n = 0..127 */

@@ -10,8 +10,10 @@
  * told otherwise (Linux: allow_unsupported_sfp), DA cables of any vendor
  * are accepted.
  */
+#include <errno.h>
 #include <string.h>
 
+#include "error.h"
 #include "model/sim_internal.h"
 
 /* A0 (serial ID) byte offsets, SFF-8472 table 4-1 */
@@ -154,4 +156,33 @@ void sim_sfp_load(struct ixy_sim *sim)
 {
 	load_a0(sim->i2c.mem[0], sim->sfp);
 	load_a2(sim->i2c.mem[1]);
+}
+
+int ixy_sim_set_sfp(struct ixy_sim *sim, enum ixy_sim_sfp type)
+{
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_set_sfp: no port given");
+	if (sim->media != SIM_MEDIA_SFP)
+		return ixy_error(-EINVAL, "sim %s: device 0x%04x has no SFP+ cage to plug a module into", sim->name,
+				 sim->cfg.device_id);
+	if (type <= IXY_SIM_SFP_DEFAULT || type > IXY_SIM_SFP_LR)
+		return ixy_error(-EINVAL, "sim %s: ixy_sim_set_sfp: unknown module type %d (NONE, DA, DA_ACTIVE, SR "
+				 "or LR)", sim->name, (int)type);
+	sim_lock(sim);
+	uint64_t now = sim_now_ns();
+	bool was = sim_sfp_present(sim);
+	sim->sfp = type;
+	sim_sfp_load(sim);
+	/* a transaction on the bus dies with the module */
+	sim->i2c.state = 0;
+	sim->i2c.sda_s = false;
+	sim->i2c.ptr[0] = sim->i2c.ptr[1] = 0;
+	bool now_in = sim_sfp_present(sim);
+	if (now_in != was && (sim_reg(sim, SIM_GPIE) & SIM_GPIE_SDP2_GPIEN))
+		sim_raise_eicr(sim, SIM_EICR_GPI_SDP2);	/* the presence pin moved */
+	if (now_in)
+		sim->an_start_ns = now;		/* a new cable: the link trains */
+	sim_link_update(sim, now);
+	sim_unlock(sim);
+	return 0;
 }
