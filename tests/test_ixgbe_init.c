@@ -32,6 +32,9 @@ static void trace_cb(void *arg, const struct ixy_reg_access *acc)
 		t->cap = t->cap ? 2 * t->cap : 1024;
 		t->a = realloc(t->a, t->cap * sizeof(*t->a));
 		t->names = realloc(t->names, t->cap * sizeof(*t->names));
+		/* the names moved with their array */
+		for (size_t i = 0; i < t->n; i++)
+			t->a[i].name = t->names[i];
 	}
 	t->a[t->n] = *acc;
 	snprintf(t->names[t->n], sizeof(t->names[0]), "%s", acc->name);

@@ -344,7 +344,7 @@ static void ee_checksum(void)
 		uint16_t p = F.ee[i];
 		if (p == 0 || p == 0xFFFF || F.ee[p] == 0 || F.ee[p] == 0xFFFF)
 			continue;
-		for (unsigned j = p + 1u; j <= p + (unsigned)F.ee[p]; j++)
+		for (unsigned j = p + 1u; j <= p + (unsigned)F.ee[p] && j < EE_WORDS; j++)
 			sum = (uint16_t)(sum + F.ee[j]);
 	}
 	F.ee[0x3F] = (uint16_t)(0xBABA - sum);
