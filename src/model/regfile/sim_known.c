@@ -48,7 +48,7 @@ static const struct known_range known[] = {
 	{ 0x02140, 0x0216c },				/* RTRPT4C, RTRPT4S (DCB RX) */
 	{ 0x02410, 0x0242c },				/* FCoE DMA: FCPTRL/H, FCBUFF, FCDMARW, FCoE RX counters */
 	{ 0x02430, 0x02430 },				/* RTRPCS */
-	{ 0x02f00, 0x02f00 }, { 0x02f08, 0x02f08 }, { 0x02f20, 0x02f20 },	/* RDRXCTL, DRECCCTL, RDDCC */
+	{ 0x02f00, 0x02f08 }, { 0x02f20, 0x02f20 },	/* RDRXCTL, QDE, DRECCCTL, RDDCC */
 	{ 0x02f90, 0x02f90 },				/* B2OGPRC (BMC to OS counter) */
 	{ 0x03000, 0x03000 }, { 0x03008, 0x03008 },	/* RXCTRL, PFCTOP */
 	{ 0x03020, 0x03028 },				/* RTRUP2TC, STARCTRL, RSCDBU */
@@ -85,7 +85,6 @@ static const struct known_range known[] = {
 	{ 0x05900, 0x05900 }, { 0x05a00, 0x05bfc },	/* WUPL, WUPM */
 	{ 0x05ac0, 0x05ac4 },				/* IMIRVP */
 	{ 0x05c00, 0x05ca4 },				/* 82598 RETA / RSSRK aliases */
-	{ 0x05e00, 0x05e7c },				/* FHFT flexible filters */
 	{ 0x08000, 0x080fc },				/* VMVIR */
 	{ 0x08100, 0x08120 },				/* DTXMXSZRQ, VFTE, MTQC */
 	{ 0x08200, 0x08228 },				/* PFVFSPOOF, PFDTXGSWC.. */
@@ -97,6 +96,7 @@ static const struct known_range known[] = {
 	{ 0x08900, 0x08904 },				/* IPSTXIDX, IPSTXSALT */
 	{ 0x08a00, 0x08a4c }, { 0x08b00, 0x08b00 },	/* LinkSec TX, RTTQCNCR */
 	{ 0x08c00, 0x08c68 },				/* TSYNCTXCTL, TXSTMP, SYSTIM, TIMINCA, TIMADJ, TSAUXC.. (IEEE 1588) */
+	{ 0x09000, 0x093fc }, { 0x09800, 0x09bfc },	/* FHFT, FHFT_EXT: wake-up flexible filters */
 	{ 0x08d00, 0x08d04 },				/* SECRXCTRL/STAT */
 	{ 0x08e00, 0x08e30 },				/* IPsec RX */
 	{ 0x08f00, 0x08f80 },				/* LinkSec RX */
