@@ -274,6 +274,50 @@ static void test_backplane_10f8(void **state)
 	ixy_sim_destroy(sim);
 }
 
+/* Every 82599 id the driver lists, on the model's personality for it:
+ * the SFP+ boards with the cage on I2CCTL identify their module, the
+ * others touch no I2C; all reach 10G with no violation and no unknown
+ * register. */
+static void test_every_82599_id(void **state)
+{
+	(void)state;
+	static const struct {
+		uint16_t id;
+		bool cage;
+	} ids[] = {
+		{ 0x10FB, true }, { 0x1529, true }, { 0x1507, true }, { 0x154D, true }, { 0x154A, true },
+		{ 0x1557, true }, { 0x154F, false }, { 0x155D, false }, { 0x1558, false }, { 0x10F7, false },
+		{ 0x1514, false }, { 0x1517, false }, { 0x10F8, false }, { 0x10F9, false }, { 0x10FC, false },
+		{ 0x152A, false }, { 0x151C, false },
+	};
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "brd-%04x", ids[i].id);
+		struct ixy_sim *sim = new_sim(name, ids[i].id, IXY_SIM_SFP_DEFAULT, 0);
+		struct counts c = { 0 };
+		struct ixy_config cfg = small_cfg();
+		cfg.trace = true;
+		cfg.trace_fn = count_cb;
+		cfg.trace_arg = &c;
+		struct ixy_device *dev = open_ok(sim, &cfg);
+		struct ixgbe_dev *d = to_ixgbe(dev);
+		print_message("%04x (%s): %s, AUTOC from the EEPROM 0x%08x\n", ids[i].id, ixy_device_model(dev),
+			      ixgbe_sfp_kind_name(d->sfp.kind), d->orig_autoc);
+		if (ids[i].cage) {
+			assert_int_equal(d->sfp.kind, IXGBE_SFP_DA_PASSIVE);
+			assert_true(c.i2cctl > 0);
+		} else {
+			assert_int_equal(d->sfp.kind, IXGBE_SFP_NONE);
+			assert_int_equal(c.i2cctl, 0);
+		}
+		assert_int_equal(ixy_get_link_speed(dev), 10000);
+		assert_clean(sim);
+		ixy_close(dev);
+		assert_clean(sim);
+		ixy_sim_destroy(sim);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_firmware_holding_semaphores),
 		cmocka_unit_test(test_laser_turned_on),
 		cmocka_unit_test(test_backplane_10f8),
+		cmocka_unit_test(test_every_82599_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
