@@ -1,8 +1,8 @@
 /* ixgbe bring-up and tear-down, following the 82599 datasheet's
  * initialization sequence (4.6.3): disable interrupts, global reset, wait
- * for the EEPROM and the DMA engine, link set-up (4.6.4), statistics
- * (4.6.5), receive (4.6.7), transmit (4.6.8). Interrupts stay off: the
- * driver polls. */
+ * for the EEPROM (and check its checksum) and the DMA engine, link set-up
+ * (4.6.4, ixgbe_link.c), statistics (4.6.5), receive (4.6.7), transmit
+ * (4.6.8). Interrupts stay off: the driver polls. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
