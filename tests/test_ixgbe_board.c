@@ -141,6 +141,16 @@ static void test_da_module_on_10fb(void **state)
 	assert_true(link.up);
 	assert_int_equal(link.speed_mbps, 10000);
 	assert_int_equal(ixy_sim_reg_read(sim, IXGBE_AUTOC) & IXGBE_AUTOC_LMS_MASK, IXGBE_AUTOC_LMS_10G_SERIAL);
+	/* the bus both ways on the model's module: SFF-8472's user EEPROM
+	 * (0xA2, bytes 128-247) keeps what is written; the ID page (0xA0)
+	 * is write-protected on real modules and the model's */
+	uint8_t v = 0, id8 = 0;
+	assert_int_equal(ixgbe_i2c_write_byte(d, 0xA2, 128, 0xA5, 1), 0);
+	ixgbe_delay_us(d, 10000);  /* the EEPROM's write cycle */
+	assert_int_equal(ixgbe_i2c_read_byte(d, 0xA2, 128, &v, 3), 0);
+	assert_int_equal(v, 0xA5);
+	assert_int_equal(ixgbe_i2c_read_byte(d, 0xA0, 8, &id8, 3), 0);
+	assert_int_equal(id8, d->sfp.cable_tech);
 	assert_clean(sim);
 	ixy_close(dev);
 	assert_clean(sim);
