@@ -142,9 +142,18 @@ void ixy_sim_dma_invalidate(struct ixy_sim *sim);
  * EIMS/EIMC, EIAC, EIAM, GPIE, IVAR, EITR) decides when an MSI-X vector
  * fires and calls fn(ctx, vector), with the port's lock held, from a
  * register access or the engine's round: fn must not call back into the
- * port. In MSI or INTx mode (GPIE.MSIX_MODE = 0) the vector is 0. */
+ * port (no register access, no step; record the vector and return). In
+ * MSI or INTx mode (GPIE.MSIX_MODE = 0) the vector is 0, signalled when
+ * EICR & EIMS becomes non-zero. fn NULL: messages go nowhere (the logic,
+ * auto-clear and auto-mask included, runs the same). docs/sim.md has the
+ * details. */
 typedef void (*ixy_sim_irq_fn)(void *ctx, unsigned vector);
 int ixy_sim_set_irq_handler(struct ixy_sim *sim, ixy_sim_irq_fn fn, void *ctx);
+/* The interrupts asserted now (for tests and polling): in MSI-X mode one
+ * bit per vector with a cause that is set and not masked (whether or not
+ * its message was sent or is held by EITR); in MSI/INTx mode bit 0 when
+ * EICR & EIMS is not 0. 0 for a NULL port. */
+uint64_t ixy_sim_irq_pending(struct ixy_sim *sim);
 
 /* ---- checks ---- */
 /* Programming errors the model caught (ring written while enabled, misaligned

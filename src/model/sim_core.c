@@ -61,11 +61,16 @@ int sim_port_round(struct ixy_sim *sim, uint64_t now)
 /* The earliest time something happens on this port that no driver action
  * triggers: the link comes up after auto-negotiation, a rate-limited
  * generator's next frame is due, a partial TX write-back batch (WTHRESH
- * > 0) is flushed. UINT64_MAX = nothing scheduled (the port
- * waits for tail stores or wire input). The domain lock is held. */
+ * > 0) is flushed, an interrupt held by its EITR interval is sent.
+ * UINT64_MAX = nothing scheduled (the port waits for tail stores or wire
+ * input). The domain lock is held. */
 uint64_t sim_port_due_ns(const struct ixy_sim *sim)
 {
 	uint64_t due = sim_tx_wb_due_ns(sim);
+	if (sim->irq.raised | sim->irq.oraised)
+		return 0;	/* raised by the other port of the pair after our round */
+	if (sim->irq.due_ns < due)
+		due = sim->irq.due_ns;
 	if (sim->carrier && !sim->link_up && due > sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000)
 		due = sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
 	const struct sim_gen_state *g = sim->gen;
@@ -306,6 +311,8 @@ int ixy_sim_step(struct ixy_sim *sim)
 	uint64_t now = sim_now_ns();
 	for (int i = 0; i < d->nports; i++)
 		moved += sim_port_round(d->ports[i], now);
+	for (int i = 0; i < d->nports; i++)
+		sim_irq_poll(d->ports[i], now);	/* after both: a pair delivers into the other port */
 	sim_unlock(sim);
 	return moved;
 }
