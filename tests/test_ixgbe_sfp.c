@@ -663,7 +663,9 @@ static void test_module_refusals(void **state)
 	module_set(0x0D, 0, 0, 0, 0, "QSFP Inc", "Q1");
 	expect_refusal(sim, -EOPNOTSUPP, "not an SFP/SFP+ module (SFF identifier 0x0d");
 	module_set(0x03, 0x40 /* 10GBASE-ER */, 0, 0, 0, "ACME", "ER-10G");
-	expect_refusal(sim, -EOPNOTSUPP, "unsupported SFP+ module: vendor \"ACME\", part \"ER-10G\"");
+	memset(&F.sff[40 + 6], 0, 10);  /* part number padded with NULs */
+	F.sff[24] = 0x07;               /* and a control character in the vendor name */
+	expect_refusal(sim, -EOPNOTSUPP, "unsupported SFP+ module: vendor \"ACME?\", part \"ER-10G\"");
 	module_set(0x03, 0, 0, 0x08, 0x01 /* active, not limiting */, "Cables R Us", "ACT-3M");
 	expect_refusal(sim, -EOPNOTSUPP, "vendor \"Cables R Us\", part \"ACT-3M\"");
 	assert_non_null(strstr(ixy_last_error(), "active cable not limiting"));

@@ -76,7 +76,8 @@ static int rd(struct ixgbe_dev *d, uint8_t offset, uint8_t *val)
 	return ixgbe_i2c_read_byte(d, SFF_ADDR, offset, val, I2C_TRIES);
 }
 
-/* An SFF-8472 text field: ASCII padded with blanks. */
+/* An SFF-8472 text field: ASCII padded with blanks (some modules pad
+ * with NULs: treated as blanks). */
 static int rd_text(struct ixgbe_dev *d, uint8_t offset, char out[17])
 {
 	int rc;
@@ -84,7 +85,7 @@ static int rd_text(struct ixgbe_dev *d, uint8_t offset, char out[17])
 		uint8_t c;
 		if ((rc = rd(d, (uint8_t)(offset + i), &c)))
 			return rc;
-		out[i] = isprint(c) ? (char)c : '?';
+		out[i] = c == 0 ? ' ' : isprint(c) ? (char)c : '?';
 	}
 	out[16] = 0;
 	for (int i = 15; i >= 0 && out[i] == ' '; i--)
