@@ -86,12 +86,14 @@ for t in "${targets[@]}"; do
 	"$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$out/" "$out/corpus" >"$out/fuzz.log" 2>&1 || rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/fuzz.log" | tail -1)
-	cov=$(grep -o 'cov: [0-9]*' "$out/fuzz.log" | tail -1 | sed 's/cov: //')
+	cov=$({ grep -o 'cov: [0-9]*' "$out/fuzz.log" || true; } | tail -1 | sed 's/cov: //')
 	if [ $rc != 0 ]; then
 		result=FAILED
 		what=$(grep -m1 -oE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer): [a-zA-Z-]+|runtime error: .*|==fuzz== invariant broken: .*' \
 			"$out/fuzz.log" || true)
 		artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$out/fuzz.log" | tail -1)
+		# a finding while the seeds themselves run: name the seed
+		[ -n "$artifact" ] || artifact=$(sed -n 's/^Running: \(.*\)$/\1/p' "$out/fuzz.log" | tail -1)
 		detail="${detail} ${what:-exit status $rc} (log $out/fuzz.log${artifact:+, input $artifact});"
 	fi
 	printf '%-20s %-6s executions %-10s coverage %-6s%s\n' "$t" "$result" "${execs:-?}" "${cov:-?}" \
