@@ -46,7 +46,7 @@ done
 # A build directory of its own, configured whatever it held before: the
 # sanitizer and coverage flags apply to every object of the library.
 mkdir -p "$build"
-if ! { CC=clang cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DIXY_FUZZ=ON -DIXY_BUILD_TESTS=OFF \
+if ! { CC=clang cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIXY_FUZZ=ON -DIXY_BUILD_TESTS=OFF \
 	-DIXY_WERROR=ON && cmake --build "$build" -j"$(nproc)" --target fuzz_all; } >"$build/build.log" 2>&1; then
 	tail -n 30 "$build/build.log" >&2
 	echo "fuzz.sh: building the harnesses failed (whole log: $build/build.log)" >&2
