@@ -18,8 +18,10 @@
  *
  * Input: byte 0 = frames a (low nibble) and b (high nibble) send, 0..15;
  * then patches, each [area][offset: 4 bytes LE][length][bytes]:
- *   area % 5 = 0 header (offset % 448), 1 ring 0, 2 ring 1 (offset % ring
- *   size), 3 ring 0 / 4 ring 1 at its consumer's position + offset % 64. */
+ *   area % 7 = 0 header (offset % 448), 1 ring 0, 2 ring 1 (offset % ring
+ *   size), 3 ring 0 / 4 ring 1 at its consumer's position + offset % 64,
+ *   5 ring 0 / 6 ring 1: a record length (= offset) at the consumer's
+ *   position (the bytes are not used). */
 #include <fcntl.h>
 #include <stdbool.h>
 #include <sys/mman.h>
@@ -204,23 +206,32 @@ static int drain(void)
 static void patch(const uint8_t *p, size_t len, uint32_t area, uint32_t off)
 {
 	size_t base, room;
-	switch (area % 5) {
+	unsigned r;
+	switch (area % 7) {
 	case 0:
 		base = off % HDR_USED;
 		room = HDR_USED - base;
 		break;
 	case 1:
 	case 2:
-		base = HDR_BYTES + (area % 5 - 1) * (size_t)RING_BYTES + off % RING_BYTES;
-		room = HDR_BYTES + (area % 5) * (size_t)RING_BYTES - base;
+		base = HDR_BYTES + (area % 7 - 1) * (size_t)RING_BYTES + off % RING_BYTES;
+		room = HDR_BYTES + (area % 7) * (size_t)RING_BYTES - base;
 		break;
-	default: {
-		unsigned r = area % 5 - 3;
-		uint64_t pos = (get64(OFF_TAIL(r)) + off % 64) & (RING_BYTES - 1);
-		base = HDR_BYTES + r * (size_t)RING_BYTES + pos;
+	case 3:
+	case 4:
+		r = area % 7 - 3;
+		base = HDR_BYTES + r * (size_t)RING_BYTES + ((get64(OFF_TAIL(r)) + off % 64) & (RING_BYTES - 1));
 		room = HDR_BYTES + (r + 1) * (size_t)RING_BYTES - base;
 		break;
-	}
+	default:
+		/* a record of length `off` where the consumer reads next: the
+		 * lengths that matter are near the limits, which random bytes
+		 * rarely hit */
+		r = area % 7 - 5;
+		base = HDR_BYTES + r * (size_t)RING_BYTES + (get64(OFF_TAIL(r)) & (RING_BYTES - 1));
+		room = HDR_BYTES + (r + 1) * (size_t)RING_BYTES - base;
+		memcpy(seg + base, &off, room < 4 ? room : 4);
+		return;
 	}
 	memcpy(seg + base, p, len < room ? len : room);
 }
