@@ -44,14 +44,15 @@ static inline char *fuzz_cstr(const uint8_t *data, size_t len)
 	return s;
 }
 
-/* A directory of our own under /tmp, created once and removed at exit, made
- * the working directory: targets that create files (pcap wires) only ever
- * name files in it. */
-static char fuzz_dir_path[64];
+/* A directory of our own under $TMPDIR (else /tmp), created once and
+ * removed at exit, made the working directory: targets that create files
+ * (pcap wires) only ever name files in it. A crash leaves it behind, so
+ * scripts/fuzz.sh points TMPDIR into its output directory. */
+static char fuzz_dir_path[512];
 
 static inline void fuzz_dir_remove(void)
 {
-	char cmd[128];
+	char cmd[600];
 	if (!fuzz_dir_path[0])
 		return;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fuzz_dir_path);
@@ -63,9 +64,12 @@ static inline const char *fuzz_dir(void)
 {
 	if (fuzz_dir_path[0])
 		return fuzz_dir_path;
-	snprintf(fuzz_dir_path, sizeof(fuzz_dir_path), "/tmp/ixy-fuzz-XXXXXX");
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !tmp[0] || strchr(tmp, '\''))
+		tmp = "/tmp";
+	snprintf(fuzz_dir_path, sizeof(fuzz_dir_path), "%s/ixy-fuzz-XXXXXX", tmp);
 	if (!mkdtemp(fuzz_dir_path))
-		fuzz_fail("cannot create a scratch directory under /tmp");
+		fuzz_fail("cannot create a scratch directory in %s", tmp);
 	if (chdir(fuzz_dir_path) != 0)
 		fuzz_fail("cannot enter %s", fuzz_dir_path);
 	atexit(fuzz_dir_remove);

@@ -63,7 +63,7 @@ failed=0
 for t in "${targets[@]}"; do
 	out=$build/out/$t
 	rm -rf "$out"
-	mkdir -p "$out/corpus"
+	mkdir -p "$out/corpus" "$out/tmp"
 	if [ -d "$root/fuzz/corpus/$t" ]; then
 		cp "$root/fuzz/corpus/$t"/* "$out/corpus/" 2>/dev/null || true
 	fi
@@ -74,7 +74,7 @@ for t in "${targets[@]}"; do
 	# 1. committed reproducers: each must run clean now
 	if [ -d "$root/fuzz/crashes/$t" ] && [ -n "$(ls -A "$root/fuzz/crashes/$t")" ]; then
 		for r in "$root/fuzz/crashes/$t"/*; do
-			if ! "$bin" -runs=1 "$r" >>"$out/reproducers.log" 2>&1; then
+			if ! TMPDIR=$out/tmp "$bin" -runs=1 "$r" >>"$out/reproducers.log" 2>&1; then
 				result=FAILED
 				detail="${detail} reproducer fuzz/crashes/$t/$(basename "$r") still crashes;"
 			fi
@@ -83,7 +83,7 @@ for t in "${targets[@]}"; do
 
 	# 2. fuzz for the time given; libFuzzer stops at the first finding
 	rc=0
-	"$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	TMPDIR=$out/tmp "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$out/" "$out/corpus" >"$out/fuzz.log" 2>&1 || rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/fuzz.log" | tail -1)
 	cov=$({ grep -o 'cov: [0-9]*' "$out/fuzz.log" || true; } | tail -1 | sed 's/cov: //')
