@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Build the libFuzzer harnesses (fuzz/fuzz_*.c) with clang, ASan and UBSan in
 # their own build directory, then run each for a bounded time on a copy of its
-# seed corpus (fuzz/corpus/TARGET). Before fuzzing, every committed reproducer
-# in fuzz/crashes/TARGET is run once: one that still crashes fails the target.
-# A crash, leak, UBSan report, hang or out-of-memory fails the target. Prints
-# one line per target and "N passed, N failed"; exits non-zero if any failed.
+# seed corpus (fuzz/corpus/TARGET; dictionary fuzz/TARGET.dict if there is
+# one). Before fuzzing, every committed reproducer in fuzz/crashes/TARGET is
+# run once: one that still crashes fails the target. A crash, leak, UBSan
+# report, hang or out-of-memory fails the target. Prints one line per target
+# and "N passed, N failed"; exits non-zero if any failed.
 #
 #   scripts/fuzz.sh                  every target, IXY_FUZZ_SECONDS (20) each
 #   scripts/fuzz.sh fuzz_pcap ...    only these targets
@@ -82,9 +83,11 @@ for t in "${targets[@]}"; do
 	fi
 
 	# 2. fuzz for the time given; libFuzzer stops at the first finding
+	dict=()
+	[ -f "$root/fuzz/$t.dict" ] && dict=(-dict="$root/fuzz/$t.dict")
 	rc=0
 	TMPDIR=$out/tmp "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="$out/" "$out/corpus" >"$out/fuzz.log" 2>&1 || rc=$?
+		"${dict[@]}" -artifact_prefix="$out/" "$out/corpus" >"$out/fuzz.log" 2>&1 || rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/fuzz.log" | tail -1)
 	cov=$({ grep -o 'cov: [0-9]*' "$out/fuzz.log" || true; } | tail -1 | sed 's/cov: //')
 	if [ $rc != 0 ]; then
