@@ -5,23 +5,26 @@
  * ixgbe driver, are the two ends of one wire ("a" is end 0, "b" end 1);
  * the harness maps the segment a third time and plays a hostile peer. Per
  * input: the ring indices are put back to where the ports left them (idle,
- * empty rings), both ports transmit a few frames,
- * the engine moves them into the rings, then the input's patches are
- * written over the header (heads, tails, drop counters, owner ids, the
- * version fields) and the ring bytes (anywhere, or right where the reader
- * will read next), and both ports run and receive until idle.
+ * empty rings), both ports transmit a few frames, and while those sit in
+ * the rings unread the input's patches are written over the header (heads,
+ * tails, drop counters, owner ids, the version fields) and the ring bytes
+ * (anywhere, or right where the reader will read next); then both ports
+ * run and receive until idle.
  *
  * Reading or writing outside the mapping must not happen: each port's
  * mapping gets an inaccessible guard page on both sides (__wrap_mmap
- * below), so even a read of a few bytes past the end faults. The segment's file is unlinked as soon as both ends
- * are open, so nothing is left in /dev/shm whatever happens to this process.
+ * below), so even a read of a few bytes past the end faults. The segment's
+ * file is unlinked as soon as both ends are open, so nothing is left in
+ * /dev/shm whatever happens to this process.
  *
- * Input: byte 0 = frames a (low nibble) and b (high nibble) send, 0..15;
+ * Input: byte 0 = frames a (low nibble) and b (high nibble) send, 0..15
+ * (12 or more: full-size frames);
  * then patches, each [area][offset: 4 bytes LE][length][bytes]:
  *   area % 7 = 0 header (offset % 448), 1 ring 0, 2 ring 1 (offset % ring
  *   size), 3 ring 0 / 4 ring 1 at its consumer's position + offset % 64,
- *   5 ring 0 / 6 ring 1: a record length (= offset) at the consumer's
- *   position (the bytes are not used). */
+ *   5 ring 0 / 6 ring 1: a record length (offset & 0xffff) over the one
+ *   of the (offset >> 16 & 15)-th record after the consumer's position
+ *   (the bytes are not used). */
 #include <fcntl.h>
 #include <stdbool.h>
 #include <sys/mman.h>
@@ -131,6 +134,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct ixy_config cfg = {
 		.rx_ring_size = 512,
 		.tx_ring_size = 512,
+		.max_frame_size = IXY_MAX_FRAME_SIZE,	/* jumbo: more record lengths are read whole */
 		.promisc = true,
 		.link_optional = true,	/* "a" has no peer yet */
 		.link_timeout_ms = 10,
@@ -173,7 +177,7 @@ static void send(int i, unsigned n)
 	uint32_t got = ixy_pkt_buf_alloc_batch(txpool, b, n);
 	for (uint32_t k = 0; k < got; k++) {
 		uint8_t *p = ixy_pkt_data(b[k]);
-		b[k]->len = 60 + 97 * k;
+		b[k]->len = n >= 12 ? 1514 : 60 + 97 * k;	/* many: full size, to fill the ring */
 		memset(p, 0xff, 6);	/* broadcast */
 		memset(p + 6, 0x02, 6);
 		p[12] = 0x08;
@@ -223,17 +227,40 @@ static void patch(const uint8_t *p, size_t len, uint32_t area, uint32_t off)
 		base = HDR_BYTES + r * (size_t)RING_BYTES + ((get64(OFF_TAIL(r)) + off % 64) & (RING_BYTES - 1));
 		room = HDR_BYTES + (r + 1) * (size_t)RING_BYTES - base;
 		break;
-	default:
-		/* a record of length `off` where the consumer reads next: the
-		 * lengths that matter are near the limits, which random bytes
-		 * rarely hit */
+	default: {
+		/* a record length of (off & 0xffff) over the length of the
+		 * (off >> 16 & 15)-th record after the consumer's position
+		 * (the wrap marker included): the lengths that matter are near
+		 * the limits and the places near the ring's end, which random
+		 * bytes rarely hit */
 		r = area % 7 - 5;
-		base = HDR_BYTES + r * (size_t)RING_BYTES + (get64(OFF_TAIL(r)) & (RING_BYTES - 1));
-		room = HDR_BYTES + (r + 1) * (size_t)RING_BYTES - base;
-		memcpy(seg + base, &off, room < 4 ? room : 4);
+		const uint8_t *ring = seg + HDR_BYTES + r * (size_t)RING_BYTES;
+		uint64_t pos = get64(OFF_TAIL(r)) & (RING_BYTES - 1);
+		for (unsigned k = (off >> 16) & 15; k > 0 && pos + 4 <= RING_BYTES; k--) {
+			uint32_t rec;
+			memcpy(&rec, ring + pos, 4);
+			pos = rec == 0xffffffffu ? 0 : pos + 8 + (((uint64_t)rec + 7) & ~7ull);
+		}
+		uint32_t v = off & 0xffff;
+		if (pos + 4 <= RING_BYTES)
+			memcpy(seg + HDR_BYTES + r * (size_t)RING_BYTES + pos, &v, 4);
 		return;
 	}
+	}
 	memcpy(seg + base, p, len < room ? len : room);
+}
+
+static void apply_patches(const uint8_t *data, size_t size)
+{
+	for (size_t i = 1; i + 6 <= size;) {
+		uint32_t area = data[i], off, len = data[i + 5];
+		memcpy(&off, data + i + 1, 4);
+		i += 6;
+		if (len > size - i)
+			len = (uint32_t)(size - i);
+		patch(data + i, len, area, off);
+		i += len;
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -250,17 +277,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	send(0, data[0] & 15);
 	send(1, data[0] >> 4);
-	step_all(2);
-
-	for (size_t i = 1; i + 6 <= size;) {
-		uint32_t area = data[i], off, len = data[i + 5];
-		memcpy(&off, data + i + 1, 4);
-		i += 6;
-		if (len > size - i)
-			len = (uint32_t)(size - i);
-		patch(data + i, len, area, off);
-		i += len;
-	}
+	/* "a" publishes its frames into ring 0 (ring 1 is still empty), the
+	 * patches hit them unread; then "b" reads ring 0 and publishes into
+	 * ring 1, and the patches are applied once more, to hit those before
+	 * "a" reads them. */
+	ixy_sim_step(sim[0]);
+	apply_patches(data, size);
+	ixy_sim_step(sim[1]);
+	apply_patches(data, size);
 
 	for (int r = 0; r < ROUNDS; r++) {
 		step_all(1);
