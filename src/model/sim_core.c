@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "memory/memory_internal.h"
 #include "model/sim_internal.h"
 #include "model/sim_core.h"
 
@@ -50,6 +51,8 @@ int sim_port_round(struct ixy_sim *sim, uint64_t now)
 {
 	sim->now_ps = now * 1000;
 	sim_link_update(sim, now);
+	if (__builtin_expect(sim->sema.swsm || sim->sema.swfw, 0))
+		sim_sema_check(sim, now);	/* a semaphore nobody released */
 	int moved = sim_tx_round(sim);
 	moved += sim_wire_rx_round(sim);
 	sim_rx_check_tails(sim);
@@ -59,11 +62,16 @@ int sim_port_round(struct ixy_sim *sim, uint64_t now)
 /* The earliest time something happens on this port that no driver action
  * triggers: the link comes up after auto-negotiation, a rate-limited
  * generator's next frame is due, a partial TX write-back batch (WTHRESH
- * > 0) is flushed. UINT64_MAX = nothing scheduled (the port
- * waits for tail stores or wire input). The domain lock is held. */
+ * > 0) is flushed, an interrupt held by its EITR interval is sent.
+ * UINT64_MAX = nothing scheduled (the port waits for tail stores or wire
+ * input). The domain lock is held. */
 uint64_t sim_port_due_ns(const struct ixy_sim *sim)
 {
 	uint64_t due = sim_tx_wb_due_ns(sim);
+	if (sim->irq.raised | sim->irq.oraised)
+		return 0;	/* raised by the other port of the pair after our round */
+	if (sim->irq.due_ns < due)
+		due = sim->irq.due_ns;
 	if (sim->carrier && !sim->link_up && due > sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000)
 		due = sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
 	const struct sim_gen_state *g = sim->gen;
@@ -143,6 +151,8 @@ static struct ixy_sim *find_locked(const char *name)
 
 struct ixy_sim *ixy_sim_find(const char *name)
 {
+	if (!name)
+		return ixy_error_null(-EINVAL, "ixy_sim_find: name is NULL");
 	pthread_mutex_lock(&registry_lock);
 	struct ixy_sim *s = find_locked(name);
 	pthread_mutex_unlock(&registry_lock);
@@ -151,16 +161,24 @@ struct ixy_sim *ixy_sim_find(const char *name)
 
 const char *ixy_sim_name(const struct ixy_sim *sim)
 {
+	if (!sim)
+		return ixy_error_null(-EINVAL, "ixy_sim_name: no port given (NULL)");
 	return sim->name;
 }
 
 uint16_t ixy_sim_device_id(const struct ixy_sim *sim)
 {
+	if (!sim) {
+		ixy_error(-EINVAL, "ixy_sim_device_id: no port given (NULL)");
+		return 0;
+	}
 	return sim->cfg.device_id;
 }
 
 volatile uint8_t *ixy_sim_bar0(struct ixy_sim *sim, size_t *size)
 {
+	if (!sim)
+		return ixy_error_null(-EINVAL, "ixy_sim_bar0: no port given (NULL)");
 	if (size)
 		*size = SIM_BAR0_SIZE;
 	return (volatile uint8_t *)sim->bar;
@@ -177,9 +195,13 @@ static void free_sim(struct ixy_sim *sim)
 	free(sim->scratch);
 	free(sim->strip_buf);
 	free(sim->tx_buf);
+	free(sim->eeprom);
+	free(sim->unknown);
 	free(sim->bar);
 	free(sim);
 }
+
+static void dma_freed(const void *virt, size_t len);
 
 struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cfg)
 {
@@ -193,18 +215,28 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 		return ixy_error_null(-EINVAL, "sim %s: unknown mode %d (threaded or stepped)", name, (int)c.mode);
 	if (!c.device_id)
 		c.device_id = 0x10fb;
+	enum sim_media media = sim_media_of(c.device_id);
+	if ((unsigned)c.sfp > IXY_SIM_SFP_LR)
+		return ixy_error_null(-EINVAL, "sim %s: unknown SFP+ module type %d", name, (int)c.sfp);
+	if (c.sfp != IXY_SIM_SFP_DEFAULT && media != SIM_MEDIA_SFP)
+		return ixy_error_null(-EINVAL, "sim %s: device 0x%04x has no SFP+ cage: sfp= applies to the 82599 "
+				      "SFP+ device ids (0x10fb, 0x1529, 0x1507, 0x154d, 0x154a, 0x1557, 0x154f, 0x155d)",
+				      name, c.device_id);
 
 	struct ixy_sim *sim = calloc(1, sizeof(*sim));
 	if (!sim)
 		return ixy_error_null(-ENOMEM, "sim %s: out of memory", name);
 	snprintf(sim->name, sizeof(sim->name), "%s", name);
 	sim->cfg = c;
+	sim->media = media;
+	sim->sfp = c.sfp != IXY_SIM_SFP_DEFAULT ? c.sfp : media == SIM_MEDIA_SFP ? IXY_SIM_SFP_DA : IXY_SIM_SFP_NONE;
+	sim->unknown = calloc(SIM_MAX_UNKNOWN, sizeof(*sim->unknown));
 	sim->bar = aligned_alloc(4096, SIM_BAR0_SIZE);
 	sim->scratch = malloc(SIM_MAX_FRAME);
 	sim->strip_buf = malloc(SIM_MAX_FRAME);
 	sim->tx_buf = malloc(SIM_MAX_FRAME);
 	sim->dom = domain_new(sim);
-	if (!sim->bar || !sim->scratch || !sim->strip_buf || !sim->tx_buf || !sim->dom || sim_fq_init(&sim->rxpb, 8192, 512u << 10) < 0 ||
+	if (!sim->bar || !sim->scratch || !sim->strip_buf || !sim->tx_buf || !sim->dom || !sim->unknown || sim_fq_init(&sim->rxpb, 8192, 512u << 10) < 0 ||
 	    sim_fq_init(&sim->inject, 1024, 0) < 0) {
 		free(sim->dom);
 		free_sim(sim);
@@ -222,6 +254,13 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 		const uint8_t m[6] = { 0x02, 0x49, 0x58, (uint8_t)(h >> 16), (uint8_t)(h >> 8), (uint8_t)h };
 		memcpy(sim->perm_mac, m, 6);
 	}
+	/* the board: its EEPROM image (with perm_mac) and the SFP+ module */
+	if (sim_eeprom_build(sim) < 0) {
+		free(sim->dom);
+		free_sim(sim);
+		return ixy_error_null(-ENOMEM, "sim %s: out of memory", name);
+	}
+	sim_sfp_load(sim);
 	sim_reset(sim, true);
 
 	pthread_mutex_lock(&registry_lock);
@@ -233,6 +272,7 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 	}
 	sim->next = registry;
 	registry = sim;
+	ixy__dma_set_free_observer(dma_freed);
 	struct ixy_sim *waiting = NULL;
 	for (struct ixy_sim *s = registry; s; s = s->next)
 		if (s != sim && strcmp(s->pending_peer, name) == 0)
@@ -276,6 +316,8 @@ void ixy_sim_destroy(struct ixy_sim *sim)
 
 int ixy_sim_step(struct ixy_sim *sim)
 {
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_step: no port given (NULL)");
 	if (sim->cfg.mode != IXY_SIM_STEPPED)
 		return ixy_error(-EINVAL, "sim %s: ixy_sim_step needs a port in stepped mode (mode=stepped); "
 				 "this one has its own DMA engine thread", sim->name);
@@ -285,12 +327,18 @@ int ixy_sim_step(struct ixy_sim *sim)
 	uint64_t now = sim_now_ns();
 	for (int i = 0; i < d->nports; i++)
 		moved += sim_port_round(d->ports[i], now);
+	for (int i = 0; i < d->nports; i++)
+		sim_irq_poll(d->ports[i], now);	/* after both: a pair delivers into the other port */
 	sim_unlock(sim);
 	return moved;
 }
 
 enum ixy_sim_mode ixy_sim_mode(const struct ixy_sim *sim)
 {
+	if (!sim) {
+		ixy_error(-EINVAL, "ixy_sim_mode: no port given (NULL)");
+		return IXY_SIM_THREADED;
+	}
 	return sim->cfg.mode;
 }
 
@@ -317,6 +365,70 @@ static void retranslate_rings(struct ixy_sim *sim)
 			tq->stopped = true;
 		}
 	}
+}
+
+static bool in_range(const void *p, const uint8_t *lo, size_t len)
+{
+	return p && (uintptr_t)p - (uintptr_t)lo < len;
+}
+
+/* DMA memory of this process was just unmapped (ixy_dma_free). A queue
+ * that is still enabled with its ring, or with receive buffers it owns, in
+ * that memory means the driver freed memory the NIC may still write: on
+ * hardware that is DMA into freed (and soon reused) memory. The model says
+ * so, stops such a queue (it would otherwise touch the unmapped pages
+ * through its cached pointers) and forgets its translations, so that any
+ * later access to those addresses is a counted DMA fault. */
+static void port_dma_freed(struct ixy_sim *sim, const uint8_t *lo, size_t len)
+{
+	for (unsigned q = 0; q < SIM_NUM_QUEUES; q++) {
+		struct sim_rxq *rq = &sim->rxq[q];
+		struct sim_txq *tq = &sim->txq[q];
+		if (rq->enabled && !rq->stopped && in_range(rq->ring, lo, len)) {
+			sim_violation(sim, "RX queue %u: its descriptor ring was freed while the queue is enabled "
+				      "(RXDCTL.ENABLE): the NIC would DMA into freed memory; stop the queue first; "
+				      "queue stopped", q);
+			rq->stopped = true;
+			rq->ring = NULL;
+		}
+		if (rq->enabled && !rq->stopped && rq->ring) {
+			/* buffers of the descriptors the NIC owns (RDH..RDT) */
+			uint32_t tail = __atomic_load_n(&sim->bar[SIM_RDT(q) / 4], __ATOMIC_ACQUIRE);
+			for (uint32_t i = rq->head; tail < rq->count && i != tail; i = (i + 1) % rq->count) {
+				uint64_t addr;
+				memcpy(&addr, rq->ring + 16u * i, 8);
+				if (in_range(sim_dma_peek(&sim->dma, addr), lo, len)) {
+					sim_violation(sim, "RX queue %u: the buffer of descriptor %u (0x%" PRIx64 ") was freed "
+						      "while the queue is enabled: the NIC would write a frame into freed "
+						      "memory; stop the queue first; queue stopped", q, i, addr);
+					rq->stopped = true;
+					break;
+				}
+			}
+		}
+		if (tq->enabled && !tq->stopped && in_range(tq->ring, lo, len)) {
+			sim_violation(sim, "TX queue %u: its descriptor ring was freed while the queue is enabled "
+				      "(TXDCTL.ENABLE): the NIC would read and write back freed memory; stop the "
+				      "queue first; queue stopped", q);
+			tq->stopped = true;
+			tq->ring = NULL;
+		}
+	}
+	sim_dma_forget(&sim->dma);
+	retranslate_rings(sim);
+}
+
+static void dma_freed(const void *virt, size_t len)
+{
+	pthread_mutex_lock(&registry_lock);
+	for (struct ixy_sim *s = registry; s; s = s->next) {
+		if (s->dma.plug)
+			continue;	/* a device server's memory is not this process's DMA memory */
+		sim_lock(s);
+		port_dma_freed(s, virt, len);
+		sim_unlock(s);
+	}
+	pthread_mutex_unlock(&registry_lock);
 }
 
 int ixy_sim_set_dma_lookup(struct ixy_sim *sim, ixy_sim_dma_lookup_fn lookup, void *ctx)
