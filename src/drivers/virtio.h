@@ -212,6 +212,8 @@ struct virtio_queue {
 	struct ixy_mempool *pool;       /* RX: where fresh buffers come from */
 	struct ixy_pci_dev *pci;        /* for the notify register */
 	uint64_t packets, bytes;        /* software counters (written by the queue's thread) */
+	uint64_t errors;                /* TX: frames refused (too long), same thread */
+	uint32_t max_len;               /* TX: largest frame it sends, without CRC */
 	uint64_t phys;                  /* of desc, the queue's start */
 	volatile uint16_t *notify_reg;  /* modern: the queue's notify address (NULL: legacy I/O BAR) */
 	uint16_t hdr_len;               /* virtio-net header in front of each frame: 10 or 12 */
@@ -244,7 +246,7 @@ struct virtio_dev {
 	volatile uint8_t *ctrl_buf;     /* control command, data and ack */
 	uint64_t ctrl_buf_phys;
 	/* counters already added to ixy.totals */
-	uint64_t seen_rx_packets, seen_rx_bytes, seen_tx_packets, seen_tx_bytes;
+	uint64_t seen_rx_packets, seen_rx_bytes, seen_tx_packets, seen_tx_bytes, seen_tx_errors;
 };
 
 static inline struct virtio_dev *to_virtio(struct ixy_device *d)
