@@ -4,7 +4,7 @@
  * config space, bus mastering and BARs go through VFIO regions; DMA
  * regions get IOVAs (mapped, unmapped at free, within the IOMMU's width);
  * each failure gives its own message with the fix, and leaves nothing
- * open or mapped; interrupt eventfds are wired to MSI-X vectors.
+ * open or mapped; MSI-X vectors are routed to eventfds one by one.
  * The DMA tests need 2 MiB hugepages (and root where pagemap is used). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <linux/vfio.h>
 #include <stdio.h>
 #include <string.h>
@@ -143,8 +144,7 @@ static void test_not_vfio_without_driver_link(void **state)
 	assert_non_null(dev);
 	assert_false(ixy_pci_is_vfio(dev));
 	assert_int_equal(fake_vfio.open_fds, 0);
-	int fds[1];
-	assert_int_equal(ixy_pci_irq_eventfds(dev, 1, fds), -ENOTSUP);
+	assert_int_equal(ixy_pci_irq_set_eventfd(dev, 0, 1), -ENOTSUP);
 	assert_msg_has("--bind vfio-pci");
 	ixy_pci_close(dev);
 }
@@ -344,36 +344,40 @@ static void test_existing_region_unmappable(void **state)
 	ixy_dma_free(early);
 }
 
-static void test_irq_eventfds(void **state)
+static void test_irq_set_eventfd(void **state)
 {
 	(void)state;
 	struct ixy_pci_dev *dev = ixy_pci_open(NIC, root);
 	if (!dev)
 		fail_msg("open: %s", ixy_last_error());
-	int fds[3] = { -1, -1, -1 };
-	assert_int_equal(ixy_pci_irq_eventfds(dev, 3, fds), 0);
-	assert_int_equal(fake_vfio.irq_index, VFIO_PCI_MSIX_IRQ_INDEX);
-	assert_int_equal(fake_vfio.irq_count, 3);
-	for (int i = 0; i < 3; i++) {
-		assert_int_equal(fake_vfio.irq_fds[i], fds[i]);
-		/* a real eventfd: what the kernel signals, a reader sees */
-		uint64_t one = 1, got = 0;
-		assert_int_equal(write(fds[i], &one, 8), 8);
-		assert_int_equal(read(fds[i], &got, 8), 8);
-		assert_int_equal(got, 1);
-	}
-	assert_int_equal(ixy_pci_irq_eventfds(dev, 1, fds), -EBUSY);
+	int efd = eventfd(0, EFD_NONBLOCK);
+	assert_true(efd >= 0);
+	/* stopping a vector that never ran: nothing to do, MSI-X stays off */
+	assert_int_equal(ixy_pci_irq_set_eventfd(dev, 2, -1), 0);
+	assert_int_equal(fake_vfio.irq_calls, 0);
+	/* the first vector enables all five, only vector 2 signals */
+	assert_int_equal(ixy_pci_irq_set_eventfd(dev, 2, efd), 0);
+	assert_int_equal(fake_vfio.irq_count, 5);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(fake_vfio.irq_fds[i], i == 2 ? efd : -1);
+	assert_int_equal(ixy_pci_irq_set_eventfd(dev, 4, efd), 0);
+	assert_int_equal(fake_vfio.irq_fds[4], efd);
+	assert_int_equal(ixy_pci_irq_set_eventfd(dev, 2, -1), 0);
+	assert_int_equal(fake_vfio.irq_fds[2], -1);
+	assert_int_equal(ixy_pci_irq_set_eventfd(dev, 5, efd), -EINVAL);
+	assert_msg_has("the device has 5");
 	ixy_pci_close(dev);
-	/* closing turned the vectors off and closed the fds */
+	/* closing turned MSI-X off; the caller's fd is its own */
 	assert_int_equal(fake_vfio.irq_count, 0);
-	assert_int_equal(fcntl(fds[0], F_GETFD), -1);
+	assert_true(fcntl(efd, F_GETFD) >= 0);
+	close(efd);
 
-	/* more vectors than MSI-X and MSI offer */
+	/* a device without MSI-X */
+	fake_vfio.msix_count = 0;
 	dev = ixy_pci_open(NIC, root);
 	assert_non_null(dev);
-	int many[8];
-	assert_int_equal(ixy_pci_irq_eventfds(dev, 8, many), -ENOTSUP);
-	assert_msg_has("5 MSI-X and 1 MSI");
+	assert_int_equal(ixy_pci_irq_set_eventfd(dev, 0, 1), -ENOTSUP);
+	assert_msg_has("no MSI-X");
 	ixy_pci_close(dev);
 }
 
@@ -409,7 +413,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dma_beyond_iommu_width, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_existing_region_keeps_its_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_existing_region_unmappable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_irq_eventfds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_irq_set_eventfd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_sysfs_device_beside_vfio, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -236,6 +236,49 @@ static void test_open_tx_close(void **state)
 	assert_false(ixy__iova_active());
 }
 
+static void test_rx_interrupt(void **state)
+{
+	(void)state;
+	if (!have_hugepages())
+		skip();
+	struct ixy_device *dev = open_nic();
+	if (!dev)
+		fail_msg("open: %s", ixy_last_error());
+	struct virtio_dev *d = to_virtio(dev);
+	assert_int_equal(d->rxq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
+
+	assert_int_equal(ixy_rx_interrupt_enable(dev, 0, NULL), 0);
+	int fd = ixy_rx_queue_fd(dev, 0);
+	assert_true(fd >= 0);
+	/* MSI-X on with all five vectors, vector 0 to the queue's fd */
+	assert_int_equal(fake_vfio.irq_count, 5);
+	assert_int_equal(fake_vfio.irq_fds[VIRTIO_RX_VECTOR], fd);
+	assert_int_equal(get16(COMMON + VIRTIO_COMMON_Q_SELECT), VIRTIO_NET_RXQ);
+	assert_int_equal(get16(COMMON + VIRTIO_COMMON_Q_MSIX), VIRTIO_RX_VECTOR);
+	assert_int_equal(d->rxq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);   /* still masked */
+
+	/* empty ring: armed (interrupts wanted), nothing ready */
+	assert_int_equal(ixy_rx_interrupt_arm(dev, 0), 0);
+	assert_int_equal(d->rxq.avail->flags, 0);
+	assert_int_equal(ixy_rx_interrupt_disarm(dev, 0), 0);
+	assert_int_equal(d->rxq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
+	/* a frame in the used ring: arm sees it and says so */
+	d->rxq.used->ring[0].id = d->rxq.avail->ring[0];
+	d->rxq.used->ring[0].len = VIRTIO_NET_HDR_LEN_MODERN + 60;
+	__atomic_store_n(&d->rxq.used->idx, 1, __ATOMIC_RELEASE);
+	assert_int_equal(ixy_rx_interrupt_arm(dev, 0), 1);
+	/* the wait returns at once too */
+	assert_true(ixy_rx_wait(dev, 0, 1000) > 0);
+
+	assert_int_equal(ixy_rx_interrupt_disable(dev, 0), 0);
+	assert_int_equal(get16(COMMON + VIRTIO_COMMON_Q_MSIX), VIRTIO_MSI_NO_VECTOR);
+	assert_int_equal(fake_vfio.irq_fds[VIRTIO_RX_VECTOR], -1);
+	assert_int_equal(d->rxq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT);
+	ixy_close(dev);
+	assert_int_equal(fake_vfio.irq_count, 0);   /* MSI-X off at close */
+	assert_int_equal(fake_vfio.open_fds, 0);
+}
+
 static void test_refuses_without_version_1(void **state)
 {
 	(void)state;
@@ -272,6 +315,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_tx_close, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_without_version_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_without_access_platform_behind_vfio, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_without_device_cfg, setup_no_devcfg, teardown),

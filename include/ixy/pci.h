@@ -141,9 +141,10 @@ int ixy_pci_bar_write(struct ixy_pci_dev *dev, int bar, uint64_t off, int width,
 
 /* Deliver MSI-X vector `vector` of the device to eventfd efd (-1: stop
  * delivering it). The driver picks the vectors; the caller owns the fd.
- * This is where the VFIO backend (VFIO_DEVICE_SET_IRQS) plugs in; the
- * sysfs/uio backend has no interrupt delivery: -ENOTSUP with a message
- * naming the device. */
+ * A device bound to vfio-pci: VFIO_DEVICE_SET_IRQS (the first call enables
+ * all the device's MSI-X vectors, none signalling; ixy_pci_close turns
+ * MSI-X off). The sysfs/uio backend has no interrupt delivery: -ENOTSUP
+ * with a message naming the device and the fix. */
 int ixy_pci_irq_set_eventfd(struct ixy_pci_dev *dev, unsigned vector, int efd);
 
 /* NUMA node of the device from sysfs `numa_node`; -1 when unknown
@@ -155,14 +156,6 @@ int ixy_pci_numa_node(struct ixy_pci_dev *dev);
  * the IOMMU to the regions libixy maps, no root needed with access to
  * /dev/vfio/N). True for such a device. */
 bool ixy_pci_is_vfio(const struct ixy_pci_dev *dev);
-
-/* Interrupts (VFIO only): n eventfds, one per MSI-X vector 0..n-1 (MSI if
- * the device has too few MSI-X vectors), wired with VFIO_DEVICE_SET_IRQS.
- * The fds are non-blocking, owned by dev (closed by ixy_pci_close) and
- * count the vector's interrupts (read 8 bytes to take the count). The
- * device's own registers decide which event raises which vector.
- * -ENOTSUP for a device not bound to vfio-pci. */
-int ixy_pci_irq_eventfds(struct ixy_pci_dev *dev, unsigned n, int *fds);
 
 #ifdef __cplusplus
 }

@@ -275,10 +275,18 @@ void virtio_modern_unmap(struct virtio_dev *d);
 int virtio_modern_negotiate(struct virtio_dev *d);
 /* Queue addresses, notify addresses and queue_enable (4.1.5.1.3). */
 int virtio_modern_setup_queues(struct virtio_dev *d);
-/* Let queue q raise MSI-X vector `vector` (the pci layer's eventfd of
- * that number, ixy_pci_irq_eventfds) and clear NO_INTERRUPT; NO_VECTOR
- * turns it off again. For the interrupt API, which is to call it. */
+/* Let queue q raise MSI-X vector `vector` (routed to an eventfd with
+ * ixy_pci_irq_set_eventfd; NO_VECTOR: none). Leaves the ring's
+ * NO_INTERRUPT flag alone. */
 int virtio_modern_queue_vector(struct virtio_dev *d, struct virtio_queue *q, uint16_t vector);
+/* The RX interrupt ops (src/device_irq.c): virtio 1.0 devices behind VFIO
+ * only; the RX queue on MSI-X vector VIRTIO_RX_VECTOR. */
+#define VIRTIO_RX_VECTOR 0
+int virtio_rx_irq_enable(struct ixy_device *dev, uint16_t queue, int efd, const struct ixy_irq_config *cfg);
+void virtio_rx_irq_disable(struct ixy_device *dev, uint16_t queue);
+void virtio_rx_irq_arm(struct ixy_device *dev, uint16_t queue);
+void virtio_rx_irq_disarm(struct ixy_device *dev, uint16_t queue);
+bool virtio_rx_ready(struct ixy_device *dev, uint16_t queue);
 
 /* Kick the device for queue q unless it asked not to be (2.4.7.2). */
 void virtio_notify(struct virtio_queue *q);

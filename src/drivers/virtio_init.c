@@ -354,6 +354,11 @@ static const struct ixy_driver_ops virtio_ops = {
 	.set_rss_reta = virtio_set_rss_reta,
 	.rx_mempool = virtio_rx_mempool,
 	.close = virtio_close,
+	.rx_irq_enable = virtio_rx_irq_enable,
+	.rx_irq_disable = virtio_rx_irq_disable,
+	.rx_irq_arm = virtio_rx_irq_arm,
+	.rx_irq_disarm = virtio_rx_irq_disarm,
+	.rx_ready = virtio_rx_ready,
 };
 
 /* ---- open ---- */

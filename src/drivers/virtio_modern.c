@@ -207,10 +207,71 @@ int virtio_modern_queue_vector(struct virtio_dev *d, struct virtio_queue *q, uin
 	 * (4.1.4.3: e.g. MSI-X not enabled, which VFIO_DEVICE_SET_IRQS does) */
 	uint16_t got = *common16(d, VIRTIO_COMMON_Q_MSIX);
 	if (got != vector)
-		return ixy_error(-EIO, "%s: queue %u refused MSI-X vector %u (reads 0x%04x): are the vectors wired "
-				 "(ixy_pci_irq_eventfds)?", d->ixy.name, q->index, vector, got);
-	/* ask for interrupts (2.4.7), or again for none */
-	__atomic_store_n(&q->avail->flags, vector == VIRTIO_MSI_NO_VECTOR ? VIRTQ_AVAIL_F_NO_INTERRUPT : 0,
-			 __ATOMIC_RELEASE);
+		return ixy_error(-EIO, "%s: queue %u refused MSI-X vector %u (reads 0x%04x): is the vector routed "
+				 "(ixy_pci_irq_set_eventfd)?", d->ixy.name, q->index, vector, got);
 	return 0;
+}
+
+/* ---- the RX interrupt ops of src/device_irq.c ----
+ * Vector VIRTIO_RX_VECTOR carries the RX queue's interrupt. "Masked" is
+ * VIRTQ_AVAIL_F_NO_INTERRUPT in the available ring (2.4.7): the device
+ * reads it after it has put a buffer into the used ring, so the arm
+ * sequence of device_irq.c (unmask, barrier, look at the ring) strands no
+ * frame. Unlike the 82599's vectors it does not mask itself when it fires:
+ * until disarmed each further frame signals the eventfd again, which only
+ * adds to its count. virtio has no interrupt throttling: throttle_us is not
+ * used. */
+
+int virtio_rx_irq_enable(struct ixy_device *dev, uint16_t queue, int efd, const struct ixy_irq_config *cfg)
+{
+	struct virtio_dev *d = to_virtio(dev);
+	int rc;
+
+	(void)queue;
+	(void)cfg;
+	if (!d->modern)
+		return ixy_error(-ENOTSUP, "%s: a legacy virtio device has no interrupts in libixy: they need the "
+				 "VFIO backend and a virtio 1.0 device (QEMU: virtio-net-pci,disable-legacy=on,"
+				 "iommu_platform=on, bound to vfio-pci); poll with ixy_rx_batch", dev->name);
+	__atomic_store_n(&d->rxq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT, __ATOMIC_RELEASE);
+	if ((rc = ixy_pci_irq_set_eventfd(d->pci, VIRTIO_RX_VECTOR, efd)))
+		return rc;
+	if ((rc = virtio_modern_queue_vector(d, &d->rxq, VIRTIO_RX_VECTOR))) {
+		(void)ixy_pci_irq_set_eventfd(d->pci, VIRTIO_RX_VECTOR, -1);
+		return rc;
+	}
+	return 0;
+}
+
+void virtio_rx_irq_disable(struct ixy_device *dev, uint16_t queue)
+{
+	struct virtio_dev *d = to_virtio(dev);
+
+	(void)queue;
+	__atomic_store_n(&d->rxq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT, __ATOMIC_RELEASE);
+	if (d->modern && d->common) {
+		*common16(d, VIRTIO_COMMON_Q_SELECT) = d->rxq.index;
+		*common16(d, VIRTIO_COMMON_Q_MSIX) = VIRTIO_MSI_NO_VECTOR;
+	}
+	(void)ixy_pci_irq_set_eventfd(d->pci, VIRTIO_RX_VECTOR, -1);
+}
+
+void virtio_rx_irq_arm(struct ixy_device *dev, uint16_t queue)
+{
+	(void)queue;
+	__atomic_store_n(&to_virtio(dev)->rxq.avail->flags, 0, __ATOMIC_RELEASE);
+}
+
+void virtio_rx_irq_disarm(struct ixy_device *dev, uint16_t queue)
+{
+	(void)queue;
+	__atomic_store_n(&to_virtio(dev)->rxq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT, __ATOMIC_RELEASE);
+}
+
+bool virtio_rx_ready(struct ixy_device *dev, uint16_t queue)
+{
+	struct virtio_queue *q = &to_virtio(dev)->rxq;
+
+	(void)queue;
+	return __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE) != q->used_seen;
 }

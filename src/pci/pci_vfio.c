@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -47,7 +46,6 @@ static const struct ixy_vfio_ops real_ops = {
 	.pwrite = pwrite,
 	.mmap = mmap,
 	.getrlimit = sys_getrlimit,
-	.eventfd = eventfd,
 };
 static const struct ixy_vfio_ops *ops = &real_ops;
 static char dev_dir[PATH_MAX] = DEFAULT_DEV_DIR;
@@ -79,9 +77,7 @@ struct ixy_vfio_dev {
 	uint64_t cfg_off, cfg_size;    /* config region */
 	struct vfio_region_info bar[IXY_PCI_NUM_BARS];
 	bool bar_known[IXY_PCI_NUM_BARS];
-	int irq_fds[MAX_IRQS];
-	unsigned num_irq_fds;
-	unsigned irq_index;            /* VFIO_PCI_MSIX/MSI_IRQ_INDEX of irq_fds */
+	unsigned msix_count;           /* MSI-X vectors enabled, 0 = MSI-X off */
 };
 
 /* ---- messages ---- */
@@ -431,14 +427,13 @@ void ixy__vfio_close(struct ixy_pci_dev *dev)
 
 	if (!v)
 		return;
-	if (v->num_irq_fds) {
+	if (v->msix_count) {
+		/* MSI-X off: no eventfd of the caller is signalled any more */
 		struct vfio_irq_set off = {
 			.argsz = sizeof(off), .flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
-			.index = v->irq_index, .start = 0, .count = 0,
+			.index = VFIO_PCI_MSIX_IRQ_INDEX, .start = 0, .count = 0,
 		};
 		(void)ops->ioctl(v->fd, VFIO_DEVICE_SET_IRQS, &off);
-		for (unsigned i = 0; i < v->num_irq_fds; i++)
-			ops->close(v->irq_fds[i]);
 	}
 	if (v->fd >= 0)
 		ops->close(v->fd);
@@ -586,69 +581,54 @@ bool ixy_pci_is_vfio(const struct ixy_pci_dev *dev)
 	return dev && dev->vfio;
 }
 
-int ixy_pci_irq_eventfds(struct ixy_pci_dev *dev, unsigned n, int *fds)
+/* VFIO_DEVICE_SET_IRQS on the MSI-X index: count eventfds from start
+ * (-1: that vector signals nothing). */
+static int set_msix(struct ixy_pci_dev *dev, unsigned start, unsigned count, const int *fds)
 {
-	if (!dev)
-		return ixy_error(-EINVAL, "ixy_pci_irq_eventfds: device is NULL");
-	if (!fds || n == 0 || n > MAX_IRQS)
-		return ixy_error(-EINVAL, "%s: ixy_pci_irq_eventfds: %u vectors asked, 1..%d supported", dev->name,
-				 n, MAX_IRQS);
-	struct ixy_vfio_dev *v = dev->vfio;
-	if (!v)
-		return ixy_error(-ENOTSUP, "%s: interrupts need the device bound to vfio-pci "
-				 "(scripts/bind-uio.sh %s --bind vfio-pci); uio/sysfs gives none", dev->name,
-				 dev->name);
-	if (v->num_irq_fds)
-		return ixy_error(-EBUSY, "%s: interrupt eventfds are already set up (%u)", dev->name,
-				 v->num_irq_fds);
-
-	/* MSI-X if the device has enough vectors, else MSI. */
-	unsigned index = VFIO_PCI_MSIX_IRQ_INDEX;
-	struct vfio_irq_info irq = { .argsz = sizeof(irq), .index = index };
-	if (ops->ioctl(v->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq) < 0 || irq.count < n) {
-		unsigned msix = irq.count;
-		index = VFIO_PCI_MSI_IRQ_INDEX;
-		irq = (struct vfio_irq_info){ .argsz = sizeof(irq), .index = index };
-		if (ops->ioctl(v->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq) < 0 || irq.count < n)
-			return ixy_error(-ENOTSUP, "%s: %u interrupt vectors wanted, the device has %u MSI-X "
-					 "and %u MSI vectors", dev->name, n, msix, irq.count);
-	}
-	size_t sz = sizeof(struct vfio_irq_set) + n * sizeof(int32_t);
+	size_t sz = sizeof(struct vfio_irq_set) + count * sizeof(int32_t);
 	struct vfio_irq_set *set = calloc(1, sz);
 	if (!set)
 		return ixy_error(-ENOMEM, "%s: out of memory", dev->name);
-	int err = 0;
-	unsigned made = 0;
-	for (; made < n; made++) {
-		int fd = ops->eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		if (fd < 0) {
-			err = ixy_error(-errno, "%s: eventfd for vector %u failed: %s", dev->name, made,
-					ixy_strerror(-errno));
-			break;
-		}
-		((int32_t *)set->data)[made] = fd;
-	}
-	if (!err) {
-		set->argsz = (uint32_t)sz;
-		set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-		set->index = index;
-		set->start = 0;
-		set->count = n;
-		if (ops->ioctl(v->fd, VFIO_DEVICE_SET_IRQS, set) < 0)
-			err = ixy_error(-errno, "%s: VFIO_DEVICE_SET_IRQS (%u %s vectors) failed: %s", dev->name,
-					n, index == VFIO_PCI_MSIX_IRQ_INDEX ? "MSI-X" : "MSI", ixy_strerror(-errno));
-	}
-	for (unsigned i = 0; i < made; i++) {
-		int fd = ((int32_t *)set->data)[i];
-		if (err)
-			ops->close(fd);
-		else
-			v->irq_fds[i] = fds[i] = fd;
-	}
+	set->argsz = (uint32_t)sz;
+	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	set->index = VFIO_PCI_MSIX_IRQ_INDEX;
+	set->start = start;
+	set->count = count;
+	memcpy(set->data, fds, count * sizeof(int32_t));
+	int rc = ops->ioctl(dev->vfio->fd, VFIO_DEVICE_SET_IRQS, set) < 0 ? -errno : 0;
 	free(set);
-	if (err)
-		return err;
-	v->num_irq_fds = n;
-	v->irq_index = index;
+	return rc;
+}
+
+int ixy__vfio_irq_set_eventfd(struct ixy_pci_dev *dev, unsigned vector, int efd)
+{
+	struct ixy_vfio_dev *v = dev->vfio;
+	int rc;
+
+	if (!v->msix_count) {
+		if (efd < 0)
+			return 0;   /* never enabled: nothing to stop */
+		struct vfio_irq_info irq = { .argsz = sizeof(irq), .index = VFIO_PCI_MSIX_IRQ_INDEX };
+		if (ops->ioctl(v->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq) < 0 || irq.count == 0)
+			return ixy_error(-ENOTSUP, "%s: the device has no MSI-X vectors VFIO can deliver", dev->name);
+		if (irq.count > MAX_IRQS)
+			irq.count = MAX_IRQS;
+		/* The kernel (before 6.5) sizes MSI-X once, when it is
+		 * enabled: take every vector now, none signalling yet, and
+		 * give each its eventfd when the driver asks. */
+		int none[MAX_IRQS];
+		for (unsigned i = 0; i < irq.count; i++)
+			none[i] = -1;
+		if ((rc = set_msix(dev, 0, irq.count, none)))
+			return ixy_error(rc, "%s: enabling %u MSI-X vectors (VFIO_DEVICE_SET_IRQS) failed: %s",
+					 dev->name, irq.count, ixy_strerror(rc));
+		v->msix_count = irq.count;
+	}
+	if (vector >= v->msix_count)
+		return ixy_error(-EINVAL, "%s: MSI-X vector %u does not exist (the device has %u)", dev->name, vector,
+				 v->msix_count);
+	if ((rc = set_msix(dev, vector, 1, &efd)))
+		return ixy_error(rc, "%s: %s MSI-X vector %u (VFIO_DEVICE_SET_IRQS) failed: %s", dev->name,
+				 efd < 0 ? "stopping" : "routing to an eventfd", vector, ixy_strerror(rc));
 	return 0;
 }

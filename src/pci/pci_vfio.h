@@ -28,7 +28,6 @@ struct ixy_vfio_ops {
 	ssize_t (*pwrite)(int fd, const void *buf, size_t len, off_t off);
 	void *(*mmap)(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 	int (*getrlimit)(int resource, struct rlimit *rl);
-	int (*eventfd)(unsigned int initval, int flags);
 };
 
 /* Replace the ops (tests); NULL restores the real system calls. Only
@@ -55,6 +54,8 @@ int ixy__vfio_config_write(struct ixy_pci_dev *dev, uint32_t off, const void *bu
 void *ixy__vfio_map_bar(struct ixy_pci_dev *dev, int bar, size_t *size);
 int ixy__vfio_bar_read(struct ixy_pci_dev *dev, int bar, uint64_t off, int width, uint32_t *val);
 int ixy__vfio_bar_write(struct ixy_pci_dev *dev, int bar, uint64_t off, int width, uint32_t val);
+/* ixy_pci_irq_set_eventfd (pci_irq.c) for a VFIO device. */
+int ixy__vfio_irq_set_eventfd(struct ixy_pci_dev *dev, unsigned vector, int efd);
 
 /* The IOMMU's input address width in bits from <sysfs root>/class/iommu/
  * (Intel VT-d capability register, MGAW), the smallest over all IOMMUs;

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -116,17 +115,30 @@ static int f_ioctl(int fd, unsigned long req, void *arg)
 		return 0;
 	case VFIO_DEVICE_GET_IRQ_INFO: {
 		struct vfio_irq_info *i = arg;
-		i->count = i->index == VFIO_PCI_MSIX_IRQ_INDEX ? fake_vfio.msix_count
-			 : i->index == VFIO_PCI_MSI_IRQ_INDEX ? fake_vfio.msi_count : 0;
+		i->count = i->index == VFIO_PCI_MSIX_IRQ_INDEX ? fake_vfio.msix_count : 0;
 		i->flags = VFIO_IRQ_INFO_EVENTFD;
 		return 0;
 	}
 	case VFIO_DEVICE_SET_IRQS: {
+		/* as vfio-pci: DATA_NONE with count 0 turns the index off; the
+		 * first DATA_EVENTFD enables start + count vectors, later ones
+		 * must stay inside them */
 		struct vfio_irq_set *s = arg;
-		fake_vfio.irq_index = s->index;
-		fake_vfio.irq_count = s->count;
-		if ((s->flags & VFIO_IRQ_SET_DATA_EVENTFD) && s->count <= 64)
-			memcpy(fake_vfio.irq_fds, s->data, s->count * sizeof(int32_t));
+		fake_vfio.irq_calls++;
+		if (s->index != VFIO_PCI_MSIX_IRQ_INDEX || !(s->flags & VFIO_IRQ_SET_ACTION_TRIGGER))
+			return errno = EINVAL, -1;
+		if (s->flags & VFIO_IRQ_SET_DATA_NONE) {
+			if (s->count == 0)
+				fake_vfio.irq_count = 0;
+			return 0;
+		}
+		if (!(s->flags & VFIO_IRQ_SET_DATA_EVENTFD) || s->start + s->count > fake_vfio.msix_count)
+			return errno = EINVAL, -1;
+		if (fake_vfio.irq_count == 0)
+			fake_vfio.irq_count = s->start + s->count;
+		else if (s->start + s->count > fake_vfio.irq_count)
+			return errno = EINVAL, -1;
+		memcpy(fake_vfio.irq_fds + s->start, s->data, s->count * sizeof(int32_t));
 		return 0;
 	}
 	case VFIO_IOMMU_MAP_DMA: {
@@ -222,7 +234,6 @@ static const struct ixy_vfio_ops fake_ops = {
 	.pwrite = f_pwrite,
 	.mmap = f_mmap,
 	.getrlimit = f_getrlimit,
-	.eventfd = eventfd,
 };
 
 void fake_vfio_install(const uint8_t *cfg, size_t cfg_len)
@@ -234,7 +245,6 @@ void fake_vfio_install(const uint8_t *cfg, size_t cfg_len)
 	fake_vfio.can_reset = true;
 	fake_vfio.memlock = UINT64_MAX;
 	fake_vfio.msix_count = 5;
-	fake_vfio.msi_count = 1;
 	fake_vfio.config_size = 256;
 	memcpy(fake_vfio.config, cfg, cfg_len < 256 ? cfg_len : 256);
 	ixy__vfio_set_ops(&fake_ops);

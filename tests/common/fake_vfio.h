@@ -24,7 +24,7 @@ struct fake_vfio {
 	int container_open_errno;
 	int set_iommu_errno;        /* VFIO_SET_IOMMU fails with this (EPERM: no irq remapping) */
 	uint64_t memlock;           /* RLIMIT_MEMLOCK; MAP_DMA beyond it: ENOMEM */
-	uint32_t msix_count, msi_count;
+	uint32_t msix_count;
 	/* the device */
 	uint8_t config[4096];
 	uint32_t config_size;       /* 256 */
@@ -38,8 +38,9 @@ struct fake_vfio {
 	uint64_t pinned;
 	int num_maps;
 	struct { uint64_t vaddr, iova, size; } maps[FAKE_VFIO_MAX_MAPS];
-	int irq_fds[64];            /* the last VFIO_DEVICE_SET_IRQS */
-	uint32_t irq_index, irq_count;
+	int irq_fds[64];            /* MSI-X vector -> eventfd (-1: none) */
+	uint32_t irq_count;         /* MSI-X vectors enabled (0: off) */
+	int irq_calls;
 	unsigned long last_ioctl;
 };
 

@@ -4,10 +4,11 @@
  * every 5 ms.
  *
  *   ixy-guest-iommu ADDR          the confinement check below
- *   ixy-guest-iommu --irq ADDR    an RX interrupt: the queue's MSI-X vector
- *                                 wired to an eventfd (ixy_pci_irq_eventfds),
- *                                 poll() on it wakes when a host frame
- *                                 arrives; reports irq_* key=value lines
+ *   ixy-guest-iommu --irq ADDR    RX interrupts through the public API
+ *                                 (ixy_rx_interrupt_enable, ixy_rx_wait):
+ *                                 the wait sleeps until a host frame raises
+ *                                 the queue's MSI-X vector; reports irq_*
+ *                                 key=value lines
  *
  *  1. opens the port (VFIO) and receives a few frames: DMA to IOVAs works;
  *  2. fills a canary page of this process with 0xa5 and looks up its
@@ -25,7 +26,6 @@
  *     device at the end), and closes the port.
  * The process must end normally: the library reports, nothing crashes.
  */
-#include <poll.h>
 #include <stdio.h>
 #include <time.h>
 #include <stdlib.h>
@@ -47,6 +47,9 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* The public interrupt API on the virtio 1.0 NIC: the RX queue's MSI-X
+ * vector to its eventfd, then three times: drain the ring, ixy_rx_wait
+ * sleeps until a host frame raises the vector. */
 static int irq_check(const char *addr)
 {
 	struct ixy_pkt_buf *bufs[64];
@@ -56,37 +59,33 @@ static int irq_check(const char *addr)
 		printf("open_error=%s\n", ixy_last_error());
 		return 1;
 	}
-	struct virtio_dev *d = to_virtio(dev);
-	int fds[2] = { -1, -1 };
-	int rc = ixy_pci_irq_eventfds(d->pci, 2, fds);
-	printf("irq_eventfds_rc=%d%s%s\n", rc, rc ? " " : "", rc ? ixy_last_error() : "");
-	if (rc == 0)
-		rc = virtio_modern_queue_vector(d, &d->rxq, 0);
-	printf("irq_vector_rc=%d%s%s\n", rc, rc ? " " : "", rc ? ixy_last_error() : "");
+	int rc = ixy_rx_interrupt_enable(dev, 0, NULL);
+	printf("irq_enable_rc=%d%s%s\n", rc, rc ? " " : "", rc ? ixy_last_error() : "");
 	int woke = 0, rounds = 0;
 	uint32_t got = 0;
 	double waited = 0;
-	/* three times: drain the ring and the counter, then sleep in poll()
-	 * until the next host frame raises the vector */
 	for (; rc == 0 && rounds < 3; rounds++) {
 		uint32_t n;
 		while ((n = ixy_rx_batch(dev, 0, bufs, 64)) > 0)
 			ixy_pkt_buf_free_batch(bufs, n);
-		uint64_t cnt;
-		while (read(fds[0], &cnt, 8) == 8)
-			;
-		struct pollfd p = { .fd = fds[0], .events = POLLIN };
 		double t0 = now_ms();
-		int r = poll(&p, 1, 2000);
+		int r = ixy_rx_wait(dev, 0, 2000);
 		waited += now_ms() - t0;
-		if (r != 1)
+		if (r <= 0) {
+			printf("irq_wait_rc=%d%s%s\n", r, r < 0 ? " " : "", r < 0 ? ixy_last_error() : "");
 			break;
+		}
 		woke++;
 		n = ixy_rx_batch(dev, 0, bufs, 64);
 		got += n;
 		ixy_pkt_buf_free_batch(bufs, n);
 	}
+	struct ixy_rx_irq_stats st = { 0 };
+	(void)ixy_rx_interrupt_stats(dev, 0, &st);
 	printf("irq_woke=%d of %d\nirq_wait_ms=%.1f\nirq_rx_after_wake=%u\n", woke, rounds, waited, got);
+	printf("irq_arms=%llu\nirq_interrupts=%llu\nirq_ready_at_arm=%llu\n", (unsigned long long)st.arms,
+	       (unsigned long long)st.interrupts, (unsigned long long)st.ready_at_arm);
+	printf("irq_disable_rc=%d\n", ixy_rx_interrupt_disable(dev, 0));
 	ixy_close(dev);
 	printf("closed=1\n");
 	return 0;

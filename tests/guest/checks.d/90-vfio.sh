@@ -10,8 +10,9 @@
 #    frames of both rounds (host_vfio_*, ixy-guest-vtap);
 #  - the user without the group node, and with too little RLIMIT_MEMLOCK,
 #    gets the error with the fix;
-#  - an RX interrupt: the queue's MSI-X vector wired to an eventfd by
-#    ixy_pci_irq_eventfds; poll() sleeps until a host frame raises it;
+#  - RX interrupts through the public API: ixy_rx_interrupt_enable routes
+#    the queue's MSI-X vector to its eventfd (VFIO_DEVICE_SET_IRQS),
+#    ixy_rx_wait sleeps until a host frame raises it, three times;
 #  - confinement: RX descriptors pointed at the guest-physical address of a
 #    page of the process (what a driver without IOMMU would write): the
 #    IOMMU refuses the device's writes (DMAR fault at that address in
@@ -116,7 +117,7 @@ run_apps vfio_user /tmp/as-user
 out=$(timeout 30 "$IXY_BIN/ixy-guest-iommu" --irq "$A" 2>&1)
 rc=$?
 ival() { sed -n "s/^$1=//p" <<<"$out" | head -n 1; }
-ok() { ((rc == 0)) && [[ $(ival irq_eventfds_rc) == 0 && $(ival irq_vector_rc) == 0 && $(ival irq_woke) == "3 of 3" ]] && (($(ival irq_rx_after_wake) >= 3)); }
+ok() { ((rc == 0)) && [[ $(ival irq_enable_rc) == 0 && $(ival irq_woke) == "3 of 3" && $(ival irq_disable_rc) == 0 ]] && (($(ival irq_rx_after_wake) >= 3 && $(ival irq_interrupts) >= 1)); }
 ixy_expect vfio_irq_wake "rc $rc: $(flat "$out")" ok
 
 # -- confinement
