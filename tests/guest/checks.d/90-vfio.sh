@@ -10,6 +10,10 @@
 #    frames of both rounds (host_vfio_*, ixy-guest-vtap);
 #  - the user without the group node, and with too little RLIMIT_MEMLOCK,
 #    gets the error with the fix;
+#  - ixy-fwd -I (the hybrid: poll while frames come, sleep on the RX
+#    interrupt between them) forwards the host's frames A -> B; an idle
+#    ixy-pcap -I on B uses a fraction of the CPU that polling ixy-pcap
+#    uses (user+system ticks from /proc/PID/stat over the same 3 s);
 #  - RX interrupts through the public API: ixy_rx_interrupt_enable routes
 #    the queue's MSI-X vector to its eventfd (VFIO_DEVICE_SET_IRQS),
 #    ixy_rx_wait sleeps until a host frame raises it, three times;
@@ -23,7 +27,7 @@
 # checks: vfio_iommu_on vfio_bind vfio_pktgen vfio_pcap_capture vfio_pcap_replay vfio_fwd
 # checks: vfio_user_no_permission vfio_user_bind vfio_user_memlock
 # checks: vfio_user_pktgen vfio_user_pcap_capture vfio_user_pcap_replay vfio_user_fwd
-# checks: vfio_irq_wake vfio_confine vfio_confine_reported vfio_confine_dmar vfio_restore
+# checks: vfio_fwd_interrupt vfio_idle_cpu vfio_irq_wake vfio_confine vfio_confine_reported vfio_confine_dmar vfio_restore
 # checks: host_vfio_pktgen_capture host_vfio_pcap_replay host_vfio_fwd_capture
 . /ixy/lib.sh
 
@@ -113,11 +117,43 @@ ixy_expect vfio_user_memlock "rc $rc: $(flat "$out")" ok
 # -- the same apps as the user
 run_apps vfio_user /tmp/as-user
 
+# -- the forwarder in interrupt mode: frames arrive every 5 ms, it sleeps between them
+# (-n beyond the ring's backlog of up to 256 frames, so it must wait for
+# new ones, arriving every 5 ms)
+FWD_I_N=$((VIRTIO_FWD_N + 400))
+out=$(timeout 40 "$IXY_BIN/ixy-fwd" -I -n "$FWD_I_N" -t 30 -i 1 "$A" "$B" 2>&1)
+rc=$?
+fwd=$(sed -n 's/.*forwarded \([0-9]*\) packets.*/\1/p' <<<"$out")
+slept=$(sed -n 's/.*slept \([0-9]*\) times.*/\1/p' <<<"$out" | awk '{ s += $1 } END { print s + 0 }')
+ok() { ((rc == 0 && ${fwd:-0} >= FWD_I_N && slept > 0)) && [[ $out == *" 0 dropped for a full TX ring"* ]]; }
+ixy_expect vfio_fwd_interrupt "ixy-fwd -I $A $B rc $rc, forwarded ${fwd:-?} (want >= $FWD_I_N), slept $slept times: $(short "$out"); $(flat "$(grep 'slept' <<<"$out" | head -n 3)")" ok
+
+# -- idle: B receives nothing (the host injects only towards A)
+# cpu_pct CMD...: CMD in the background; its user+system ticks (USER_HZ =
+# 100 on x86) from 2 s to 5 s after the start, in percent of one CPU
+cpu_pct() {
+	"$@" >/tmp/cpu.out 2>&1 &
+	local pid=$! t0 t1
+	sleep 2
+	t0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null)
+	sleep 3
+	t1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null)
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid"
+	if [[ -n $t0 && -n $t1 ]]; then echo $(((t1 - t0) * 100 / 300)); else echo gone; fi
+}
+irq_pct=$(cpu_pct "$IXY_BIN/ixy-pcap" -I -i 0 "$B" /tmp/idle-irq.pcap)
+irq_out=$(tail -n 3 /tmp/cpu.out)
+poll_pct=$(cpu_pct "$IXY_BIN/ixy-pcap" -i 0 "$B" /tmp/idle-poll.pcap)
+poll_out=$(tail -n 3 /tmp/cpu.out)
+ok() { [[ $irq_pct =~ ^[0-9]+$ && $poll_pct =~ ^[0-9]+$ ]] && ((poll_pct >= 50 && irq_pct * 5 <= poll_pct)); }
+ixy_expect vfio_idle_cpu "idle ixy-pcap on $B: interrupt mode ${irq_pct}% of a CPU, polling ${poll_pct}% (want polling >= 50% and interrupt mode at most a fifth of it); $(flat "$irq_out") / $(flat "$poll_out")" ok
+
 # -- an RX interrupt wakes a sleeping poll()
 out=$(timeout 30 "$IXY_BIN/ixy-guest-iommu" --irq "$A" 2>&1)
 rc=$?
 ival() { sed -n "s/^$1=//p" <<<"$out" | head -n 1; }
-ok() { ((rc == 0)) && [[ $(ival irq_enable_rc) == 0 && $(ival irq_woke) == "3 of 3" && $(ival irq_disable_rc) == 0 ]] && (($(ival irq_rx_after_wake) >= 3 && $(ival irq_interrupts) >= 1)); }
+ok() { ((rc == 0)) && [[ $(ival irq_enable_rc) == 0 && $(ival irq_woke_by_interrupt) == 3 && $(ival irq_disable_rc) == 0 ]] && (($(ival irq_rx_after_wake) >= 3 && $(ival irq_interrupts) >= 3)); }
 ixy_expect vfio_irq_wake "rc $rc: $(flat "$out")" ok
 
 # -- confinement
