@@ -381,6 +381,32 @@ static void test_irq_set_eventfd(void **state)
 	ixy_pci_close(dev);
 }
 
+static void test_two_devices_one_group(void **state)
+{
+	(void)state;
+	uint8_t cfg[256];
+	struct fake_pci_ids ids = { .vendor = 0x1af4, .device = 0x1041, .class_code = 2 };
+	fake_pci_config(cfg, sizeof(cfg), &ids);
+	assert_int_equal(fake_sysfs_add_device(root, OTHER, cfg, 64), 0);
+	assert_int_equal(fake_vfio_sysfs_group_member(root, OTHER, GROUP, "vfio-pci"), 0);
+
+	struct ixy_pci_dev *a = ixy_pci_open(NIC, root);
+	struct ixy_pci_dev *b = ixy_pci_open(OTHER, root);
+	if (!a || !b)
+		fail_msg("open: %s", ixy_last_error());
+	/* one container, one group, two device fds */
+	assert_int_equal(fake_vfio.open_fds, 4);
+	ixy_pci_close(a);
+	/* the group and the container stay for the other device */
+	assert_int_equal(fake_vfio.open_fds, 3);
+	assert_true(ixy__iova_active());
+	uint8_t b0;
+	assert_int_equal(ixy_pci_config_read(b, 0, &b0, 1), 0);
+	ixy_pci_close(b);
+	assert_int_equal(fake_vfio.open_fds, 0);
+	assert_false(ixy__iova_active());
+}
+
 static void test_no_sysfs_device_beside_vfio(void **state)
 {
 	(void)state;
@@ -414,6 +440,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_existing_region_keeps_its_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_existing_region_unmappable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_irq_set_eventfd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_devices_one_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_sysfs_device_beside_vfio, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

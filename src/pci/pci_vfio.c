@@ -249,15 +249,17 @@ static void release_container(void)
 	container_refs = 0;
 }
 
+/* One device of the group less; the last one closes the group, which
+ * takes it out of the container (and the container's reference with it:
+ * the container counts groups, and its mappings go with the last). */
 static void put_group(struct vfio_group *g)
 {
 	if (--g->refs > 0)
 		return;
-	/* Closing the last group fd takes it out of the container, and the
-	 * IOMMU mappings with it once no group is left. */
 	ops->close(g->fd);
 	g->fd = -1;
 	g->num = -1;
+	release_container();
 }
 
 /* The open group of dev, attached to the container (which is opened and
@@ -439,7 +441,6 @@ void ixy__vfio_close(struct ixy_pci_dev *dev)
 		ops->close(v->fd);
 	pthread_mutex_lock(&lock);
 	put_group(v->group);
-	release_container();
 	pthread_mutex_unlock(&lock);
 	free(v);
 	dev->vfio = NULL;
