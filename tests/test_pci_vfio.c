@@ -193,6 +193,29 @@ static void test_no_interrupt_remapping(void **state)
 	assert_msg_has("allow_unsafe_interrupts=1");
 }
 
+static void test_second_group_no_interrupt_remapping(void **state)
+{
+	(void)state;
+	uint8_t cfg[256];
+	struct fake_pci_ids ids = { .vendor = 0x1af4, .device = 0x1041, .class_code = 2 };
+	fake_pci_config(cfg, sizeof(cfg), &ids);
+	assert_int_equal(fake_sysfs_add_device(root, OTHER, cfg, 64), 0);
+	assert_int_equal(fake_vfio_sysfs_group_member(root, OTHER, GROUP + 1, "vfio-pci"), 0);
+	struct ixy_pci_dev *a = ixy_pci_open(NIC, root);
+	if (!a)
+		fail_msg("open: %s", ixy_last_error());
+	/* the container has its IOMMU: the next group is checked when it
+	 * joins the container */
+	fake_vfio.set_container_errno = EPERM;
+	assert_null(ixy_pci_open(OTHER, root));
+	assert_msg_has("IOMMU group 8 (EPERM)");
+	assert_msg_has("allow_unsafe_interrupts=1");
+	assert_int_equal(fake_vfio.open_fds, 3);   /* the first device is untouched */
+	assert_true(ixy__iova_active());
+	ixy_pci_close(a);
+	assert_int_equal(fake_vfio.open_fds, 0);
+}
+
 static void test_no_type1(void **state)
 {
 	(void)state;
@@ -432,6 +455,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_group_no_permission, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_iommu_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_interrupt_remapping, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_group_no_interrupt_remapping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_type1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iommu_width_from_sysfs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dma_gets_iovas, setup, teardown),

@@ -208,6 +208,16 @@ static int open_container(struct ixy_pci_dev *dev)
 	return 0;
 }
 
+/* VFIO's type-1 IOMMU refuses a group (EPERM) when the platform cannot
+ * remap interrupts, unless told to accept the risk. */
+static int no_remapping(struct ixy_pci_dev *dev, int num)
+{
+	return ixy_error(-EPERM, "%s: VFIO refused IOMMU group %d (EPERM): the IOMMU has no interrupt "
+			 "remapping, so a device could forge interrupts; enable it (intremap=on; QEMU: -device "
+			 "intel-iommu,intremap=on) or, if you accept that risk, load vfio_iommu_type1 with "
+			 "allow_unsafe_interrupts=1", dev->name, num);
+}
+
 /* The group number from the iommu_group link (…/kernel/iommu_groups/N). */
 static int group_number(struct ixy_pci_dev *dev, int *num)
 {
@@ -320,6 +330,10 @@ static int get_group(struct ixy_pci_dev *dev, struct vfio_group **out)
 		err = -errno;
 		ops->close(fd);
 		release_container();
+		/* a container that has its IOMMU already attaches a further
+		 * group here, with the same interrupt remapping check */
+		if (err == -EPERM)
+			return no_remapping(dev, num);
 		return ixy_error(err, "%s: cannot attach IOMMU group %d to the VFIO container: %s%s", dev->name,
 				 num, ixy_strerror(err),
 				 err == -EBUSY ? " (the group is in use by another process)" : "");
@@ -331,11 +345,7 @@ static int get_group(struct ixy_pci_dev *dev, struct vfio_group **out)
 			ops->close(fd);
 			release_container();
 			if (err == -EPERM)
-				return ixy_error(err, "%s: VFIO refused the type-1 IOMMU for group %d (EPERM): "
-						 "the IOMMU has no interrupt remapping, so a device could forge "
-						 "interrupts; enable it (intremap=on; QEMU: -device "
-						 "intel-iommu,intremap=on) or, if you accept that risk, load "
-						 "vfio_iommu_type1 with allow_unsafe_interrupts=1", dev->name, num);
+				return no_remapping(dev, num);
 			return ixy_error(err, "%s: VFIO_SET_IOMMU (type 1) failed: %s (see dmesg)", dev->name,
 					 ixy_strerror(err));
 		}

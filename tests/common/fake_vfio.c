@@ -90,6 +90,8 @@ static int f_ioctl(int fd, unsigned long req, void *arg)
 		return 0;
 	}
 	case VFIO_GROUP_SET_CONTAINER:
+		if (fake_vfio.set_container_errno)
+			return errno = fake_vfio.set_container_errno, -1;
 		return fd == FD_GROUP && *(int *)arg == FD_CONTAINER ? 0 : (errno = EINVAL, -1);
 	case VFIO_GROUP_GET_DEVICE_FD:
 		fake_vfio.open_fds++;

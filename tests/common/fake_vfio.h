@@ -23,6 +23,7 @@ struct fake_vfio {
 	int group_open_errno;       /* opening /dev/vfio/N fails with this */
 	int container_open_errno;
 	int set_iommu_errno;        /* VFIO_SET_IOMMU fails with this (EPERM: no irq remapping) */
+	int set_container_errno;    /* VFIO_GROUP_SET_CONTAINER fails with this */
 	uint64_t memlock;           /* RLIMIT_MEMLOCK; MAP_DMA beyond it: ENOMEM */
 	uint32_t msix_count;
 	/* the device */
