@@ -218,8 +218,8 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'r':
-			if (!app_parse_rate(optarg, &pps, &mbit))
-				return app_err(PROG, "--rate: '%s' is not a rate", optarg), 2;
+			if (!app_opt_rate(PROG, "--rate", optarg, &pps, &mbit))
+				return 2;
 			break;
 		case 'P': promisc = false; break;
 		case 'i':

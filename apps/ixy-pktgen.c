@@ -89,8 +89,8 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'r':
-			if (!app_parse_rate(optarg, &pps, &mbit))
-				return app_err(PROG, "--rate: '%s' is not a rate (e.g. 1000pps, 2.5Mpps, 500Mbit)", optarg), 2;
+			if (!app_opt_rate(PROG, "--rate", optarg, &pps, &mbit))
+				return 2;
 			break;
 		case 'n':
 			if (!app_opt_u64(PROG, "--count", optarg, 0, UINT64_MAX, &count))

@@ -17,10 +17,10 @@ void app_yield(void);
 /* Print "PROG: message" to stderr (one line). */
 void app_err(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Parse an unsigned number with optional k/M/G suffix (powers of 1000);
- * false on garbage. */
+/* Parse a whole unsigned number with optional k/M/G suffix (powers of
+ * 1000, "1.5k" = 1500); false on anything else (strict: src/num.h). */
 bool app_parse_u64(const char *s, uint64_t *out);
-/* Parse a duration "10", "10s", "500ms", "2m". */
+/* Parse a duration "10", "10s", "500ms", "2m": finite, 0..1e9 s. */
 bool app_parse_seconds(const char *s, double *out);
 /* Parse a rate: "100000pps", "1.5Mpps", "500Mbit", "10Gbit"; exactly one of
  * *pps / *mbit is set (the other 0). */
@@ -43,6 +43,7 @@ static inline void app_idle(bool worked)
  * input print "PROG: OPT: 'ARG' is not ..." and return false. */
 bool app_opt_u64(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out);
 bool app_opt_seconds(const char *prog, const char *opt, const char *arg, double *out);
+bool app_opt_rate(const char *prog, const char *opt, const char *arg, double *pps, double *mbit);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t app_now_ns(void);
