@@ -275,12 +275,35 @@ int ixy_sim_wire_pair(struct ixy_sim *a, struct ixy_sim *b)
 	return sim_engine_resume(a->dom);
 }
 
-/* Pair with a port that does not exist yet: done when it is created. */
+static const char *mode_name(enum ixy_sim_mode m)
+{
+	return m == IXY_SIM_STEPPED ? "stepped" : "threaded";
+}
+
+/* Pair with a port that does not exist yet: done when it is created.
+ * Whatever could never come up is refused now, naming the problem, rather
+ * than left to a link wait that times out blaming the cable. */
 int sim_wire_pair_pending(struct ixy_sim *sim, const char *peer_name)
 {
+	if (!sim_valid_name(peer_name))
+		return ixy_error(-EINVAL, "sim %s: wire=pair:%s names a port that can never exist (port names are "
+				 "1..63 characters without , : = or space)", sim->name, peer_name);
+	if (strcmp(peer_name, sim->name) == 0)
+		return ixy_error(-EINVAL, "sim %s: cannot pair a port with itself (use wire=loop)", sim->name);
 	struct ixy_sim *peer = ixy_sim_find(peer_name);
-	if (peer)
+	if (peer) {
+		if (peer->wire == SIM_WIRE_PAIR && peer->peer && peer->peer != sim)
+			return ixy_error(-EBUSY, "sim %s: wire=pair:%s, but %s is already paired with %s", sim->name,
+					 peer_name, peer_name, peer->peer->name);
+		if (peer->pending_peer[0] && strcmp(peer->pending_peer, sim->name) != 0)
+			return ixy_error(-EBUSY, "sim %s: wire=pair:%s, but %s waits to pair with %s (its wire=pair:%s)",
+					 sim->name, peer_name, peer_name, peer->pending_peer, peer->pending_peer);
+		if (peer->cfg.mode != sim->cfg.mode)
+			return ixy_error(-EINVAL, "sim %s (%s) and %s (%s): a pair needs both ports in the same mode "
+					 "(mode=threaded or mode=stepped on both)", sim->name, mode_name(sim->cfg.mode),
+					 peer_name, mode_name(peer->cfg.mode));
 		return ixy_sim_wire_pair(sim, peer);
+	}
 	sim_engine_pause(sim->dom);
 	sim_wire_detach(sim);
 	sim_lock(sim);
