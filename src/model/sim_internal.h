@@ -227,6 +227,7 @@ struct ixy_sim {
 	struct sim_rxcfg rx;
 	bool cfg_dirty;			/* a register was written: rebuild rx */
 	uint64_t rx_gen;		/* bumped at every rebuild (cached RSS hashes) */
+	bool rx_started;		/* the driver has received since RXEN was set (sim_rx_started) */
 	uint8_t perm_mac[6];
 
 	/* reset and link (8.2.3.22.19 LINKS, 4.6.4 link setup) */
@@ -326,6 +327,9 @@ int sim_tx_round(struct ixy_sim *sim);
 
 /* sim_wire.c */
 bool sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f);
+/* Whether the driver has started receiving (RXEN, a queue with descriptors):
+ * wires that can hold frames back wait until then. */
+bool sim_rx_started(struct ixy_sim *sim);
 int sim_wire_rx_round(struct ixy_sim *sim);
 void sim_wire_detach(struct ixy_sim *sim);
 uint64_t sim_frame_time_ps(uint32_t len);

@@ -93,10 +93,42 @@ static int gen_round(struct ixy_sim *sim)
 	return moved;
 }
 
+/* Whether the port can take frames from a wire that can hold them back (a
+ * pcap file, the generator, a shm ring, a socket's queue). Until the driver
+ * has enabled the receiver and handed a queue its first descriptors, a
+ * frame would be dropped before anything could count it (RXCTRL.RXEN clear)
+ * or dropped for want of a descriptor (SRRCTL.DROP_EN): such wires wait
+ * instead, so a short pcap file is not used up while the port is still
+ * opening. Once started, frames flow as on a cable: a full ring drops and
+ * counts as before. rx_started is cleared when RXEN is (sim_rx.c). */
+bool sim_rx_started(struct ixy_sim *sim)
+{
+	if (sim->rx_started)
+		return true;
+	if (sim->cfg_dirty)
+		sim_rx_config(sim);
+	if (!sim->link_up || !sim->rx.rxen || sim->rx.halted)
+		return false;
+	for (unsigned i = 0; i < sim->n_rx_active; i++) {
+		unsigned q = sim->rx_active[i];
+		struct sim_rxq *rq = &sim->rxq[q];
+		if (rq->enabled && !rq->stopped &&
+		    __atomic_load_n(&sim->bar[SIM_RDT(q) / 4], __ATOMIC_ACQUIRE) != rq->head)
+			return sim->rx_started = true;
+	}
+	return false;
+}
+
 int sim_wire_rx_round(struct ixy_sim *sim)
 {
 	int moved = 0, n;
 	sim->paced_moved = 0;
+	bool holds = sim->wire == SIM_WIRE_GEN || sim->wire == SIM_WIRE_PCAP || sim->wire == SIM_WIRE_IFACE;
+	if (holds && !sim_rx_started(sim)) {	/* (the shm wire asks in its own loop: it also tracks its peer) */
+		if (sim->rxpb.count)
+			moved += sim_rx_drain(sim);
+		return moved;
+	}
 	if (sim->rxpb.count)
 		moved += sim_rx_drain(sim);
 	struct sim_fq_slot *s;
