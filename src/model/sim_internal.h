@@ -266,6 +266,10 @@ struct ixy_sim {
 	unsigned nviol;
 	uint64_t dma_faults;
 	uint64_t frames_moved;
+	/* frames the wire lost on its own side (a pcap file that cannot be
+	 * written), and the first such error (ixy_sim_wire_errors) */
+	uint64_t wire_errors;
+	char wire_error[400];	/* written once, under the domain lock */
 };
 
 /* sim_core.c */
@@ -326,6 +330,9 @@ uint64_t sim_tx_wb_due_ns(const struct ixy_sim *sim);
 int sim_tx_round(struct ixy_sim *sim);
 
 /* sim_wire.c */
+/* The wire lost `frames` frames (0: an error without a frame, e.g. at
+ * close); the first message is kept. */
+void sim_wire_error(struct ixy_sim *sim, uint64_t frames, const char *msg);
 bool sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f);
 /* Whether the driver has started receiving (RXEN, a queue with descriptors):
  * wires that can hold frames back wait until then. */

@@ -33,6 +33,24 @@ uint64_t sim_frame_time_ps(uint32_t len)
 	return (uint64_t)(len + 4 + 20) * 800;	/* 10 Gb/s: FCS, preamble+SFD 8, IFG 12 */
 }
 
+/* Called with the domain lock held (TX round, detach). */
+void sim_wire_error(struct ixy_sim *sim, uint64_t frames, const char *msg)
+{
+	if (!sim->wire_error[0] && msg)
+		snprintf(sim->wire_error, sizeof(sim->wire_error), "%s", msg);
+	sim->wire_errors += frames;
+}
+
+uint64_t ixy_sim_wire_errors(struct ixy_sim *sim, const char **msg)
+{
+	sim_lock(sim);
+	uint64_t n = sim->wire_errors;
+	if (msg)
+		*msg = sim->wire_error[0] ? sim->wire_error : NULL;
+	sim_unlock(sim);
+	return n;
+}
+
 /* Returns false when the wire had no room for the frame (it is lost, as on
  * a congested cable): the engine does not count that as progress, so a
  * sender whose receiver cannot keep up backs off instead of spinning. */
@@ -113,8 +131,13 @@ bool sim_rx_started(struct ixy_sim *sim)
 		unsigned q = sim->rx_active[i];
 		struct sim_rxq *rq = &sim->rxq[q];
 		if (rq->enabled && !rq->stopped &&
-		    __atomic_load_n(&sim->bar[SIM_RDT(q) / 4], __ATOMIC_ACQUIRE) != rq->head)
+		    __atomic_load_n(&sim->bar[SIM_RDT(q) / 4], __ATOMIC_ACQUIRE) != rq->head) {
+			/* a paced generator starts its schedule now, not with
+			 * a burst of everything due while the port opened */
+			if (sim->wire == SIM_WIRE_GEN)
+				sim->gen->next_ps = sim->now_ps;
 			return sim->rx_started = true;
+		}
 	}
 	return false;
 }

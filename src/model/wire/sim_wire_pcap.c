@@ -2,7 +2,10 @@
  *
  * Frames of the RX file arrive as received traffic, back to back at line
  * rate (the file's timestamps are not replayed), optionally in a loop;
- * transmitted frames are appended to the TX file with the time they left.
+ * transmitted frames are appended to the TX file with the time they left,
+ * through src/pcap_file.c: a TX file that cannot be written (disk full)
+ * stops growing at its last whole frame, and every frame it could not take
+ * is counted as a wire error with the file's message (ixy_sim_wire_errors).
  * Captures taken by Linux may hold frames shorter than the 60-byte minimum
  * (the kernel pads only on the wire): they are padded on arrival, as a real
  * wire would have carried them. */
@@ -10,18 +13,18 @@
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
+#include <time.h>
 
 #include "error.h"
 #include "model/sim_internal.h"
+#include "pcap_file.h"
 
 struct sim_pcap_state {
 	pcap_t *rx;
 	char rx_path[512];
 	bool loop;
-	pcap_t *dead;
-	pcap_dumper_t *tx;
-	uint64_t rx_frames, tx_frames;
+	struct ixy_pcap_file *tx;
+	uint64_t rx_frames;
 };
 
 int sim_pcap_open(struct ixy_sim *sim, const char *rx_file, const char *tx_file, bool loop)
@@ -48,15 +51,9 @@ int sim_pcap_open(struct ixy_sim *sim, const char *rx_file, const char *tx_file,
 		snprintf(p->rx_path, sizeof(p->rx_path), "%s", rx_file);
 	}
 	if (tx_file && *tx_file) {
-		p->dead = pcap_open_dead(DLT_EN10MB, SIM_MAX_FRAME);
-		p->tx = p->dead ? pcap_dump_open(p->dead, tx_file) : NULL;
+		p->tx = ixy_pcap_file_create(tx_file, SIM_MAX_FRAME, false);
 		if (!p->tx) {
-			int e = errno;
-			const char *why = p->dead ? pcap_geterr(p->dead) : "pcap_open_dead failed";
-			ixy_error(-(e ? e : EIO), "sim %s: cannot create pcap file %s for transmitted frames: %s",
-				  sim->name, tx_file, why);
-			if (p->dead)
-				pcap_close(p->dead);
+			ixy_error_prefix("sim %s: transmitted frames", sim->name);
 			if (p->rx)
 				pcap_close(p->rx);
 			free(p);
@@ -72,10 +69,8 @@ void sim_pcap_close(struct ixy_sim *sim)
 	struct sim_pcap_state *p = sim->pcap;
 	if (!p)
 		return;
-	if (p->tx)
-		pcap_dump_close(p->tx);
-	if (p->dead)
-		pcap_close(p->dead);
+	if (p->tx && ixy_pcap_file_close(p->tx) < 0)
+		sim_wire_error(sim, 0, ixy_last_error());	/* (the frames were counted when lost) */
 	if (p->rx)
 		pcap_close(p->rx);
 	free(p);
@@ -88,12 +83,12 @@ void sim_pcap_tx(struct ixy_sim *sim, const struct sim_frame *f)
 	if (!p || !p->tx)
 		return;
 	uint32_t n = (uint32_t)sim_frame_flatten(f, sim->scratch, SIM_MAX_FRAME);
-	struct pcap_pkthdr h;
-	gettimeofday(&h.ts, NULL);
-	h.caplen = h.len = n;
-	pcap_dump((u_char *)p->tx, &h, sim->scratch);
-	p->tx_frames++;
-	pcap_dump_flush(p->tx);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	/* written at once, so the file can be read while the port runs */
+	if (ixy_pcap_file_add(p->tx, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, sim->scratch, n, n) < 0 ||
+	    ixy_pcap_file_flush(p->tx) < 0)
+		sim_wire_error(sim, 1, ixy_pcap_file_error(p->tx));
 }
 
 int sim_pcap_rx_round(struct ixy_sim *sim, int budget)
