@@ -173,3 +173,27 @@ void app_print_totals(const char *prog, const char *name, const struct ixy_stats
 	       (unsigned long long)s->rx_missed, (unsigned long long)s->rx_errors);
 	fflush(stdout);
 }
+
+bool app_wire_ok(const char *prog, const char *name, struct ixy_device *dev)
+{
+	struct ixy_sim *sim = dev ? ixy_device_sim(dev) : NULL;
+	const char *msg = NULL;
+	uint64_t lost = sim ? ixy_sim_wire_errors(sim, &msg) : 0;
+	if (!lost && !msg)
+		return true;
+	app_err(prog, "%s: the wire lost %llu frames: %s", name, (unsigned long long)lost, msg ? msg : "(no message)");
+	return false;
+}
+
+uint64_t app_tx_drain(struct ixy_device *dev, uint64_t handed, struct ixy_stats *now)
+{
+	uint64_t until = app_now_ns() + APP_DRAIN_NS;
+	for (;;) {
+		ixy_read_stats(dev, now);
+		if (now->tx_packets >= handed)
+			return 0;
+		if (app_now_ns() >= until)
+			return handed - now->tx_packets;
+		app_yield();
+	}
+}

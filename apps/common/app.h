@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <ixy/device.h>
+#include <ixy/sim.h>
 
 /* Set by SIGINT/SIGTERM; loops poll it and then print totals and exit 0. */
 extern volatile sig_atomic_t app_stop;
@@ -44,6 +45,18 @@ static inline void app_idle(bool worked)
 bool app_opt_u64(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out);
 bool app_opt_seconds(const char *prog, const char *opt, const char *arg, double *out);
 bool app_opt_rate(const char *prog, const char *opt, const char *arg, double *pps, double *mbit);
+
+/* A virtual port's wire problems (a pcap file that could not be written:
+ * ixy_sim_wire_errors): true if none (or not a virtual port), else prints
+ * "PROG: NAME: the wire lost N frames: MESSAGE" and returns false. */
+bool app_wire_ok(const char *prog, const char *name, struct ixy_device *dev);
+
+/* Wait (at most APP_DRAIN_NS) until the port has transmitted `handed`
+ * frames since it was opened (its TX statistics), so totals are printed
+ * after the TX ring drained and nothing is cut off by closing. Leaves the
+ * final statistics in *now; returns how many frames never left. */
+#define APP_DRAIN_NS 1000000000ull
+uint64_t app_tx_drain(struct ixy_device *dev, uint64_t handed, struct ixy_stats *now);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t app_now_ns(void);
