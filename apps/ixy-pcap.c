@@ -26,7 +26,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: " PROG " [options] PORT FILE            capture from PORT into FILE\n"
+		"usage: " PROG " [options] PORT FILE            capture from PORT into FILE (- = stdout)\n"
 		"       " PROG " --replay [options] PORT FILE   send the frames of FILE out of PORT\n"
 		"  -n, --count N        stop after N frames\n"
 		"  -t, --duration SEC   stop after SEC seconds\n"
@@ -248,7 +248,7 @@ int main(int argc, char **argv)
 		if (!p)
 			return app_err(PROG, "cannot read %s: %s", file, errbuf), 1;
 		pcap_close(p);
-	} else {
+	} else if (strcmp(file, "-") != 0) {    /* "-" is standard output */
 		created = access(file, F_OK) != 0;
 		FILE *f = fopen(file, "ab");
 		if (!f)
@@ -268,6 +268,19 @@ int main(int argc, char **argv)
 	uint64_t end = duration > 0 ? app_now_ns() + (uint64_t)(duration * 1e9) : UINT64_MAX;
 	if (do_replay)
 		return replay(dev, name, file, count, end, loops, pps, mbit);
+	/* Capturing to standard output: the file goes there alone, the
+	 * statistics lines go to stderr. */
+	char out_path[32];
+	if (strcmp(file, "-") == 0) {
+		int keep = dup(STDOUT_FILENO);
+		if (keep < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+			app_err(PROG, "cannot redirect standard output: %s", strerror(errno));
+			ixy_close(dev);
+			return 1;
+		}
+		snprintf(out_path, sizeof(out_path), "/dev/fd/%d", keep);
+		file = out_path;
+	}
 	int rc = capture(dev, name, file, count, end, (int)snaplen, nano, interval);
 	if (!app_wire_ok(PROG, name, dev))
 		rc = 1;
