@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "num.h"
 
@@ -148,4 +149,15 @@ int ixy_parse_double(const char *s, double min, double max, double *out, const c
 		return fail(why, -ERANGE, "out of range");
 	*out = v;
 	return 0;
+}
+
+int ixy_env_flag(const char *name, bool *on)
+{
+	const char *v = getenv(name);
+	*on = false;
+	if (!v || !*v || strcmp(v, "0") == 0)
+		return 0;
+	if (strcmp(v, "1") == 0)
+		return *on = true, 0;
+	return -EINVAL;
 }

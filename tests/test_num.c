@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -152,11 +154,33 @@ static void test_double(void **state)
 	assert_int_equal(ixy_parse_double("infpps", 0, 1e9, &v, &unit, NULL), -EINVAL);
 }
 
+static void test_env_flag(void **state)
+{
+	(void)state;
+	static const struct { const char *v; int rc; bool on; } cases[] = {
+		{ NULL, 0, false }, { "", 0, false }, { "0", 0, false }, { "1", 0, true },
+		{ "yes", -EINVAL, false }, { "10", -EINVAL, false }, { " 1", -EINVAL, false }, { "1 ", -EINVAL, false },
+		{ "true", -EINVAL, false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].v)
+			setenv("IXY_TEST_FLAG", cases[i].v, 1);
+		else
+			unsetenv("IXY_TEST_FLAG");
+		bool on = !cases[i].on;
+		int rc = ixy_env_flag("IXY_TEST_FLAG", &on);
+		if (rc != cases[i].rc || (rc == 0 && on != cases[i].on))
+			fail_msg("IXY_TEST_FLAG=%s: rc %d on %d", cases[i].v ? cases[i].v : "(unset)", rc, on);
+	}
+	unsetenv("IXY_TEST_FLAG");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_u64),
 		cmocka_unit_test(test_double),
+		cmocka_unit_test(test_env_flag),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,6 +75,10 @@ expect "sim bad mode" 1 'mode=fast: use mode=threaded or mode=stepped' "$build/i
 expect "sim pair with itself" 1 'cannot pair a port with itself' "$build/ixy-pktgen" -n 1 'sim:x,wire=pair:x'
 expect "sim pair peer that cannot be a name" 1 'names a port that can never exist' "$build/ixy-fwd" 'sim:x,wire=pair:a=b' 'sim:y'
 expect "sim pair peer missing: at once, not a link timeout" 1 'its pair peer y does not exist in this process' "$build/ixy-fwd" 'sim:x,wire=pair:y' 'sim:y'
+expect "IXY_TRACE=yes is not a switch" 1 'environment variable IXY_TRACE="yes" is not a switch: set it to 1 (on) or 0 (off)' \
+	env IXY_TRACE=yes "$build/ixy-pktgen" -n 1 'sim:x'
+expect "IXY_RX_SCALAR=10 is not a switch" 1 'environment variable IXY_RX_SCALAR="10" is not a switch' \
+	env IXY_RX_SCALAR=10 "$build/ixy-pktgen" -n 1 'sim:x'
 expect "sim device id the model cannot be" 1 'device id 0x15c8 is not one the model can be' "$build/ixy-pktgen" -n 1 'sim:x,device_id=0x15c8'
 
 if [ "$(id -u)" = 0 ] && grep -q hugetlbfs /proc/mounts; then
