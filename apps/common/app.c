@@ -181,7 +181,10 @@ bool app_wire_ok(const char *prog, const char *name, struct ixy_device *dev)
 	uint64_t lost = sim ? ixy_sim_wire_errors(sim, &msg) : 0;
 	if (!lost && !msg)
 		return true;
-	app_err(prog, "%s: the wire lost %llu frames: %s", name, (unsigned long long)lost, msg ? msg : "(no message)");
+	if (lost)
+		app_err(prog, "%s: the wire lost %llu frames: %s", name, (unsigned long long)lost, msg ? msg : "(no message)");
+	else
+		app_err(prog, "%s: wire error: %s", name, msg);
 	return false;
 }
 

@@ -11,6 +11,7 @@
  * wire would have carried them. */
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -110,12 +111,26 @@ int sim_pcap_rx_round(struct ixy_sim *sim, int budget)
 			char err[PCAP_ERRBUF_SIZE];
 			pcap_close(p->rx);
 			p->rx = pcap_open_offline(p->rx_path, err);
-			if (!p->rx)
+			if (!p->rx) {
+				char msg[1200];
+				snprintf(msg, sizeof(msg), "sim %s: cannot reopen pcap file %s for the next loop: %s",
+					 sim->name, p->rx_path, err);
+				sim_wire_error(sim, 0, msg);
 				break;
+			}
 			continue;
 		}
-		if (r != 1)
+		if (r != 1) {
+			/* a damaged file (truncated record): say so once, read no further */
+			char msg[1200];
+			snprintf(msg, sizeof(msg), "sim %s: pcap file %s: %s after %llu frames (truncated or damaged "
+				 "file?); the rest is not replayed", sim->name, p->rx_path, pcap_geterr(p->rx),
+				 (unsigned long long)p->rx_frames);
+			sim_wire_error(sim, 0, msg);
+			pcap_close(p->rx);
+			p->rx = NULL;
 			break;
+		}
 		uint32_t len = h->caplen < SIM_MAX_FRAME ? h->caplen : SIM_MAX_FRAME;
 		memcpy(sim->scratch, data, len);
 		if (len < 60) {
