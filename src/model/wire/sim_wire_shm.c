@@ -330,7 +330,7 @@ int sim_shm_rx_round(struct ixy_sim *sim, int budget)
 	 * rest in arrival order. */
 	/* ... and until the driver can receive (sim_rx_started): frames that
 	 * came while the port was opening stay in the ring. */
-	while (tail != head && budget-- > 0 && !sim->rxpb.count && sim_rx_started(sim)) {
+	while (tail != head && budget-- > 0 && !sim->rxpb.count && (sim->rx_started || sim_rx_started(sim))) {
 		uint64_t pos = tail & (SHM_RING_BYTES - 1);
 		uint32_t len;
 		memcpy(&len, data + pos, 4);
