@@ -148,6 +148,7 @@ static void test_pair_impossible(void **state)
 	ixy_clear_error();
 	assert_null(ixy_open("sim:q7,mode=stepped,wire=pair:q8", NULL));
 	assert_non_null(strstr(ixy_last_error(), "its pair peer q8 does not exist in this process"));
+	assert_int_equal(ixy_last_error_code(), -EINVAL);      /* not -ETIMEDOUT from the link wait */
 	assert_null(ixy_sim_find("q7"));
 }
 
