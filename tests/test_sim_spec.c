@@ -46,6 +46,8 @@ static void test_bad_numbers(void **state)
 	refused("n1,mode=stepped,device_id=0x10fbx", "trailing characters");
 	refused("n1,mode=stepped,device_id=0x110fb", "out of range");      /* was truncated to 0x10fb */
 	refused("n1,mode=stepped,device_id=0", "out of range");
+	refused("n1,mode=stepped,fw_hold_us=5x", "fw_hold_us \"5x\" is not a number in 0..60000000 (trailing");
+	refused("n1,mode=stepped,sema_hold_ms=-1", "sema_hold_ms \"-1\" is not a number in 0..3600000 (negative)");
 	refused("n1,mode=stepped,wire=capture:-1", "capture queue length \"-1\"");
 	refused("n1,mode=stepped,wire=capture:", "(empty)");
 	refused("n1,mode=stepped,wire=capture:0", "out of range");
@@ -70,6 +72,7 @@ static void test_bad_options(void **state)
 	refused("n2,mode=stepped,mode=stepped", "option \"mode\" given twice");
 	refused("n2,mode=stepped,unthrottled,unthrottled", "option \"unthrottled\" given twice");
 	refused("n2,mode=stepped,wire=null,wire=loop", "option \"wire\" given twice");
+	refused("n2,mode=stepped,sfp=sr,sfp=lr", "option \"sfp\" given twice");
 	refused("n2,mode=fast", "mode=fast: use mode=threaded or mode=stepped");
 	refused("n2,mode", "mode=: use mode=threaded or mode=stepped");
 	refused("n2,mode=stepped,colour=red", "unknown option \"colour=red\"");

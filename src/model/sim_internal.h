@@ -115,7 +115,7 @@ struct sim_rxq {
 	bool vme;		/* RXDCTL.VME: strip the VLAN tag into the descriptor */
 	bool too_big;		/* reported a frame the ring can never take */
 	uint8_t statidx;
-	int8_t vector;		/* IVAR entry, -1 = none */
+	uint64_t irq_bit;	/* the vector IVAR maps the queue to, as a bit; 0 = none */
 	struct sim_dma_hit hit;	/* last buffer translation */
 };
 
@@ -126,7 +126,7 @@ struct sim_txq {
 	uint8_t *ring;
 	uint32_t head;
 	uint8_t statidx;
-	int8_t vector;
+	uint64_t irq_bit;	/* as in sim_rxq */
 	struct sim_dma_hit hit;
 	/* descriptor write-back (7.2.3.5.1): WTHRESH 0 writes DD where RS
 	 * asks, WTHRESH > 0 accumulates every processed descriptor (RS
@@ -194,6 +194,28 @@ struct sim_gen_state {
 	uint64_t interval_ps;
 };
 
+/* ---- interrupts (7.3; sim_irq.c) ----
+ * Queue causes are kept per MSI-X vector (the IVAR entry of the queue):
+ * bit v of vcause is EICR bit v for v < 16 and EICR_EX for all 64. The
+ * causes in EICR 31:16 are kept apart (ocause); they reach a vector through
+ * IVAR_MISC. Masks (EIMS) and auto-masks (EIAM) have the same layout. */
+struct sim_irq {
+	uint64_t raised;	/* queue vectors whose cause came up this round (the DMA
+				   engine ORs a queue's irq_bit in per write-back) */
+	uint32_t oraised;	/* other causes raised since the last evaluation */
+	uint64_t vcause, vmask, vam;
+	uint32_t ocause, omask, oam;	/* bits 31:16 only */
+	uint32_t eiac, gpie;
+	uint64_t pending;	/* MSI-X: vectors with an event whose message is not sent yet */
+	bool line;		/* MSI/INTx: asserted and signalled, not yet deasserted */
+	int8_t misc_vec[2];	/* IVAR_MISC: TCP timer, other causes; -1 = not valid */
+	uint64_t due_ns;	/* evaluate again at this time: a held vector's interval
+				   ends (UINT64_MAX: nothing held, 0: at once) */
+	uint64_t itr_ns[SIM_NUM_VECTORS];	/* EITR interval per vector */
+	uint64_t next_ns[SIM_NUM_VECTORS];	/* the vector may send again from then */
+	uint64_t messages;	/* sent (with or without a handler) */
+};
+
 struct sim_pcap_state;
 struct sim_iface_state;
 struct sim_shm_state;
@@ -206,6 +228,64 @@ struct sim_domain {
 	/* threaded mode: member of the engine thread's list (sim_engine.c) */
 	bool in_engine;
 	struct sim_domain *eng_next;
+};
+
+/* ---- the board around the MAC (sim_eeprom.c, sim_sema.c, sim_mdio.c,
+ * sim_i2c.c, sim_sfp.c) ---- */
+enum sim_media {
+	SIM_MEDIA_SFP,		/* SFP+ cage, module on I2C, laser on SDP3 */
+	SIM_MEDIA_BACKPLANE,	/* KX4/KX/KR, no module, no PHY */
+	SIM_MEDIA_OTHER,	/* other device ids: a plain 10G serial port as before */
+};
+
+#define SIM_EEPROM_WORDS	0x2000	/* 16 KiB: EEC.SIZE = 7 */
+#define SIM_MAX_UNKNOWN		256
+
+struct sim_sema {
+	uint32_t swsm;			/* SMBI, SWESMBI, WMNG */
+	uint32_t swfw;			/* SW_FW_SYNC, software and firmware halves */
+	uint64_t smbi_ns, swesmbi_ns;	/* when software took them */
+	uint64_t swfw_ns[11];		/* when software took each resource (bits 0-4, 10) */
+	uint64_t fw_until_ns;		/* the simulated firmware holds its bits until then */
+	bool long_reported;		/* one "held too long" report per hold */
+};
+
+/* An I2C slave on the two-wire bus behind I2CCTL: the SFP module's
+ * EEPROM pages at 0xA0 and 0xA2 (SFF-8472). */
+struct sim_i2c {
+	bool scl, sda_m;		/* what the host drives (open drain: 1 = released) */
+	bool sda_s;			/* the slave pulls SDA low */
+	uint8_t state;			/* enum in sim_i2c.c */
+	uint8_t shift, bits;
+	uint8_t dev;			/* addressed page: 0xA0 or 0xA2 */
+	bool dir_read;			/* the addressed transaction is a read */
+	bool have_offset;		/* a write transaction has set the pointer */
+	bool ack_in;			/* host's acknowledge of our last byte (0 = ACK) */
+	uint8_t ptr[2];			/* current address per page */
+	uint8_t mem[2][256];		/* the module's two pages */
+	uint64_t transactions;
+};
+
+/* The SPI EEPROM as software bit-bangs it through EEC (SK, CS, DI, DO). */
+struct sim_spi {
+	bool sk, cs;			/* pin levels (CS = 1: deselected) */
+	bool selected;
+	uint8_t phase;			/* enum in sim_eeprom_spi.c */
+	uint8_t nbits;
+	uint32_t shift;
+	uint8_t opcode;
+	uint32_t addr;			/* byte address */
+	bool wel;			/* write enable latch */
+	uint8_t out;			/* byte being shifted out */
+	uint8_t out_bit;		/* next bit of out (7..0) */
+	bool out_clocked;		/* SK rose during the output bit */
+	bool dout;			/* DO */
+	uint64_t bytes_written;
+};
+
+struct sim_unknown {
+	uint32_t off;
+	uint64_t reads, writes;
 };
 
 struct ixy_sim {
@@ -257,11 +337,25 @@ struct ixy_sim {
 	uint8_t *strip_buf;		/* SIM_MAX_FRAME bytes: a frame without its VLAN tag */
 	uint8_t *tx_buf;		/* SIM_MAX_FRAME bytes: a TX frame the MAC changes (offloads) */
 
-	/* interrupts: where the vectors the model fires go (ixy_sim_set_irq_handler) */
+	/* interrupts: the cause/mask/vector logic, and where the vectors it
+	 * fires go (ixy_sim_set_irq_handler) */
+	struct sim_irq irq;
 	ixy_sim_irq_fn irq_fn;
 	void *irq_ctx;
 
+	/* the board: NVM, semaphores, management interfaces, SFP module */
+	enum sim_media media;
+	enum ixy_sim_sfp sfp;		/* resolved: never DEFAULT */
+	uint16_t *eeprom;		/* SIM_EEPROM_WORDS words, kept across resets */
+	uint32_t eerd, eewr;		/* last EERD/EEWR values (DONE and data) */
+	struct sim_spi spi;
+	struct sim_sema sema;
+	struct sim_i2c i2c;
+	uint32_t msca, msrwd;
+
 	/* checks */
+	struct sim_unknown *unknown;	/* SIM_MAX_UNKNOWN entries */
+	unsigned n_unknown;
 	char *viol[SIM_MAX_VIOLATIONS];
 	unsigned nviol;
 	uint64_t dma_faults;
@@ -281,9 +375,56 @@ void sim_unlock(struct ixy_sim *sim);
 void sim_reset(struct ixy_sim *sim, bool power_on);
 void sim_link_update(struct ixy_sim *sim, uint64_t now_ns);
 uint32_t sim_link_delay_us(const struct ixy_sim *sim);
-void sim_raise_eicr(struct ixy_sim *sim, uint32_t bits);
 static inline uint32_t sim_reg(const struct ixy_sim *sim, uint32_t off) { return sim->bar[off / 4]; }
 static inline void sim_setreg(struct ixy_sim *sim, uint32_t off, uint32_t v) { sim->bar[off / 4] = v; }
+
+/* sim_irq.c: the interrupt logic (7.3). Causes from the DMA engine are
+ * ORed into sim->irq.raised on the per-frame path and evaluated once per
+ * round; everything else is evaluated where it happens. The handler is
+ * called from these functions with the domain lock held. */
+void sim_irq_reset(struct ixy_sim *sim);
+/* A cause in EICR 31:16 (LSC, RX_MISS, ...): evaluated at the end of the
+ * current register access or engine round. */
+void sim_raise_eicr(struct ixy_sim *sim, uint32_t bits);
+/* Is off one of the interrupt registers (EICR .. GPIE, EITR, IVAR, the _EX ones)? */
+bool sim_irq_reg(uint32_t off);
+uint32_t sim_irq_read(struct ixy_sim *sim, uint32_t off, uint64_t now_ns);
+void sim_irq_write(struct ixy_sim *sim, uint32_t off, uint32_t val, uint64_t now_ns);
+/* Take in what was raised, send what is due (send messages, EIAC, EIAM, EITR). */
+void sim_irq_eval(struct ixy_sim *sim, uint64_t now_ns);
+static inline void sim_irq_poll(struct ixy_sim *sim, uint64_t now_ns)
+{
+	if (__builtin_expect((sim->irq.raised | sim->irq.oraised) != 0 || now_ns >= sim->irq.due_ns, 0))
+		sim_irq_eval(sim, now_ns);
+}
+
+enum sim_media sim_media_of(uint16_t device_id);
+
+/* the board around the MAC: each returns true when it owns the offset */
+int sim_eeprom_build(struct ixy_sim *sim);
+void sim_eeprom_autoload(struct ixy_sim *sim);		/* RAL/RAH[0], AUTOC/AUTOC2 after reset */
+bool sim_eeprom_read(struct ixy_sim *sim, uint32_t off, uint64_t now, uint32_t *v);
+bool sim_eeprom_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
+uint16_t sim_eeprom_checksum(const uint16_t *w, uint32_t nwords);
+void sim_spi_reset(struct ixy_sim *sim);
+void sim_spi_pins(struct ixy_sim *sim, uint32_t eec);	/* EEC written while granted */
+bool sim_spi_do(const struct ixy_sim *sim);
+void sim_sema_reset(struct ixy_sim *sim, uint64_t now, bool power_on);
+bool sim_sema_read(struct ixy_sim *sim, uint32_t off, uint64_t now, uint32_t *v);
+bool sim_sema_write(struct ixy_sim *sim, uint32_t off, uint32_t val, uint64_t now);
+void sim_sema_check(struct ixy_sim *sim, uint64_t now);		/* holds that were never released */
+bool sim_mdio_read(struct ixy_sim *sim, uint32_t off, uint32_t *v);
+bool sim_mdio_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
+void sim_sfp_load(struct ixy_sim *sim);			/* the module's EEPROM pages */
+bool sim_sfp_present(const struct ixy_sim *sim);
+void sim_i2c_reset(struct ixy_sim *sim);
+bool sim_i2c_read(struct ixy_sim *sim, uint32_t off, uint32_t *v);
+bool sim_i2c_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
+bool sim_fdir_read(struct ixy_sim *sim, uint32_t off, uint32_t *v);
+bool sim_fdir_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
+/* sim_known.c: the register map; accesses outside it are recorded */
+bool sim_reg_known(uint32_t off);
+void sim_unknown_access(struct ixy_sim *sim, uint32_t off, bool write);
 
 /* sim_violation.c */
 void sim_violation(struct ixy_sim *sim, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

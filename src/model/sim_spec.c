@@ -2,6 +2,7 @@
  *
  *   NAME[,mode=threaded|stepped][,wire=WIRE][,mac=XX:XX:XX:XX:XX:XX]
  *       [,unthrottled][,laser_off][,link_delay_us=N][,device_id=0xNNNN]
+ *       [,sfp=da|da-active|sr|lr|none][,fw_hold_us=N][,sema_hold_ms=N]
  *
  *   WIRE = loop | null | capture[:N] | pair:OTHER | iface:IFNAME | shm:NAME
  *        | pcap:RX.pcap:TX.pcap[:loop]   (either file may be empty)
@@ -182,10 +183,31 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 			if (spec_u64(spec, "device_id", v, IXY_NUM_HEX, 1, 0xffff, &n))
 				return NULL;
 			cfg.device_id = (uint16_t)n;	/* which ids the model can be: ixy_sim_create */
+		} else if (strcmp(o, "sfp") == 0 && v) {
+			static const struct { const char *name; enum ixy_sim_sfp t; } sfps[] = {
+				{ "da", IXY_SIM_SFP_DA }, { "da-active", IXY_SIM_SFP_DA_ACTIVE },
+				{ "sr", IXY_SIM_SFP_SR }, { "lr", IXY_SIM_SFP_LR }, { "none", IXY_SIM_SFP_NONE },
+			};
+			size_t i;
+			for (i = 0; i < sizeof(sfps) / sizeof(sfps[0]) && strcmp(v, sfps[i].name) != 0; i++)
+				;
+			if (i == sizeof(sfps) / sizeof(sfps[0]))
+				return ixy_error_null(-EINVAL, "sim spec \"%s\": unknown SFP+ module \"%s\" "
+						      "(da, da-active, sr, lr or none)", spec, v);
+			cfg.sfp = sfps[i].t;
+		} else if (strcmp(o, "fw_hold_us") == 0 && v) {
+			if (spec_u64(spec, "fw_hold_us", v, 0, 0, 60000000, &n))
+				return NULL;
+			cfg.fw_hold_us = (uint32_t)n;
+		} else if (strcmp(o, "sema_hold_ms") == 0 && v) {
+			if (spec_u64(spec, "sema_hold_ms", v, 0, 0, 3600000, &n))
+				return NULL;
+			cfg.sema_hold_ms = (uint32_t)n;
 		} else {
 			return ixy_error_null(-EINVAL, "sim spec \"%s\": unknown option \"%s%s%s\": known are "
 					      "mode=threaded|stepped, wire=..., mac=..., unthrottled, laser_off, "
-					      "link_delay_us=N, device_id=N (see docs/sim.md)", spec, o, v ? "=" : "", v ? v : "");
+					      "link_delay_us=N, device_id=N, sfp=da|da-active|sr|lr|none, fw_hold_us=N, sema_hold_ms=N "
+					      "(see docs/sim.md)", spec, o, v ? "=" : "", v ? v : "");
 		}
 	}
 	/* A port that waits for this one (its spec said pair:NAME) pairs

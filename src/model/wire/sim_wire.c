@@ -378,6 +378,7 @@ void ixy_sim_set_carrier(struct ixy_sim *sim, bool up)
 			s->an_start_ns = now;	/* plugged back in: the link trains again */
 		s->carrier = up;
 		sim_link_update(s, now);
+		sim_irq_poll(s, now);	/* LSC */
 	}
 	sim_unlock(sim);
 }
