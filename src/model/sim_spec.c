@@ -22,23 +22,10 @@
 #include <string.h>
 
 #include "error.h"
+#include "ixy/packet.h"
 #include "num.h"
 #include "model/sim_core.h"
 #include "model/sim_internal.h"
-
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned v[6];
-	char end;
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6)
-		return -1;
-	for (int i = 0; i < 6; i++) {
-		if (v[i] > 0xff)
-			return -1;
-		mac[i] = (uint8_t)v[i];
-	}
-	return 0;
-}
 
 /* A whole number of the spec, strictly (src/num.h): "link_delay_us=10x",
  * "capture:-1" or "gen:60:::" are errors, not 10, 2^64-1 or defaults. */
@@ -168,7 +155,7 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 		} else if (strcmp(o, "wire") == 0 && v) {
 			wire = v;
 		} else if (strcmp(o, "mac") == 0 && v) {
-			if (parse_mac(v, cfg.mac) < 0)
+			if (ixy_parse_mac(v, cfg.mac) < 0)	/* strict: src/packet.c */
 				return ixy_error_null(-EINVAL, "sim spec \"%s\": bad MAC address \"%s\" "
 						      "(expected XX:XX:XX:XX:XX:XX)", spec, v);
 		} else if (strcmp(o, "unthrottled") == 0 && !v) {

@@ -29,6 +29,8 @@ grep -q '^usage: ixy-fwd \[options\] PORT_A PORT_B' <("$build/ixy-fwd" --help) &
 expect "ixy-fwd --batch 0" 2 "--batch: '0' is not a number in 1..512" "$build/ixy-fwd" --batch 0 a b
 expect "ixy-fwd --duration garbage" 2 "--duration: '1x' is not a duration" "$build/ixy-fwd" -t 1x a b
 expect "ixy-fwd bad MAC" 2 "not a MAC address" "$build/ixy-fwd" --dst-mac-a 01:02 a b
+expect "ixy-fwd MAC with a sign" 2 "'01:02:03:04:05:-6' is not a MAC address" "$build/ixy-fwd" --dst-mac-a 01:02:03:04:05:-6 a b
+expect "sim mac with a blank" 1 'bad MAC address " 2:0:0:0:0:1"' "$build/ixy-pktgen" -n 1 'sim:x,mac= 2:0:0:0:0:1'
 expect "ixy-pktgen --size 59" 2 "--size: '59' is not a number in 60..9000" "$build/ixy-pktgen" -s 59 p
 expect "ixy-pktgen --rate garbage" 2 "--rate: '5furlongs' is not a rate" "$build/ixy-pktgen" -r 5furlongs p
 expect "ixy-pktgen --dst-ip garbage" 2 "not an IPv4 address" "$build/ixy-pktgen" --dst-ip 1.2.3 p
