@@ -17,7 +17,7 @@ rate=${2:-1Mpps}
 # its own tree: configuring the test command's tree without tests would
 # leave scripts/test.sh nothing to run (it checks that, too)
 build=${IXY_BUILD_DIR:-$root/build}/demo
-case $seconds in ''|*[!0-9]*) echo "demo.sh: SECONDS must be a whole number" >&2; exit 2 ;; esac
+case $seconds in ''|*[!0-9]*|0*) echo "demo.sh: SECONDS must be a whole number of seconds, 1 or more (not '$seconds')" >&2; exit 2 ;; esac
 
 if [ "$(id -u)" != 0 ]; then
 	echo "demo.sh: must run as root (hugepages, physical addresses for DMA)" >&2

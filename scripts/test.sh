@@ -17,7 +17,8 @@ ctest_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--no-asan) asan=0 ;;
-	-R) ctest_args+=(-R "$2"); shift ;;
+	-R) [ $# -ge 2 ] && [ -n "$2" ] || { echo "test.sh: -R needs a regular expression (see --help)" >&2; exit 2; }
+		ctest_args+=(-R "$2"); shift ;;
 	-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
 	*) echo "test.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
