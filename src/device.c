@@ -87,8 +87,10 @@ struct ixy_device *ixy_open_sim(struct ixy_sim *sim, const struct ixy_config *cf
 
 void ixy_close(struct ixy_device *dev)
 {
-	if (dev)
-		dev->ops->close(dev);
+	if (!dev)
+		return;
+	ixy_irq_close(dev);
+	dev->ops->close(dev);
 }
 
 /* ---- data path ---- */

@@ -211,6 +211,12 @@ static void test_unsupported_controls(void **state)
 	assert_int_equal(ixy_set_broadcast(dev, true), 0);
 	assert_int_equal(ixy_set_broadcast(dev, false), -ENOTSUP);
 	assert_msg_has("CTRL_RX_EXTRA");
+	/* no interrupts yet: a clear error naming the device and what is missing */
+	assert_int_equal(ixy_rx_interrupt_enable(dev, 0, NULL), -ENOTSUP);
+	assert_msg_has(NIC);
+	assert_msg_has("VFIO backend");
+	assert_int_equal(ixy_rx_wait(dev, 0, 10), -EINVAL);
+	assert_msg_has("not enabled");
 	ixy_close(dev);
 }
 

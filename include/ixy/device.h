@@ -112,6 +112,100 @@ void ixy_tx_batch_busy_wait(struct ixy_device *dev, uint16_t queue, struct ixy_p
  * from in a forwarder, or to check for leaks). */
 struct ixy_mempool *ixy_rx_mempool(struct ixy_device *dev, uint16_t queue);
 
+/* ---- interrupts: sleep while a queue is idle ----
+ *
+ * Each RX queue can get an interrupt, delivered to an eventfd the library
+ * owns (one per queue): on a sim port the model's MSI-X logic writes it, with
+ * the VFIO backend (later) the kernel does. The device's interrupt is armed
+ * only while someone is about to sleep on it:
+ *
+ *   ixy_rx_interrupt_arm  unmasks the queue's vector, then looks at the ring
+ *                         once more; a frame that arrived before the unmask
+ *                         is seen there, one after it raises the interrupt,
+ *                         so no frame is ever left in the ring unnoticed
+ *   (sleep on the fd)     poll/epoll; the interrupt masks itself when it fires
+ *
+ * ixy_rx_wait does both for one queue, ixy_rx_wait_any for several, and
+ * ixy_rx_hybrid polls while packets come and sleeps when they stop.
+ * Interrupts are enabled per queue after ixy_open (not in ixy_config) so
+ * that a device without them opens and polls as before, and the error of
+ * enabling names exactly what is missing. Real PCI ports (uio/sysfs) and the
+ * virtio driver have no interrupt delivery yet: -ENOTSUP, with a message
+ * saying that interrupts need the VFIO backend. Enable/disable are control
+ * calls (not concurrently with each other on one device); arm, wait and
+ * the fd follow the data path's rule: one thread per queue. */
+struct ixy_irq_config {
+	uint32_t throttle_us;      /* minimum time between two interrupts of the queue
+	                              (ixgbe: EITR, 2 us steps, up to 1022 us) [0 = none] */
+};
+/* Route queue's interrupt to its eventfd and program the device. cfg may be
+ * NULL (defaults). Enabling again changes the throttle. The interrupt stays
+ * masked until it is armed. 0 or a negative errno. */
+int ixy_rx_interrupt_enable(struct ixy_device *dev, uint16_t queue, const struct ixy_irq_config *cfg);
+/* Mask and unroute the interrupt and close the fd. Not enabled: 0. */
+int ixy_rx_interrupt_disable(struct ixy_device *dev, uint16_t queue);
+
+/* The queue's eventfd (enabled queues only), for poll/epoll: readable when
+ * an armed interrupt fired. The library owns it (do not close it); reading it
+ * is optional: ixy_rx_interrupt_arm discards what it holds. */
+int ixy_rx_queue_fd(struct ixy_device *dev, uint16_t queue);
+
+/* Before sleeping on the fd: clear stale signals, unmask the queue's
+ * interrupt, then check the ring once more. Returns 1 if packets are
+ * already there (do not sleep: receive them; the interrupt is masked
+ * again), 0 when armed and the ring is empty (sleep on the fd), <0 error.
+ * The interrupt masks itself when it fires. */
+int ixy_rx_interrupt_arm(struct ixy_device *dev, uint16_t queue);
+/* Mask it again without sleeping (e.g. woken by something else). */
+int ixy_rx_interrupt_disarm(struct ixy_device *dev, uint16_t queue);
+
+/* Block until the queue has packets or timeout_ms (1..INT_MAX) passed:
+ * >0 ready, 0 timeout (or a signal interrupted the wait), <0 error. A
+ * timeout of 0 or below is an error (-EINVAL; poll with ixy_rx_batch, or
+ * use the fd to wait without bound). Uses no CPU while it sleeps. A
+ * stepped sim port has no time of its own: it is stepped while waiting. */
+int ixy_rx_wait(struct ixy_device *dev, uint16_t queue, int timeout_ms);
+
+/* Several queues (e.g. both ports of a forwarder) served by one thread. */
+struct ixy_rxq {
+	struct ixy_device *dev;
+	uint16_t queue;
+};
+/* Block until one of the n queues (1..64, each enabled) has packets:
+ * returns how many have (>0), 0 on timeout, <0 error; as ixy_rx_wait
+ * otherwise. */
+int ixy_rx_wait_any(const struct ixy_rxq *queues, unsigned n, int timeout_ms);
+
+/* The hybrid: poll while packets come, sleep when they stop. Call
+ * ixy_rx_hybrid_idle once per round of ixy_rx_batch calls over the queues
+ * with the number of packets the round received. Once no packet came for
+ * idle_us, it arms the queues' interrupts and sleeps (ixy_rx_wait_any) for
+ * up to sleep_ms; any packet resets the idle time, and so does a wakeup (the
+ * thread polls again for idle_us before sleeping again). The CPU used while
+ * idle is then one wakeup per sleep_ms, and under load nothing is added but
+ * a clock read per empty poll. Zero the struct, set the fields (0 =
+ * default), keep it per thread. Returns 1 if it slept and packets are
+ * there, 0 if it did not sleep or the sleep timed out, <0 error. */
+#define IXY_HYBRID_IDLE_US 20
+#define IXY_HYBRID_SLEEP_MS 100
+struct ixy_rx_hybrid {
+	uint32_t idle_us;          /* sleep after this long without packets [IXY_HYBRID_IDLE_US] */
+	int sleep_ms;              /* longest sleep, so the caller's loop runs now and then [IXY_HYBRID_SLEEP_MS] */
+	/* state and counters (read them, do not write) */
+	uint64_t idle_since_ns;    /* CLOCK_MONOTONIC of the first empty round, 0 = busy */
+	uint64_t sleeps;           /* times it armed and went to sleep */
+	uint64_t wakeups;          /* sleeps that ended because packets came */
+};
+int ixy_rx_hybrid_idle(struct ixy_rx_hybrid *h, const struct ixy_rxq *queues, unsigned n, uint32_t received);
+
+/* What a queue's interrupt did (since it was enabled). */
+struct ixy_rx_irq_stats {
+	uint64_t arms;             /* ixy_rx_interrupt_arm calls that found the ring empty */
+	uint64_t interrupts;       /* signals the eventfd delivered */
+	uint64_t ready_at_arm;     /* arms that found packets after unmasking (the race ixy lost) */
+};
+int ixy_rx_interrupt_stats(struct ixy_device *dev, uint16_t queue, struct ixy_rx_irq_stats *stats);
+
 /* ---- identity ---- */
 const char *ixy_device_name(const struct ixy_device *dev);   /* "0000:03:00.0" or "sim:NAME" */
 const char *ixy_driver_name(const struct ixy_device *dev);   /* "ixy-ixgbe" */

@@ -128,6 +128,13 @@ void ixy_pci_unmap_bar(void *addr, size_t size);
 int ixy_pci_bar_read(struct ixy_pci_dev *dev, int bar, uint64_t off, int width, uint32_t *val);
 int ixy_pci_bar_write(struct ixy_pci_dev *dev, int bar, uint64_t off, int width, uint32_t val);
 
+/* Deliver MSI-X vector `vector` of the device to eventfd efd (-1: stop
+ * delivering it). The driver picks the vectors; the caller owns the fd.
+ * This is where the VFIO backend (VFIO_DEVICE_SET_IRQS) plugs in; the
+ * sysfs/uio backend has no interrupt delivery: -ENOTSUP with a message
+ * naming the device. */
+int ixy_pci_irq_set_eventfd(struct ixy_pci_dev *dev, unsigned vector, int efd);
+
 /* NUMA node of the device from sysfs `numa_node`; -1 when unknown
  * (missing, unreadable or negative). Not an error: no message is set. */
 int ixy_pci_numa_node(struct ixy_pci_dev *dev);

@@ -28,6 +28,18 @@ struct ixy_driver_ops {
 	int (*set_rss_reta)(struct ixy_device *dev, const uint8_t table[IXY_RSS_RETA_SIZE]);
 	struct ixy_mempool *(*rx_mempool)(struct ixy_device *dev, uint16_t queue);
 	void (*close)(struct ixy_device *dev);
+	/* RX queue interrupts (src/device_irq.c keeps the eventfds and the arm
+	 * sequence); NULL in a driver without them. rx_irq_enable routes the
+	 * queue's interrupt to efd (sim handler, or the pci layer's MSI-X
+	 * eventfd) and programs the device with the interrupt masked;
+	 * rx_irq_disable masks and unroutes it. rx_irq_arm drops a stale cause
+	 * and unmasks, rx_irq_disarm masks (no read-modify-write: safe beside
+	 * other queues' threads). rx_ready: the queue's next descriptor is done. */
+	int (*rx_irq_enable)(struct ixy_device *dev, uint16_t queue, int efd, const struct ixy_irq_config *cfg);
+	void (*rx_irq_disable)(struct ixy_device *dev, uint16_t queue);
+	void (*rx_irq_arm)(struct ixy_device *dev, uint16_t queue);
+	void (*rx_irq_disarm)(struct ixy_device *dev, uint16_t queue);
+	bool (*rx_ready)(struct ixy_device *dev, uint16_t queue);
 };
 
 /* set_filter's `what` */
@@ -49,7 +61,12 @@ struct ixy_device {
 	uint8_t rss_key[IXY_RSS_KEY_LEN];
 	uint8_t rss_reta[IXY_RSS_RETA_SIZE];
 	struct ixy_stats totals;       /* accumulated counters */
+	struct ixy_rx_irq *rx_irq;     /* per RX queue interrupt state, NULL until enabled */
 };
+
+/* Disable every queue's interrupt and close its eventfd (ixy_close, before
+ * the driver's close; src/device_irq.c). */
+void ixy_irq_close(struct ixy_device *dev);
 
 /* The configuration with defaults filled in and every field validated;
  * drivers only ever see this form. */

@@ -86,6 +86,10 @@ struct ixgbe_dev {
 	struct ixgbe_rx_queue *rxq;
 	struct ixgbe_tx_queue *txq;
 	struct ixy_dma_region *rings;   /* all descriptor rings of the device */
+	/* interrupts (ixgbe_irq.c) */
+	bool msix_ready;                /* GPIE/EIAC/EIAM programmed for MSI-X */
+	bool sim_irq_handler;           /* our handler is registered with the sim port */
+	int irq_fd[IXGBE_MSIX_VECTORS]; /* sim ports: eventfd of each vector, -1 = none */
 };
 
 static inline struct ixgbe_dev *to_ixgbe(struct ixy_device *d)
@@ -128,5 +132,12 @@ uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 int ixgbe_get_mac(struct ixy_device *dev, uint8_t mac[6]);      /* ixgbe_mac.c */
 int ixgbe_set_mac(struct ixy_device *dev, const uint8_t mac[6]);
 int ixgbe_set_filter(struct ixy_device *dev, uint32_t what, bool on);
+int ixgbe_rx_irq_enable(struct ixy_device *dev, uint16_t queue, int efd,  /* ixgbe_irq.c */
+			const struct ixy_irq_config *cfg);
+void ixgbe_rx_irq_disable(struct ixy_device *dev, uint16_t queue);
+void ixgbe_rx_irq_arm(struct ixy_device *dev, uint16_t queue);
+void ixgbe_rx_irq_disarm(struct ixy_device *dev, uint16_t queue);
+bool ixgbe_rx_ready(struct ixy_device *dev, uint16_t queue);
+void ixgbe_irq_shutdown(struct ixgbe_dev *d);   /* mask all, unregister the sim handler */
 
 #endif

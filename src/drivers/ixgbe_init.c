@@ -2,7 +2,8 @@
  * initialization sequence (4.6.3): disable interrupts, global reset, wait
  * for the EEPROM and the DMA engine, link set-up (4.6.4), statistics
  * (4.6.5), receive (4.6.7), transmit (4.6.8). Interrupts stay off: the
- * driver polls. */
+ * driver polls, until an application enables a queue's interrupt
+ * (ixgbe_irq.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,6 +439,7 @@ static void ixgbe_close(struct ixy_device *dev)
 {
 	struct ixgbe_dev *d = to_ixgbe(dev);
 
+	ixgbe_irq_shutdown(d);
 	ixgbe_stop(d);
 	free_queues(d);
 	if (d->pci) {
@@ -462,6 +464,11 @@ static const struct ixy_driver_ops ixgbe_ops = {
 	.set_rss_reta = ixgbe_set_rss_reta,
 	.rx_mempool = ixgbe_rx_mempool,
 	.close = ixgbe_close,
+	.rx_irq_enable = ixgbe_rx_irq_enable,
+	.rx_irq_disable = ixgbe_rx_irq_disable,
+	.rx_irq_arm = ixgbe_rx_irq_arm,
+	.rx_irq_disarm = ixgbe_rx_irq_disarm,
+	.rx_ready = ixgbe_rx_ready,
 };
 
 
@@ -494,6 +501,8 @@ static struct ixgbe_dev *new_dev(const struct ixy_config_resolved *cfg, const st
 	d->trace = cfg->trace;
 	d->trace_fn = cfg->c.trace_fn;
 	d->trace_arg = cfg->c.trace_arg;
+	for (unsigned v = 0; v < IXGBE_MSIX_VECTORS; v++)
+		d->irq_fd[v] = -1;
 	return d;
 }
 
