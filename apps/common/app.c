@@ -45,11 +45,6 @@ void app_err(const char *prog, const char *fmt, ...)
  * the sim port specs use: no sign, no blanks, no "inf"/"nan", nothing after
  * the number but the units asked for, whole where a count is meant. */
 
-bool app_parse_u64(const char *s, uint64_t *out)
-{
-	return ixy_parse_u64(s, IXY_NUM_SI, 0, UINT64_MAX, out, NULL) == 0;
-}
-
 #define APP_MAX_SECONDS 1e9     /* ~31 years: far beyond any run, and ns fit in 64 bits */
 
 static bool parse_seconds(const char *s, double *out, const char **why)
@@ -70,12 +65,6 @@ static bool parse_seconds(const char *s, double *out, const char **why)
 		return *why = "out of range", false;
 	*out = v * scale;
 	return true;
-}
-
-bool app_parse_seconds(const char *s, double *out)
-{
-	const char *why;
-	return parse_seconds(s, out, &why);
 }
 
 #define APP_MAX_PPS 1e12
@@ -110,12 +99,6 @@ static bool parse_rate(const char *s, double *pps, double *mbit, const char **wh
 		return *why = *unit ? "unknown unit" : "no unit (pps or bit)", false;
 	}
 	return true;
-}
-
-bool app_parse_rate(const char *s, double *pps, double *mbit)
-{
-	const char *why;
-	return parse_rate(s, pps, mbit, &why);
 }
 
 bool app_opt_u64(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out)

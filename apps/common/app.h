@@ -18,15 +18,6 @@ void app_yield(void);
 /* Print "PROG: message" to stderr (one line). */
 void app_err(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Parse a whole unsigned number with optional k/M/G suffix (powers of
- * 1000, "1.5k" = 1500); false on anything else (strict: src/num.h). */
-bool app_parse_u64(const char *s, uint64_t *out);
-/* Parse a duration "10", "10s", "500ms", "2m": finite, 0..1e9 s. */
-bool app_parse_seconds(const char *s, double *out);
-/* Parse a rate: "100000pps", "1.5Mpps", "500Mbit", "10Gbit"; exactly one of
- * *pps / *mbit is set (the other 0). */
-bool app_parse_rate(const char *s, double *pps, double *mbit);
-
 /* Call once per poll-loop iteration with whether it did any work: after
  * many empty polls in a row it yields the CPU, so a polling app shares a
  * small machine (or the cores of a virtual NIC's engine) without costing
@@ -41,7 +32,11 @@ static inline void app_idle(bool worked)
 }
 
 /* Option parsing for getopt loops: parse `arg` of option `opt`; on bad
- * input print "PROG: OPT: 'ARG' is not ..." and return false. */
+ * input print "PROG: OPT: 'ARG' is not ... (why)" and return false.
+ * Strict (src/num.h): u64 is a whole number with an optional k/M/G suffix
+ * (powers of 1000, "1.5k" = 1500); seconds "10", "2.5s", "500ms", "2m",
+ * finite, 0..1e9 s; a rate "1000pps", "1.5Mpps", "500Mbit", "10Gbit",
+ * above 0 (exactly one of *pps / *mbit is set, the other 0). */
 bool app_opt_u64(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out);
 bool app_opt_seconds(const char *prog, const char *opt, const char *arg, double *out);
 bool app_opt_rate(const char *prog, const char *opt, const char *arg, double *pps, double *mbit);
