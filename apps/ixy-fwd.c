@@ -139,14 +139,16 @@ int main(int argc, char **argv)
 	}
 
 	struct ixy_config cfg = { .promisc = promisc, .force = force, .rx_ring_size = (uint16_t)ring,
-				   .tx_ring_size = (uint16_t)ring };
+				   .tx_ring_size = (uint16_t)ring, .cancel = &app_stop };
+	/* Signals first: one during an open (its link wait) ends it cleanly. */
+	app_install_signals();
 	for (int i = 0; i < 2; i++) {
 		ports[i].name = argv[optind + i];
 		ports[i].dev = ixy_open(ports[i].name, &cfg);
 		if (!ports[i].dev) {
-			app_err(PROG, "cannot open %s: %s", ports[i].name, ixy_last_error());
+			int open_status = app_open_failed(PROG, ports[i].name);
 			ixy_close(ports[0].dev);
-			return 1;
+			return open_status;
 		}
 		ixy_get_mac(ports[i].dev, ports[i].mac);
 		ixy_read_stats(ports[i].dev, &ports[i].prev);
@@ -166,7 +168,6 @@ int main(int argc, char **argv)
 	struct app_cpu cpu;
 	uint64_t sleeps_printed = 0;
 	app_cpu_start(&cpu);
-	app_install_signals();
 
 	uint64_t start = app_now_ns(), last = start, forwarded = 0;
 	uint64_t end = duration > 0 ? start + (uint64_t)(duration * 1e9) : UINT64_MAX;

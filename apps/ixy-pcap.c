@@ -134,8 +134,12 @@ static int replay(struct ixy_device *dev, const char *name, const char *file, ui
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct ixy_mempool_opts mo = { .num_entries = 4096, .buf_len = 9216, .numa_node = -1 };
 	struct ixy_mempool *pool = ixy_mempool_create(&mo);
-	if (!pool)
-		return app_err(PROG, "%s", ixy_last_error()), 1;
+	if (!pool) {
+		/* the device is open (its RX DMA runs): close it before leaving */
+		app_err(PROG, "%s", ixy_last_error());
+		ixy_close(dev);
+		return 1;
+	}
 	uint64_t sent = 0, bytes = 0, start = app_now_ns();
 	int rc = 0;
 	for (uint64_t round = 0; !app_stop && (loops == 0 || round < loops); round++) {
@@ -286,15 +290,16 @@ int main(int argc, char **argv)
 		fclose(f);
 	}
 
-	struct ixy_config cfg = { .promisc = promisc, .force = force };
+	struct ixy_config cfg = { .promisc = promisc, .force = force, .cancel = &app_stop };
+	/* Signals first: one during the open (its link wait) ends it cleanly. */
+	app_install_signals();
 	struct ixy_device *dev = ixy_open(name, &cfg);
 	if (!dev) {
-		app_err(PROG, "cannot open %s: %s", name, ixy_last_error());
+		int status = app_open_failed(PROG, name);
 		if (created)
 			unlink(file);   /* leave nothing behind */
-		return 1;
+		return status;
 	}
-	app_install_signals();
 	uint64_t end = duration > 0 ? app_now_ns() + (uint64_t)(duration * 1e9) : UINT64_MAX;
 	if (do_replay)
 		return replay(dev, name, file, count, end, loops, pps, mbit);

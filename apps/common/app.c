@@ -9,6 +9,8 @@
 #include "app.h"
 #include "num.h"          /* the library's strict number parser (src/num.h) */
 
+#include <ixy/error.h>
+
 volatile sig_atomic_t app_stop;
 
 static void on_signal(int sig)
@@ -24,6 +26,17 @@ void app_install_signals(void)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+int app_open_failed(const char *prog, const char *name)
+{
+	if (app_stop) {
+		printf("[%s] stopped by a signal before %s was open\n", prog, name);
+		fflush(stdout);
+		return 0;
+	}
+	app_err(prog, "cannot open %s: %s", name, ixy_last_error());
+	return 1;
 }
 
 void app_yield(void)
@@ -150,25 +163,31 @@ void app_print_rates(const char *prog, const char *name, const struct ixy_stats 
 
 void app_print_totals(const char *prog, const char *name, const struct ixy_stats *s)
 {
-	printf("[%s] %-16s total: RX %llu packets %llu bytes | TX %llu packets %llu bytes | dropped %llu missed %llu errors %llu\n",
+	printf("[%s] %-16s total: RX %llu packets %llu bytes | TX %llu packets %llu bytes | dropped %llu missed %llu errors %llu",
 	       prog, name, (unsigned long long)s->rx_packets, (unsigned long long)s->rx_bytes,
 	       (unsigned long long)s->tx_packets, (unsigned long long)s->tx_bytes, (unsigned long long)s->rx_dropped,
 	       (unsigned long long)s->rx_missed, (unsigned long long)s->rx_errors);
+	if (s->tx_errors)       /* frames ixy_tx_batch refused (too long): taken, never sent */
+		printf(" | TX refused %llu", (unsigned long long)s->tx_errors);
+	printf("\n");
 	fflush(stdout);
 }
 
 bool app_wire_ok(const char *prog, const char *name, struct ixy_device *dev)
 {
 	struct ixy_sim *sim = dev ? ixy_device_sim(dev) : NULL;
-	const char *msg = NULL;
-	uint64_t lost = sim ? ixy_sim_wire_errors(sim, &msg) : 0;
-	if (!lost && !msg)
+	if (!sim)
 		return true;
+	const char *msg = NULL;
+	uint64_t lost = ixy_sim_wire_lost(sim, &msg), bad = ixy_sim_wire_errors(sim);
 	if (lost)
 		app_err(prog, "%s: the wire lost %llu frames: %s", name, (unsigned long long)lost, msg ? msg : "(no message)");
-	else
+	else if (msg)
 		app_err(prog, "%s: wire error: %s", name, msg);
-	return false;
+	if (bad)
+		app_err(prog, "%s: the wire refused %llu pieces of bad data from its other end (see the port's "
+			"violations, IXY_SIM_VERBOSE=1)", name, (unsigned long long)bad);
+	return !lost && !msg && !bad;
 }
 
 uint64_t app_tx_drain(struct ixy_device *dev, uint64_t handed, struct ixy_stats *now)
@@ -176,10 +195,11 @@ uint64_t app_tx_drain(struct ixy_device *dev, uint64_t handed, struct ixy_stats 
 	uint64_t until = app_now_ns() + APP_DRAIN_NS;
 	for (;;) {
 		ixy_read_stats(dev, now);
-		if (now->tx_packets >= handed)
+		uint64_t done = now->tx_packets + now->tx_errors;      /* sent, or refused and counted */
+		if (done >= handed)
 			return 0;
 		if (app_now_ns() >= until)
-			return handed - now->tx_packets;
+			return handed - done;
 		app_yield();
 	}
 }

@@ -13,6 +13,11 @@
 /* Set by SIGINT/SIGTERM; loops poll it and then print totals and exit 0. */
 extern volatile sig_atomic_t app_stop;
 void app_install_signals(void);
+/* After ixy_open returned NULL: report it and return the exit status. A
+ * SIGINT/SIGTERM during the open (ixy_config.cancel = &app_stop ends its
+ * link wait; the library has stopped and freed what it set up) is a normal
+ * stop: status 0. Anything else: the library's message, status 1. */
+int app_open_failed(const char *prog, const char *name);
 void app_yield(void);
 
 /* Print "PROG: message" to stderr (one line). */
@@ -41,15 +46,18 @@ bool app_opt_u64(const char *prog, const char *opt, const char *arg, uint64_t mi
 bool app_opt_seconds(const char *prog, const char *opt, const char *arg, double *out);
 bool app_opt_rate(const char *prog, const char *opt, const char *arg, double *pps, double *mbit);
 
-/* A virtual port's wire problems (a pcap file that could not be written:
- * ixy_sim_wire_errors): true if none (or not a virtual port), else prints
- * "PROG: NAME: the wire lost N frames: MESSAGE" and returns false. */
+/* A virtual port's wire problems: frames lost on the wire's side (a pcap
+ * file that could not be written: ixy_sim_wire_lost) and bad data it
+ * refused (a shm peer breaking the protocol: ixy_sim_wire_errors). True if
+ * none (or not a virtual port), else prints "PROG: NAME: the wire lost N
+ * frames: MESSAGE" (and/or the refused count) and returns false. */
 bool app_wire_ok(const char *prog, const char *name, struct ixy_device *dev);
 
-/* Wait (at most APP_DRAIN_NS) until the port has transmitted `handed`
- * frames since it was opened (its TX statistics), so totals are printed
- * after the TX ring drained and nothing is cut off by closing. Leaves the
- * final statistics in *now; returns how many frames never left. */
+/* Wait (at most APP_DRAIN_NS) until the port has transmitted (or refused
+ * as too long, tx_errors) `handed` frames since it was opened (its TX
+ * statistics), so totals are printed after the TX ring drained and nothing
+ * is cut off by closing. Leaves the final statistics in *now; returns how
+ * many frames never left. */
 #define APP_DRAIN_NS 1000000000ull
 uint64_t app_tx_drain(struct ixy_device *dev, uint64_t handed, struct ixy_stats *now);
 

@@ -65,6 +65,8 @@ struct ixgbe_tx_queue {
 	uint16_t id;
 	uint32_t size;
 	uint64_t ring_phys;
+	uint32_t max_len;               /* largest frame it sends, without CRC */
+	uint64_t tx_errors;             /* frames refused (too long), written by the queue's thread */
 };
 
 struct ixgbe_dev {
@@ -90,6 +92,7 @@ struct ixgbe_dev {
 	bool msix_ready;                /* GPIE/EIAC/EIAM programmed for MSI-X */
 	bool sim_irq_handler;           /* our handler is registered with the sim port */
 	int irq_fd[IXGBE_MSIX_VECTORS]; /* sim ports: eventfd of each vector, -1 = none */
+	uint64_t tx_errors_seen;        /* sum of the queues' tx_errors at the last update_stats */
 };
 
 static inline struct ixgbe_dev *to_ixgbe(struct ixy_device *d)
@@ -118,8 +121,15 @@ void ixgbe_trace(struct ixgbe_dev *d, bool write, uint32_t reg, uint32_t val);
 /* Default trace sink: one line on stderr. */
 
 /* ---- pieces of the driver ---- */
-int ixgbe_reset_and_init(struct ixgbe_dev *d);                  /* ixgbe_init.c */
-void ixgbe_stop(struct ixgbe_dev *d);
+/* ixgbe_init.c: the datasheet sequence in two halves, so that the NIC is
+ * reset (all DMA of a previous user stopped) before any memory is
+ * allocated for it: interrupts off, master disable, global reset; then
+ * EEPROM and DMA init waits, link, statistics, RX, TX, filters. */
+int ixgbe_reset(struct ixgbe_dev *d);
+int ixgbe_init(struct ixgbe_dev *d);
+/* Stop every queue and wait until each reads back disabled: 0, or the
+ * first error (message set). */
+int ixgbe_stop(struct ixgbe_dev *d);
 int ixgbe_link_setup(struct ixgbe_dev *d);                      /* ixgbe_link.c */
 int ixgbe_get_link(struct ixy_device *dev, struct ixy_link *link);
 int ixgbe_rss_setup(struct ixgbe_dev *d);                       /* ixgbe_rss.c */

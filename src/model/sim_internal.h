@@ -361,7 +361,7 @@ struct ixy_sim {
 	uint64_t dma_faults;
 	uint64_t frames_moved;
 	/* frames the wire lost on its own side (a pcap file that cannot be
-	 * written), and the first such error (ixy_sim_wire_errors) */
+	 * written), and the first such error (ixy_sim_wire_lost) */
 	uint64_t wire_errors;
 	char wire_error[400];	/* written once, under the domain lock */
 };
@@ -436,6 +436,8 @@ void sim_dma_free(struct sim_dma_map *m);
  * (DMA) memory, else NULL (rescans the process's mappings once first). */
 uint8_t *sim_dma_ptr(struct sim_dma_map *m, uint64_t phys, uint64_t len);
 int sim_dma_rescan(struct sim_dma_map *m);
+/* The cached translation of phys, without rescanning on a miss (NULL). */
+uint8_t *sim_dma_peek(struct sim_dma_map *m, uint64_t phys);
 /* Drop every cached translation (the caller clears the queues' hits). */
 void sim_dma_forget(struct sim_dma_map *m);
 /* sim_dma_ptr that refills *h with the entry it used. */

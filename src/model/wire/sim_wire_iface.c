@@ -86,7 +86,7 @@ void sim_iface_tx(struct ixy_sim *sim, const struct sim_frame *f)
 	}
 	if (send(s->fd, p, f->len, MSG_DONTWAIT) < 0) {
 		/* like a full link, the frame is lost: counted, and the first
-		 * reason kept for the apps (ixy_sim_wire_errors) */
+		 * reason kept for the apps (ixy_sim_wire_lost) */
 		int e = errno;
 		char msg[160] = "";
 		s->tx_errors++;

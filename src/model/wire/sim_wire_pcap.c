@@ -5,7 +5,7 @@
  * transmitted frames are appended to the TX file with the time they left,
  * through src/pcap_file.c: a TX file that cannot be written (disk full)
  * stops growing at its last whole frame, and every frame it could not take
- * is counted as a wire error with the file's message (ixy_sim_wire_errors).
+ * is counted as a wire error with the file's message (ixy_sim_wire_lost).
  * Captures taken by Linux may hold frames shorter than the 60-byte minimum
  * (the kernel pads only on the wire): they are padded on arrival, as a real
  * wire would have carried them. */
