@@ -8,7 +8,8 @@
  * is counted as a wire error with the file's message (ixy_sim_wire_lost).
  * Captures taken by Linux may hold frames shorter than the 60-byte minimum
  * (the kernel pads only on the wire): they are padded on arrival, as a real
- * wire would have carried them. */
+ * wire would have carried them. A record libpcap cannot read ends the
+ * replay with a violation (ixy_sim_violation) naming the file. */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -120,17 +121,24 @@ int sim_pcap_rx_round(struct ixy_sim *sim, int budget)
 			}
 			continue;
 		}
-		if (r != 1) {
-			/* a damaged file (truncated record): say so once, read no further */
+		if (r == PCAP_ERROR) {
+			/* A broken record: libpcap would go on reading from
+			 * the middle of it and hand out whatever follows as
+			 * frames. The file ends here, loop or not, and says so:
+			 * as a violation and as a wire error the apps print. */
 			char msg[1200];
-			snprintf(msg, sizeof(msg), "sim %s: pcap file %s: %s after %llu frames (truncated or damaged "
-				 "file?); the rest is not replayed", sim->name, p->rx_path, pcap_geterr(p->rx),
-				 (unsigned long long)p->rx_frames);
+			snprintf(msg, sizeof(msg), "sim %s: pcap file %s is broken after %llu frames (%s; truncated or "
+				 "damaged file?); the rest is not replayed", sim->name, p->rx_path,
+				 (unsigned long long)p->rx_frames, pcap_geterr(p->rx));
+			sim_violation(sim, "pcap wire: %s is broken after %llu frames (%s); the rest of the file is "
+				      "not replayed", p->rx_path, (unsigned long long)p->rx_frames, pcap_geterr(p->rx));
 			sim_wire_error(sim, 0, msg);
 			pcap_close(p->rx);
 			p->rx = NULL;
 			break;
 		}
+		if (r != 1)
+			break;
 		uint32_t len = h->caplen < SIM_MAX_FRAME ? h->caplen : SIM_MAX_FRAME;
 		memcpy(sim->scratch, data, len);
 		if (len < 60) {
