@@ -163,6 +163,10 @@ static void accept_conn(struct simd_port *p)
 	int fd = accept4(p->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
+	/* The previous UML may be gone with its goodbye not yet read (both
+	 * events in one epoll round): read it first. */
+	if (p->conn.fd >= 0 && simd_vu_readable(p) < 0)
+		simd_port_disconnect(p, "connection closed or protocol error");
 	if (p->conn.fd >= 0) {
 		simd_log(p, "a second UML tried to connect while one is being served: refused");
 		close(fd);

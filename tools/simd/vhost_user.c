@@ -382,8 +382,8 @@ static int get_vring_base(struct simd_port *p, const struct vu_hdr *h, const uin
 
 /* ---- one message ---- */
 
-/* Returns 0 (done, ack 0), 1 (refused, ack 1), 2 (replied already) or
- * -1 (close the connection). */
+/* Returns 0 (done, ack 0), 1 (refused, ack 1), 2 (replied already),
+ * -1 (malformed: close the connection) or -2 (close, already logged). */
 static int handle(struct simd_port *p, const struct vu_hdr *h, const uint8_t *pl, int *fds, unsigned *nfds)
 {
 	uint64_t v = 0;
@@ -459,7 +459,7 @@ static int handle(struct simd_port *p, const struct vu_hdr *h, const uint8_t *pl
 	}
 	simd_log(p, "unknown vhost-user request %" PRIu32 " (%" PRIu32 " payload bytes): closing the connection",
 		 h->request, h->size);
-	return -1;
+	return -2;
 }
 
 static int dispatch(struct simd_port *p)
@@ -487,7 +487,7 @@ static int dispatch(struct simd_port *p)
 		return -1;
 	}
 	if (r < 0) {
-		if (c->fd >= 0)
+		if (r == -1)
 			simd_log(p, "malformed request %" PRIu32 " (%" PRIu32 " payload bytes): closing the connection",
 				 h.request, h.size);
 		return -1;
@@ -535,8 +535,8 @@ int simd_vu_readable(struct simd_port *p)
 			return 0;
 		if (n <= 0) {
 			if (n < 0 || c->have)
-				simd_log(p, "connection lost%s%s", c->have ? " in the middle of a message" : "",
-					 n < 0 ? strerror(errno) : "");
+				simd_log(p, "connection lost%s%s%s", c->have ? " in the middle of a message" : "",
+					 n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
 			return -1;
 		}
 		bool bad_fds = mh.msg_flags & MSG_CTRUNC;
