@@ -78,7 +78,9 @@ void sim_sema_check(struct ixy_sim *sim, uint64_t now)
 	const char *what = "";
 	uint64_t t = oldest_hold(s, &what);
 	uint64_t limit_ns = (uint64_t)(sim->cfg.sema_hold_ms ? sim->cfg.sema_hold_ms : HOLD_LIMIT_MS) * 1000000;
-	if (s->long_reported || !t || now - t < limit_ns)
+	/* now may be the engine round's start, earlier than a hold taken by a
+	 * register access during that round */
+	if (s->long_reported || !t || now <= t || now - t < limit_ns)
 		return;
 	s->long_reported = true;
 	sim_violation(sim, "semaphore %s held by software for %" PRIu64 " ms and not released: release "
