@@ -248,13 +248,18 @@ void simd_server_stop(struct simd_server *s)
 	(void)r;
 }
 
-/* Registers the model saw and does not know. The model-hw work adds
- * ixy_sim_unknown_reg_count/ixy_sim_unknown_reg; until it is merged the
- * report says so. */
+/* Registers the model saw and does not know: each is either to be
+ * implemented or shown harmless (issue 10, item 2). */
 static void report_unknown_regs(FILE *f, struct simd_port *p)
 {
-	(void)p;
-	fprintf(f, "  unknown registers: (not tracked by this model version)\n");
+	unsigned n = ixy_sim_unknown_reg_count(p->sim);
+	fprintf(f, "  unknown registers: %u\n", n);
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t off;
+		uint64_t reads, writes;
+		if (ixy_sim_unknown_reg(p->sim, i, &off, &reads, &writes) == 0)
+			fprintf(f, "    0x%05" PRIx32 ": %" PRIu64 " reads, %" PRIu64 " writes\n", off, reads, writes);
+	}
 }
 
 void simd_server_report(struct simd_server *s, FILE *f)
