@@ -143,6 +143,7 @@ struct simd_ev {
 struct simd_port {
 	char name[64];
 	char sock_path[108];
+	uint64_t sock_dev, sock_ino;	/* the socket file we created (removed at exit if still ours) */
 	struct ixy_sim *sim;
 	int listen_fd;
 	struct simd_conn conn;
