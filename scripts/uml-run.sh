@@ -16,6 +16,8 @@
 #   --device SOCKET   a virtio_uml device (a vhost-user server already listening
 #                     on SOCKET, e.g. ixy-simd); repeat for more, in slot order
 #   --env NAME=VALUE  environment variable for SCRIPT; repeat for more
+#   --pid-file FILE   write UML's main process id there (UML's processes all
+#                     share that session id: a caller can check none is left)
 #
 # SCRIPT (a host path: UML sees the host's files, but not under /tmp, /run
 # or /dev, which it covers with its own tmpfs) runs under bash as a child
@@ -29,7 +31,7 @@ prog=uml-run.sh
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 die() { echo "$prog: error: $*" >&2; exit 2; }
 
-kernel='' mem=384M timeout=300 log='' share=''
+kernel='' mem=384M timeout=300 log='' share='' pid_file=''
 devices=() envs=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -40,7 +42,8 @@ while [ $# -gt 0 ]; do
 	--share) share=${2:?}; shift ;;
 	--device) devices+=("${2:?}"); shift ;;
 	--env) envs+=("${2:?}"); shift ;;
-	-h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+	--pid-file) pid_file=${2:?}; shift ;;
+	-h|--help) sed -n '2,27p' "$0"; exit 0 ;;
 	--) shift; break ;;
 	-*) die "unknown option $1 (see --help)" ;;
 	*) break ;;
@@ -78,7 +81,8 @@ for p in "$script" "$share" "${devices[@]}"; do
 	[[ $p != *[[:space:],]* ]] || die "path '$p' contains a blank or a comma"
 done
 if [ -n "$share" ]; then
-	share=$(realpath -e "$share" 2>/dev/null) && [ -d "$share" ] || die "--share $share is not a directory"
+	[ -d "$share" ] || die "--share $share is not a directory"
+	share=$(realpath -e "$share")
 fi
 for e in "${envs[@]}"; do
 	[[ $e =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "--env wants NAME=VALUE, got '$e'"
@@ -150,13 +154,14 @@ kill_uml() {
 		wait "$uml_pid" 2>/dev/null
 		n=$((n + 1))
 		if [ $n -gt 50 ]; then
-			echo "$prog: error: UML processes survive SIGKILL: $(echo $left)" >&2
+			echo "$prog: error: UML processes survive SIGKILL: ${left//$'\n'/ }" >&2
 			return 1
 		fi
 		sleep 0.1
 	done
 	return 0
 }
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	kill_uml
 	rm -rf "$tmp"
@@ -179,6 +184,7 @@ args+=(init=/bin/bash -- "$root/scripts/uml-init.sh")
 
 TMPDIR=$tmp "$kernel" "${args[@]}" </dev/null >"$log" 2>&1 &
 uml_pid=$!
+[ -n "$pid_file" ] && echo "$uml_pid" >"$pid_file"
 
 # Where to look when it went wrong: the caller's log stays, ours is removed.
 show_log() {
@@ -212,7 +218,7 @@ uml_rc=$?
 # know about, then removed.
 left=$(uml_procs | grep -vx "$uml_pid" | sort -u)
 if [ -n "$left" ]; then
-	echo "$prog: warning: UML left processes behind after it exited: $(echo $left); killing them" >&2
+	echo "$prog: warning: UML left processes behind after it exited: ${left//$'\n'/ }; killing them" >&2
 	kill_uml
 fi
 uml_pid=''
