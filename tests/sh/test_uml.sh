@@ -143,14 +143,23 @@ bash "$src/scripts/uml-run.sh" --kernel "$kernel" --timeout "${IXY_UML_TIMEOUT:-
 	--env "IXY_PORTS=a=$mac_a b=$mac_b c=$mac_c" \
 	--env IXY_HOST_ADDR=198.18.2.1 --env IXY_HOST_RX_PORT=5001 --env IXY_HOST_TX_PORT=5002 \
 	--env "IXY_HOST_TX_SHA=$tx_sha" \
-	"$src/tests/uml/run.sh"
+	"$src/tests/uml/run.sh" 2>"$T/uml-run.err"
 rc=$?
+cat "$T/uml-run.err" >&2
 cp "$share/results" "$share/dmesg.txt" "$out/" 2>/dev/null
 case $rc in
 0 | 1) ok uml_run "UML ran the checks to the end and powered off (console: $out/console.log)" ;;
 124) bad uml_run "UML did not finish within ${IXY_UML_TIMEOUT:-900}s (console: $out/console.log)" ;;
 *) bad uml_run "uml-run.sh exit $rc: UML did not run the checks to the end (console: $out/console.log)" ;;
 esac
+
+if [[ $rc != 124 && $rc != 125 ]]; then
+	if grep -q 'hung at power-off' "$T/uml-run.err"; then
+		bad uml_poweroff "UML hung after the checks ended and was killed (console: $out/console.log)"
+	else
+		ok uml_poweroff "UML stopped by itself after the checks"
+	fi
+fi
 
 # ---- what UML reported against what the check scripts declare ----
 declared=$(sed -n 's/^# checks:[[:space:]]*//p' "$src"/tests/uml/checks.d/*.sh | tr -s ' \t' '\n\n' | sed '/^$/d')
