@@ -35,6 +35,18 @@ enum ixy_sim_mode {
 	IXY_SIM_STEPPED = 1,    /* nothing moves until the caller calls ixy_sim_step (tests, benchmarks) */
 };
 
+/* What sits in the SFP+ cage of an SFP+ personality (device ids 0x10FB,
+ * 0x1529, 0x1507, 0x154D, 0x154A, 0x1557, 0x154F, 0x155D). Its SFF-8472
+ * EEPROM answers on the I2C bus behind I2CCTL; all carry Intel's OUI. */
+enum ixy_sim_sfp {
+	IXY_SIM_SFP_DEFAULT = 0,   /* a passive DA cable on SFP+ ids, nothing elsewhere */
+	IXY_SIM_SFP_NONE,          /* empty cage: no link, the I2C bus never acknowledges */
+	IXY_SIM_SFP_DA,            /* passive direct-attach copper cable (byte 8 = 0x04) */
+	IXY_SIM_SFP_DA_ACTIVE,     /* active limiting direct-attach cable (byte 8 = 0x08) */
+	IXY_SIM_SFP_SR,            /* 10GBASE-SR optics */
+	IXY_SIM_SFP_LR,            /* 10GBASE-LR optics */
+};
+
 struct ixy_sim_config {
 	enum ixy_sim_mode mode;
 	uint16_t device_id;        /* PCI device id to report; 0 = 0x10fb (82599ES SFP+) */
@@ -43,6 +55,13 @@ struct ixy_sim_config {
 	bool unthrottled;          /* false: frames leave no faster than 10 Gbit/s incl. preamble+IFG */
 	bool laser_off;            /* SFP+ laser off at power-on (ESDP.SDP3 = 1, as Linux leaves a
 	                              down port): no link until software clears SDP3 */
+	enum ixy_sim_sfp sfp;      /* module in the SFP+ cage (SFP+ device ids only) */
+	uint32_t fw_hold_us;       /* simulated firmware: after power-on and every reset it holds
+	                              its SW_FW_SYNC bits (EEPROM, PHY0, MAC CSR) this long, so
+	                              drivers' retry paths run; 0 = firmware never holds them */
+	uint32_t sema_hold_ms;     /* software holding a SWSM/SW_FW_SYNC semaphore longer than this
+	                              is reported as a violation; 0 = default (10 s: Linux holds the
+	                              EEPROM one for a bit-banged 512-word write) */
 };
 
 /* Create / destroy a port. name must be unique in the process. */
@@ -91,6 +110,10 @@ struct ixy_sim_gen {
 int ixy_sim_wire_generator(struct ixy_sim *sim, const struct ixy_sim_gen *gen);
 /* Pull the cable / plug it back in (LINKS.LINK_UP follows; EICR.LSC is set). */
 void ixy_sim_set_carrier(struct ixy_sim *sim, bool up);
+/* Hot-plug the SFP+ module (SFP+ device ids only; IXY_SIM_SFP_NONE pulls it):
+ * ESDP.SDP2 follows (EICR.GPI_SDP2 when GPIE enables SDP2 as an interrupt),
+ * the I2C EEPROM changes, the link drops or trains. -EINVAL otherwise. */
+int ixy_sim_set_sfp(struct ixy_sim *sim, enum ixy_sim_sfp type);
 
 /* Test hooks: put one frame on the wire towards the port's RX, take one frame
  * the port transmitted (when no other wire consumes them: "capture" wire). */
@@ -123,6 +146,13 @@ void ixy_sim_dma_invalidate(struct ixy_sim *sim);
 typedef void (*ixy_sim_irq_fn)(void *ctx, unsigned vector);
 int ixy_sim_set_irq_handler(struct ixy_sim *sim, ixy_sim_irq_fn fn, void *ctx);
 
+/* Power the port off and on: the register file back to its power-on values
+ * (as after the EEPROM load; the laser as configured), queues stopped,
+ * frames waiting in the packet buffer dropped. A device server calls it when
+ * its driver goes away, so the next one finds a fresh NIC. Wire, DMA lookup,
+ * interrupt handler and the recorded violations stay. */
+void ixy_sim_power_cycle(struct ixy_sim *sim);
+
 /* ---- checks ---- */
 /* Programming errors the model caught (ring written while enabled, misaligned
  * ring, tail beyond the ring, RX enabled before DMA init done, ...). */
@@ -131,6 +161,15 @@ const char *ixy_sim_violation(const struct ixy_sim *sim, unsigned i);
 void ixy_sim_clear_violations(struct ixy_sim *sim);
 /* DMA to addresses outside the process's DMA memory (refused, like an IOMMU fault). */
 uint64_t ixy_sim_dma_faults(const struct ixy_sim *sim);
+/* Register accesses the model does not know (offsets outside its table of
+ * implemented or knowingly stored registers, docs/sim.md): reads are served
+ * from the BAR0 image, writes stored there. The first 256 distinct offsets
+ * are kept with their read and write counts, in order of first access. */
+unsigned ixy_sim_unknown_reg_count(const struct ixy_sim *sim);
+/* Entry i: returns 0, or -EINVAL when i is out of range (nothing written). */
+int ixy_sim_unknown_reg(const struct ixy_sim *sim, unsigned i, uint32_t *off, uint64_t *reads, uint64_t *writes);
+/* Is reg one the model knows? (the same table) */
+bool ixy_sim_reg_known(uint32_t reg);
 
 #ifdef __cplusplus
 }

@@ -50,6 +50,8 @@ int sim_port_round(struct ixy_sim *sim, uint64_t now)
 {
 	sim->now_ps = now * 1000;
 	sim_link_update(sim, now);
+	if (__builtin_expect(sim->sema.swsm || sim->sema.swfw, 0))
+		sim_sema_check(sim, now);	/* a semaphore nobody released */
 	int moved = sim_tx_round(sim);
 	moved += sim_wire_rx_round(sim);
 	sim_rx_check_tails(sim);
@@ -81,7 +83,16 @@ static struct sim_domain *domain_new(struct ixy_sim *sim)
 	struct sim_domain *d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
-	pthread_mutex_init(&d->lock, NULL);
+	/* Priority inheritance: a device server (ixy-simd) answers register
+	 * accesses from a real-time thread while UML busy-waits for the reply
+	 * with a deadline; if the engine thread holds the lock, it runs at the
+	 * waiter's priority until it lets go instead of waiting for the CPU
+	 * behind every other process. Without contention it costs nothing. */
+	pthread_mutexattr_t ma;
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setprotocol(&ma, PTHREAD_PRIO_INHERIT);
+	pthread_mutex_init(&d->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
 	d->ports[0] = sim;
 	d->nports = 1;
 	return d;
@@ -177,6 +188,8 @@ static void free_sim(struct ixy_sim *sim)
 	free(sim->scratch);
 	free(sim->strip_buf);
 	free(sim->tx_buf);
+	free(sim->eeprom);
+	free(sim->unknown);
 	free(sim->bar);
 	free(sim);
 }
@@ -193,18 +206,28 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 		return ixy_error_null(-EINVAL, "sim %s: unknown mode %d (threaded or stepped)", name, (int)c.mode);
 	if (!c.device_id)
 		c.device_id = 0x10fb;
+	enum sim_media media = sim_media_of(c.device_id);
+	if ((unsigned)c.sfp > IXY_SIM_SFP_LR)
+		return ixy_error_null(-EINVAL, "sim %s: unknown SFP+ module type %d", name, (int)c.sfp);
+	if (c.sfp != IXY_SIM_SFP_DEFAULT && media != SIM_MEDIA_SFP)
+		return ixy_error_null(-EINVAL, "sim %s: device 0x%04x has no SFP+ cage: sfp= applies to the 82599 "
+				      "SFP+ device ids (0x10fb, 0x1529, 0x1507, 0x154d, 0x154a, 0x1557, 0x154f, 0x155d)",
+				      name, c.device_id);
 
 	struct ixy_sim *sim = calloc(1, sizeof(*sim));
 	if (!sim)
 		return ixy_error_null(-ENOMEM, "sim %s: out of memory", name);
 	snprintf(sim->name, sizeof(sim->name), "%s", name);
 	sim->cfg = c;
+	sim->media = media;
+	sim->sfp = c.sfp != IXY_SIM_SFP_DEFAULT ? c.sfp : media == SIM_MEDIA_SFP ? IXY_SIM_SFP_DA : IXY_SIM_SFP_NONE;
+	sim->unknown = calloc(SIM_MAX_UNKNOWN, sizeof(*sim->unknown));
 	sim->bar = aligned_alloc(4096, SIM_BAR0_SIZE);
 	sim->scratch = malloc(SIM_MAX_FRAME);
 	sim->strip_buf = malloc(SIM_MAX_FRAME);
 	sim->tx_buf = malloc(SIM_MAX_FRAME);
 	sim->dom = domain_new(sim);
-	if (!sim->bar || !sim->scratch || !sim->strip_buf || !sim->tx_buf || !sim->dom || sim_fq_init(&sim->rxpb, 8192, 512u << 10) < 0 ||
+	if (!sim->bar || !sim->scratch || !sim->strip_buf || !sim->tx_buf || !sim->dom || !sim->unknown || sim_fq_init(&sim->rxpb, 8192, 512u << 10) < 0 ||
 	    sim_fq_init(&sim->inject, 1024, 0) < 0) {
 		free(sim->dom);
 		free_sim(sim);
@@ -222,6 +245,13 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 		const uint8_t m[6] = { 0x02, 0x49, 0x58, (uint8_t)(h >> 16), (uint8_t)(h >> 8), (uint8_t)h };
 		memcpy(sim->perm_mac, m, 6);
 	}
+	/* the board: its EEPROM image (with perm_mac) and the SFP+ module */
+	if (sim_eeprom_build(sim) < 0) {
+		free(sim->dom);
+		free_sim(sim);
+		return ixy_error_null(-ENOMEM, "sim %s: out of memory", name);
+	}
+	sim_sfp_load(sim);
 	sim_reset(sim, true);
 
 	pthread_mutex_lock(&registry_lock);
@@ -351,4 +381,13 @@ int ixy_sim_set_irq_handler(struct ixy_sim *sim, ixy_sim_irq_fn fn, void *ctx)
 	sim->irq_ctx = ctx;
 	sim_unlock(sim);
 	return 0;
+}
+
+void ixy_sim_power_cycle(struct ixy_sim *sim)
+{
+	if (!sim)
+		return;
+	sim_lock(sim);
+	sim_reset(sim, true);
+	sim_unlock(sim);
 }

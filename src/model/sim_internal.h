@@ -208,6 +208,64 @@ struct sim_domain {
 	struct sim_domain *eng_next;
 };
 
+/* ---- the board around the MAC (sim_eeprom.c, sim_sema.c, sim_mdio.c,
+ * sim_i2c.c, sim_sfp.c) ---- */
+enum sim_media {
+	SIM_MEDIA_SFP,		/* SFP+ cage, module on I2C, laser on SDP3 */
+	SIM_MEDIA_BACKPLANE,	/* KX4/KX/KR, no module, no PHY */
+	SIM_MEDIA_OTHER,	/* other device ids: a plain 10G serial port as before */
+};
+
+#define SIM_EEPROM_WORDS	0x2000	/* 16 KiB: EEC.SIZE = 7 */
+#define SIM_MAX_UNKNOWN		256
+
+struct sim_sema {
+	uint32_t swsm;			/* SMBI, SWESMBI, WMNG */
+	uint32_t swfw;			/* SW_FW_SYNC, software and firmware halves */
+	uint64_t smbi_ns, swesmbi_ns;	/* when software took them */
+	uint64_t swfw_ns[11];		/* when software took each resource (bits 0-4, 10) */
+	uint64_t fw_until_ns;		/* the simulated firmware holds its bits until then */
+	bool long_reported;		/* one "held too long" report per hold */
+};
+
+/* An I2C slave on the two-wire bus behind I2CCTL: the SFP module's
+ * EEPROM pages at 0xA0 and 0xA2 (SFF-8472). */
+struct sim_i2c {
+	bool scl, sda_m;		/* what the host drives (open drain: 1 = released) */
+	bool sda_s;			/* the slave pulls SDA low */
+	uint8_t state;			/* enum in sim_i2c.c */
+	uint8_t shift, bits;
+	uint8_t dev;			/* addressed page: 0xA0 or 0xA2 */
+	bool dir_read;			/* the addressed transaction is a read */
+	bool have_offset;		/* a write transaction has set the pointer */
+	bool ack_in;			/* host's acknowledge of our last byte (0 = ACK) */
+	uint8_t ptr[2];			/* current address per page */
+	uint8_t mem[2][256];		/* the module's two pages */
+	uint64_t transactions;
+};
+
+/* The SPI EEPROM as software bit-bangs it through EEC (SK, CS, DI, DO). */
+struct sim_spi {
+	bool sk, cs;			/* pin levels (CS = 1: deselected) */
+	bool selected;
+	uint8_t phase;			/* enum in sim_eeprom_spi.c */
+	uint8_t nbits;
+	uint32_t shift;
+	uint8_t opcode;
+	uint32_t addr;			/* byte address */
+	bool wel;			/* write enable latch */
+	uint8_t out;			/* byte being shifted out */
+	uint8_t out_bit;		/* next bit of out (7..0) */
+	bool out_clocked;		/* SK rose during the output bit */
+	bool dout;			/* DO */
+	uint64_t bytes_written;
+};
+
+struct sim_unknown {
+	uint32_t off;
+	uint64_t reads, writes;
+};
+
 struct ixy_sim {
 	char name[64];
 	struct ixy_sim_config cfg;
@@ -260,7 +318,19 @@ struct ixy_sim {
 	ixy_sim_irq_fn irq_fn;
 	void *irq_ctx;
 
+	/* the board: NVM, semaphores, management interfaces, SFP module */
+	enum sim_media media;
+	enum ixy_sim_sfp sfp;		/* resolved: never DEFAULT */
+	uint16_t *eeprom;		/* SIM_EEPROM_WORDS words, kept across resets */
+	uint32_t eerd, eewr;		/* last EERD/EEWR values (DONE and data) */
+	struct sim_spi spi;
+	struct sim_sema sema;
+	struct sim_i2c i2c;
+	uint32_t msca, msrwd;
+
 	/* checks */
+	struct sim_unknown *unknown;	/* SIM_MAX_UNKNOWN entries */
+	unsigned n_unknown;
 	char *viol[SIM_MAX_VIOLATIONS];
 	unsigned nviol;
 	uint64_t dma_faults;
@@ -277,8 +347,35 @@ void sim_reset(struct ixy_sim *sim, bool power_on);
 void sim_link_update(struct ixy_sim *sim, uint64_t now_ns);
 uint32_t sim_link_delay_us(const struct ixy_sim *sim);
 void sim_raise_eicr(struct ixy_sim *sim, uint32_t bits);
+enum sim_media sim_media_of(uint16_t device_id);
 static inline uint32_t sim_reg(const struct ixy_sim *sim, uint32_t off) { return sim->bar[off / 4]; }
 static inline void sim_setreg(struct ixy_sim *sim, uint32_t off, uint32_t v) { sim->bar[off / 4] = v; }
+
+/* the board around the MAC: each returns true when it owns the offset */
+int sim_eeprom_build(struct ixy_sim *sim);
+void sim_eeprom_autoload(struct ixy_sim *sim);		/* RAL/RAH[0], AUTOC/AUTOC2 after reset */
+bool sim_eeprom_read(struct ixy_sim *sim, uint32_t off, uint64_t now, uint32_t *v);
+bool sim_eeprom_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
+uint16_t sim_eeprom_checksum(const uint16_t *w, uint32_t nwords);
+void sim_spi_reset(struct ixy_sim *sim);
+void sim_spi_pins(struct ixy_sim *sim, uint32_t eec);	/* EEC written while granted */
+bool sim_spi_do(const struct ixy_sim *sim);
+void sim_sema_reset(struct ixy_sim *sim, uint64_t now, bool power_on);
+bool sim_sema_read(struct ixy_sim *sim, uint32_t off, uint64_t now, uint32_t *v);
+bool sim_sema_write(struct ixy_sim *sim, uint32_t off, uint32_t val, uint64_t now);
+void sim_sema_check(struct ixy_sim *sim, uint64_t now);		/* holds that were never released */
+bool sim_mdio_read(struct ixy_sim *sim, uint32_t off, uint32_t *v);
+bool sim_mdio_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
+void sim_sfp_load(struct ixy_sim *sim);			/* the module's EEPROM pages */
+bool sim_sfp_present(const struct ixy_sim *sim);
+void sim_i2c_reset(struct ixy_sim *sim);
+bool sim_i2c_read(struct ixy_sim *sim, uint32_t off, uint32_t *v);
+bool sim_i2c_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
+bool sim_fdir_read(struct ixy_sim *sim, uint32_t off, uint32_t *v);
+bool sim_fdir_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
+/* sim_known.c: the register map; accesses outside it are recorded */
+bool sim_reg_known(uint32_t off);
+void sim_unknown_access(struct ixy_sim *sim, uint32_t off, bool write);
 
 /* sim_violation.c */
 void sim_violation(struct ixy_sim *sim, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -2,6 +2,7 @@
  *
  *   NAME[,mode=threaded|stepped][,wire=WIRE][,mac=XX:XX:XX:XX:XX:XX]
  *       [,unthrottled][,laser_off][,link_delay_us=N][,device_id=0xNNNN]
+ *       [,sfp=da|da-active|sr|lr|none][,fw_hold_us=N][,sema_hold_ms=N]
  *
  *   WIRE = loop | null | capture[:N] | pair:OTHER | iface:IFNAME | shm:NAME
  *        | pcap:RX.pcap:TX.pcap[:loop]   (either file may be empty)
@@ -123,10 +124,27 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 			cfg.link_delay_us = (uint32_t)strtoul(v, NULL, 0);
 		} else if (strcmp(o, "device_id") == 0 && v) {
 			cfg.device_id = (uint16_t)strtoul(v, NULL, 0);
+		} else if (strcmp(o, "sfp") == 0 && v) {
+			static const struct { const char *name; enum ixy_sim_sfp t; } sfps[] = {
+				{ "da", IXY_SIM_SFP_DA }, { "da-active", IXY_SIM_SFP_DA_ACTIVE },
+				{ "sr", IXY_SIM_SFP_SR }, { "lr", IXY_SIM_SFP_LR }, { "none", IXY_SIM_SFP_NONE },
+			};
+			size_t i;
+			for (i = 0; i < sizeof(sfps) / sizeof(sfps[0]) && strcmp(v, sfps[i].name) != 0; i++)
+				;
+			if (i == sizeof(sfps) / sizeof(sfps[0]))
+				return ixy_error_null(-EINVAL, "sim spec \"%s\": unknown SFP+ module \"%s\" "
+						      "(da, da-active, sr, lr or none)", spec, v);
+			cfg.sfp = sfps[i].t;
+		} else if (strcmp(o, "fw_hold_us") == 0 && v) {
+			cfg.fw_hold_us = (uint32_t)strtoul(v, NULL, 0);
+		} else if (strcmp(o, "sema_hold_ms") == 0 && v) {
+			cfg.sema_hold_ms = (uint32_t)strtoul(v, NULL, 0);
 		} else {
 			return ixy_error_null(-EINVAL, "sim spec \"%s\": unknown option \"%s%s%s\": known are "
 					      "mode=threaded|stepped, wire=..., mac=..., unthrottled, laser_off, "
-					      "link_delay_us=N, device_id=N (see docs/sim.md)", spec, o, v ? "=" : "", v ? v : "");
+					      "link_delay_us=N, device_id=N, sfp=da|da-active|sr|lr|none, fw_hold_us=N, sema_hold_ms=N "
+					      "(see docs/sim.md)", spec, o, v ? "=" : "", v ? v : "");
 		}
 	}
 	struct ixy_sim *sim = ixy_sim_create(name, &cfg);

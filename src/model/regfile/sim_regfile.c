@@ -96,7 +96,7 @@ static void reset_quiet_check(struct ixy_sim *sim, uint64_t now, bool write, uin
 		sim->rst_quiet = false;
 		return;
 	}
-	if (write && reg == SIM_CTRL && (val & SIM_CTRL_RST) && now - sim->rst_ns > RESET_AGAIN_NS)
+	if (write && reg == SIM_CTRL && (val & (SIM_CTRL_RST | SIM_CTRL_LRST)) && now - sim->rst_ns > RESET_AGAIN_NS)
 		return;
 	sim_violation(sim, "%s of register 0x%05" PRIx32 " %" PRIu64 " us after CTRL.RST was set: wait about 1 ms "
 		      "after a software reset before accessing any register, CTRL included (datasheet 8.2.3.1.1)",
@@ -108,27 +108,59 @@ void sim_raise_eicr(struct ixy_sim *sim, uint32_t bits)
 	sim_setreg(sim, SIM_EICR, sim_reg(sim, SIM_EICR) | bits);
 }
 
-/* 82599 SFP+ boards drive the module's TX_DISABLE from SDP3 (the Linux
- * and DPDK drivers set ESDP.SDP3 to turn the laser off); the QSFP+ board
- * (0x1558) and the other media do not. */
-static bool laser_gated(const struct ixy_sim *sim)
+/* The board a device id stands for. 82599 SFP+ boards drive the module's
+ * TX_DISABLE from SDP3 (the Linux and DPDK drivers set ESDP.SDP3 to turn
+ * the laser off) and its presence onto SDP2; the QSFP+ board (0x1558) and
+ * the other media do not. Backplane boards (KX4, KX4 mezzanine, combined
+ * backplane, KR, backplane FCoE, XAUI LOM) have neither module nor PHY. */
+enum sim_media sim_media_of(uint16_t device_id)
 {
-	switch (sim->cfg.device_id) {
+	switch (device_id) {
 	case 0x10fb: case 0x1529: case 0x1507: case 0x154d: case 0x154a: case 0x1557: case 0x154f: case 0x155d:
-		return true;
+		return SIM_MEDIA_SFP;
+	case 0x10f7: case 0x1514: case 0x10f8: case 0x1517: case 0x152a: case 0x10fc:
+		return SIM_MEDIA_BACKPLANE;
 	}
-	return false;
+	return SIM_MEDIA_OTHER;
 }
 
 static bool laser_off(const struct ixy_sim *sim)
 {
-	return (sim_reg(sim, SIM_ESDP) & SIM_ESDP_SDP3) && laser_gated(sim);
+	return (sim_reg(sim, SIM_ESDP) & SIM_ESDP_SDP3) && sim->media == SIM_MEDIA_SFP;
+}
+
+/* The speed AUTOC's link mode trains to (LINKS.SPEED encoding: 2 = 1 Gb/s,
+ * 3 = 10 Gb/s), 0 = no link. LMS (8.2.3.22.19): 0 1G no AN, 1 10G parallel
+ * (KX4/XAUI) no AN, 2 1G AN (KX), 3 10G serial (SFI/KR) no AN, 4 KX4/KX/KR
+ * AN, 5 SGMII, 6 KX4/KX/KR AN with 1G AN, 7 KX4/KX/KR AN with SGMII. In
+ * the AN modes the partner (the model's wire) supports everything, so the
+ * result is the best mode both advertise: KR or KX4 10 Gb/s, else KX 1 Gb/s,
+ * else no link. */
+static uint32_t lms_speed(const struct ixy_sim *sim)
+{
+	uint32_t autoc = sim_reg(sim, SIM_AUTOC);
+	uint32_t lms = (autoc & SIM_AUTOC_LMS_MASK) >> SIM_AUTOC_LMS_SHIFT;
+	switch (lms) {
+	case 0: case 2: case 5:
+		return 2;
+	case 4: case 6: case 7:
+		if (autoc & (SIM_AUTOC_KR_SUPP | SIM_AUTOC_KX4_SUPP))
+			return 3;
+		return (autoc & SIM_AUTOC_KX_SUPP) ? 2 : 0;
+	}
+	return 3;
+}
+
+static bool lms_autoneg(const struct ixy_sim *sim)
+{
+	uint32_t lms = (sim_reg(sim, SIM_AUTOC) & SIM_AUTOC_LMS_MASK) >> SIM_AUTOC_LMS_SHIFT;
+	return lms == 2 || lms == 4 || lms == 6 || lms == 7;
 }
 
 void sim_link_update(struct ixy_sim *sim, uint64_t now)
 {
-	bool up = sim->carrier && !laser_off(sim) &&
-		  now >= sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
+	bool up = sim->carrier && !laser_off(sim) && (sim->media != SIM_MEDIA_SFP || sim_sfp_present(sim)) &&
+		  lms_speed(sim) && now >= sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
 	if (up != sim->link_up) {
 		sim->link_up = up;
 		sim_raise_eicr(sim, SIM_EICR_LSC);	/* 8.2.3.5.1: link status change */
@@ -147,13 +179,27 @@ static void link_restart(struct ixy_sim *sim, uint64_t now)
 
 static uint32_t links_value(struct ixy_sim *sim)
 {
-	uint32_t lms = (sim_reg(sim, SIM_AUTOC) & SIM_AUTOC_LMS_MASK) >> SIM_AUTOC_LMS_SHIFT;
-	/* LMS 0 (1G no AN), 2 (1G AN), 5 (SGMII): 1 Gb/s; the others 10 Gb/s */
-	uint32_t speed = (lms == 0 || lms == 2 || lms == 5) ? 2 : 3;
 	uint32_t v = 0;
+	/* KX_AN_COMP: clause 73 auto-negotiation finished (only the AN modes
+	 * run it; the serial and parallel modes have none) */
 	if (sim->link_up)
-		v |= SIM_LINKS_UP | SIM_LINKS_STATUS | SIM_LINKS_KX_AN_COMP | speed << SIM_LINKS_SPEED_SHIFT;
+		v |= SIM_LINKS_UP | SIM_LINKS_STATUS | lms_speed(sim) << SIM_LINKS_SPEED_SHIFT |
+		     (lms_autoneg(sim) ? SIM_LINKS_KX_AN_COMP : 0);
 	return v;
+}
+
+/* Interfaces with a file of their own: the board's NVM, semaphores, MDIO,
+ * I2C, and the flow director's command interface. */
+static bool board_read(struct ixy_sim *sim, uint32_t off, uint64_t now, uint32_t *v)
+{
+	return sim_eeprom_read(sim, off, now, v) || sim_sema_read(sim, off, now, v) || sim_mdio_read(sim, off, v) ||
+	       sim_i2c_read(sim, off, v) || sim_fdir_read(sim, off, v);
+}
+
+static bool board_write(struct ixy_sim *sim, uint32_t off, uint32_t val, uint64_t now)
+{
+	return sim_eeprom_write(sim, off, val) || sim_sema_write(sim, off, val, now) || sim_mdio_write(sim, off, val) ||
+	       sim_i2c_write(sim, off, val) || sim_fdir_write(sim, off, val);
 }
 
 static void update_statidx(struct ixy_sim *sim)
@@ -197,15 +243,12 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	while (sim_fq_peek(&sim->rxpb))
 		sim_fq_pop(&sim->rxpb);
 
-	/* Reset values (8.2.3.x "Initial value"); the EEPROM-loaded ones are
-	 * those of an 82599ES SFP+ port. */
+	/* Reset values (8.2.3.x "Initial value"); the EEPROM-loaded ones
+	 * (address, LEDs, link mode) come from the port's image below. */
 	sim_setreg(sim, SIM_STATUS, SIM_STATUS_GIO);
-	sim_setreg(sim, SIM_EEC, SIM_EEC_PRES);
 	sim_setreg(sim, SIM_HLREG0, SIM_HLREG0_TXCRCEN | SIM_HLREG0_RXCRCSTRP | SIM_HLREG0_TXPADEN |
 					    SIM_HLREG0_RXLNGTHERREN);
 	sim_setreg(sim, SIM_MAXFRS, 1518u << SIM_MAXFRS_MFS_SHIFT);
-	sim_setreg(sim, SIM_AUTOC, 3u << SIM_AUTOC_LMS_SHIFT);	/* 10G serial */
-	sim_setreg(sim, SIM_AUTOC2, 2u << 16);			/* 10G PMA/PMD: SFI */
 	sim_setreg(sim, SIM_RXPBSIZE(0), 512u << 10);
 	sim_setreg(sim, SIM_TXPBSIZE(0), 160u << 10);
 	sim_setreg(sim, SIM_DTXMXSZRQ, 0x10);
@@ -215,9 +258,15 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 		sim_setreg(sim, SIM_DCA_RXCTRL(q), SIM_DCA_RXCTRL_RESET);
 		sim_setreg(sim, SIM_DCA_TXCTRL(q), SIM_DCA_TXCTRL_RESET);
 	}
-	const uint8_t *m = sim->perm_mac;
-	sim_setreg(sim, SIM_RAL(0), (uint32_t)m[0] | m[1] << 8 | m[2] << 16 | (uint32_t)m[3] << 24);
-	sim_setreg(sim, SIM_RAH(0), (uint32_t)m[4] | m[5] << 8 | SIM_RAH_AV);
+	/* the EEPROM auto-read: RAL/RAH[0], LEDCTL, AUTOC, AUTOC2 */
+	sim_eeprom_autoload(sim);
+	sim->eerd = 0;
+	sim->eewr = 0;
+	sim_spi_reset(sim);
+	sim->msca = 0;
+	sim->msrwd = 0;
+	sim_i2c_reset(sim);
+	sim_sema_reset(sim, now, power_on);
 	update_statidx(sim);
 	update_vectors(sim);
 	sim->cfg_dirty = true;
@@ -338,7 +387,7 @@ uint32_t ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg)
 	uint64_t now = sim_now_ns();
 	if (__builtin_expect(sim->rst_quiet, 0))
 		reset_quiet_check(sim, now, false, reg, 0);
-	if (stat_read(sim, off, &v))
+	if (stat_read(sim, off, &v) || board_read(sim, off, now, &v))
 		goto out;
 	switch (off) {
 	case SIM_CTRL:	/* RST reads 1 while the reset is still going on */
@@ -362,8 +411,18 @@ uint32_t ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg)
 		sim_link_update(sim, now);
 		v = links_value(sim);
 		goto out;
-	case SIM_EEC:
-		v = sim_reg(sim, SIM_EEC) | (reset_in_progress(sim, now) ? 0 : SIM_EEC_ARD);
+	case SIM_ESDP:
+		/* SFP+ boards: SDP2, while an input, is the cage's module
+		 * presence (1 = a module is in) */
+		v = sim_reg(sim, SIM_ESDP);
+		if (sim->media == SIM_MEDIA_SFP && !(v & SIM_ESDP_SDP2_DIR))
+			v = (v & ~SIM_ESDP_SDP2) | (sim_sfp_present(sim) ? SIM_ESDP_SDP2 : 0);
+		goto out;
+	case SIM_ANLP1:
+		/* 19:16 AN arbitration state: the model's AN leaves state 0 as
+		 * soon as it is restarted (the drivers' pipeline reset waits
+		 * for that); the link partner's pages are not modelled */
+		v = 1u << SIM_ANLP1_AN_STATE_SHIFT;
 		goto out;
 	case SIM_RDRXCTL:
 		v = sim_reg(sim, SIM_RDRXCTL) | (reset_in_progress(sim, now) ? 0 : SIM_RDRXCTL_DMAIDONE);
@@ -379,6 +438,8 @@ uint32_t ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg)
 	}
 	/* tails may have been stored by the driver without the lock */
 	v = __atomic_load_n(&sim->bar[off / 4], __ATOMIC_ACQUIRE);
+	if (!sim_reg_known(off))
+		sim_unknown_access(sim, off, false);
 	int q = rx_queue_of(off, &r);
 	if (q >= 0 && r == 0x10 && sim->rxq[q].enabled)
 		v = sim->rxq[q].head;
@@ -502,18 +563,21 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 		goto out;
 	}
 	uint32_t dummy;
+	if (board_write(sim, off, val, now))
+		goto out;
 	switch (off) {
 	case SIM_CTRL:
-		if (val & SIM_CTRL_RST) {
-			sim_reset(sim, false);	/* everything back to reset values; RST self-clears */
+		/* RST, and LRST which on the 82599 resets everything RST does
+		 * and the link too: back to reset values, self-clearing */
+		if (val & (SIM_CTRL_RST | SIM_CTRL_LRST)) {
+			sim_reset(sim, false);
 			goto out;
 		}
-		if (val & SIM_CTRL_LRST)
-			link_restart(sim, now);
-		sim_setreg(sim, SIM_CTRL, val & ~(SIM_CTRL_RST | SIM_CTRL_LRST));
+		sim_setreg(sim, SIM_CTRL, val);
 		goto out;
 	case SIM_STATUS:
 	case SIM_LINKS:
+	case SIM_ANLP1:
 	case SIM_SECRXSTAT:
 	case SIM_SECTXSTAT:
 		goto out;	/* read-only */
@@ -533,9 +597,6 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 		sim_setreg(sim, SIM_AUTOC, val & ~SIM_AUTOC_RESTART_AN);
 		if (val & SIM_AUTOC_RESTART_AN)
 			link_restart(sim, now);
-		goto out;
-	case SIM_EEC:
-		sim_setreg(sim, SIM_EEC, (val & ~SIM_EEC_ARD) | SIM_EEC_PRES);
 		goto out;
 	case SIM_ESDP: {
 		bool was_off = laser_off(sim);
@@ -581,6 +642,8 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 			      ": statistics are read-only (read-to-clear, datasheet 8.2.3.23)", val, reg);
 		goto out;
 	}
+	if (!sim_reg_known(off))
+		sim_unknown_access(sim, off, true);
 	sim_setreg(sim, off, val);
 out:
 	sim_unlock(sim);

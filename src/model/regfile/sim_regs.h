@@ -28,12 +28,53 @@
 #define  SIM_STATUS_GIO		(1u << 19)	/* GIO master enable status */
 #define SIM_CTRL_EXT		0x00018
 #define SIM_ESDP		0x00020
+#define  SIM_ESDP_SDP2		(1u << 2)	/* 82599 SFP+ boards: 1 = module in the cage */
 #define  SIM_ESDP_SDP3		(1u << 3)	/* 82599 SFP+ boards: 1 = TX laser off */
+#define  SIM_ESDP_SDP2_DIR	(1u << 10)	/* 0 = SDP2 is an input */
+#define SIM_I2CCTL		0x00028		/* I2C bit-bang interface (8.2.3.1) */
+#define  SIM_I2C_CLK_IN		(1u << 0)
+#define  SIM_I2C_CLK_OUT	(1u << 1)
+#define  SIM_I2C_DATA_IN	(1u << 2)
+#define  SIM_I2C_DATA_OUT	(1u << 3)
+#define SIM_LEDCTL		0x00200
+#define SIM_CORESPARE		0x00600
 
 /* 8.2.3.2 EEPROM/flash */
-#define SIM_EEC			0x10010
+#define SIM_EEC			0x10010		/* 8.2.3.2.1 */
+#define  SIM_EEC_SK		(1u << 0)	/* bit-bang SPI clock */
+#define  SIM_EEC_CS		(1u << 1)
+#define  SIM_EEC_DI		(1u << 2)
+#define  SIM_EEC_DO		(1u << 3)
+#define  SIM_EEC_FWE_MASK	(3u << 4)	/* flash write enable */
+#define  SIM_EEC_REQ		(1u << 6)	/* software asks for bit-bang access */
+#define  SIM_EEC_GNT		(1u << 7)	/* ... and gets it */
 #define  SIM_EEC_PRES		(1u << 8)
 #define  SIM_EEC_ARD		(1u << 9)	/* auto-read done */
+#define  SIM_EEC_ADDR_SIZE	(1u << 10)	/* 16-bit SPI addressing */
+#define  SIM_EEC_SIZE_SHIFT	11		/* 14:11: 2^(n+6) words */
+#define  SIM_EEC_SIZE_MASK	(0xfu << 11)
+#define SIM_EERD		0x10014		/* 8.2.3.2.2 EEPROM read */
+#define SIM_EEWR		0x10018		/* EEPROM write (8.2.3.2; same layout as EERD) */
+#define  SIM_EERW_START		(1u << 0)
+#define  SIM_EERW_DONE		(1u << 1)
+#define  SIM_EERW_ADDR_SHIFT	2		/* 15:2 word address */
+#define  SIM_EERW_ADDR_MASK	0xfffcu
+#define  SIM_EERW_DATA_SHIFT	16		/* 31:16 data */
+#define SIM_GRC			0x10200		/* general receive control (MNG, APME) */
+
+/* 8.2.3.4 PCIe / firmware interface: semaphores between the drivers
+ * (SMBI), software and firmware (SWESMBI), and per resource (SW_FW_SYNC) */
+#define SIM_SWSM		0x10140
+#define  SIM_SWSM_SMBI		(1u << 0)	/* read-to-set driver semaphore */
+#define  SIM_SWSM_SWESMBI	(1u << 1)	/* software/firmware semaphore */
+#define  SIM_SWSM_WMNG		(1u << 2)
+#define SIM_FWSM		0x10148
+#define  SIM_FWSM_FW_VAL	(1u << 15)	/* firmware valid, no errors */
+#define SIM_FACTPS		0x10150
+#define SIM_SW_FW_SYNC		0x10160		/* a.k.a. GSSR */
+#define  SIM_SWFW_SW_MASK	0x41fu		/* EEP, PHY0, PHY1, MAC_CSR, FLASH; 10: MNG host interface */
+#define  SIM_SWFW_FW_SHIFT	5		/* firmware's bits: software's << 5 */
+#define SIM_GCR_EXT		0x11050
 
 /* 8.2.3.5 Interrupts */
 #define SIM_EICR		0x00800
@@ -46,6 +87,8 @@
 #define SIM_EIMC		0x00888
 #define SIM_EIAM		0x00890
 #define SIM_GPIE		0x00898
+#define  SIM_GPIE_SDP2_GPIEN	(1u << 2)	/* SDP2 changes are an interrupt cause */
+#define  SIM_EICR_GPI_SDP2	(1u << 26)
 #define SIM_IVAR(n)		(0x00900 + 4 * (n))	/* n = 0..63 */
 #define SIM_IVAR_MISC		0x00a00
 #define  SIM_IVAR_VALID		0x80u
@@ -110,6 +153,13 @@
 #define  SIM_MRQC_UDPIPV4	(1u << 22)
 #define  SIM_MRQC_UDPIPV6	(1u << 23)
 
+/* Flow director (8.2.3): only its command interface is modelled */
+#define SIM_FDIRCTRL		0x0ee00
+#define  SIM_FDIRCTRL_PBALLOC	0x3u		/* 0 = off */
+#define  SIM_FDIRCTRL_INIT_DONE	(1u << 3)
+#define SIM_FDIRCMD		0x0ee2c
+#define  SIM_FDIRCMD_CMD	0x3u		/* command, 0 = done */
+
 /* 8.2.3.9 Transmit DMA */
 #define SIM_TDBAL(n)		(0x06000 + 0x40 * (n))	/* n = 0..127 */
 #define SIM_TDBAH(n)		(SIM_TDBAL(n) + 0x04)
@@ -170,7 +220,24 @@
 #define  SIM_LINKS_UP		(1u << 30)
 #define  SIM_LINKS_SPEED_SHIFT	28		/* 01 100M, 10 1G, 11 10G */
 #define  SIM_LINKS_STATUS	(1u << 7)
+#define  SIM_AUTOC_10G_PMA_SHIFT	7		/* 8:7: 0 XAUI, 1 KX4, 2 CX4 */
+#define  SIM_AUTOC_1G_PMA_KX	(1u << 9)	/* 1G PMA/PMD: 1 = KX, 0 = SFI/BX */
+#define  SIM_AUTOC_KR_SUPP	(1u << 16)
+#define  SIM_AUTOC_KX_SUPP	(1u << 30)
+#define  SIM_AUTOC_KX4_SUPP	(1u << 31)
 #define SIM_AUTOC2		0x042a8
+#define  SIM_AUTOC2_10G_SERIAL_SHIFT 16		/* 17:16: 0 KR, 1 XFI, 2 SFI */
+#define SIM_MSCA		0x0425c		/* MDI single command and address (8.2.3.22) */
+#define  SIM_MSCA_ADDR_MASK	0xffffu		/* register address (clause 45) */
+#define  SIM_MSCA_DEVTYPE_SHIFT	16		/* 20:16 MMD */
+#define  SIM_MSCA_PHYADD_SHIFT	21		/* 25:21 */
+#define  SIM_MSCA_OP_SHIFT	26		/* 27:26: 0 address, 1 write, 2 read-inc, 3 read */
+#define  SIM_MSCA_MDICMD	(1u << 30)	/* go; self-clears when done */
+#define SIM_MSRWD		0x04260		/* 15:0 write data, 31:16 read data */
+#define SIM_ANLP1		0x042b0
+#define  SIM_ANLP1_AN_STATE_SHIFT 16		/* 19:16 auto-negotiation arbitration state */
+#define SIM_MMNGC		0x042d0
+#define SIM_CORECTL		0x14f00		/* analog core control (SFP init sequences) */
 
 /* 8.2.3.23 Statistics (all read-to-clear) */
 #define SIM_CRCERRS		0x04000
