@@ -406,6 +406,12 @@ static void test_reset_timeout_on_dead_bar(void **state)
 	assert_null(ixy_open("0000:03:00.0", &c));
 	assert_non_null(strstr(ixy_last_error(), "0000:03:00.0: global reset did not complete within 1000 ms"));
 	assert_int_equal(ixy_last_error_code(), -ETIMEDOUT);
+	/* the failed open cleared bus mastering again (taking the device had
+	 * set it) */
+	uint8_t cfg[8];
+	assert_true(fake_sysfs_read(root, "bus/pci/devices/0000:03:00.0/config", cfg, sizeof(cfg)) >= 6);
+	assert_int_equal(cfg[4] & 0x4, 0);
+	assert_int_equal(cfg[4] & 0x2, 0x2);	/* memory space stays on */
 	fake_sysfs_destroy(root);
 }
 

@@ -65,6 +65,8 @@ struct ixgbe_tx_queue {
 	uint16_t id;
 	uint32_t size;
 	uint64_t ring_phys;
+	uint32_t max_len;               /* largest frame it sends, without CRC */
+	uint64_t tx_errors;             /* frames refused (too long), written by the queue's thread */
 };
 
 struct ixgbe_dev {
@@ -86,6 +88,11 @@ struct ixgbe_dev {
 	struct ixgbe_rx_queue *rxq;
 	struct ixgbe_tx_queue *txq;
 	struct ixy_dma_region *rings;   /* all descriptor rings of the device */
+	/* interrupts (ixgbe_irq.c) */
+	bool msix_ready;                /* GPIE/EIAC/EIAM programmed for MSI-X */
+	bool sim_irq_handler;           /* our handler is registered with the sim port */
+	int irq_fd[IXGBE_MSIX_VECTORS]; /* sim ports: eventfd of each vector, -1 = none */
+	uint64_t tx_errors_seen;        /* sum of the queues' tx_errors at the last update_stats */
 };
 
 static inline struct ixgbe_dev *to_ixgbe(struct ixy_device *d)
@@ -114,8 +121,15 @@ void ixgbe_trace(struct ixgbe_dev *d, bool write, uint32_t reg, uint32_t val);
 /* Default trace sink: one line on stderr. */
 
 /* ---- pieces of the driver ---- */
-int ixgbe_reset_and_init(struct ixgbe_dev *d);                  /* ixgbe_init.c */
-void ixgbe_stop(struct ixgbe_dev *d);
+/* ixgbe_init.c: the datasheet sequence in two halves, so that the NIC is
+ * reset (all DMA of a previous user stopped) before any memory is
+ * allocated for it: interrupts off, master disable, global reset; then
+ * EEPROM and DMA init waits, link, statistics, RX, TX, filters. */
+int ixgbe_reset(struct ixgbe_dev *d);
+int ixgbe_init(struct ixgbe_dev *d);
+/* Stop every queue and wait until each reads back disabled: 0, or the
+ * first error (message set). */
+int ixgbe_stop(struct ixgbe_dev *d);
 int ixgbe_link_setup(struct ixgbe_dev *d);                      /* ixgbe_link.c */
 int ixgbe_get_link(struct ixy_device *dev, struct ixy_link *link);
 int ixgbe_rss_setup(struct ixgbe_dev *d);                       /* ixgbe_rss.c */
@@ -128,5 +142,12 @@ uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 int ixgbe_get_mac(struct ixy_device *dev, uint8_t mac[6]);      /* ixgbe_mac.c */
 int ixgbe_set_mac(struct ixy_device *dev, const uint8_t mac[6]);
 int ixgbe_set_filter(struct ixy_device *dev, uint32_t what, bool on);
+int ixgbe_rx_irq_enable(struct ixy_device *dev, uint16_t queue, int efd,  /* ixgbe_irq.c */
+			const struct ixy_irq_config *cfg);
+void ixgbe_rx_irq_disable(struct ixy_device *dev, uint16_t queue);
+void ixgbe_rx_irq_arm(struct ixy_device *dev, uint16_t queue);
+void ixgbe_rx_irq_disarm(struct ixy_device *dev, uint16_t queue);
+bool ixgbe_rx_ready(struct ixy_device *dev, uint16_t queue);
+void ixgbe_irq_shutdown(struct ixgbe_dev *d);   /* mask all, unregister the sim handler */
 
 #endif

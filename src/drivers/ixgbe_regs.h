@@ -32,11 +32,44 @@
 #define IXGBE_EEC_X550EM_A    0x15FF8
 #define IXGBE_EEC_ARD         BIT(9)    /* EEPROM auto-read done */
 
-/* ---- interrupts (8.2.3.5) ---- */
-#define IXGBE_EICR            0x00800   /* cause, clears on read */
-#define IXGBE_EIMS            0x00880
+/* ---- interrupts (8.2.3.5; behaviour in 7.3) ----
+ * In MSI-X mode bits 15:0 of EICR/EICS/EIMS/EIMC/EIAM are the queue
+ * vectors 0..15 (RTxQ); the _EX registers hold one bit per vector 0..63
+ * (index 0: vectors 0..31, 1: 32..63), their bits 15:0 being the same as
+ * those of the short registers. */
+#define IXGBE_EICR            0x00800   /* cause, clears on read; writing 1s clears */
+#define IXGBE_EICR_RTXQ       0x0000FFFFu /* queue causes: vectors 0..15 in MSI-X mode */
+#define IXGBE_EIMS            0x00880   /* writing 1s unmasks (enables) causes */
 #define IXGBE_EIMC            0x00888   /* writing 1s masks causes */
 #define IXGBE_EIMC_ALL        0x7FFFFFFFu
+#define IXGBE_EIAC            0x00810   /* auto-clear: EICR bits cleared when the vector's MSI-X message goes */
+#define IXGBE_EIAM            0x00890   /* auto-mask: EIMS bits cleared when the message goes (GPIE.EIAME) */
+#define IXGBE_EIMS_EX(n)      (0x00AA0u + 4u * (n))
+#define IXGBE_EIMC_EX(n)      (0x00AB0u + 4u * (n))
+#define IXGBE_EIAM_EX(n)      (0x00AD0u + 4u * (n))
+/* Interrupt throttle of vector n (EITR, 8.2.3.5): bits 11:3 are the minimum
+ * interval between two interrupts in 2 us units (at 10 Gb/s); CNT_WDIS:
+ * this write leaves the running counter alone instead of restarting it
+ * (a restart ends the interval and could fire at once). */
+#define IXGBE_EITR(n)         ((n) < 24 ? 0x00820u + 4u * (n) : 0x12300u + 4u * ((n) - 24))
+#define IXGBE_EITR_ITR_MASK   0x00000FF8u
+#define IXGBE_EITR_ITR_SHIFT  3
+#define IXGBE_EITR_MAX_US     1022u     /* 511 units of 2 us */
+#define IXGBE_EITR_CNT_WDIS   BIT(31)
+/* Interrupt vector allocation (IVAR, 8.2.3.5): IVAR[n] maps queues 2n, 2n+1;
+ * byte 0 RX 2n, byte 1 TX 2n, byte 2 RX 2n+1, byte 3 TX 2n+1. Each byte:
+ * bit 7 valid, bits 5:0 the MSI-X vector. */
+#define IXGBE_IVAR(n)         (0x00900u + 4u * (n))
+#define IXGBE_IVAR_RX_SHIFT(q) (16u * ((q) & 1u))
+#define IXGBE_IVAR_VALID      0x80u
+#define IXGBE_IVAR_VECTOR_MASK 0x3Fu
+/* General purpose interrupt enable (GPIE, 8.2.3.5) */
+#define IXGBE_GPIE            0x00898
+#define IXGBE_GPIE_MSIX_MODE  BIT(4)    /* MSI-X (else MSI/INTx: one interrupt, EICR bits) */
+#define IXGBE_GPIE_OCD        BIT(5)    /* EICR reads clear only the "other" causes */
+#define IXGBE_GPIE_EIAME      BIT(30)   /* EIAM applies when a message is sent (not on EICR reads) */
+#define IXGBE_GPIE_PBA_SUPPORT BIT(31)  /* MSI-X pending bit array in use */
+#define IXGBE_MSIX_VECTORS    64
 
 /* ---- receive (8.2.3.8) ---- */
 /* Per-queue registers: queues 0..63 at 0x01000 + 0x40*n, 64..127 at 0x0D000. */

@@ -26,6 +26,7 @@ static const struct reg_single singles[] = {
 	{ IXGBE_GOTCH, "GOTCH" },       { IXGBE_RUC, "RUC" },             { IXGBE_ROC, "ROC" },
 	{ IXGBE_TPR, "TPR" },           { IXGBE_TPT, "TPT" },             { IXGBE_SECRXCTRL, "SECRXCTRL" },
 	{ IXGBE_SECRXSTAT, "SECRXSTAT" }, { IXGBE_ESDP, "ESDP" },
+	{ IXGBE_EIAC, "EIAC" },         { IXGBE_EIAM, "EIAM" },           { IXGBE_GPIE, "GPIE" },
 };
 
 /* Register arrays: base, stride, count. */
@@ -46,6 +47,8 @@ static const struct reg_array arrays[] = {
 	{ 0x0CC00, 4, 8, "TXPBSIZE" },    { 0x03FA0, 4, 8, "RXMPC" },      { 0x0A200, 8, 128, "RAL" },
 	{ 0x0A204, 8, 128, "RAH" },       { 0x0EB00, 4, 32, "RETA" },      { 0x0EE80, 4, 96, "ERETA" },
 	{ 0x0EB80, 4, 10, "RSSRK" },
+	{ 0x00AA0, 4, 2, "EIMS_EX" },     { 0x00AB0, 4, 2, "EIMC_EX" },    { 0x00AD0, 4, 2, "EIAM_EX" },
+	{ 0x00900, 4, 64, "IVAR" },       { 0x00820, 4, 24, "EITR" },
 };
 
 const char *ixgbe_reg_name(uint32_t reg, char *buf, size_t len)
