@@ -313,21 +313,32 @@ static void post_irq_buffers(struct client *c, unsigned n)
 	}
 }
 
-/* The next interrupt record on queue 1: its op and 32-bit data. */
-static int next_irq(struct client *c, int ms, uint32_t *data, uint64_t *addr)
+/* The next interrupt record on queue 1: its op, data and data size. */
+static int next_irq_sized(struct client *c, int ms, uint32_t *data, uint64_t *addr, uint32_t *size)
 {
 	uint16_t slot = c->used_seen[1];
 	int64_t n = wait_used(c, 1, ms);
 	if (n < 0)
 		return -1;
-	assert_int_equal(n, sizeof(struct virtio_pcidev_msg) + 4);
 	uint32_t id = used(c, 1)->ring[slot % QSIZE].id;
 	struct virtio_pcidev_msg h;
 	memcpy(&h, c->mem + IRQBUF_OFF + 32u * id, sizeof(h));
-	assert_int_equal(h.size, 4);
-	memcpy(data, c->mem + IRQBUF_OFF + 32u * id + sizeof(h), 4);
+	assert_int_equal(n, sizeof(struct virtio_pcidev_msg) + h.size);
+	*data = 0;
+	memcpy(data, c->mem + IRQBUF_OFF + 32u * id + sizeof(h), h.size);
 	*addr = h.addr;
+	*size = h.size;
 	return h.op;
+}
+
+/* An MSI-X record: 32-bit data. */
+static int next_irq(struct client *c, int ms, uint32_t *data, uint64_t *addr)
+{
+	uint32_t size = 0;
+	int op = next_irq_sized(c, ms, data, addr, &size);
+	if (op >= 0)
+		assert_int_equal(size, 4);
+	return op;
 }
 
 static struct simd_port *port0(void)
@@ -566,6 +577,67 @@ static void test_msix_delivery_and_masking(void **state)
 	client_close(&c);
 }
 
+/* Without MSI-X: the MSI capability (16-bit data, per-vector mask with
+ * its pending bit), then INTx unless the command register disables it. */
+static void test_msi_and_intx(void **state)
+{
+	(void)state;
+	struct client c;
+	client_open(&c);
+	cfg_write(&c, 0x04, 2, 0x0006);
+	post_irq_buffers(&c, 4);
+	usleep(20000);
+	cfg_write(&c, 0x54, 4, 0xa0000);	/* MSI address */
+	cfg_write(&c, 0x58, 4, 0);
+	cfg_write(&c, 0x5c, 2, 77);		/* data: the IRQ number */
+	cfg_write(&c, 0x52, 2, 1);		/* MSI enable */
+	simd_irq(port0(), 0);
+	uint32_t data, size;
+	uint64_t addr;
+	assert_int_equal(next_irq_sized(&c, 5000, &data, &addr, &size), VIRTIO_PCIDEV_OP_MSI);
+	assert_int_equal(size, 2);
+	assert_int_equal(data, 77);
+	assert_int_equal(addr, 0xa0000);
+	/* masked: the pending bit instead; unmasking sends it */
+	cfg_write(&c, 0x60, 4, 1);
+	simd_irq(port0(), 0);
+	assert_int_equal(next_irq_sized(&c, 100, &data, &addr, &size), -1);
+	assert_int_equal(cfg_read(&c, 0x64, 4), 1);
+	cfg_write(&c, 0x60, 4, 0);
+	assert_int_equal(next_irq_sized(&c, 5000, &data, &addr, &size), VIRTIO_PCIDEV_OP_MSI);
+	assert_int_equal(data, 77);
+	assert_int_equal(cfg_read(&c, 0x64, 4), 0);
+	/* INTx: MSI off, INTA# */
+	cfg_write(&c, 0x52, 2, 0);
+	simd_irq(port0(), 0);
+	assert_int_equal(next_irq_sized(&c, 5000, &data, &addr, &size), VIRTIO_PCIDEV_OP_INT);
+	assert_int_equal(addr, 1);
+	assert_int_equal(port0()->int_sent, 1);
+	/* INTx disabled in the command register: nothing */
+	cfg_write(&c, 0x04, 2, 0x0406);
+	simd_irq(port0(), 0);
+	assert_int_equal(next_irq_sized(&c, 100, &data, &addr, &size), -1);
+	client_close(&c);
+}
+
+/* A function level reset (PCIe device control bit 15) puts the function
+ * and the port back to power-on state; the session goes on. */
+static void test_function_level_reset(void **state)
+{
+	(void)state;
+	struct client c;
+	client_open(&c);
+	cfg_write(&c, 0x04, 2, 0x0006);
+	mmio_write32(&c, 0, 0x01000, 0x22222200);
+	assert_int_equal(mmio_read32(&c, 0, 0x01000), 0x22222200);
+	cfg_write(&c, 0xa8, 2, cfg_read(&c, 0xa8, 2) | 0x8000);
+	assert_int_equal(cfg_read(&c, 0xa8, 2) & 0x8000, 0);	/* reads 0 */
+	assert_int_equal(cfg_read(&c, 0x04, 2), 0);		/* command register reset */
+	cfg_write(&c, 0x04, 2, 0x0006);
+	assert_int_equal(mmio_read32(&c, 0, 0x01000), 0);	/* the port was reset */
+	client_close(&c);
+}
+
 static void test_bad_messages_close_and_reconnect(void **state)
 {
 	(void)state;
@@ -649,6 +721,8 @@ int main(void)
 		cmocka_unit_test(test_bar0_registers),
 		cmocka_unit_test(test_dma_through_memory_table),
 		cmocka_unit_test(test_msix_delivery_and_masking),
+		cmocka_unit_test(test_msi_and_intx),
+		cmocka_unit_test(test_function_level_reset),
 		cmocka_unit_test(test_bad_messages_close_and_reconnect),
 		cmocka_unit_test(test_bad_descriptors_refused),
 	};

@@ -72,6 +72,13 @@ int simd_server_add(struct simd_server *s, const char *sock_path, const char *sp
 			sizeof(s->ports) / sizeof(s->ports[0]));
 		return -ENOSPC;
 	}
+	for (unsigned i = 0; i < s->nports; i++) {
+		if (strcmp(s->ports[i]->sock_path, sock_path) == 0) {
+			fprintf(stderr, "ixy-simd: socket %s is given twice (port %s has it already)\n", sock_path,
+				s->ports[i]->name);
+			return -EINVAL;
+		}
+	}
 	if (strncmp(spec, "sim:", 4) == 0)
 		spec += 4;
 	if (strstr(spec, "mode=stepped")) {

@@ -24,6 +24,7 @@
  * waits for the next UML.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
@@ -289,6 +290,10 @@ static int set_vring_fd(struct simd_port *p, uint32_t request, const uint8_t *pl
 	} else {
 		if (vq->call_fd >= 0)
 			close(vq->call_fd);
+		/* Our end of UML's pipe (nobody else writes it): never block on
+		 * it, the interrupt side writes it under the model's lock. */
+		if (fd >= 0)
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 		vq->call_fd = fd;
 	}
 	pthread_mutex_unlock(&p->lock);
