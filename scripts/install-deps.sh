@@ -2,7 +2,8 @@
 # Install the Debian packages libixy needs, only those missing.
 #   scripts/install-deps.sh build   compiler, CMake, libnuma, libpcap, cmocka
 #   scripts/install-deps.sh test    build + the tools the tests drive (namespaces,
-#                                   ping, socat, tcpdump, tshark, QEMU guest)
+#                                   ping, socat, tcpdump, tshark, QEMU guest,
+#                                   clang with libFuzzer)
 #                                   + the UML ring's set below
 #   scripts/install-deps.sh uml     the User-Mode Linux ring (docs/uml.md): the
 #                                   kernel source and what building it needs,
@@ -12,7 +13,8 @@ set -euo pipefail
 
 build=(cmake make gcc pkg-config libnuma-dev libcmocka-dev libpcap-dev util-linux procps)
 test=(iproute2 ethtool iputils-ping socat tcpdump tshark    # end-to-end tests
-	qemu-system-x86 busybox-static kmod cpio gzip)      # QEMU guest test bed
+	qemu-system-x86 busybox-static kmod cpio gzip       # QEMU guest test bed
+	clang libclang-rt-14-dev)   # fuzz/: libFuzzer and the sanitizer runtimes (only Recommended by clang)
 uml=(linux-source-6.1 xz-utils bc flex bison libelf-dev make gcc  # scripts/uml-kernel.sh
 	bash coreutils util-linux procps iproute2 ethtool iputils-ping socat pciutils kmod)  # inside UML
 

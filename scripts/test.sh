@@ -4,10 +4,11 @@
 # hugepages, builds the User-Mode Linux kernel of the UML ring (once, cached),
 # configures and builds (Release, warnings as errors), runs every
 # test with ctest, then builds with AddressSanitizer + UBSan and runs the unit
-# tests again. Exits non-zero on any failure.
+# tests again, then each libFuzzer harness for a while (scripts/fuzz.sh;
+# IXY_FUZZ_SECONDS each). Exits non-zero on any failure.
 #
 #   scripts/test.sh            everything
-#   scripts/test.sh --no-asan  skip the sanitizer build
+#   scripts/test.sh --no-asan  skip the sanitizer build and the fuzzing
 #   scripts/test.sh -R REGEX   only tests whose name matches (passed to ctest)
 set -euo pipefail
 
@@ -19,7 +20,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--no-asan) asan=0 ;;
 	-R) ctest_args+=(-R "$2"); shift ;;
-	-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
 	*) echo "test.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -70,6 +71,12 @@ if [ $asan = 1 ]; then
 	step "unit tests (ASan + UBSan)"
 	(cd "$build/asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -L unit "${ctest_args[@]}") || status=1
+fi
+
+# ---- libFuzzer harnesses (clang, ASan + UBSan), a bounded time each ----
+if [ $asan = 1 ]; then
+	step "fuzzing (fuzz/, ${IXY_FUZZ_SECONDS:-20} s per target)"
+	IXY_BUILD_DIR=$build bash "$root/scripts/fuzz.sh" || status=1
 fi
 
 step "result"

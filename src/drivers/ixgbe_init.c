@@ -1,9 +1,9 @@
 /* ixgbe bring-up and tear-down, following the 82599 datasheet's
  * initialization sequence (4.6.3): disable interrupts, global reset, wait
- * for the EEPROM and the DMA engine, link set-up (4.6.4), statistics
- * (4.6.5), receive (4.6.7), transmit (4.6.8). Interrupts stay off: the
- * driver polls, until an application enables a queue's interrupt
- * (ixgbe_irq.c). */
+ * for the EEPROM (and check its checksum) and the DMA engine, link set-up
+ * (4.6.4, ixgbe_link.c), statistics (4.6.5), receive (4.6.7), transmit
+ * (4.6.8). Interrupts stay off: the driver polls, until an application
+ * enables a queue's interrupt (ixgbe_irq.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +230,26 @@ static void set_rxen(struct ixgbe_dev *d, bool on)
 	ixgbe_clear_bits(d, IXGBE_SECRXCTRL, IXGBE_SECRXCTRL_RX_DIS);
 }
 
+/* One receive and one transmit packet buffer take the whole memory, the
+ * no-DCB layout of 4.6.11.3.1, written out rather than trusted from the
+ * reset values (Linux writes them after every reset too): RX 512 KiB on
+ * the 82599 and 384 KiB on the X540/X550, TX 160 KiB, and TXPBTHRESH the
+ * TX buffer less the largest frame (10 KiB), in KiB. */
+#define PB_RX_82599   (512u << 10)
+#define PB_RX_X540    (384u << 10)
+#define PB_TX         (160u << 10)
+#define PB_TX_MAX_FRAME_KB 10u
+
+static void set_packet_buffers(struct ixgbe_dev *d)
+{
+	uint32_t rx = d->id->mac == IXGBE_MAC_82599 ? PB_RX_82599 : PB_RX_X540;
+	for (uint32_t i = 0; i < IXGBE_NUM_PB; i++) {
+		ixgbe_write(d, IXGBE_RXPBSIZE(i), i ? 0 : rx);
+		ixgbe_write(d, IXGBE_TXPBSIZE(i), i ? 0 : PB_TX);
+		ixgbe_write(d, IXGBE_TXPBTHRESH(i), i ? 0 : (PB_TX >> 10) - PB_TX_MAX_FRAME_KB);
+	}
+}
+
 static int init_rx(struct ixgbe_dev *d)
 {
 	const struct ixy_config *c = &d->cfg.c;
@@ -237,8 +257,7 @@ static int init_rx(struct ixgbe_dev *d)
 
 	/* receive stays off while it is configured */
 	ixgbe_clear_bits(d, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
-	/* RXPBSIZE/TXPBSIZE keep their reset values: those are the
-	 * single-buffer, no-DCB layout of 4.6.11.3.1 for each chip. */
+	set_packet_buffers(d);
 
 	/* CRC strip: HLREG0.RXCRCSTRP and RDRXCTL.CRCSTRIP must agree;
 	 * RSCFRSTSIZE must be 0 (4.6.7), RSCACKC and FCOE_WRFIX must be 1
@@ -362,10 +381,18 @@ static int global_reset(struct ixgbe_dev *d)
 {
 	int rc;
 
-	/* 4.6.3.2: global reset (device reset + link reset), self-clearing.
-	 * CTRL.RST (8.2.3.1.1): wait about 1 ms before touching any register
-	 * again, the device does not answer reliably before that. */
-	ixgbe_write(d, IXGBE_CTRL, ixgbe_read(d, IXGBE_CTRL) | IXGBE_CTRL_RST_MASK);
+	/* 4.6.3.2: global reset, self-clearing. On the 82599 (and X550EM)
+	 * CTRL.LRST resets the device and the link, CTRL.RST the device but
+	 * not the link. As Linux: with the link up, RST alone, so the link
+	 * the manageability firmware may be using survives; with the link
+	 * down, LRST. The X540/X550 always get RST (as in Linux).
+	 * 8.2.3.1.1: wait about 1 ms before touching any register again,
+	 * the device does not answer reliably before that. */
+	uint32_t bit = IXGBE_CTRL_RST;
+	if ((d->id->mac == IXGBE_MAC_82599 || d->id->mac >= IXGBE_MAC_X550EM_X) &&
+	    !(ixgbe_read(d, IXGBE_LINKS) & IXGBE_LINKS_UP))
+		bit = IXGBE_CTRL_LRST;
+	ixgbe_write(d, IXGBE_CTRL, ixgbe_read(d, IXGBE_CTRL) | bit);
 	ixgbe_delay_us(d, 1000);
 	if ((rc = ixgbe_wait(d, IXGBE_CTRL, IXGBE_CTRL_RST_MASK, 0, RESET_TIMEOUT_US, "global reset")))
 		return rc;
@@ -400,6 +427,13 @@ int ixgbe_init(struct ixgbe_dev *d)
 
 	if ((rc = ixgbe_wait(d, eec, IXGBE_EEC_ARD, IXGBE_EEC_ARD, EEPROM_TIMEOUT_US, "EEPROM auto-read")))
 		return rc;
+	d->lan_id = (uint8_t)((ixgbe_read(d, IXGBE_STATUS) & IXGBE_STATUS_LAN_ID_MASK) >> IXGBE_STATUS_LAN_ID_SHIFT);
+	/* Like Linux at probe: nothing the EEPROM loaded (MAC address, link
+	 * mode, SFP+ init sequence) is trusted before its checksum is. The
+	 * X540/X550 keep their NVM in flash with other checksum rules: not
+	 * checked here (yet). */
+	if (d->id->mac == IXGBE_MAC_82599 && ((rc = ixgbe_eeprom_init(d)) || (rc = ixgbe_eeprom_validate(d))))
+		return rc;
 	if ((rc = ixgbe_wait(d, IXGBE_RDRXCTL, IXGBE_RDRXCTL_DMAIDONE, IXGBE_RDRXCTL_DMAIDONE, DMAINIT_TIMEOUT_US,
 			     "DMA initialization")))
 		return rc;
@@ -422,6 +456,8 @@ int ixgbe_init(struct ixgbe_dev *d)
 
 	if (d->cfg.c.promisc && (rc = ixgbe_set_filter(&d->ixy, IXY_FILTER_PROMISC, true)))
 		return rc;
+	/* tell the manageability firmware a driver runs the port now */
+	ixgbe_set_bits(d, IXGBE_CTRL_EXT, IXGBE_CTRL_EXT_DRV_LOAD);
 	if (d->gone)
 		return ixy_error(-ENODEV, "%s: registers read all ones during initialization: the device is gone",
 				 d->ixy.name);
@@ -485,6 +521,12 @@ static void ixgbe_close(struct ixy_device *dev)
 	 * be confirmed, the rings and buffers stay mapped for the life of the
 	 * process rather than be reused under a NIC that may still write. */
 	bool dma_off = ixgbe_stop(d) == 0;
+	/* the firmware has the port to itself again; an identified SFP+
+	 * module goes dark like under Linux with its interface down */
+	if (!d->gone && (d->bar0 || d->sim)) {
+		ixgbe_laser_off(d);
+		ixgbe_clear_bits(d, IXGBE_CTRL_EXT, IXGBE_CTRL_EXT_DRV_LOAD);
+	}
 	if (d->pci && ixy_pci_disable_bus_master(d->pci) == 0)
 		dma_off = true;
 	if (dma_off) {
@@ -526,6 +568,7 @@ static const struct ixy_driver_ops ixgbe_ops = {
 /* Common part of both opens: d has bar0 (or sim), id and name set. */
 static struct ixy_device *ixgbe_open_common(struct ixgbe_dev *d)
 {
+	char hint[256];
 	/* Reset first: a previous user that died with its queues running
 	 * (kill -9) left the NIC writing into the memory it gave back, which
 	 * the allocation below may hand to us. Only a stopped NIC gets
@@ -536,7 +579,14 @@ static struct ixy_device *ixgbe_open_common(struct ixgbe_dev *d)
 	if (rc == 0)
 		rc = ixgbe_init(d);
 	if (rc == 0)
-		rc = ixy_open_wait_link(&d->ixy, &d->cfg.c, "cable, transceiver or link partner?");
+		rc = ixy_open_wait_link(&d->ixy, &d->cfg.c, ixgbe_link_hint(d, hint, sizeof(hint)));
+	/* dual-rate optics without a 10G link: try 1G, as Linux does */
+	if (rc == -ETIMEDOUT && d->sfp.dual_rate && d->sfp.speed_mbps == 10000) {
+		ixy_clear_error();
+		rc = ixgbe_sfp_fallback_1g(d);
+		if (rc == 0)
+			rc = ixy_open_wait_link(&d->ixy, &d->cfg.c, ixgbe_link_hint(d, hint, sizeof(hint)));
+	}
 	if (rc)
 		return ixy_close_after_failure(&d->ixy, rc);
 	return &d->ixy;
