@@ -12,6 +12,7 @@
 #include <ixy/device.h>
 
 #include "app.h"
+#include "app_cpu.h"
 
 #define PROG "ixy-fwd"
 #define MAX_BATCH 512
@@ -32,7 +33,9 @@ static void usage(FILE *f)
 		"      --ring N           RX/TX ring size (power of two, 64..4096, default 512)\n"
 		"  -i, --interval SEC     statistics interval (default 1, 0 = none)\n"
 		"      --force        take NICs from the kernel even if their interface is up\n"
-		"  -h, --help             this text\n", MAX_BATCH);
+		"  -I, --interrupt        sleep when idle: poll while packets come; after %d us\n"
+		"                         without one, arm the RX interrupts and sleep (ixy_rx_hybrid)\n"
+		"  -h, --help             this text\n", MAX_BATCH, IXY_HYBRID_IDLE_US);
 }
 
 struct port {
@@ -79,15 +82,18 @@ int main(int argc, char **argv)
 		{ "dst-mac-b", required_argument, NULL, 'B' }, { "src-mac", no_argument, NULL, 'S' },
 		{ "no-promisc", no_argument, NULL, 'P' },    { "ring", required_argument, NULL, 'r' },
 		{ "interval", required_argument, NULL, 'i' }, { "force", no_argument, NULL, 'F' }, { "help", no_argument, NULL, 'h' },
+		{ "interrupt", no_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool interrupt = false;
+	int status = 0;
 	struct port ports[2] = { { 0 }, { 0 } };
 	uint64_t batch = 32, count = 0, ring = 0;
 	double duration = 0, interval = 1;
 	bool promisc = true, force = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "b:t:n:i:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:t:n:i:hI", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			if (!app_opt_u64(PROG, "--batch", optarg, 1, MAX_BATCH, &batch))
@@ -120,6 +126,7 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'F': force = true; break;
+		case 'I': interrupt = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -130,19 +137,35 @@ int main(int argc, char **argv)
 	}
 
 	struct ixy_config cfg = { .promisc = promisc, .force = force, .rx_ring_size = (uint16_t)ring,
-				   .tx_ring_size = (uint16_t)ring };
+				   .tx_ring_size = (uint16_t)ring, .cancel = &app_stop };
+	/* Signals first: one during an open (its link wait) ends it cleanly. */
+	app_install_signals();
 	for (int i = 0; i < 2; i++) {
 		ports[i].name = argv[optind + i];
 		ports[i].dev = ixy_open(ports[i].name, &cfg);
 		if (!ports[i].dev) {
-			app_err(PROG, "cannot open %s: %s", ports[i].name, ixy_last_error());
+			int open_status = app_open_failed(PROG, ports[i].name);
 			ixy_close(ports[0].dev);
-			return 1;
+			return open_status;
 		}
 		ixy_get_mac(ports[i].dev, ports[i].mac);
 		ixy_read_stats(ports[i].dev, &ports[i].prev);
 	}
-	app_install_signals();
+	/* --interrupt: both RX queues get an interrupt; the hybrid decides
+	 * when to sleep on them */
+	struct ixy_rxq rxqs[2] = { { ports[0].dev, 0 }, { ports[1].dev, 0 } };
+	struct ixy_rx_hybrid hybrid = { 0 };
+	for (int i = 0; interrupt && i < 2; i++) {
+		if (ixy_rx_interrupt_enable(ports[i].dev, 0, NULL) < 0) {
+			app_err(PROG, "--interrupt: %s", ixy_last_error());
+			ixy_close(ports[0].dev);
+			ixy_close(ports[1].dev);
+			return 1;
+		}
+	}
+	struct app_cpu cpu;
+	uint64_t sleeps_printed = 0;
+	app_cpu_start(&cpu);
 
 	uint64_t start = app_now_ns(), last = start, forwarded = 0;
 	uint64_t end = duration > 0 ? start + (uint64_t)(duration * 1e9) : UINT64_MAX;
@@ -150,10 +173,18 @@ int main(int argc, char **argv)
 		uint32_t moved = forward(&ports[0], &ports[1], (uint32_t)batch);
 		moved += forward(&ports[1], &ports[0], (uint32_t)batch);
 		forwarded += moved;
-		app_idle(moved > 0);
+		uint64_t sleeps = hybrid.sleeps;
+		if (!interrupt)
+			app_idle(moved > 0);
+		else if (ixy_rx_hybrid_idle(&hybrid, rxqs, 2, moved) < 0) {
+			app_err(PROG, "%s", ixy_last_error());
+			status = 1;
+			break;
+		}
 		if (count && forwarded >= count)
 			break;
-		if ((iter & 0xfff) == 0) {      /* the clock is cheap, but not free */
+		/* the clock is cheap, but not free; after a sleep it is due */
+		if ((iter & 0xfff) == 0 || hybrid.sleeps != sleeps) {
 			uint64_t now = app_now_ns();
 			if (now >= end)
 				break;
@@ -163,6 +194,11 @@ int main(int argc, char **argv)
 					app_print_rates(PROG, ports[i].name, &ports[i].now, &ports[i].prev);
 					ports[i].prev = ports[i].now;
 				}
+				char extra[64];
+				snprintf(extra, sizeof(extra), "slept %llu times",
+					 (unsigned long long)(hybrid.sleeps - sleeps_printed));
+				app_cpu_print(PROG, &cpu, interrupt ? extra : NULL);
+				sleeps_printed = hybrid.sleeps;
 				last = now;
 			}
 		}
@@ -177,5 +213,5 @@ int main(int argc, char **argv)
 	       (unsigned long long)(ports[0].dropped + ports[1].dropped));
 	ixy_close(ports[0].dev);
 	ixy_close(ports[1].dev);
-	return 0;
+	return status;
 }

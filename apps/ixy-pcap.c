@@ -17,9 +17,12 @@
 #include <ixy/device.h>
 
 #include "app.h"
+#include "app_cpu.h"
 
 #define PROG "ixy-pcap"
 #define BATCH 64
+
+static bool interrupt;   /* --interrupt: sleep on the RX interrupt when idle (capture) */
 
 static void usage(FILE *f)
 {
@@ -36,7 +39,9 @@ static void usage(FILE *f)
 		"      --no-promisc     capture only what the port's filters accept\n"
 		"  -i, --interval SEC   statistics interval (default 1, 0 = none)\n"
 		"      --force        take NICs from the kernel even if their interface is up\n"
-		"  -h, --help           this text\n");
+		"  -I, --interrupt      capture: sleep when idle (poll while frames come; after %d us\n"
+		"                       without one, arm the RX interrupt and sleep: ixy_rx_hybrid)\n"
+		"  -h, --help           this text\n", IXY_HYBRID_IDLE_US);
 }
 
 static void timestamp(struct timeval *tv, bool nano)
@@ -64,6 +69,18 @@ static int capture(struct ixy_device *dev, const char *name, const char *file, u
 	struct ixy_pkt_buf *bufs[BATCH];
 	struct ixy_stats prev, now;
 	uint64_t captured = 0, last = app_now_ns();
+	struct ixy_rxq rxq = { dev, 0 };
+	struct ixy_rx_hybrid hybrid = { 0 };
+	uint64_t sleeps_printed = 0;
+	struct app_cpu cpu;
+	int rc = 0;
+	if (interrupt && ixy_rx_interrupt_enable(dev, 0, NULL) < 0) {
+		app_err(PROG, "--interrupt: %s", ixy_last_error());
+		pcap_dump_close(d);
+		pcap_close(p);
+		return 1;
+	}
+	app_cpu_start(&cpu);
 	ixy_read_stats(dev, &prev);
 	while (!app_stop && (!count || captured < count)) {
 		uint32_t want = BATCH;
@@ -79,18 +96,28 @@ static int capture(struct ixy_device *dev, const char *name, const char *file, u
 		}
 		ixy_pkt_buf_free_batch(bufs, n);
 		captured += n;
-		app_idle(n > 0);
+		if (!interrupt)
+			app_idle(n > 0);
+		else if (ixy_rx_hybrid_idle(&hybrid, &rxq, 1, n) < 0) {
+			app_err(PROG, "%s", ixy_last_error());
+			rc = 1;
+			break;
+		}
 		uint64_t t = app_now_ns();
 		if (t >= end)
 			break;
 		if (interval > 0 && t - last >= (uint64_t)(interval * 1e9)) {
 			ixy_read_stats(dev, &now);
 			app_print_rates(PROG, name, &now, &prev);
+			char extra[64];
+			snprintf(extra, sizeof(extra), "slept %llu times",
+				 (unsigned long long)(hybrid.sleeps - sleeps_printed));
+			app_cpu_print(PROG, &cpu, interrupt ? extra : NULL);
+			sleeps_printed = hybrid.sleeps;
 			prev = now;
 			last = t;
 		}
 	}
-	int rc = 0;
 	if (pcap_dump_flush(d) != 0) {
 		app_err(PROG, "writing %s failed: %s", file, strerror(errno));
 		rc = 1;
@@ -109,8 +136,12 @@ static int replay(struct ixy_device *dev, const char *name, const char *file, ui
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct ixy_mempool_opts mo = { .num_entries = 4096, .buf_len = 9216, .numa_node = -1 };
 	struct ixy_mempool *pool = ixy_mempool_create(&mo);
-	if (!pool)
-		return app_err(PROG, "%s", ixy_last_error()), 1;
+	if (!pool) {
+		/* the device is open (its RX DMA runs): close it before leaving */
+		app_err(PROG, "%s", ixy_last_error());
+		ixy_close(dev);
+		return 1;
+	}
 	uint64_t sent = 0, bytes = 0, start = app_now_ns();
 	int rc = 0;
 	for (uint64_t round = 0; !app_stop && (loops == 0 || round < loops); round++) {
@@ -190,6 +221,7 @@ int main(int argc, char **argv)
 		{ "replay", no_argument, NULL, 'R' },        { "loop", required_argument, NULL, 'l' },
 		{ "rate", required_argument, NULL, 'r' },    { "no-promisc", no_argument, NULL, 'P' },
 		{ "interval", required_argument, NULL, 'i' }, { "force", no_argument, NULL, 'F' }, { "help", no_argument, NULL, 'h' },
+		{ "interrupt", no_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t count = 0, snaplen = 65535, loops = 1;
@@ -197,7 +229,7 @@ int main(int argc, char **argv)
 	bool nano = true, do_replay = false, promisc = true, created = false, force = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:t:s:r:i:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:t:s:r:i:hI", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if (!app_opt_u64(PROG, "--count", optarg, 0, UINT64_MAX, &count))
@@ -227,6 +259,7 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'F': force = true; break;
+		case 'I': interrupt = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -235,6 +268,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (interrupt && do_replay)
+		return app_err(PROG, "--interrupt: only capturing receives; --replay sends"), 2;
 	const char *name = argv[optind], *file = argv[optind + 1];
 
 	/* Check the file before taking the NIC, so a typo loses nothing. */
@@ -252,15 +287,16 @@ int main(int argc, char **argv)
 		fclose(f);
 	}
 
-	struct ixy_config cfg = { .promisc = promisc, .force = force };
+	struct ixy_config cfg = { .promisc = promisc, .force = force, .cancel = &app_stop };
+	/* Signals first: one during the open (its link wait) ends it cleanly. */
+	app_install_signals();
 	struct ixy_device *dev = ixy_open(name, &cfg);
 	if (!dev) {
-		app_err(PROG, "cannot open %s: %s", name, ixy_last_error());
+		int status = app_open_failed(PROG, name);
 		if (created)
 			unlink(file);   /* leave nothing behind */
-		return 1;
+		return status;
 	}
-	app_install_signals();
 	uint64_t end = duration > 0 ? app_now_ns() + (uint64_t)(duration * 1e9) : UINT64_MAX;
 	if (do_replay)
 		return replay(dev, name, file, count, end, loops, pps, mbit);

@@ -145,10 +145,13 @@ int main(int argc, char **argv)
 		pps = mbit * 1e6 / ((double)(size + 24) * 8);
 
 	const char *name = argv[optind];
-	struct ixy_config cfg = { .max_frame_size = size > 1514 ? (uint32_t)size + 4 : 0, .force = force };
+	struct ixy_config cfg = { .max_frame_size = size > 1514 ? (uint32_t)size + 4 : 0, .force = force,
+				  .cancel = &app_stop };
+	/* Signals first: one during the open (its link wait) ends it cleanly. */
+	app_install_signals();
 	struct ixy_device *dev = ixy_open(name, &cfg);
 	if (!dev)
-		return app_err(PROG, "cannot open %s: %s", name, ixy_last_error()), 1;
+		return app_open_failed(PROG, name);
 	if (!src_mac_set)
 		ixy_get_mac(dev, spec.src_mac);
 
@@ -167,7 +170,6 @@ int main(int argc, char **argv)
 		b->len = (uint32_t)size;
 		stamp(b, 0, spec.src_port);    /* payload now holds sequence number 0 */
 	}
-	app_install_signals();
 
 	struct ixy_pkt_buf *bufs[MAX_BATCH];
 	struct ixy_stats prev, now;

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # libixy's test command. On a fresh Debian machine, as root, it does all the
 # set-up itself: installs the Debian packages it needs, reserves and mounts
-# hugepages, configures and builds (Release, warnings as errors), runs every
+# hugepages, builds the User-Mode Linux kernel of the UML ring (once, cached),
+# configures and builds (Release, warnings as errors), runs every
 # test with ctest, then builds with AddressSanitizer + UBSan and runs the unit
-# tests again. Exits non-zero on any failure.
+# tests again, then each libFuzzer harness for a while (scripts/fuzz.sh;
+# IXY_FUZZ_SECONDS each). Exits non-zero on any failure.
 #
 #   scripts/test.sh            everything
-#   scripts/test.sh --no-asan  skip the sanitizer build
+#   scripts/test.sh --no-asan  skip the sanitizer build and the fuzzing
 #   scripts/test.sh -R REGEX   only tests whose name matches (passed to ctest)
 set -euo pipefail
 
@@ -18,7 +20,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--no-asan) asan=0 ;;
 	-R) ctest_args+=(-R "$2"); shift ;;
-	-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
 	*) echo "test.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -43,12 +45,22 @@ bash "$root/scripts/setup-hugetlbfs.sh" --pages "${IXY_HUGEPAGES:-512}" --size 2
 bash "$root/scripts/setup-hugetlbfs.sh" --pages 1 --size 1G ||
 	echo "test.sh: no 1 GiB hugepage available; 1G tests check the error path only"
 
+# ---- the UML kernel of the UML ring (docs/uml.md) ----
+# Built once (about 6 minutes on 2 cores) and cached outside the build tree;
+# later runs find it at once. Its own step so a build failure shows here.
+step "UML kernel"
+status=0
+if ! kernel=$(bash "$root/scripts/uml-kernel.sh"); then
+	echo "test.sh: the UML kernel did not build; the UML ring (sh_test_uml) will fail" >&2
+	status=1
+fi
+echo "UML kernel: ${kernel:-none}"
+
 # ---- Release build, all tests ----
 step "Release build ($build/release)"
 cmake -S "$root" -B "$build/release" -DCMAKE_BUILD_TYPE=Release -DIXY_WERROR=ON >/dev/null
 cmake --build "$build/release" -j"$(nproc)"
 step "tests (Release)"
-status=0
 (cd "$build/release" && ctest --output-on-failure "${ctest_args[@]}") || status=1
 
 # ---- ASan + UBSan build, unit tests ----
@@ -59,6 +71,12 @@ if [ $asan = 1 ]; then
 	step "unit tests (ASan + UBSan)"
 	(cd "$build/asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -L unit "${ctest_args[@]}") || status=1
+fi
+
+# ---- libFuzzer harnesses (clang, ASan + UBSan), a bounded time each ----
+if [ $asan = 1 ]; then
+	step "fuzzing (fuzz/, ${IXY_FUZZ_SECONDS:-20} s per target)"
+	IXY_BUILD_DIR=$build bash "$root/scripts/fuzz.sh" || status=1
 fi
 
 step "result"

@@ -9,6 +9,8 @@
 
 #include "app.h"
 
+#include <ixy/error.h>
+
 volatile sig_atomic_t app_stop;
 
 static void on_signal(int sig)
@@ -24,6 +26,17 @@ void app_install_signals(void)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+int app_open_failed(const char *prog, const char *name)
+{
+	if (app_stop) {
+		printf("[%s] stopped by a signal before %s was open\n", prog, name);
+		fflush(stdout);
+		return 0;
+	}
+	app_err(prog, "cannot open %s: %s", name, ixy_last_error());
+	return 1;
 }
 
 void app_yield(void)

@@ -12,6 +12,11 @@
 /* Set by SIGINT/SIGTERM; loops poll it and then print totals and exit 0. */
 extern volatile sig_atomic_t app_stop;
 void app_install_signals(void);
+/* After ixy_open returned NULL: report it and return the exit status. A
+ * SIGINT/SIGTERM during the open (ixy_config.cancel = &app_stop ends its
+ * link wait; the library has stopped and freed what it set up) is a normal
+ * stop: status 0. Anything else: the library's message, status 1. */
+int app_open_failed(const char *prog, const char *name);
 void app_yield(void);
 
 /* Print "PROG: message" to stderr (one line). */

@@ -20,6 +20,7 @@
 #ifndef IXY_DEVICE_H
 #define IXY_DEVICE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,6 +78,11 @@ struct ixy_config {
 	void *trace_arg;
 	const char *sysfs_root;    /* [NULL = env IXY_SYSFS_ROOT, else "/sys"]; tests point it at a fake tree */
 	const char *hugetlbfs;     /* hugetlbfs mount override [NULL = find one] */
+	/* Cancellation [NULL]: while *cancel is non-zero, the link wait of
+	 * ixy_open (and later ixy_wait_link calls) gives up with -ECANCELED,
+	 * and the open closes what it set up (DMA stopped, memory freed).
+	 * Point it at the flag a SIGINT/SIGTERM handler sets. */
+	const volatile sig_atomic_t *cancel;
 };
 
 /* Open and initialise a device; see the address forms above. cfg may be
@@ -87,11 +93,19 @@ struct ixy_device *ixy_open(const char *addr, const struct ixy_config *cfg);
  * the port and destroys it after ixy_close). */
 struct ixy_device *ixy_open_sim(struct ixy_sim *sim, const struct ixy_config *cfg);
 
-/* Stop the queues, free rings and the RX mempools. Buffers that the
- * application still holds from RX become invalid. NULL is fine. */
+/* Stop the device's DMA (queues disabled and confirmed, then PCI bus
+ * mastering off), then free rings and the RX mempools. RX buffers the
+ * application still holds keep their pool alive until they are freed.
+ * NULL is fine. Closing twice (or using a closed device) is undefined in
+ * C terms, as for free(); the library notices it where the memory still
+ * reads back and refuses with -EBADF in ixy_last_error() instead of
+ * touching anything. */
 void ixy_close(struct ixy_device *dev);
 
-/* ---- data path (one thread per queue) ---- */
+/* ---- data path (one thread per queue) ----
+ * These check dev, bufs and the queue number once per call (0 packets and
+ * a message otherwise); the buffers in bufs[0..n) must be valid buffers the
+ * caller owns (not checked: that would cost instructions per packet). */
 
 /* Receive up to n packets from queue into bufs; returns how many (0 when
  * nothing arrived or the queue's mempool is empty). Each buffer carries len,
@@ -101,7 +115,11 @@ uint32_t ixy_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf
 
 /* Queue up to n packets (buf->len bytes each, 60..max frame without CRC)
  * for transmission; returns how many were taken, in order (the rest stay
- * the caller's). Taken buffers return to their pools once sent. Never blocks. */
+ * the caller's). Taken buffers return to their pools once sent. Never blocks.
+ * A frame longer than its buffer's data area (buf_len) or the port's
+ * largest frame (max(max_frame_size, 1518) - 4 bytes: what the port itself
+ * would receive, without CRC) is taken but not sent: freed at once and
+ * counted in ixy_stats.tx_errors. */
 uint32_t ixy_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
 
 /* Loop until all n are queued (spins while the ring is full). For a sim
@@ -111,6 +129,100 @@ void ixy_tx_batch_busy_wait(struct ixy_device *dev, uint16_t queue, struct ixy_p
 /* The mempool an RX queue fills its ring from (e.g. to allocate TX buffers
  * from in a forwarder, or to check for leaks). */
 struct ixy_mempool *ixy_rx_mempool(struct ixy_device *dev, uint16_t queue);
+
+/* ---- interrupts: sleep while a queue is idle ----
+ *
+ * Each RX queue can get an interrupt, delivered to an eventfd the library
+ * owns (one per queue): on a sim port the model's MSI-X logic writes it, with
+ * the VFIO backend (later) the kernel does. The device's interrupt is armed
+ * only while someone is about to sleep on it:
+ *
+ *   ixy_rx_interrupt_arm  unmasks the queue's vector, then looks at the ring
+ *                         once more; a frame that arrived before the unmask
+ *                         is seen there, one after it raises the interrupt,
+ *                         so no frame is ever left in the ring unnoticed
+ *   (sleep on the fd)     poll/epoll; the interrupt masks itself when it fires
+ *
+ * ixy_rx_wait does both for one queue, ixy_rx_wait_any for several, and
+ * ixy_rx_hybrid polls while packets come and sleeps when they stop.
+ * Interrupts are enabled per queue after ixy_open (not in ixy_config) so
+ * that a device without them opens and polls as before, and the error of
+ * enabling names exactly what is missing. Real PCI ports (uio/sysfs) and the
+ * virtio driver have no interrupt delivery yet: -ENOTSUP, with a message
+ * saying that interrupts need the VFIO backend. Enable/disable are control
+ * calls (not concurrently with each other on one device); arm, wait and
+ * the fd follow the data path's rule: one thread per queue. */
+struct ixy_irq_config {
+	uint32_t throttle_us;      /* minimum time between two interrupts of the queue
+	                              (ixgbe: EITR, 2 us steps, up to 1022 us) [0 = none] */
+};
+/* Route queue's interrupt to its eventfd and program the device. cfg may be
+ * NULL (defaults). Enabling again changes the throttle. The interrupt stays
+ * masked until it is armed. 0 or a negative errno. */
+int ixy_rx_interrupt_enable(struct ixy_device *dev, uint16_t queue, const struct ixy_irq_config *cfg);
+/* Mask and unroute the interrupt and close the fd. Not enabled: 0. */
+int ixy_rx_interrupt_disable(struct ixy_device *dev, uint16_t queue);
+
+/* The queue's eventfd (enabled queues only), for poll/epoll: readable when
+ * an armed interrupt fired. The library owns it (do not close it); reading it
+ * is optional: ixy_rx_interrupt_arm discards what it holds. */
+int ixy_rx_queue_fd(struct ixy_device *dev, uint16_t queue);
+
+/* Before sleeping on the fd: clear stale signals, unmask the queue's
+ * interrupt, then check the ring once more. Returns 1 if packets are
+ * already there (do not sleep: receive them; the interrupt is masked
+ * again), 0 when armed and the ring is empty (sleep on the fd), <0 error.
+ * The interrupt masks itself when it fires. */
+int ixy_rx_interrupt_arm(struct ixy_device *dev, uint16_t queue);
+/* Mask it again without sleeping (e.g. woken by something else). */
+int ixy_rx_interrupt_disarm(struct ixy_device *dev, uint16_t queue);
+
+/* Block until the queue has packets or timeout_ms (1..INT_MAX) passed:
+ * >0 ready, 0 timeout (or a signal interrupted the wait), <0 error. A
+ * timeout of 0 or below is an error (-EINVAL; poll with ixy_rx_batch, or
+ * use the fd to wait without bound). Uses no CPU while it sleeps. A
+ * stepped sim port has no time of its own: it is stepped while waiting. */
+int ixy_rx_wait(struct ixy_device *dev, uint16_t queue, int timeout_ms);
+
+/* Several queues (e.g. both ports of a forwarder) served by one thread. */
+struct ixy_rxq {
+	struct ixy_device *dev;
+	uint16_t queue;
+};
+/* Block until one of the n queues (1..64, each enabled) has packets:
+ * returns how many have (>0), 0 on timeout, <0 error; as ixy_rx_wait
+ * otherwise. */
+int ixy_rx_wait_any(const struct ixy_rxq *queues, unsigned n, int timeout_ms);
+
+/* The hybrid: poll while packets come, sleep when they stop. Call
+ * ixy_rx_hybrid_idle once per round of ixy_rx_batch calls over the queues
+ * with the number of packets the round received. Once no packet came for
+ * idle_us, it arms the queues' interrupts and sleeps (ixy_rx_wait_any) for
+ * up to sleep_ms; any packet resets the idle time, and so does a wakeup (the
+ * thread polls again for idle_us before sleeping again). The CPU used while
+ * idle is then one wakeup per sleep_ms, and under load nothing is added but
+ * a clock read per empty poll. Zero the struct, set the fields (0 =
+ * default), keep it per thread. Returns 1 if it slept and packets are
+ * there, 0 if it did not sleep or the sleep timed out, <0 error. */
+#define IXY_HYBRID_IDLE_US 20
+#define IXY_HYBRID_SLEEP_MS 100
+struct ixy_rx_hybrid {
+	uint32_t idle_us;          /* sleep after this long without packets [IXY_HYBRID_IDLE_US] */
+	int sleep_ms;              /* longest sleep, so the caller's loop runs now and then [IXY_HYBRID_SLEEP_MS] */
+	/* state and counters (read them, do not write) */
+	uint64_t idle_since_ns;    /* CLOCK_MONOTONIC of the first empty round, 0 = busy */
+	uint64_t sleeps;           /* times it armed and went to sleep */
+	uint64_t wakeups;          /* sleeps that ended because packets came */
+};
+int ixy_rx_hybrid_idle(struct ixy_rx_hybrid *h, const struct ixy_rxq *queues, unsigned n, uint32_t received);
+
+/* What a queue's interrupt did (since it was enabled). */
+struct ixy_rx_irq_stats {
+	uint64_t arms;             /* ixy_rx_interrupt_arm calls that found the ring empty */
+	uint64_t interrupts;       /* signals the eventfd delivered */
+	uint64_t ready_at_arm;     /* arms that found packets after unmasking (the race ixy lost) */
+};
+int ixy_rx_interrupt_stats(struct ixy_device *dev, uint16_t queue, struct ixy_rx_irq_stats *stats);
 
 /* ---- identity ---- */
 const char *ixy_device_name(const struct ixy_device *dev);   /* "0000:03:00.0" or "sim:NAME" */
@@ -130,7 +242,8 @@ struct ixy_link {
 int ixy_get_link(struct ixy_device *dev, struct ixy_link *link);
 /* Speed in Mbit/s, 0 when the link is down (or on error). */
 uint32_t ixy_get_link_speed(struct ixy_device *dev);
-/* Wait up to timeout_ms for link up: 0, or -ETIMEDOUT with a message. */
+/* Wait up to timeout_ms for link up: 0, or -ETIMEDOUT with a message
+ * (-ECANCELED when ixy_config.cancel was set). */
 int ixy_wait_link(struct ixy_device *dev, uint32_t timeout_ms);
 
 /* ---- addresses and filters ---- */
@@ -172,6 +285,8 @@ struct ixy_stats {
 	uint64_t rx_dropped;       /* dropped for lack of RX descriptors/buffers (QPRDC) */
 	uint64_t rx_missed;        /* dropped for lack of packet-buffer space (RXMPC) */
 	uint64_t rx_errors;        /* CRC, length, illegal-byte and byte errors */
+	uint64_t tx_errors;        /* frames ixy_tx_batch refused: longer than their buffer's data
+	                              area or the port's largest frame (taken, freed, not sent) */
 	struct ixy_queue_stats rxq[IXY_STATS_QUEUES];  /* queues 0..15 (bytes without CRC) */
 	struct ixy_queue_stats txq[IXY_STATS_QUEUES];
 };

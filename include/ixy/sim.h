@@ -101,6 +101,12 @@ int ixy_sim_wire_null(struct ixy_sim *sim);                       /* TX frames a
  * The first two openers are the ends, a third gets -EBUSY; the link is up
  * while the other end is there (closing or dying drops it). */
 int ixy_sim_wire_shm(struct ixy_sim *sim, const char *name);
+/* Bad data the wire refused: for a shm wire, indices, lengths and counters
+ * in the shared segment that break the protocol (the other process, or
+ * anything else writing the file). Each is dropped, counted here (and on
+ * the receiving side in CRCERRS, i.e. ixy_stats.rx_errors) and reported as
+ * a violation. 0 for other wires. */
+uint64_t ixy_sim_wire_errors(const struct ixy_sim *sim);
 struct ixy_sim_gen {
 	uint32_t frame_len;     /* 60..9018 without CRC */
 	double rate_pps;        /* 0 = as fast as possible; line rate 64 B = 14.88e6 */
@@ -142,9 +148,18 @@ void ixy_sim_dma_invalidate(struct ixy_sim *sim);
  * EIMS/EIMC, EIAC, EIAM, GPIE, IVAR, EITR) decides when an MSI-X vector
  * fires and calls fn(ctx, vector), with the port's lock held, from a
  * register access or the engine's round: fn must not call back into the
- * port. In MSI or INTx mode (GPIE.MSIX_MODE = 0) the vector is 0. */
+ * port (no register access, no step; record the vector and return). In
+ * MSI or INTx mode (GPIE.MSIX_MODE = 0) the vector is 0, signalled when
+ * EICR & EIMS becomes non-zero. fn NULL: messages go nowhere (the logic,
+ * auto-clear and auto-mask included, runs the same). docs/sim.md has the
+ * details. */
 typedef void (*ixy_sim_irq_fn)(void *ctx, unsigned vector);
 int ixy_sim_set_irq_handler(struct ixy_sim *sim, ixy_sim_irq_fn fn, void *ctx);
+/* The interrupts asserted now (for tests and polling): in MSI-X mode one
+ * bit per vector with a cause that is set and not masked (whether or not
+ * its message was sent or is held by EITR); in MSI/INTx mode bit 0 when
+ * EICR & EIMS is not 0. 0 for a NULL port. */
+uint64_t ixy_sim_irq_pending(struct ixy_sim *sim);
 
 /* Power the port off and on: the register file back to its power-on values
  * (as after the EEPROM load; the laser as configured), queues stopped,

@@ -100,6 +100,10 @@ int ixy_take_pci_device(struct ixy_pci_dev *pci, const struct ixy_config_resolve
 	char drv[64];
 	int rc;
 
+	/* One driver per device: claim it before anything is changed. */
+	if ((rc = ixy_pci_lock(pci)) < 0)
+		return rc;
+
 	/* The kernel driver would fight us over the registers and queues: take
 	 * the device from it (refused while its interface is up, unless forced),
 	 * unless the caller forbids unbinding altogether. */
@@ -127,6 +131,9 @@ int ixy_driver_wait_link(struct ixy_device *dev, uint32_t timeout_ms)
 			return rc;
 		if (link.up)
 			return 0;
+		if (dev->cancel && *dev->cancel)
+			return ixy_error(-ECANCELED, "%s: waiting for the link was cancelled (ixy_config.cancel set, "
+					 "e.g. by a signal)", dev->name);
 		if (waited >= timeout_ms)
 			return ixy_error(-ETIMEDOUT, "%s: link did not come up within %u ms (cable, transceiver or "
 					 "link partner?)", dev->name, timeout_ms);
@@ -138,6 +145,7 @@ int ixy_driver_wait_link(struct ixy_device *dev, uint32_t timeout_ms)
 
 int ixy_open_wait_link(struct ixy_device *dev, const struct ixy_config *c, const char *hint)
 {
+	dev->cancel = c->cancel;
 	int rc = ixy_driver_wait_link(dev, c->link_timeout_ms);
 	if (rc != -ETIMEDOUT)
 		return rc;

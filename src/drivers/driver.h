@@ -28,6 +28,18 @@ struct ixy_driver_ops {
 	int (*set_rss_reta)(struct ixy_device *dev, const uint8_t table[IXY_RSS_RETA_SIZE]);
 	struct ixy_mempool *(*rx_mempool)(struct ixy_device *dev, uint16_t queue);
 	void (*close)(struct ixy_device *dev);
+	/* RX queue interrupts (src/device_irq.c keeps the eventfds and the arm
+	 * sequence); NULL in a driver without them. rx_irq_enable routes the
+	 * queue's interrupt to efd (sim handler, or the pci layer's MSI-X
+	 * eventfd) and programs the device with the interrupt masked;
+	 * rx_irq_disable masks and unroutes it. rx_irq_arm drops a stale cause
+	 * and unmasks, rx_irq_disarm masks (no read-modify-write: safe beside
+	 * other queues' threads). rx_ready: the queue's next descriptor is done. */
+	int (*rx_irq_enable)(struct ixy_device *dev, uint16_t queue, int efd, const struct ixy_irq_config *cfg);
+	void (*rx_irq_disable)(struct ixy_device *dev, uint16_t queue);
+	void (*rx_irq_arm)(struct ixy_device *dev, uint16_t queue);
+	void (*rx_irq_disarm)(struct ixy_device *dev, uint16_t queue);
+	bool (*rx_ready)(struct ixy_device *dev, uint16_t queue);
 };
 
 /* set_filter's `what` */
@@ -35,10 +47,18 @@ struct ixy_driver_ops {
 #define IXY_FILTER_ALLMULTI 2u
 #define IXY_FILTER_BROADCAST 3u
 
+/* ixy_device.magic of an open device; cleared by ixy_close, so that a
+ * second close or a call on a closed device is noticed (where the memory
+ * still reads back: it is a use after free in C terms) instead of jumping
+ * through whatever the freed memory holds. Not at offset 0: free() reuses
+ * a chunk's first 16 bytes for its own lists. */
+#define IXY_DEVICE_MAGIC 0x49585944u   /* "IXYD" */
+
 struct ixy_device {
 	const struct ixy_driver_ops *ops;
 	const char *driver_name;
 	const char *model;             /* human-readable NIC name */
+	uint32_t magic;                /* IXY_DEVICE_MAGIC while open (set by device.c) */
 	char name[64];
 	uint16_t device_id;
 	uint16_t num_rx_queues;
@@ -49,7 +69,13 @@ struct ixy_device {
 	uint8_t rss_key[IXY_RSS_KEY_LEN];
 	uint8_t rss_reta[IXY_RSS_RETA_SIZE];
 	struct ixy_stats totals;       /* accumulated counters */
+	struct ixy_rx_irq *rx_irq;     /* per RX queue interrupt state, NULL until enabled */
+	const volatile sig_atomic_t *cancel;  /* ixy_config.cancel: ends the link wait */
 };
+
+/* Disable every queue's interrupt and close its eventfd (ixy_close, before
+ * the driver's close; src/device_irq.c). */
+void ixy_irq_close(struct ixy_device *dev);
 
 /* The configuration with defaults filled in and every field validated;
  * drivers only ever see this form. */

@@ -21,6 +21,7 @@
 #include <tmmintrin.h>
 
 #include "drivers/ixgbe.h"
+#include "memory/memory_internal.h"
 
 /* TX descriptors are reclaimed this many at a time. Only the last
  * descriptor of each block carries RS (report status), so the NIC writes
@@ -101,7 +102,7 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
 	if (__builtin_expect((status & IXGBE_RXD_ERR_TCPE) && ((uint32_t)lo & IXGBE_RXD_PKTTYPE_UDP), 0))
 		status &= ~udp_tcpe_ignore;
 	b->ol_flags = flags[rx_flags_index(status, (uint32_t)lo)];
-	b->queue = id;
+	ixy__pkt_buf_rx_out(b, id);
 	*out = b;
 
 	/* Re-arm: read format, header address 0 (clears DD). One 16-byte
@@ -186,10 +187,10 @@ rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, 
 	b1->ol_flags = (uint16_t)(flags4 >> 16);
 	b2->ol_flags = (uint16_t)(flags4 >> 32);
 	b3->ol_flags = (uint16_t)(flags4 >> 48);
-	b0->queue = id;
-	b1->queue = id;
-	b2->queue = id;
-	b3->queue = id;
+	ixy__pkt_buf_rx_out(b0, id);
+	ixy__pkt_buf_rx_out(b1, id);
+	ixy__pkt_buf_rx_out(b2, id);
+	ixy__pkt_buf_rx_out(b3, id);
 	out[0] = b0;
 	out[1] = b1;
 	out[2] = b2;
@@ -311,6 +312,51 @@ uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 	return rx_use_ssse3 && n >= 4 ? ixgbe_rx_batch_ssse3(q, bufs, n) : ixgbe_rx_batch_scalar(q, bufs, n);
 }
 
+/* Only the queue's thread writes the counter; update_stats reads it. */
+static void count_tx_errors(struct ixgbe_tx_queue *q, uint32_t n)
+{
+	__atomic_store_n(&q->tx_errors, q->tx_errors + n, __ATOMIC_RELAXED);
+}
+
+/* The exact length check, out of line: only batches in which some frame
+ * is at least ixy__tx_len_fast bytes come here (see below). Frames longer
+ * than their buffer's data area or the port's largest frame would put
+ * neighbouring memory on the wire: they are taken but not sent (freed,
+ * counted in tx_errors), and the descriptors written for the batch, which
+ * the NIC does not own yet, are closed up behind them. Returns how many
+ * descriptors remain. */
+__attribute__((noinline, cold)) static uint32_t tx_drop_oversized(struct ixgbe_tx_queue *q, uint16_t next,
+								  uint32_t n)
+{
+	volatile union ixgbe_tx_desc *ring = q->ring;
+	const uint16_t mask = q->mask;
+	struct ixy_pkt_buf *bad[64];
+	uint32_t kept = 0, nbad = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t from = (next + i) & mask, to = (next + kept) & mask;
+		struct ixy_pkt_buf *b = q->bufs[from];
+		if (b->len > b->buf_len || b->len > q->max_len) {
+			bad[nbad++] = b;
+			if (nbad == 64) {
+				ixy_pkt_buf_free_batch(bad, nbad);
+				count_tx_errors(q, nbad);
+				nbad = 0;
+			}
+			continue;
+		}
+		if (to != from) {
+			q->bufs[to] = b;
+			_mm_store_si128((__m128i *)(uintptr_t)&ring[to],
+					_mm_load_si128((const __m128i *)(uintptr_t)&ring[from]));
+		}
+		kept++;
+	}
+	ixy_pkt_buf_free_batch(bad, nbad);
+	count_tx_errors(q, nbad);
+	return kept;
+}
+
 uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	struct ixgbe_tx_queue *q = &to_ixgbe(dev)->txq[queue];
@@ -334,30 +380,43 @@ uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 	q->clean = clean;
 
 	/* 2. Fill as many descriptors as are free (one stays empty: TDT ==
-	 * TDH means an empty ring). */
+	 * TDH means an empty ring). The lengths are ORed together on the
+	 * way: if the result is below ixy__tx_len_fast, a power of two no
+	 * larger than any buffer's data area or any port's largest frame,
+	 * every frame is short enough and nothing else is checked; otherwise
+	 * tx_drop_oversized checks each one exactly. The OR is paid for by
+	 * computing the length and PAYLEN fields with one multiplication
+	 * (len * (1 + 2^46)) instead of a shift and an add. */
 	uint32_t room = (uint16_t)((clean - next - 1) & mask);
 	if (n > room)
 		n = room;
+	uint64_t len_to_fields = 1 + (1ull << (IXGBE_TXD_PAYLEN_SHIFT + 32));
+	__asm__("" : "+r"(len_to_fields));  /* keep the multiplication a multiplication */
+	uint32_t len_or = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		struct ixy_pkt_buf *b = bufs[i];
 		uint32_t slot = (next + i) & mask;
-		uint64_t len = b->len;
+		uint32_t len = b->len;
+		len_or |= len;
 		/* Advanced data descriptor (7.2.3.2.4): one buffer = one
 		 * frame (EOP), CRC by the NIC (IFCS); PAYLEN in olinfo (the
 		 * upper word; writing it also clears the old DD). RS is added
 		 * below, per block. One 16-byte store per descriptor. */
-		uint64_t cmd = IXGBE_TXD_CMD_EOP | IXGBE_TXD_CMD_IFCS | IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA |
-			       len | (len << IXGBE_TXD_PAYLEN_SHIFT) << 32;
+		uint64_t cmd = (IXGBE_TXD_CMD_EOP | IXGBE_TXD_CMD_IFCS | IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA) |
+			       (uint64_t)len * len_to_fields;
 		ring_bufs[slot] = b;
 		_mm_store_si128((__m128i *)(uintptr_t)&ring[slot], _mm_set_epi64x((long long)cmd, (long long)b->data_phys));
 	}
-	if (n) {
+	uint32_t ndesc = n;
+	if (__builtin_expect(len_or >= __atomic_load_n(&ixy__tx_len_fast, __ATOMIC_RELAXED), 0))
+		ndesc = tx_drop_oversized(q, next, n);
+	if (ndesc) {
 		/* RS on every descriptor that ends a block (slot = 31 mod 32)
 		 * among those just written; the NIC does not own them yet. */
-		for (uint32_t k = (uint32_t)((TX_CLEAN_BATCH - 1 - next) & (TX_CLEAN_BATCH - 1)); k < n;
+		for (uint32_t k = (uint32_t)((TX_CLEAN_BATCH - 1 - next) & (TX_CLEAN_BATCH - 1)); k < ndesc;
 		     k += TX_CLEAN_BATCH)
 			ring[(next + k) & mask].read.cmd_type_len |= IXGBE_TXD_CMD_RS;
-		q->next = (uint16_t)((next + n) & mask);
+		q->next = (uint16_t)((next + ndesc) & mask);
 		write_tail(q->tail, q->next);
 	}
 	return n;

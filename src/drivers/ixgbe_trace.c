@@ -25,7 +25,11 @@ static const struct reg_single singles[] = {
 	{ IXGBE_GORCL, "GORCL" },       { IXGBE_GORCH, "GORCH" },         { IXGBE_GOTCL, "GOTCL" },
 	{ IXGBE_GOTCH, "GOTCH" },       { IXGBE_RUC, "RUC" },             { IXGBE_ROC, "ROC" },
 	{ IXGBE_TPR, "TPR" },           { IXGBE_TPT, "TPT" },             { IXGBE_SECRXCTRL, "SECRXCTRL" },
-	{ IXGBE_SECRXSTAT, "SECRXSTAT" }, { IXGBE_ESDP, "ESDP" },
+	{ IXGBE_SECRXSTAT, "SECRXSTAT" }, { IXGBE_ESDP, "ESDP" },     { IXGBE_I2CCTL, "I2CCTL" },
+	{ IXGBE_EERD, "EERD" },         { IXGBE_SWSM, "SWSM" },           { IXGBE_SW_FW_SYNC, "SW_FW_SYNC" },
+	{ IXGBE_ANLP1, "ANLP1" },       { IXGBE_MMNGC, "MMNGC" },         { IXGBE_CORECTL, "CORECTL" },
+	{ IXGBE_FWSM, "FWSM" },         { IXGBE_FACTPS, "FACTPS" },       { IXGBE_MANC, "MANC" },
+	{ IXGBE_EIAC, "EIAC" },         { IXGBE_EIAM, "EIAM" },           { IXGBE_GPIE, "GPIE" },
 };
 
 /* Register arrays: base, stride, count. */
@@ -43,9 +47,12 @@ static const struct reg_array arrays[] = {
 	{ 0x06010, 0x40, 128, "TDH" },    { 0x06018, 0x40, 128, "TDT" },   { 0x06028, 0x40, 128, "TXDCTL" },
 	{ 0x06030, 0x40, 16, "QPTC" },    { 0x08700, 8, 16, "QBTC_L" },    { 0x08704, 8, 16, "QBTC_H" },
 	{ 0x08600, 4, 32, "TQSM" },       { 0x02300, 4, 32, "RQSMR" },     { 0x03C00, 4, 8, "RXPBSIZE" },
-	{ 0x0CC00, 4, 8, "TXPBSIZE" },    { 0x03FA0, 4, 8, "RXMPC" },      { 0x0A200, 8, 128, "RAL" },
+	{ 0x0CC00, 4, 8, "TXPBSIZE" },    { 0x04950, 4, 8, "TXPBTHRESH" }, { 0x03FA0, 4, 8, "RXMPC" },
+	{ 0x0A200, 8, 128, "RAL" },
 	{ 0x0A204, 8, 128, "RAH" },       { 0x0EB00, 4, 32, "RETA" },      { 0x0EE80, 4, 96, "ERETA" },
 	{ 0x0EB80, 4, 10, "RSSRK" },
+	{ 0x00AA0, 4, 2, "EIMS_EX" },     { 0x00AB0, 4, 2, "EIMC_EX" },    { 0x00AD0, 4, 2, "EIAM_EX" },
+	{ 0x00900, 4, 64, "IVAR" },       { 0x00820, 4, 24, "EITR" },
 };
 
 const char *ixgbe_reg_name(uint32_t reg, char *buf, size_t len)

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "memory/memory_internal.h"
 #include "model/sim_internal.h"
 #include "model/sim_core.h"
 
@@ -61,11 +62,16 @@ int sim_port_round(struct ixy_sim *sim, uint64_t now)
 /* The earliest time something happens on this port that no driver action
  * triggers: the link comes up after auto-negotiation, a rate-limited
  * generator's next frame is due, a partial TX write-back batch (WTHRESH
- * > 0) is flushed. UINT64_MAX = nothing scheduled (the port
- * waits for tail stores or wire input). The domain lock is held. */
+ * > 0) is flushed, an interrupt held by its EITR interval is sent.
+ * UINT64_MAX = nothing scheduled (the port waits for tail stores or wire
+ * input). The domain lock is held. */
 uint64_t sim_port_due_ns(const struct ixy_sim *sim)
 {
 	uint64_t due = sim_tx_wb_due_ns(sim);
+	if (sim->irq.raised | sim->irq.oraised)
+		return 0;	/* raised by the other port of the pair after our round */
+	if (sim->irq.due_ns < due)
+		due = sim->irq.due_ns;
 	if (sim->carrier && !sim->link_up && due > sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000)
 		due = sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
 	const struct sim_gen_state *g = sim->gen;
@@ -154,6 +160,8 @@ static struct ixy_sim *find_locked(const char *name)
 
 struct ixy_sim *ixy_sim_find(const char *name)
 {
+	if (!name)
+		return ixy_error_null(-EINVAL, "ixy_sim_find: name is NULL");
 	pthread_mutex_lock(&registry_lock);
 	struct ixy_sim *s = find_locked(name);
 	pthread_mutex_unlock(&registry_lock);
@@ -162,16 +170,24 @@ struct ixy_sim *ixy_sim_find(const char *name)
 
 const char *ixy_sim_name(const struct ixy_sim *sim)
 {
+	if (!sim)
+		return ixy_error_null(-EINVAL, "ixy_sim_name: no port given (NULL)");
 	return sim->name;
 }
 
 uint16_t ixy_sim_device_id(const struct ixy_sim *sim)
 {
+	if (!sim) {
+		ixy_error(-EINVAL, "ixy_sim_device_id: no port given (NULL)");
+		return 0;
+	}
 	return sim->cfg.device_id;
 }
 
 volatile uint8_t *ixy_sim_bar0(struct ixy_sim *sim, size_t *size)
 {
+	if (!sim)
+		return ixy_error_null(-EINVAL, "ixy_sim_bar0: no port given (NULL)");
 	if (size)
 		*size = SIM_BAR0_SIZE;
 	return (volatile uint8_t *)sim->bar;
@@ -193,6 +209,8 @@ static void free_sim(struct ixy_sim *sim)
 	free(sim->bar);
 	free(sim);
 }
+
+static void dma_freed(const void *virt, size_t len);
 
 struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cfg)
 {
@@ -263,6 +281,7 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 	}
 	sim->next = registry;
 	registry = sim;
+	ixy__dma_set_free_observer(dma_freed);
 	struct ixy_sim *waiting = NULL;
 	for (struct ixy_sim *s = registry; s; s = s->next)
 		if (s != sim && strcmp(s->pending_peer, name) == 0)
@@ -306,6 +325,8 @@ void ixy_sim_destroy(struct ixy_sim *sim)
 
 int ixy_sim_step(struct ixy_sim *sim)
 {
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_step: no port given (NULL)");
 	if (sim->cfg.mode != IXY_SIM_STEPPED)
 		return ixy_error(-EINVAL, "sim %s: ixy_sim_step needs a port in stepped mode (mode=stepped); "
 				 "this one has its own DMA engine thread", sim->name);
@@ -315,12 +336,18 @@ int ixy_sim_step(struct ixy_sim *sim)
 	uint64_t now = sim_now_ns();
 	for (int i = 0; i < d->nports; i++)
 		moved += sim_port_round(d->ports[i], now);
+	for (int i = 0; i < d->nports; i++)
+		sim_irq_poll(d->ports[i], now);	/* after both: a pair delivers into the other port */
 	sim_unlock(sim);
 	return moved;
 }
 
 enum ixy_sim_mode ixy_sim_mode(const struct ixy_sim *sim)
 {
+	if (!sim) {
+		ixy_error(-EINVAL, "ixy_sim_mode: no port given (NULL)");
+		return IXY_SIM_THREADED;
+	}
 	return sim->cfg.mode;
 }
 
@@ -347,6 +374,70 @@ static void retranslate_rings(struct ixy_sim *sim)
 			tq->stopped = true;
 		}
 	}
+}
+
+static bool in_range(const void *p, const uint8_t *lo, size_t len)
+{
+	return p && (uintptr_t)p - (uintptr_t)lo < len;
+}
+
+/* DMA memory of this process was just unmapped (ixy_dma_free). A queue
+ * that is still enabled with its ring, or with receive buffers it owns, in
+ * that memory means the driver freed memory the NIC may still write: on
+ * hardware that is DMA into freed (and soon reused) memory. The model says
+ * so, stops such a queue (it would otherwise touch the unmapped pages
+ * through its cached pointers) and forgets its translations, so that any
+ * later access to those addresses is a counted DMA fault. */
+static void port_dma_freed(struct ixy_sim *sim, const uint8_t *lo, size_t len)
+{
+	for (unsigned q = 0; q < SIM_NUM_QUEUES; q++) {
+		struct sim_rxq *rq = &sim->rxq[q];
+		struct sim_txq *tq = &sim->txq[q];
+		if (rq->enabled && !rq->stopped && in_range(rq->ring, lo, len)) {
+			sim_violation(sim, "RX queue %u: its descriptor ring was freed while the queue is enabled "
+				      "(RXDCTL.ENABLE): the NIC would DMA into freed memory; stop the queue first; "
+				      "queue stopped", q);
+			rq->stopped = true;
+			rq->ring = NULL;
+		}
+		if (rq->enabled && !rq->stopped && rq->ring) {
+			/* buffers of the descriptors the NIC owns (RDH..RDT) */
+			uint32_t tail = __atomic_load_n(&sim->bar[SIM_RDT(q) / 4], __ATOMIC_ACQUIRE);
+			for (uint32_t i = rq->head; tail < rq->count && i != tail; i = (i + 1) % rq->count) {
+				uint64_t addr;
+				memcpy(&addr, rq->ring + 16u * i, 8);
+				if (in_range(sim_dma_peek(&sim->dma, addr), lo, len)) {
+					sim_violation(sim, "RX queue %u: the buffer of descriptor %u (0x%" PRIx64 ") was freed "
+						      "while the queue is enabled: the NIC would write a frame into freed "
+						      "memory; stop the queue first; queue stopped", q, i, addr);
+					rq->stopped = true;
+					break;
+				}
+			}
+		}
+		if (tq->enabled && !tq->stopped && in_range(tq->ring, lo, len)) {
+			sim_violation(sim, "TX queue %u: its descriptor ring was freed while the queue is enabled "
+				      "(TXDCTL.ENABLE): the NIC would read and write back freed memory; stop the "
+				      "queue first; queue stopped", q);
+			tq->stopped = true;
+			tq->ring = NULL;
+		}
+	}
+	sim_dma_forget(&sim->dma);
+	retranslate_rings(sim);
+}
+
+static void dma_freed(const void *virt, size_t len)
+{
+	pthread_mutex_lock(&registry_lock);
+	for (struct ixy_sim *s = registry; s; s = s->next) {
+		if (s->dma.plug)
+			continue;	/* a device server's memory is not this process's DMA memory */
+		sim_lock(s);
+		port_dma_freed(s, virt, len);
+		sim_unlock(s);
+	}
+	pthread_mutex_unlock(&registry_lock);
 }
 
 int ixy_sim_set_dma_lookup(struct ixy_sim *sim, ixy_sim_dma_lookup_fn lookup, void *ctx)

@@ -25,7 +25,8 @@
  * coming up after auto-negotiation) bound the nap, so a rate-limited
  * generator sleeps between its frames instead of burning a core and sends
  * what fell due during an oversleep in the next round (its schedule is kept
- * in absolute time, see gen_round). The transmit throttle is never slept
+ * in absolute time, see gen_round); an interrupt that its EITR interval
+ * holds is such an event too. The transmit throttle is never slept
  * on: its catch-up is limited to a 10 us burst (sim_tx.c), so an oversleep
  * would lose wire time; the engine yields instead.
  *
@@ -125,10 +126,16 @@ static int engine_round(uint64_t now, uint64_t *due, bool *tx_wait)
 			/* a paced generator's frames are scheduled events, not
 			 * progress: they do not keep the engine from napping */
 			moved += sim_port_round(s, now) - s->paced_moved;
+			*tx_wait |= s->tx_blocked;
+		}
+		/* interrupts after all ports' rounds (a pair's TX raises the
+		 * other port's RX cause), then what is scheduled */
+		for (int i = 0; i < d->nports; i++) {
+			struct ixy_sim *s = d->ports[i];
+			sim_irq_poll(s, now);
 			uint64_t t = sim_port_due_ns(s);
 			if (t < *due)
 				*due = t;
-			*tx_wait |= s->tx_blocked;
 		}
 		pthread_mutex_unlock(&d->lock);
 		/* the control path announced itself: let it have the lock */

@@ -115,7 +115,7 @@ struct sim_rxq {
 	bool vme;		/* RXDCTL.VME: strip the VLAN tag into the descriptor */
 	bool too_big;		/* reported a frame the ring can never take */
 	uint8_t statidx;
-	int8_t vector;		/* IVAR entry, -1 = none */
+	uint64_t irq_bit;	/* the vector IVAR maps the queue to, as a bit; 0 = none */
 	struct sim_dma_hit hit;	/* last buffer translation */
 };
 
@@ -126,7 +126,7 @@ struct sim_txq {
 	uint8_t *ring;
 	uint32_t head;
 	uint8_t statidx;
-	int8_t vector;
+	uint64_t irq_bit;	/* as in sim_rxq */
 	struct sim_dma_hit hit;
 	/* descriptor write-back (7.2.3.5.1): WTHRESH 0 writes DD where RS
 	 * asks, WTHRESH > 0 accumulates every processed descriptor (RS
@@ -192,6 +192,28 @@ struct sim_gen_state {
 	uint64_t sent;
 	uint64_t next_ps;	/* earliest time of the next frame */
 	uint64_t interval_ps;
+};
+
+/* ---- interrupts (7.3; sim_irq.c) ----
+ * Queue causes are kept per MSI-X vector (the IVAR entry of the queue):
+ * bit v of vcause is EICR bit v for v < 16 and EICR_EX for all 64. The
+ * causes in EICR 31:16 are kept apart (ocause); they reach a vector through
+ * IVAR_MISC. Masks (EIMS) and auto-masks (EIAM) have the same layout. */
+struct sim_irq {
+	uint64_t raised;	/* queue vectors whose cause came up this round (the DMA
+				   engine ORs a queue's irq_bit in per write-back) */
+	uint32_t oraised;	/* other causes raised since the last evaluation */
+	uint64_t vcause, vmask, vam;
+	uint32_t ocause, omask, oam;	/* bits 31:16 only */
+	uint32_t eiac, gpie;
+	uint64_t pending;	/* MSI-X: vectors with an event whose message is not sent yet */
+	bool line;		/* MSI/INTx: asserted and signalled, not yet deasserted */
+	int8_t misc_vec[2];	/* IVAR_MISC: TCP timer, other causes; -1 = not valid */
+	uint64_t due_ns;	/* evaluate again at this time: a held vector's interval
+				   ends (UINT64_MAX: nothing held, 0: at once) */
+	uint64_t itr_ns[SIM_NUM_VECTORS];	/* EITR interval per vector */
+	uint64_t next_ns[SIM_NUM_VECTORS];	/* the vector may send again from then */
+	uint64_t messages;	/* sent (with or without a handler) */
 };
 
 struct sim_pcap_state;
@@ -315,7 +337,9 @@ struct ixy_sim {
 	uint8_t *strip_buf;		/* SIM_MAX_FRAME bytes: a frame without its VLAN tag */
 	uint8_t *tx_buf;		/* SIM_MAX_FRAME bytes: a TX frame the MAC changes (offloads) */
 
-	/* interrupts: where the vectors the model fires go (ixy_sim_set_irq_handler) */
+	/* interrupts: the cause/mask/vector logic, and where the vectors it
+	 * fires go (ixy_sim_set_irq_handler) */
+	struct sim_irq irq;
 	ixy_sim_irq_fn irq_fn;
 	void *irq_ctx;
 
@@ -347,10 +371,30 @@ void sim_unlock(struct ixy_sim *sim);
 void sim_reset(struct ixy_sim *sim, bool power_on);
 void sim_link_update(struct ixy_sim *sim, uint64_t now_ns);
 uint32_t sim_link_delay_us(const struct ixy_sim *sim);
-void sim_raise_eicr(struct ixy_sim *sim, uint32_t bits);
-enum sim_media sim_media_of(uint16_t device_id);
 static inline uint32_t sim_reg(const struct ixy_sim *sim, uint32_t off) { return sim->bar[off / 4]; }
 static inline void sim_setreg(struct ixy_sim *sim, uint32_t off, uint32_t v) { sim->bar[off / 4] = v; }
+
+/* sim_irq.c: the interrupt logic (7.3). Causes from the DMA engine are
+ * ORed into sim->irq.raised on the per-frame path and evaluated once per
+ * round; everything else is evaluated where it happens. The handler is
+ * called from these functions with the domain lock held. */
+void sim_irq_reset(struct ixy_sim *sim);
+/* A cause in EICR 31:16 (LSC, RX_MISS, ...): evaluated at the end of the
+ * current register access or engine round. */
+void sim_raise_eicr(struct ixy_sim *sim, uint32_t bits);
+/* Is off one of the interrupt registers (EICR .. GPIE, EITR, IVAR, the _EX ones)? */
+bool sim_irq_reg(uint32_t off);
+uint32_t sim_irq_read(struct ixy_sim *sim, uint32_t off, uint64_t now_ns);
+void sim_irq_write(struct ixy_sim *sim, uint32_t off, uint32_t val, uint64_t now_ns);
+/* Take in what was raised, send what is due (send messages, EIAC, EIAM, EITR). */
+void sim_irq_eval(struct ixy_sim *sim, uint64_t now_ns);
+static inline void sim_irq_poll(struct ixy_sim *sim, uint64_t now_ns)
+{
+	if (__builtin_expect((sim->irq.raised | sim->irq.oraised) != 0 || now_ns >= sim->irq.due_ns, 0))
+		sim_irq_eval(sim, now_ns);
+}
+
+enum sim_media sim_media_of(uint16_t device_id);
 
 /* the board around the MAC: each returns true when it owns the offset */
 int sim_eeprom_build(struct ixy_sim *sim);
@@ -388,6 +432,8 @@ void sim_dma_free(struct sim_dma_map *m);
  * (DMA) memory, else NULL (rescans the process's mappings once first). */
 uint8_t *sim_dma_ptr(struct sim_dma_map *m, uint64_t phys, uint64_t len);
 int sim_dma_rescan(struct sim_dma_map *m);
+/* The cached translation of phys, without rescanning on a miss (NULL). */
+uint8_t *sim_dma_peek(struct sim_dma_map *m, uint64_t phys);
 /* Drop every cached translation (the caller clears the queues' hits). */
 void sim_dma_forget(struct sim_dma_map *m);
 /* sim_dma_ptr that refills *h with the entry it used. */

@@ -466,8 +466,7 @@ static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, co
 	rq->head = idx;	/* RDH reads return it (sim_regfile.c) */
 	st->qprc[rq->statidx]++;
 	st->qbrc[rq->statidx] += hostlen;
-	if (rq->vector >= 0 && rq->vector < 16)
-		sim_raise_eicr(sim, 1u << rq->vector);
+	sim->irq.raised |= rq->irq_bit;	/* the queue's interrupt cause (7.3; 0 without IVAR entry) */
 	sim->frames_moved++;
 	return RX_DONE;
 }
@@ -480,7 +479,7 @@ static void no_desc(struct ixy_sim *sim, unsigned q, const struct sim_frame *f)
 	}
 	if (sim_fq_push(&sim->rxpb, f, (int32_t)q) < 0) {
 		sim->st.mpc[0]++;	/* packet buffer full (8.2.3.23.4) */
-		sim_raise_eicr(sim, 1u << 17);	/* RX_MISS */
+		sim_raise_eicr(sim, SIM_EICR_RX_MISS);
 	}
 }
 
@@ -535,7 +534,7 @@ int sim_rx_frame(struct ixy_sim *sim, const struct sim_frame *f)
 		 * 4.6.7): frames wait in the packet buffer whatever DROP_EN */
 		if (sim_fq_push(&sim->rxpb, f, (int32_t)q) < 0) {
 			st->mpc[0]++;
-			sim_raise_eicr(sim, 1u << 17);	/* RX_MISS */
+			sim_raise_eicr(sim, SIM_EICR_RX_MISS);
 		}
 		return 1;
 	}

@@ -99,9 +99,12 @@ void sim_txq_enable(struct ixy_sim *sim, unsigned q, bool on)
 	active_set(sim->tx_active, &sim->n_tx_active, q, true);
 }
 
-/* Write DD into n descriptors from start (WTHRESH > 0: whatever RS says). */
-static void wb_write(struct sim_txq *tq, uint32_t start, uint32_t n)
+/* Write DD into n descriptors from start (WTHRESH > 0: whatever RS says);
+ * a write-back is the queue's interrupt cause (7.3). */
+static void wb_write(struct ixy_sim *sim, struct sim_txq *tq, uint32_t start, uint32_t n)
 {
+	if (n)
+		sim->irq.raised |= tq->irq_bit;
 	for (uint32_t i = start; n--;) {
 		__atomic_store_n((uint32_t *)(void *)(tq->ring + (size_t)i * 16 + 12), SIM_TXD_STAT_DD, __ATOMIC_RELEASE);
 		if (++i == tq->count)
@@ -118,7 +121,7 @@ void sim_txq_wb_flush(struct ixy_sim *sim, unsigned q)
 {
 	struct sim_txq *tq = &sim->txq[q];
 	if (tq->wb_pending && tq->ring)
-		wb_write(tq, wb_start(tq), tq->wb_pending);
+		wb_write(sim, tq, wb_start(tq), tq->wb_pending);
 	tq->wb_pending = 0;
 }
 
@@ -130,12 +133,12 @@ static void wb_accumulate(struct ixy_sim *sim, struct sim_txq *tq, uint32_t n)
 		tq->wb_since_ps = sim->now_ps;
 	tq->wb_pending += n;
 	while (tq->wb_pending >= tq->wthresh) {
-		wb_write(tq, wb_start(tq), tq->wthresh);
+		wb_write(sim, tq, wb_start(tq), tq->wthresh);
 		tq->wb_pending -= tq->wthresh;
 		tq->wb_since_ps = sim->now_ps;
 	}
 	if (tq->wb_pending >= tq->count) {	/* WTHRESH beyond the ring: never lap it */
-		wb_write(tq, wb_start(tq), tq->wb_pending);
+		wb_write(sim, tq, wb_start(tq), tq->wb_pending);
 		tq->wb_pending = 0;
 	}
 }
@@ -470,11 +473,15 @@ int sim_tx_round(struct ixy_sim *sim)
 			uint8_t *p = sim_dma_ptr(&sim->dma, wb, 4);
 			if (p)
 				__atomic_store_n((uint32_t *)(void *)p, wb_head, __ATOMIC_RELEASE);
-			else
+			else {
 				tx_fault(sim, q, tq->head, "head write-back address", wb, 4);
+				head_due = false;	/* nothing was written back */
+			}
 		}
-		if (moved && tq->vector >= 0 && tq->vector < 16)
-			sim_raise_eicr(sim, 1u << tq->vector);
+		/* DD or the head written back for RS descriptors: the queue's
+		 * interrupt cause (7.3); WTHRESH batches raise it in wb_write */
+		if (head_due)
+			sim->irq.raised |= tq->irq_bit;
 	}
 	sim->tx_blocked = busy;
 	sim->frames_moved += (uint64_t)moved;

@@ -6,11 +6,14 @@
  * AUTOC.RESTART_AN self-clear, LINKS/STATUS report the link state machine,
  * EEC.ARD and RDRXCTL.DMAIDONE appear once the reset's initialisation is
  * over. Writes are checked against the datasheet's programming rules and
- * every breach is recorded as a violation.
+ * every breach is recorded as a violation. The interrupt registers (EICR,
+ * EIMS, IVAR, EITR, ...) are passed to sim_irq.c, which owns their state.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
+#include "error.h"
 #include "model/sim_internal.h"
 
 #define DEFAULT_LINK_DELAY_US 10000	/* auto-negotiation / link training time */
@@ -110,11 +113,6 @@ static void reset_quiet_check(struct ixy_sim *sim, uint64_t now, bool write, uin
 	sim_violation(sim, "%s of register 0x%05" PRIx32 " %" PRIu64 " us after CTRL.RST was set: wait about 1 ms "
 		      "after a software reset before accessing any register, CTRL included (datasheet 8.2.3.1.1)",
 		      write ? "write" : "read", reg, (now - sim->rst_ns) / 1000);
-}
-
-void sim_raise_eicr(struct ixy_sim *sim, uint32_t bits)
-{
-	sim_setreg(sim, SIM_EICR, sim_reg(sim, SIM_EICR) | bits);
 }
 
 /* The board a device id stands for. 82599 SFP+ boards drive the module's
@@ -221,18 +219,6 @@ static void update_statidx(struct ixy_sim *sim)
 	}
 }
 
-static void update_vectors(struct ixy_sim *sim)
-{
-	/* IVAR[n] (8.2.3.5.16): bytes 0/2 are RX queues 2n/2n+1, bytes 1/3
-	 * TX queues 2n/2n+1; bit 7 valid, bits 5:0 the MSI-X vector. */
-	for (unsigned q = 0; q < SIM_NUM_QUEUES; q++) {
-		uint32_t iv = sim_reg(sim, SIM_IVAR(q / 2));
-		uint32_t rx = (iv >> (16 * (q % 2))) & 0xff, tx = (iv >> (16 * (q % 2) + 8)) & 0xff;
-		sim->rxq[q].vector = (rx & SIM_IVAR_VALID) ? (int8_t)(rx & 0x3f) : -1;
-		sim->txq[q].vector = (tx & SIM_IVAR_VALID) ? (int8_t)(tx & 0x3f) : -1;
-	}
-}
-
 void sim_reset(struct ixy_sim *sim, bool power_on)
 {
 	uint64_t now = sim_now_ns();
@@ -246,8 +232,9 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	uint32_t esdp = power_on ? (sim->cfg.laser_off ? SIM_ESDP_SDP3 : 0) : sim_reg(sim, SIM_ESDP);
 	memset(sim->bar, 0, SIM_BAR0_SIZE);
 	sim_setreg(sim, SIM_ESDP, esdp);
-	memset(sim->rxq, 0, sizeof(sim->rxq));
+	memset(sim->rxq, 0, sizeof(sim->rxq));	/* no IVAR entries: irq_bit 0 */
 	memset(sim->txq, 0, sizeof(sim->txq));
+	sim_irq_reset(sim);	/* causes, masks, vectors, throttles (the handler stays) */
 	memset(&sim->st, 0, sizeof(sim->st));
 	while (sim_fq_peek(&sim->rxpb))
 		sim_fq_pop(&sim->rxpb);
@@ -277,7 +264,6 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	sim_i2c_reset(sim);
 	sim_sema_reset(sim, now, power_on);
 	update_statidx(sim);
-	update_vectors(sim);
 	sim->cfg_dirty = true;
 	sim->rxpb.max_bytes = 512u << 10;
 
@@ -386,6 +372,10 @@ static bool stat_read(struct ixy_sim *sim, uint32_t off, uint32_t *v)
 
 uint32_t ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg)
 {
+	if (!sim) {
+		ixy_error(-EINVAL, "ixy_sim_reg_read: no port given (NULL)");
+		return 0xffffffffu;
+	}
 	uint32_t off = alias(reg), v, r;
 	if (off >= SIM_BAR0_SIZE || (off & 3)) {
 		sim_lock(sim);
@@ -399,17 +389,13 @@ uint32_t ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg)
 		reset_quiet_check(sim, now, false, reg, 0);
 	if (stat_read(sim, off, &v) || board_read(sim, off, now, &v))
 		goto out;
+	if (sim_irq_reg(off)) {
+		v = sim_irq_read(sim, off, now);
+		goto out;
+	}
 	switch (off) {
 	case SIM_CTRL:	/* RST reads 1 while the reset is still going on */
 		v = sim_reg(sim, SIM_CTRL) | (sim->rst_quiet ? SIM_CTRL_RST : 0);
-		goto out;
-	case SIM_EICR:	/* read-to-clear (8.2.3.5.1) */
-		v = sim_reg(sim, SIM_EICR);
-		sim_setreg(sim, SIM_EICR, 0);
-		goto out;
-	case SIM_EIMC:
-	case SIM_EICS:
-		v = 0;	/* write-only */
 		goto out;
 	case SIM_STATUS:
 		sim_link_update(sim, now);
@@ -457,6 +443,7 @@ uint32_t ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg)
 	if (q >= 0 && r == 0x10 && sim->txq[q].enabled)
 		v = sim->txq[q].head;
 out:
+	sim_irq_poll(sim, now);	/* e.g. LSC from a STATUS/LINKS read */
 	sim_unlock(sim);
 	return v;
 }
@@ -556,6 +543,10 @@ static void tx_queue_write(struct ixy_sim *sim, unsigned q, uint32_t r, uint32_t
 
 void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 {
+	if (!sim) {
+		ixy_error(-EINVAL, "ixy_sim_reg_write: no port given (NULL)");
+		return;
+	}
 	uint32_t off = alias(reg), r;
 	int q;
 	sim_lock(sim);
@@ -583,6 +574,10 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 			sim_txq_config(sim, (unsigned)q, sim_reg(sim, SIM_TXDCTL(q)), true);
 		goto out;
 	}
+	if (sim_irq_reg(off)) {
+		sim_irq_write(sim, off, val, now);
+		goto out;
+	}
 	uint32_t dummy;
 	if (board_write(sim, off, val, now))
 		goto out;
@@ -602,18 +597,6 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 	case SIM_SECRXSTAT:
 	case SIM_SECTXSTAT:
 		goto out;	/* read-only */
-	case SIM_EICR:	/* write 1 to clear */
-		sim_setreg(sim, SIM_EICR, sim_reg(sim, SIM_EICR) & ~val);
-		goto out;
-	case SIM_EICS:	/* write 1 to set a cause */
-		sim_raise_eicr(sim, val);
-		goto out;
-	case SIM_EIMS:	/* write 1 to set a mask bit; reads return the mask */
-		sim_setreg(sim, SIM_EIMS, sim_reg(sim, SIM_EIMS) | val);
-		goto out;
-	case SIM_EIMC:	/* write 1 to clear a mask bit */
-		sim_setreg(sim, SIM_EIMS, sim_reg(sim, SIM_EIMS) & ~val);
-		goto out;
 	case SIM_AUTOC:
 		sim_setreg(sim, SIM_AUTOC, val & ~SIM_AUTOC_RESTART_AN);
 		if (val & SIM_AUTOC_RESTART_AN)
@@ -646,11 +629,6 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 		goto out;
 	}
 	}
-	if (off >= SIM_IVAR(0) && off <= SIM_IVAR(63)) {
-		sim_setreg(sim, off, val);
-		update_vectors(sim);
-		goto out;
-	}
 	if ((off >= SIM_RQSMR(0) && off <= SIM_RQSMR(31)) || (off >= SIM_TQSM(0) && off <= SIM_TQSM(31))) {
 		sim_setreg(sim, off, val);
 		update_statidx(sim);
@@ -667,5 +645,6 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 		sim_unknown_access(sim, off, true);
 	sim_setreg(sim, off, val);
 out:
+	sim_irq_poll(sim, now);	/* causes this access raised (LSC, a TX write-back flush) */
 	sim_unlock(sim);
 }

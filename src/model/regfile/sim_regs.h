@@ -76,22 +76,45 @@
 #define  SIM_SWFW_FW_SHIFT	5		/* firmware's bits: software's << 5 */
 #define SIM_GCR_EXT		0x11050
 
-/* 8.2.3.5 Interrupts */
+/* 8.2.3.5 Interrupts (behaviour: 7.3, the model's sim_irq.c) */
+#define SIM_NUM_VECTORS		64		/* MSI-X vectors of the PF (7.3.1) */
 #define SIM_EICR		0x00800
-#define  SIM_EICR_RTXQ_MASK	0x0000ffffu
-#define  SIM_EICR_LSC		(1u << 20)
+#define  SIM_EICR_RTXQ_MASK	0x0000ffffu	/* queue causes / MSI-X vectors 15:0 */
+#define  SIM_EICR_RX_MISS	(1u << 17)	/* packet buffer overrun */
+#define  SIM_EICR_LSC		(1u << 20)	/* link status change */
+#define  SIM_EICR_TCP_TIMER	(1u << 30)	/* IVAR_MISC entry 0 */
+#define  SIM_EICR_OTHER_MASK	0xbfff0000u	/* 31, 29:16: "other" causes, IVAR_MISC entry 1 */
 #define SIM_EICS		0x00808
 #define SIM_EIAC		0x00810
 #define SIM_EITR(n)		((n) < 24 ? 0x00820 + 4 * (n) : 0x12300 + 4 * ((n) - 24))
+#define  SIM_EITR_INTERVAL_MASK	0x00000ff8u	/* 11:3, in units of 2 us */
+#define  SIM_EITR_LLI_MOD	(1u << 15)
+#define  SIM_EITR_CNT_WDIS	(1u << 31)	/* write leaves the ITR counter alone */
 #define SIM_EIMS		0x00880
 #define SIM_EIMC		0x00888
 #define SIM_EIAM		0x00890
 #define SIM_GPIE		0x00898
+#define  SIM_GPIE_MSIX_MODE	(1u << 4)
+#define  SIM_GPIE_OCD		(1u << 5)	/* other clear disable: EICR reads clear other causes only */
+#define  SIM_GPIE_EIMEN		(1u << 6)	/* EICS writes interrupt at once (no EITR wait) */
+#define  SIM_GPIE_EIAME		(1u << 30)	/* EIAM masks when the MSI-X message is sent */
+#define  SIM_GPIE_PBA_SUPPORT	(1u << 31)
 #define  SIM_GPIE_SDP2_GPIEN	(1u << 2)	/* SDP2 changes are an interrupt cause */
 #define  SIM_EICR_GPI_SDP2	(1u << 26)
 #define SIM_IVAR(n)		(0x00900 + 4 * (n))	/* n = 0..63 */
-#define SIM_IVAR_MISC		0x00a00
+#define SIM_IVAR_MISC		0x00a00		/* byte 0 TCP timer, byte 1 other causes */
 #define  SIM_IVAR_VALID		0x80u
+#define  SIM_IVAR_VECTOR_MASK	0x3fu
+/* The extended registers for vectors 63:0, two per kind, vector 32n+i in
+ * bit i of register n. Bits 15:0 of the first one are the same bits as
+ * 15:0 of EICR/EICS/EIMS/EIMC/EIAM. EICR_EX is not in Linux's header: its
+ * address follows the others' 0x10 stride (the 82599 specification update
+ * names the registers EICR1/EICR2). */
+#define SIM_EICR_EX(n)		(0x00a80 + 4 * (n))
+#define SIM_EICS_EX(n)		(0x00a90 + 4 * (n))
+#define SIM_EIMS_EX(n)		(0x00aa0 + 4 * (n))
+#define SIM_EIMC_EX(n)		(0x00ab0 + 4 * (n))
+#define SIM_EIAM_EX(n)		(0x00ad0 + 4 * (n))
 
 /* 8.2.3.8 Receive DMA */
 #define SIM_RDBAL(n)		((n) < 64 ? 0x01000 + 0x40 * (n) : 0x0d000 + 0x40 * ((n) - 64))

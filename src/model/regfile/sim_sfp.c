@@ -178,7 +178,7 @@ int ixy_sim_set_sfp(struct ixy_sim *sim, enum ixy_sim_sfp type)
 	sim->i2c.sda_s = false;
 	sim->i2c.ptr[0] = sim->i2c.ptr[1] = 0;
 	bool now_in = sim_sfp_present(sim);
-	if (now_in != was && (sim_reg(sim, SIM_GPIE) & SIM_GPIE_SDP2_GPIEN))
+	if (now_in != was && (sim->irq.gpie & SIM_GPIE_SDP2_GPIEN))
 		sim_raise_eicr(sim, SIM_EICR_GPI_SDP2);	/* the presence pin moved */
 	if (now_in)
 		sim->an_start_ns = now;		/* a new cable: the link trains */

@@ -183,6 +183,8 @@ static void plug(struct ixy_sim *sim, enum sim_wire_kind kind)
 
 int ixy_sim_wire_loopback(struct ixy_sim *sim)
 {
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_wire_loopback: no port given (NULL)");
 	sim_engine_pause(sim->dom);
 	sim_wire_detach(sim);
 	sim_lock(sim);
@@ -193,6 +195,8 @@ int ixy_sim_wire_loopback(struct ixy_sim *sim)
 
 int ixy_sim_wire_null(struct ixy_sim *sim)
 {
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_wire_null: no port given (NULL)");
 	sim_engine_pause(sim->dom);
 	sim_wire_detach(sim);
 	sim_lock(sim);
@@ -203,6 +207,8 @@ int ixy_sim_wire_null(struct ixy_sim *sim)
 
 int ixy_sim_wire_capture(struct ixy_sim *sim, size_t max_frames)
 {
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_wire_capture: no port given (NULL)");
 	if (max_frames == 0 || max_frames > (1u << 20))
 		return ixy_error(-EINVAL, "sim %s: capture queue of %zu frames: use 1..1048576", sim->name, max_frames);
 	sim_engine_pause(sim->dom);
@@ -220,6 +226,8 @@ int ixy_sim_wire_capture(struct ixy_sim *sim, size_t max_frames)
 
 int ixy_sim_capture_pop(struct ixy_sim *sim, void *buf, size_t buflen)
 {
+	if (!sim || (!buf && buflen))
+		return ixy_error(-EINVAL, "ixy_sim_capture_pop: %s is NULL", !sim ? "port" : "buf");
 	sim_lock(sim);
 	struct sim_fq_slot *s = sim->capture.slots ? sim_fq_peek(&sim->capture) : NULL;
 	int len = 0;
@@ -237,6 +245,8 @@ int ixy_sim_capture_pop(struct ixy_sim *sim, void *buf, size_t buflen)
 
 int ixy_sim_inject(struct ixy_sim *sim, const void *frame, size_t len)
 {
+	if (!sim || !frame)
+		return ixy_error(-EINVAL, "ixy_sim_inject: %s is NULL", !sim ? "port" : "frame");
 	if (len == 0 || len > SIM_MAX_FRAME)
 		return ixy_error(-EINVAL, "sim %s: cannot inject a frame of %zu bytes (1..%u)", sim->name, len,
 				 SIM_MAX_FRAME);
@@ -253,6 +263,8 @@ int ixy_sim_inject(struct ixy_sim *sim, const void *frame, size_t len)
 
 int ixy_sim_wire_pair(struct ixy_sim *a, struct ixy_sim *b)
 {
+	if (!a || !b)
+		return ixy_error(-EINVAL, "ixy_sim_wire_pair: no port given (NULL)");
 	if (a == b)
 		return ixy_error(-EINVAL, "sim %s: cannot pair a port with itself (use wire=loop)", a->name);
 	if (a->cfg.mode != b->cfg.mode)
@@ -291,6 +303,10 @@ int sim_wire_pair_pending(struct ixy_sim *sim, const char *peer_name)
 
 void ixy_sim_set_carrier(struct ixy_sim *sim, bool up)
 {
+	if (!sim) {
+		ixy_error(-EINVAL, "ixy_sim_set_carrier: no port given (NULL)");
+		return;
+	}
 	sim_lock(sim);
 	uint64_t now = sim_now_ns();
 	struct ixy_sim *ends[2] = { sim, sim->wire == SIM_WIRE_PAIR ? sim->peer : NULL };
@@ -300,12 +316,15 @@ void ixy_sim_set_carrier(struct ixy_sim *sim, bool up)
 			s->an_start_ns = now;	/* plugged back in: the link trains again */
 		s->carrier = up;
 		sim_link_update(s, now);
+		sim_irq_poll(s, now);	/* LSC */
 	}
 	sim_unlock(sim);
 }
 
 int ixy_sim_wire_generator(struct ixy_sim *sim, const struct ixy_sim_gen *cfg)
 {
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_wire_generator: no port given (NULL)");
 	if (!cfg || cfg->frame_len < 60 || cfg->frame_len > 9018)
 		return ixy_error(-EINVAL, "sim %s: generator frame length %u: use 60..9018 bytes (without FCS)",
 				 sim->name, cfg ? cfg->frame_len : 0);
@@ -381,6 +400,8 @@ int ixy_sim_wire_generator(struct ixy_sim *sim, const struct ixy_sim_gen *cfg)
 
 int ixy_sim_wire_pcap(struct ixy_sim *sim, const char *rx_file, const char *tx_file, bool loop)
 {
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_wire_pcap: no port given (NULL)");
 	sim_engine_pause(sim->dom);
 	sim_wire_detach(sim);
 	sim_lock(sim);
@@ -394,6 +415,8 @@ int ixy_sim_wire_pcap(struct ixy_sim *sim, const char *rx_file, const char *tx_f
 
 int ixy_sim_wire_iface(struct ixy_sim *sim, const char *ifname)
 {
+	if (!sim || !ifname)
+		return ixy_error(-EINVAL, "ixy_sim_wire_iface: %s is NULL", !sim ? "port" : "ifname");
 	sim_engine_pause(sim->dom);
 	sim_wire_detach(sim);
 	sim_lock(sim);
@@ -407,6 +430,8 @@ int ixy_sim_wire_iface(struct ixy_sim *sim, const char *ifname)
 
 int ixy_sim_wire_shm(struct ixy_sim *sim, const char *name)
 {
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_wire_shm: no port given (NULL)");
 	sim_engine_pause(sim->dom);
 	sim_wire_detach(sim);
 	sim_lock(sim);

@@ -5,7 +5,8 @@
  * transmitted frames are appended to the TX file with the time they left.
  * Captures taken by Linux may hold frames shorter than the 60-byte minimum
  * (the kernel pads only on the wire): they are padded on arrival, as a real
- * wire would have carried them. */
+ * wire would have carried them. A record libpcap cannot read ends the
+ * replay with a violation (ixy_sim_violation) naming the file. */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
@@ -118,6 +119,16 @@ int sim_pcap_rx_round(struct ixy_sim *sim, int budget)
 			if (!p->rx)
 				break;
 			continue;
+		}
+		if (r == PCAP_ERROR) {
+			/* A broken record: libpcap would go on reading from
+			 * the middle of it and hand out whatever follows as
+			 * frames. The file ends here, loop or not, and says so. */
+			sim_violation(sim, "pcap wire: %s is broken after %llu frames (%s); the rest of the file is "
+				      "not replayed", p->rx_path, (unsigned long long)p->rx_frames, pcap_geterr(p->rx));
+			pcap_close(p->rx);
+			p->rx = NULL;
+			break;
 		}
 		if (r != 1)
 			break;
