@@ -166,8 +166,10 @@ void simd_port_disconnect(struct simd_port *p, const char *why)
 		simd_vq_reset(&p->vq[q]);
 	}
 	pthread_mutex_unlock(&p->lock);
-	simd_mem_clear(p);
+	/* the port first: its queues stop while UML's memory is still mapped,
+	 * so a UML that vanished mid-transfer is not reported as DMA faults */
 	port_reset(p);
+	simd_mem_clear(p);
 }
 
 static void accept_conn(struct simd_port *p)
