@@ -212,6 +212,11 @@ static void kicked(struct simd_port *p, unsigned q)
 		simd_irq_flush_locked(p);
 		pthread_mutex_unlock(&p->lock);
 	}
+	simd_port_flr_check(p);
+}
+
+void simd_port_flr_check(struct simd_port *p)
+{
 	if (p->fn.flr) {
 		simd_log(p, "function level reset");
 		port_reset(p);
