@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # libixy's test command. On a fresh Debian machine, as root, it does all the
 # set-up itself: installs the Debian packages it needs, reserves and mounts
-# hugepages, configures and builds (Release, warnings as errors), runs every
+# hugepages, builds the User-Mode Linux kernel of the UML ring (once, cached),
+# configures and builds (Release, warnings as errors), runs every
 # test with ctest, then builds with AddressSanitizer + UBSan and runs the unit
 # tests again, then each libFuzzer harness for a while (scripts/fuzz.sh;
 # IXY_FUZZ_SECONDS each). Exits non-zero on any failure.
@@ -45,6 +46,17 @@ bash "$root/scripts/setup-hugetlbfs.sh" --pages "${IXY_HUGEPAGES:-512}" --size 2
 bash "$root/scripts/setup-hugetlbfs.sh" --pages 1 --size 1G ||
 	echo "test.sh: no 1 GiB hugepage available; 1G tests check the error path only"
 
+# ---- the UML kernel of the UML ring (docs/uml.md) ----
+# Built once (about 6 minutes on 2 cores) and cached outside the build tree;
+# later runs find it at once. Its own step so a build failure shows here.
+step "UML kernel"
+status=0
+if ! kernel=$(bash "$root/scripts/uml-kernel.sh"); then
+	echo "test.sh: the UML kernel did not build; the UML ring (sh_test_uml) will fail" >&2
+	status=1
+fi
+echo "UML kernel: ${kernel:-none}"
+
 # run_ctest DIR ARGS...: ctest in DIR; fails when a test fails and also when
 # no test ran at all (a tree configured without tests, a -R that matches
 # nothing): "No tests were found" must never read as a pass.
@@ -72,7 +84,6 @@ cmake -S "$root" -B "$build/release" -DCMAKE_BUILD_TYPE=Release -DIXY_WERROR=ON 
 	-DIXY_SANITIZE=OFF >/dev/null
 cmake --build "$build/release" -j"$(nproc)"
 step "tests (Release)"
-status=0
 run_ctest "$build/release" "${ctest_args[@]}" || status=1
 
 # ---- ASan + UBSan build, unit tests ----

@@ -161,6 +161,13 @@ int ixy_sim_set_irq_handler(struct ixy_sim *sim, ixy_sim_irq_fn fn, void *ctx);
  * EICR & EIMS is not 0. 0 for a NULL port. */
 uint64_t ixy_sim_irq_pending(struct ixy_sim *sim);
 
+/* Power the port off and on: the register file back to its power-on values
+ * (as after the EEPROM load; the laser as configured), queues stopped,
+ * frames waiting in the packet buffer dropped. A device server calls it when
+ * its driver goes away, so the next one finds a fresh NIC. Wire, DMA lookup,
+ * interrupt handler and the recorded violations stay. */
+void ixy_sim_power_cycle(struct ixy_sim *sim);
+
 /* ---- checks ---- */
 /* Programming errors the model caught (ring written while enabled, misaligned
  * ring, tail beyond the ring, RX enabled before DMA init done, ...). */

@@ -89,7 +89,16 @@ static struct sim_domain *domain_new(struct ixy_sim *sim)
 	struct sim_domain *d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
-	pthread_mutex_init(&d->lock, NULL);
+	/* Priority inheritance: a device server (ixy-simd) answers register
+	 * accesses from a real-time thread while UML busy-waits for the reply
+	 * with a deadline; if the engine thread holds the lock, it runs at the
+	 * waiter's priority until it lets go instead of waiting for the CPU
+	 * behind every other process. Without contention it costs nothing. */
+	pthread_mutexattr_t ma;
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setprotocol(&ma, PTHREAD_PRIO_INHERIT);
+	pthread_mutex_init(&d->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
 	d->ports[0] = sim;
 	d->nports = 1;
 	return d;
@@ -510,4 +519,13 @@ int ixy_sim_set_irq_handler(struct ixy_sim *sim, ixy_sim_irq_fn fn, void *ctx)
 	sim->irq_ctx = ctx;
 	sim_unlock(sim);
 	return 0;
+}
+
+void ixy_sim_power_cycle(struct ixy_sim *sim)
+{
+	if (!sim)
+		return;
+	sim_lock(sim);
+	sim_reset(sim, true);
+	sim_unlock(sim);
 }

@@ -314,6 +314,7 @@ struct ixy_sim {
 	uint64_t reset_done_ns;		/* ARD/DMAIDONE read 0 until then */
 	uint64_t rst_ns;		/* CTRL.RST last set; 0 = power-on */
 	bool rst_quiet;			/* within 1 ms of rst_ns no register may be accessed */
+	bool rst_flush_ok;		/* no access since CTRL.RST yet: a STATUS read is the flush */
 	uint64_t an_start_ns;		/* auto-negotiation (re)started */
 	bool carrier;			/* cable plugged / partner present */
 	bool link_up;
