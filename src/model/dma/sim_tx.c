@@ -221,6 +221,7 @@ struct tx_req {
 	uint32_t popts;		/* POPTS: IXSM, TXSM */
 	unsigned ctx;		/* context slot */
 	bool vle;		/* DCMD.VLE: insert the context's VLAN tag */
+	bool tstamp;		/* DCMD.TSTAMP: a 1588 timestamp (7.9) */
 	bool seen;		/* a data descriptor was found */
 };
 
@@ -235,10 +236,12 @@ static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_fra
 	f->len = 0;
 	f->nseg = 0;
 	f->pre = NULL;
+	f->sfd_ps = 0;
 	req->seen = false;
 	req->popts = 0;
 	req->ctx = 0;
 	req->vle = false;
+	req->tstamp = false;
 	while (i != tail) {
 		uint8_t *d = desc_ptr(sim, q, i);
 		uint64_t addr = ld64(d);
@@ -270,6 +273,7 @@ static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_fra
 				req->popts = olinfo & (SIM_TXD_POPTS_IXSM | SIM_TXD_POPTS_TXSM);
 				req->ctx = (olinfo >> SIM_TXD_IDX_SHIFT) & 1;
 				req->vle = cmd & SIM_TXD_CMD_VLE;
+				req->tstamp = cmd & SIM_TXD_MAC_TSTAMP;
 			}
 		}
 		req->seen = true;
@@ -367,6 +371,13 @@ int sim_tx_round(struct ixy_sim *sim)
 	uint64_t ps_per_byte = (lms == 0 || lms == 2 || lms == 5) ? 8000 : 800;	/* 1 or 10 Gb/s */
 	bool busy = false;
 	struct sim_frame f;
+	/* An idle wire catches up at most BURST_PS, and a frame cannot have
+	 * left before the engine's previous look at the rings (its tail store
+	 * came after that): so wire times, and the 1588 timestamps taken from
+	 * them, never precede the driver's tail write by more than one round. */
+	uint64_t earliest = sim->now_ps > BURST_PS ? sim->now_ps - BURST_PS : 0;
+	if (sim->prev_ps > earliest)
+		earliest = sim->prev_ps;
 	for (unsigned a = 0; a < sim->n_tx_active && !busy; a++) {
 		unsigned q = sim->tx_active[a];
 		struct sim_txq *tq = &sim->txq[q];
@@ -387,8 +398,8 @@ int sim_tx_round(struct ixy_sim *sim)
 			uint64_t start = 0;
 			if (throttle) {
 				start = sim->wire_free_ps;
-				if (start + BURST_PS < sim->now_ps)
-					start = sim->now_ps - BURST_PS;
+				if (start < earliest)
+					start = earliest;
 				if (start > sim->now_ps) {
 					busy = true;	/* the wire is busy: all queues wait */
 					break;
@@ -435,6 +446,13 @@ int sim_tx_round(struct ixy_sim *sim)
 			st->qbtc[tq->statidx] += f.len;
 			if (throttle)
 				sim->wire_free_ps = start + (uint64_t)(wire + 20) * ps_per_byte;
+			else
+				start = sim->now_ps;
+			/* the frame's start passes the MAC after preamble and SFD:
+			 * the 1588 timestamp point (7.9), and the peer's arrival time */
+			f.sfd_ps = start + 8 * ps_per_byte;
+			if (__builtin_expect(req.tstamp, 0))
+				sim_ptp_tx(sim, f.sfd_ps);
 			taken += sim_wire_tx(sim, &f);
 
 			/* 7.2.3.5: write-back, after the frame's buffers were read */
