@@ -32,6 +32,10 @@ struct ixy_mempool;
 #define IXY_PKT_RX_L4_CKSUM_BAD   0x0008u
 #define IXY_PKT_RX_RSS_HASH       0x0010u  /* rss_hash is valid */
 
+/* TX requests in ixy_pkt_buf.tx_flags: 0 in a new pool; the ixgbe driver
+ * clears them when it puts the buffer into a descriptor. */
+#define IXY_PKT_TX_TIMESTAMP      0x0001u  /* take an IEEE 1588 TX timestamp (ixy/ptp.h) */
+
 /* Metadata: exactly one cache line at the start of every buffer. */
 struct ixy_pkt_buf {
 	uint64_t data_phys;          /* physical address of the data area */
@@ -43,7 +47,7 @@ struct ixy_pkt_buf {
 	uint16_t data_off;           /* data = (uint8_t *)buf + data_off */
 	uint32_t buf_len;            /* capacity of the data area in bytes */
 	uint16_t queue;              /* RX: queue it arrived on */
-	uint16_t reserved;
+	uint16_t tx_flags;           /* TX: IXY_PKT_TX_* requests, cleared when queued */
 	uint64_t userdata[3];        /* free for the application */
 } __attribute__((aligned(64)));
 
