@@ -501,15 +501,22 @@ int main(int argc, char **argv)
 			app_err(PROG, "--csv %s: %s", csv, strerror(errno));
 			rc = 1;
 		} else if (png) {
+			/* two panels: the histogram (log counts) and the cumulative
+			 * distribution (log latency), which shows a narrow and a
+			 * long-tailed distribution equally well */
 			char cmd[4096];
 			snprintf(cmd, sizeof(cmd),
-				 "gnuplot -e \"set terminal png size 900,500; set output '%s'; set datafile separator ','; "
-				 "set xlabel 'latency (ns, %s timestamps)' noenhanced; set ylabel 'probes'; set logscale y; "
-				 "set yrange [0.8:*]; set offsets graph 0.05, graph 0.05; set style fill solid 0.6; "
-				 "set boxwidth %lld; set title '%s -> %s, %llu probes' noenhanced; "
-				 "plot '%s' every ::1 using (\\$1+%lld/2.0):2 with boxes notitle\"",
-				 png, hw ? "hardware" : "software", (long long)bin, tx.name, rx.name,
-				 (unsigned long long)cnt.measured, csv, (long long)bin);
+				 "gnuplot -e \"set terminal png size 900,800; set output '%s'; set datafile separator ','; "
+				 "set multiplot layout 2,1 title '%s -> %s, %llu probes, %s timestamps' noenhanced; "
+				 "set xlabel 'latency (ns)'; set ylabel 'probes'; set logscale y; set yrange [0.8:*]; "
+				 "set offsets graph 0.05, graph 0.05; set style fill solid 0.6; set boxwidth %lld; "
+				 "plot '%s' every ::1 using (\\$1+%lld/2.0):2 with boxes notitle; "
+				 "unset logscale y; set yrange [0:1]; set logscale x; set offsets 0,0,0,0; set grid; "
+				 "set xlabel 'latency (ns, log)'; set ylabel 'fraction of probes at or below'; "
+				 "plot '%s' every ::1 using (\\$1+%lld):(\\$2/%llu.0) smooth cumulative with steps notitle; "
+				 "unset multiplot\"",
+				 png, tx.name, rx.name, (unsigned long long)cnt.measured, hw ? "hardware" : "software",
+				 (long long)bin, csv, (long long)bin, csv, (long long)bin, (unsigned long long)cnt.measured);
 			if (strchr(png, '\'') || strchr(csv, '\'') || strchr(tx.name, '\'') || strchr(rx.name, '\'') ||
 			    strchr(png, '"') || strchr(csv, '"'))
 				app_err(PROG, "--png: file and port names with quotes are not supported"), rc = 1;

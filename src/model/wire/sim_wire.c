@@ -71,13 +71,15 @@ int sim_wire_flight(struct ixy_sim *sim)
  * sender whose receiver cannot keep up backs off instead of spinning. */
 bool sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f)
 {
-	if (__builtin_expect(sim->cfg.delay_us != 0, 0) && (sim->wire == SIM_WIRE_LOOP || sim->wire == SIM_WIRE_PAIR))
-		return delayed(sim, f);
 	switch (sim->wire) {
 	case SIM_WIRE_LOOP:
+		if (__builtin_expect(sim->cfg.delay_us != 0, 0))
+			return delayed(sim, f);
 		sim_rx_frame(sim, f);
 		break;
 	case SIM_WIRE_PAIR:
+		if (__builtin_expect(sim->cfg.delay_us != 0, 0))
+			return delayed(sim, f);
 		sim_rx_frame(sim->peer, f);
 		break;
 	case SIM_WIRE_CAPTURE:
