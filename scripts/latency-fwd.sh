@@ -5,6 +5,7 @@
 #   ixy-latency [sim:lt] --shm cable 1--> [sim:fa  ixy-fwd  sim:fb] --shm cable 2--> [sim:lr] ixy-latency
 #
 #   scripts/latency-fwd.sh [OUTDIR] [RATES...]    default: lat-out, 1000 2000 5000 10000 (Mbit/s)
+#                                                 (rate 0: probes only, no load)
 #
 # 64-byte load at each rate, a probe every 100 frames, PROBES probes (env,
 # default 2000) per rate; per rate OUTDIR/RATE.txt (the tool's output),
@@ -37,7 +38,8 @@ printf '%-8s %8s %8s %10s %10s %10s %10s %10s %10s %6s %s\n' Mbit/s measured los
 for r in "${rates[@]}"; do
 	"$build/ixy-fwd" -i 0 "sim:fa,wire=shm:$c1" "sim:fb,wire=shm:$c2" >"$out/$r.fwd.txt" 2>&1 &
 	fwd_pid=$!
-	"$build/ixy-latency" -s 60 -r "${r}Mbit" -N 100 -n "$probes" --csv "$out/$r.csv" --bin 100 \
+	load=(); [ "$r" != 0 ] && load=(-r "${r}Mbit")
+	"$build/ixy-latency" -s 60 "${load[@]}" -N 100 -n "$probes" --csv "$out/$r.csv" --bin 100 \
 		--png "$out/$r.png" "sim:lt,wire=shm:$c1" "sim:lr,wire=shm:$c2" >"$out/$r.txt" 2>&1 || true
 	kill -INT "$fwd_pid" 2>/dev/null
 	wait "$fwd_pid" 2>/dev/null || true
