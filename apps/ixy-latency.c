@@ -76,7 +76,7 @@ struct port {
 };
 
 struct counts {
-	uint64_t sent, measured, lost, no_tx_ts, no_rx_ts, late, jumps, resyncs, invalid;
+	uint64_t sent, measured, lost, no_tx_ts, no_rx_ts, late, jumps, resyncs, invalid, unresolved;
 	uint64_t load_sent, load_unsent, rx_frames;
 };
 
@@ -462,16 +462,19 @@ int main(int argc, char **argv)
 		}
 		app_idle(worked);
 	}
+	if (pr.active)
+		cnt.unresolved++;	/* stopped (duration, signal) while it was on its way */
 	double secs = (double)(app_now_ns() - start) / 1e9;
 
 	struct lat_summary s;
 	lat_summarize(samples, cnt.measured, &s);
 	printf("[" PROG "] %s -> %s: %llu probes in %.2f s: %llu measured, %llu lost, %llu without TX timestamp, "
-	       "%llu without RX timestamp, %llu late/out of order, %llu invalid; clock jumps %llu (resyncs %llu)\n",
+	       "%llu without RX timestamp, %llu late/out of order, %llu invalid, %llu in flight at the stop; clock "
+	       "jumps %llu (resyncs %llu)\n",
 	       tx.name, rx.name, (unsigned long long)cnt.sent, secs, (unsigned long long)cnt.measured,
 	       (unsigned long long)cnt.lost, (unsigned long long)cnt.no_tx_ts, (unsigned long long)cnt.no_rx_ts,
-	       (unsigned long long)cnt.late, (unsigned long long)cnt.invalid, (unsigned long long)cnt.jumps,
-	       (unsigned long long)cnt.resyncs);
+	       (unsigned long long)cnt.late, (unsigned long long)cnt.invalid, (unsigned long long)cnt.unresolved,
+	       (unsigned long long)cnt.jumps, (unsigned long long)cnt.resyncs);
 	if (pps > 0)
 		printf("[" PROG "] load: %llu frames of %llu bytes sent (%.3f Mpps, asked %.3f), %llu not sent (TX ring "
 		       "full: the port could not keep the rate)\n", (unsigned long long)cnt.load_sent,
@@ -483,18 +486,19 @@ int main(int argc, char **argv)
 		       (long long)s.p99, (long long)s.p999, (long long)s.p9999, (long long)s.max, s.mean);
 	/* one machine-readable line */
 	printf("latency timestamps=%s probes=%llu measured=%llu lost=%llu no_tx_ts=%llu no_rx_ts=%llu late=%llu "
-	       "invalid=%llu clock_jumps=%llu load_unsent=%llu min_ns=%lld p50_ns=%lld p90_ns=%lld p99_ns=%lld "
+	       "invalid=%llu unresolved=%llu clock_jumps=%llu load_unsent=%llu min_ns=%lld p50_ns=%lld p90_ns=%lld p99_ns=%lld "
 	       "p99.9_ns=%lld p99.99_ns=%lld max_ns=%lld\n", hw ? "hardware" : "software",
 	       (unsigned long long)cnt.sent, (unsigned long long)cnt.measured, (unsigned long long)cnt.lost,
 	       (unsigned long long)cnt.no_tx_ts, (unsigned long long)cnt.no_rx_ts, (unsigned long long)cnt.late,
-	       (unsigned long long)cnt.invalid, (unsigned long long)cnt.jumps, (unsigned long long)cnt.load_unsent,
+	       (unsigned long long)cnt.invalid, (unsigned long long)cnt.unresolved, (unsigned long long)cnt.jumps,
+	       (unsigned long long)cnt.load_unsent,
 	       (long long)s.min, (long long)s.p50, (long long)s.p90, (long long)s.p99, (long long)s.p999,
 	       (long long)s.p9999, (long long)s.max);
 	fflush(stdout);
 	rc = cnt.measured ? 0 : 1;
 	if (!cnt.measured)
-		app_err(PROG, "no probe was measured (lost %llu of %llu)", (unsigned long long)cnt.lost,
-			(unsigned long long)cnt.sent);
+		app_err(PROG, "no probe was measured (lost %llu, in flight at the stop %llu, of %llu)",
+			(unsigned long long)cnt.lost, (unsigned long long)cnt.unresolved, (unsigned long long)cnt.sent);
 	if (csv) {
 		FILE *f = fopen(csv, "w");
 		if (!f || lat_histogram_csv(f, samples, cnt.measured, bin) < 0 || fclose(f) != 0) {

@@ -7,7 +7,9 @@
 #  - --software: marked as software, median not below the delay minus one
 #    engine round;
 #  - a port without hardware timestamps (sim X550 id): software, said why;
-#  - probes that never arrive: counted as lost, exit code 1;
+#  - probes that never arrive: counted as lost, exit code 1; a probe still
+#    on its way when --duration ends: counted as in flight; every run's
+#    counts add up to the probes sent;
 #  - a rate above the line rate: refused with exit code 2.
 # Needs root and hugepages (skipped otherwise).
 set -uo pipefail
@@ -24,12 +26,19 @@ fi
 field() { sed -n "s/^latency .*[ ]$1=\([-0-9]*\).*/\1/p" <<<"$2"; }
 near() { [ -n "$1" ] && [ "$1" -ge $(($2 - 7)) ] && [ "$1" -le $(($2 + 7)) ]; }
 
+# every probe sent is counted exactly once
+accounted() {
+	local o=$1 t=0 k
+	for k in measured lost no_tx_ts no_rx_ts invalid unresolved; do t=$((t + $(field $k "$o"))); done
+	[ "$t" = "$(field probes "$o")" ]
+}
+
 L=$build/ixy-latency
 out=$("$L" -n 300 --csv "$tmp/h.csv" --bin 5 'sim:a,wire=pair:b,delay_us=20' 'sim:b,delay_us=20' 2>&1)
 rc=$?
 p50=$(field p50_ns "$out") p999=$(field p99.9_ns "$out") meas=$(field measured "$out") lost=$(field lost "$out")
 [ $rc = 0 ] && near "$p50" 20000 && near "$p999" 20000 && [ "$meas" = 300 ] && [ "$lost" = 0 ] &&
-	[[ $out == *"timestamps=hardware"* ]] && ok "delay 20 us, no load: p50 $p50 p99.9 $p999" || bad "no load: rc $rc: $out"
+	[[ $out == *"timestamps=hardware"* ]] && accounted "$out" && ok "delay 20 us, no load: p50 $p50 p99.9 $p999" || bad "no load: rc $rc: $out"
 sum=$(awk -F, 'NR > 1 { s += $2 } END { print s }' "$tmp/h.csv")
 [ "$sum" = 300 ] && head -1 "$tmp/h.csv" | grep -q '^bin_ns,count$' && ok "histogram CSV: 300 probes" ||
 	bad "histogram CSV sums to '$sum'"
@@ -37,7 +46,7 @@ sum=$(awk -F, 'NR > 1 { s += $2 } END { print s }' "$tmp/h.csv")
 out=$("$L" -n 500 -r 500Mbit -N 50 'sim:c,wire=pair:d,delay_us=20' 'sim:d,delay_us=20' 2>&1)
 rc=$?
 p50=$(field p50_ns "$out") meas=$(field measured "$out")
-[ $rc = 0 ] && near "$p50" 20000 && [ "$meas" = 500 ] && [[ $out == *"load: "* ]] &&
+[ $rc = 0 ] && near "$p50" 20000 && [ "$meas" = 500 ] && [[ $out == *"load: "* ]] && accounted "$out" &&
 	ok "delay 20 us with 500 Mbit/s of load: p50 $p50" || bad "with load: rc $rc: $out"
 
 if command -v gnuplot >/dev/null; then
@@ -61,7 +70,14 @@ rc=$?
 out=$("$L" -n 5 --timeout 5ms 'sim:lost1,wire=null' 'sim:lost2,wire=loop' 2>&1)
 rc=$?
 [ $rc = 1 ] && [ "$(field lost "$out")" = 5 ] && [ "$(field measured "$out")" = 0 ] &&
-	[[ $out == *"no probe was measured (lost 5 of 5)"* ]] && ok "lost probes counted" || bad "lost: rc $rc: $out"
+	[[ $out == *"no probe was measured (lost 5, in flight at the stop 0, of 5)"* ]] && accounted "$out" &&
+	ok "lost probes counted" || bad "lost: rc $rc: $out"
+
+# stopped by --duration while the probe is on a 300 ms cable: counted as in flight
+out=$("$L" -t 0.2 --timeout 1s 'sim:fl1,wire=pair:fl2,delay_us=300000' 'sim:fl2' 2>&1)
+rc=$?
+[ $rc = 1 ] && [ "$(field unresolved "$out")" = 1 ] && accounted "$out" && ok "probe in flight at the stop counted" ||
+	bad "in flight: rc $rc: $out"
 
 out=$("$L" -n 5 -r 20Gbit 'sim:fast1,wire=pair:fast2' 'sim:fast2' 2>&1)
 rc=$?
