@@ -7,8 +7,9 @@
  * leaves and by the RX port's NIC when it arrives. The two ports' clocks
  * are synchronised first: both set to 0, then the median offset of seven
  * interleaved reads (TX, RX, TX) is taken off the RX port's clock; before
- * each probe one interleaved read checks that they still agree (a clock
- * that jumps is counted and synchronised again). Ports without hardware
+ * and after each probe one interleaved read checks that they still agree
+ * (a clock that jumps is counted and synchronised again, and a probe
+ * during which they moved apart is not measured but counted as invalid). Ports without hardware
  * timestamps (virtio, or --software) are measured with clock_gettime
  * around ixy_tx_batch / ixy_rx_batch, and the output says so.
  *
@@ -78,6 +79,7 @@ struct port {
 struct counts {
 	uint64_t sent, measured, lost, no_tx_ts, no_rx_ts, late, jumps, resyncs, invalid, unresolved;
 	uint64_t load_sent, load_unsent, rx_frames;
+	int64_t sync_spread;	/* the largest read spread of a synchronisation: its error bound is half */
 };
 
 static bool hw;	/* hardware timestamps on both ports */
@@ -118,6 +120,33 @@ static int sync_clocks(struct port *t, struct port *r, int64_t *spread_out)
 	qsort(spreads, SYNC_ROUNDS, sizeof(spreads[0]), cmp_i64);
 	*spread_out = spreads[SYNC_ROUNDS / 2];
 	return ixy_ptp_adjust_clock(r->dev, -offs[SYNC_ROUNDS / 2]);
+}
+
+/* Do the clocks still agree? One interleaved read; more than 1 us apart
+ * (plus the read's spread) they are synchronised again, and if the offset
+ * grew faster than 1000 ppm since the last synchronisation (no crystal
+ * drifts that fast) it is counted as a jump. Returns 1 if they did not
+ * agree, 0 if they did, -1 on error. */
+static int check_clocks(struct port *t, struct port *r, struct counts *c, uint64_t *last_sync)
+{
+	int64_t off, sp;
+	if (t->dev == r->dev)
+		return 0;
+	if (read_offset(t, r, &off, &sp) < 0)
+		return -1;
+	int64_t a = off < 0 ? -off : off;
+	if (a <= 1000 + sp)
+		return 0;
+	uint64_t now = app_now_ns();
+	if ((uint64_t)a * 1000 > now - *last_sync)
+		c->jumps++;
+	c->resyncs++;
+	if (sync_clocks(t, r, &sp) < 0)
+		return -1;
+	if (sp > c->sync_spread)
+		c->sync_spread = sp;
+	*last_sync = app_now_ns();
+	return 1;
 }
 
 /* ---- frames ---- */
@@ -354,7 +383,7 @@ int main(int argc, char **argv)
 	}
 	app_install_signals();
 
-	struct counts cnt = { 0 };
+	struct counts cnt = { .sync_spread = spread };
 	struct probe pr = { 0 };
 	uint64_t since_probe = every, start = app_now_ns(), last_sync = start;
 	uint64_t end = duration > 0 ? start + (uint64_t)(duration * 1e9) : UINT64_MAX;
@@ -381,25 +410,9 @@ int main(int argc, char **argv)
 		}
 		/* a probe: the previous one resolved, enough load in between */
 		if (!pr.active && cnt.sent < nprobes && (pps <= 0 || since_probe >= every)) {
-			if (hw && !same) {
-				int64_t off, sp;
-				if (read_offset(&tx, &rx, &off, &sp) < 0) {
-					app_err(PROG, "clock read: %s", ixy_last_error());
-					goto out;
-				}
-				/* more than 1 us apart: drift (resync) or, faster than
-				 * 1000 ppm since the last sync, a jump (counted) */
-				int64_t a = off < 0 ? -off : off;
-				if (a > 1000 + sp) {
-					if ((uint64_t)a * 1000 > t - last_sync)
-						cnt.jumps++;
-					cnt.resyncs++;
-					if (sync_clocks(&tx, &rx, &sp) < 0) {
-						app_err(PROG, "clock synchronisation: %s", ixy_last_error());
-						goto out;
-					}
-					last_sync = app_now_ns();
-				}
+			if (hw && check_clocks(&tx, &rx, &cnt, &last_sync) < 0) {
+				app_err(PROG, "clock synchronisation: %s", ixy_last_error());
+				goto out;
 			}
 			struct ixy_pkt_buf *b;
 			if (ixy_pkt_buf_alloc_batch(probe_pool, &b, 1) == 1) {
@@ -440,7 +453,14 @@ int main(int argc, char **argv)
 			}
 			if (pr.have_tx && pr.have_rx && pr.frame_seen) {
 				int64_t lat = hw ? ixy_ptp_diff(&tx.info, pr.rx_ts, pr.tx_ts) : (int64_t)(pr.rx_ts - pr.tx_ts);
-				if (lat < 0 || (uint64_t)lat > timeout_ns)
+				/* the clocks checked again after the probe: if they
+				 * no longer agree, one stepped while it travelled */
+				int moved = hw ? check_clocks(&tx, &rx, &cnt, &last_sync) : 0;
+				if (moved < 0) {
+					app_err(PROG, "clock synchronisation: %s", ixy_last_error());
+					goto out;
+				}
+				if (moved || lat < 0 || (uint64_t)lat > timeout_ns)
 					cnt.invalid++;	/* a clock stepped between the two stamps */
 				else
 					samples[cnt.measured++] = lat;
@@ -486,12 +506,12 @@ int main(int argc, char **argv)
 		       (long long)s.p99, (long long)s.p999, (long long)s.p9999, (long long)s.max, s.mean);
 	/* one machine-readable line */
 	printf("latency timestamps=%s probes=%llu measured=%llu lost=%llu no_tx_ts=%llu no_rx_ts=%llu late=%llu "
-	       "invalid=%llu unresolved=%llu clock_jumps=%llu load_unsent=%llu min_ns=%lld p50_ns=%lld p90_ns=%lld p99_ns=%lld "
+	       "invalid=%llu unresolved=%llu clock_jumps=%llu load_unsent=%llu sync_spread_ns=%lld min_ns=%lld p50_ns=%lld p90_ns=%lld p99_ns=%lld "
 	       "p99.9_ns=%lld p99.99_ns=%lld max_ns=%lld\n", hw ? "hardware" : "software",
 	       (unsigned long long)cnt.sent, (unsigned long long)cnt.measured, (unsigned long long)cnt.lost,
 	       (unsigned long long)cnt.no_tx_ts, (unsigned long long)cnt.no_rx_ts, (unsigned long long)cnt.late,
 	       (unsigned long long)cnt.invalid, (unsigned long long)cnt.unresolved, (unsigned long long)cnt.jumps,
-	       (unsigned long long)cnt.load_unsent,
+	       (unsigned long long)cnt.load_unsent, (long long)cnt.sync_spread,
 	       (long long)s.min, (long long)s.p50, (long long)s.p90, (long long)s.p99, (long long)s.p999,
 	       (long long)s.p9999, (long long)s.max);
 	fflush(stdout);

@@ -208,6 +208,25 @@ static void test_systim_rate(void **state)
 	tport_close(&p);
 }
 
+/* clock_jump_us (a fault for testing clock users): on top of its rate the
+ * clock steps 1 ms forward every 10 ms: in 25 ms at least two steps. */
+static void test_clock_jump_fault(void **state)
+{
+	(void)state;
+	struct tport p;
+	open_port(&p, "ptpjump,mode=stepped,wire=null,link_delay_us=1,clock_jump_us=1000");
+	wr(&p, R_TIMINCA, INCA_10G);
+	uint64_t t0 = now_ns(), s1 = systim(&p), t1 = now_ns();
+	sleep_us(25000);
+	uint64_t t2 = now_ns(), s2 = systim(&p), t3 = now_ns();
+	uint64_t gained = (s2 >> SHIFT_10G) - (s1 >> SHIFT_10G);
+	uint64_t lo = t2 - t1 + 2000000, hi = t3 - t0 + ((t3 - t0) / 10000000 + 1) * 1000000;
+	if (gained + 7 < lo || gained > hi + 7)
+		fail_msg("SYSTIM gained %llu ns in %llu..%llu ns with 1 ms steps every 10 ms", (unsigned long long)gained,
+			 (unsigned long long)(t2 - t1), (unsigned long long)(t3 - t0));
+	tport_close(&p);
+}
+
 /* SYSTIM writes set the clock, TIMADJ adds or subtracts (bit 31 of TIMADJH):
  * exact with the clock standing. */
 static void test_systim_write_and_adjust(void **state)
@@ -491,6 +510,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_systim_rate),
 		cmocka_unit_test(test_systim_write_and_adjust),
+		cmocka_unit_test(test_clock_jump_fault),
 		cmocka_unit_test(test_back_to_back_64),
 		cmocka_unit_test(test_latching),
 		cmocka_unit_test(test_matching),

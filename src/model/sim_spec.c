@@ -3,6 +3,7 @@
  *   NAME[,mode=threaded|stepped][,wire=WIRE][,mac=XX:XX:XX:XX:XX:XX]
  *       [,unthrottled][,laser_off][,link_delay_us=N][,device_id=0xNNNN]
  *       [,sfp=da|da-active|sr|lr|none][,fw_hold_us=N][,sema_hold_ms=N][,delay_us=N]
+ *       [,clock_jump_us=N]
  *
  *   WIRE = loop | null | capture[:N] | pair:OTHER | iface:IFNAME | shm:NAME
  *        | pcap:RX.pcap:TX.pcap[:loop]   (either file may be empty)
@@ -145,12 +146,19 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 				return ixy_error_null(-EINVAL, "sim spec \"%s\": delay_us=\"%s\": expected 0..1000000 "
 						      "(microseconds)", spec, v);
 			cfg.delay_us = (uint32_t)d;
+		} else if (strcmp(o, "clock_jump_us") == 0 && v) {
+			char *end = NULL;
+			unsigned long d = strtoul(v, &end, 0);
+			if (!*v || *end || d > 1000000)
+				return ixy_error_null(-EINVAL, "sim spec \"%s\": clock_jump_us=\"%s\": expected 0..1000000 "
+						      "(microseconds)", spec, v);
+			cfg.clock_jump_us = (uint32_t)d;
 		} else if (strcmp(o, "sema_hold_ms") == 0 && v) {
 			cfg.sema_hold_ms = (uint32_t)strtoul(v, NULL, 0);
 		} else {
 			return ixy_error_null(-EINVAL, "sim spec \"%s\": unknown option \"%s%s%s\": known are "
 					      "mode=threaded|stepped, wire=..., mac=..., unthrottled, laser_off, "
-					      "link_delay_us=N, device_id=N, sfp=da|da-active|sr|lr|none, fw_hold_us=N, sema_hold_ms=N, delay_us=N "
+					      "link_delay_us=N, device_id=N, sfp=da|da-active|sr|lr|none, fw_hold_us=N, sema_hold_ms=N, delay_us=N, clock_jump_us=N "
 					      "(see docs/sim.md)", spec, o, v ? "=" : "", v ? v : "");
 		}
 	}

@@ -45,15 +45,30 @@ static bool is_x540(const struct ixy_sim *sim)
 	return id == 0x1528 || id == 0x1560 || id == 0x155c;
 }
 
+/* clock_jump_us (a fault for testing clock users): SYSTIM steps forward
+ * by that much every SIM_CLOCK_JUMP_PERIOD_PS of model time, on top of its
+ * rate. jumps(t) counts the steps up to t in SYSTIM units. */
+#define SIM_CLOCK_JUMP_PERIOD_PS 10000000000ull	/* 10 ms */
+
+static uint64_t jumps(const struct ixy_sim *sim, uint64_t t_ps)
+{
+	const struct sim_ptp *p = &sim->ptp;
+	if (__builtin_expect(!sim->cfg.clock_jump_us || !p->tick_ps, 1))
+		return 0;
+	uint64_t step = (uint64_t)sim->cfg.clock_jump_us * 1000000 / p->tick_ps * p->iv;
+	return t_ps / SIM_CLOCK_JUMP_PERIOD_PS * step;
+}
+
 uint64_t sim_ptp_systim(const struct ixy_sim *sim, uint64_t t_ps)
 {
 	const struct sim_ptp *p = &sim->ptp;
 	if (!p->tick_ps)
 		return p->base;
+	uint64_t j = jumps(sim, t_ps) - jumps(sim, p->base_ps);
 	if (t_ps >= p->base_ps)
-		return p->base + (t_ps - p->base_ps) / p->tick_ps * p->iv;
+		return p->base + (t_ps - p->base_ps) / p->tick_ps * p->iv + j;
 	/* a frame that left before the last anchor (the TX burst catch-up) */
-	return p->base - (p->base_ps - t_ps + p->tick_ps - 1) / p->tick_ps * p->iv;
+	return p->base - (p->base_ps - t_ps + p->tick_ps - 1) / p->tick_ps * p->iv + j;
 }
 
 /* Re-anchor at now with the current TIMINCA and oscillator; SYSTIM keeps
