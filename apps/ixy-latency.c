@@ -58,18 +58,6 @@ static void usage(FILE *f)
 		"  -h, --help            this text\n");
 }
 
-/* What this file parses itself: a plain non-negative integer. */
-static bool parse_i64(const char *s, int64_t *out)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || errno || v < 1)
-		return false;
-	*out = v;
-	return true;
-}
-
 struct port {
 	struct ixy_device *dev;
 	const char *name;
@@ -235,7 +223,7 @@ int main(int argc, char **argv)
 		{ "png", required_argument, NULL, 'P' },         { "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 },
 	};
-	uint64_t size = 60, every = 1000, nprobes = 10000;
+	uint64_t size = 60, every = 1000, nprobes = 10000, v;
 	double duration = 0, timeout = 0.1, pps = 0, mbit = 0;
 	int64_t bin = 10;
 	const char *csv = NULL, *png = NULL;
@@ -249,8 +237,8 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'r':
-			if (!app_parse_rate(optarg, &pps, &mbit))
-				return app_err(PROG, "--rate: '%s' is not a rate (e.g. 1Mpps, 1000Mbit)", optarg), 2;
+			if (!app_opt_rate(PROG, "--rate", optarg, &pps, &mbit))
+				return 2;
 			break;
 		case 'N':
 			if (!app_opt_u64(PROG, "--probe-every", optarg, 1, UINT32_MAX, &every))
@@ -276,8 +264,9 @@ int main(int argc, char **argv)
 		case 'S': software = true; break;
 		case 'C': csv = optarg; break;
 		case 'B':
-			if (!parse_i64(optarg, &bin))
-				return app_err(PROG, "--bin: '%s' is not a number of ns >= 1", optarg), 2;
+			if (!app_opt_u64(PROG, "--bin", optarg, 1, 1000000000, &v))
+				return 2;
+			bin = (int64_t)v;
 			break;
 		case 'P': png = optarg; break;
 		case 'F': force = true; break;
@@ -295,16 +284,17 @@ int main(int argc, char **argv)
 	struct port tx = { .name = argv[optind] }, rx = { .name = argv[optind + 1] };
 	/* link_optional: the two may be the ends of one cable (a sim pair)
 	 * that has link only once both are open; the link is awaited below */
-	struct ixy_config cfg = { .force = force, .link_optional = true, .link_timeout_ms = 1 };
+	struct ixy_config cfg = { .force = force, .link_optional = true, .link_timeout_ms = 1, .cancel = &app_stop };
+	app_install_signals();
 	tx.dev = ixy_open(tx.name, &cfg);
 	if (!tx.dev)
-		return app_err(PROG, "cannot open %s: %s", tx.name, ixy_last_error()), 1;
+		return app_open_failed(PROG, tx.name);
 	bool same = strcmp(tx.name, rx.name) == 0;
 	rx.dev = same ? tx.dev : ixy_open(rx.name, &cfg);
 	if (!rx.dev) {
-		app_err(PROG, "cannot open %s: %s", rx.name, ixy_last_error());
+		int st = app_open_failed(PROG, rx.name);
 		ixy_close(tx.dev);
-		return 1;
+		return st;
 	}
 	int rc = 1;
 	struct ixy_mempool *load_pool = NULL, *probe_pool = NULL;
@@ -381,7 +371,6 @@ int main(int argc, char **argv)
 		ixy_build_udp_frame(ixy_pkt_data(b), b->buf_len, size, &spec);
 		b->len = (uint32_t)size;
 	}
-	app_install_signals();
 
 	struct counts cnt = { .sync_spread = spread };
 	struct probe pr = { 0 };
@@ -548,6 +537,9 @@ int main(int argc, char **argv)
 				app_err(PROG, "--png %s: gnuplot failed (apt-get install gnuplot-nox)", png), rc = 1;
 		}
 	}
+	/* a virtual port's wire that lost or refused frames: say so */
+	if (!app_wire_ok(PROG, tx.name, tx.dev) || (!same && !app_wire_ok(PROG, rx.name, rx.dev)))
+		rc = 1;
 out:
 	free(samples);
 	if (rx.dev && rx.dev != tx.dev)

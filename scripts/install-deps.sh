@@ -2,13 +2,15 @@
 # Install the Debian packages libixy needs, only those missing.
 #   scripts/install-deps.sh build   compiler, CMake, libnuma, libpcap, cmocka
 #   scripts/install-deps.sh test    build + the tools the tests drive (namespaces,
-#                                   ping, socat, tcpdump, tshark, QEMU guest)
+#                                   ping, socat, tcpdump, tshark, QEMU guest,
+#                                   clang with libFuzzer)
 set -euo pipefail
 
 build=(cmake make gcc pkg-config libnuma-dev libcmocka-dev libpcap-dev util-linux procps)
 test=(iproute2 ethtool iputils-ping socat tcpdump tshark    # end-to-end tests
 	gnuplot-nox                                        # ixy-latency --png (tests/sh/test_latency.sh)
-	qemu-system-x86 busybox-static kmod cpio gzip)      # QEMU guest test bed
+	qemu-system-x86 busybox-static kmod cpio gzip       # QEMU guest test bed
+	clang libclang-rt-14-dev)   # fuzz/: libFuzzer and the sanitizer runtimes (only Recommended by clang)
 
 case ${1:-build} in
 build) packages=("${build[@]}") ;;

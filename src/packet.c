@@ -10,6 +10,10 @@
 uint32_t ixy_csum_partial(const void *data, size_t len, uint32_t sum)
 {
 	const uint8_t *p = data;
+	if (!p && len) {
+		ixy_error(-EINVAL, "ixy_csum_partial: data is NULL");
+		return sum;
+	}
 	/* Sum big-endian 16-bit words; a trailing odd byte is the high byte
 	 * of a word padded with zero (RFC 1071 section 4.1). */
 	while (len > 1) {
@@ -36,6 +40,10 @@ uint16_t ixy_csum_fold(uint32_t sum)
 
 uint16_t ixy_ipv4_checksum(const void *ip)
 {
+	if (!ip) {
+		ixy_error(-EINVAL, "ixy_ipv4_checksum: header is NULL");
+		return 0;
+	}
 	uint8_t hdr[60];
 	size_t ihl = (size_t)(((const uint8_t *)ip)[0] & 0x0f) * 4;
 	memcpy(hdr, ip, ihl);
@@ -45,10 +53,16 @@ uint16_t ixy_ipv4_checksum(const void *ip)
 
 uint16_t ixy_udp4_checksum(const void *ip)
 {
+	if (!ip) {
+		ixy_error(-EINVAL, "ixy_udp4_checksum: header is NULL");
+		return 0;
+	}
 	const uint8_t *p = ip;
 	size_t ihl = (size_t)(p[0] & 0x0f) * 4;
 	const uint8_t *udp = p + ihl;
 	uint16_t udp_len = (uint16_t)(udp[4] << 8 | udp[5]);
+	if (udp_len < 8)
+		udp_len = 8;  /* a length below the header's own: no payload, never a negative one */
 	/* Pseudo-header: source, destination, zero + protocol, UDP length. */
 	uint32_t sum = ixy_csum_partial(p + 12, 8, 0);
 	sum += 17 + udp_len;
@@ -61,7 +75,7 @@ uint16_t ixy_udp4_checksum(const void *ip)
 bool ixy_udp4_frame_valid(const void *frame, size_t len)
 {
 	const uint8_t *f = frame;
-	if (len < IXY_UDP_FRAME_OVERHEAD || f[12] != 0x08 || f[13] != 0x00)
+	if (!f || len < IXY_UDP_FRAME_OVERHEAD || f[12] != 0x08 || f[13] != 0x00)
 		return false;
 	const uint8_t *ip = f + IXY_ETH_HDR_LEN;
 	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
@@ -96,6 +110,8 @@ uint16_t ixy_csum_update16(uint16_t csum, uint16_t old_word, uint16_t new_word)
 int ixy_build_udp_frame(void *buf, size_t buf_len, size_t frame_len, const struct ixy_udp_spec *s)
 {
 	uint8_t *f = buf;
+	if (!buf || !s)
+		return ixy_error(-EINVAL, "ixy_build_udp_frame: %s is NULL", !buf ? "buf" : "spec");
 	if (frame_len < IXY_ETH_MIN_FRAME || frame_len > 65535 - 20 + IXY_ETH_HDR_LEN)
 		return ixy_error(-EINVAL, "UDP frame size %zu out of range (60..%d bytes without CRC)", frame_len,
 				 65535 - 20 + IXY_ETH_HDR_LEN);
@@ -139,14 +155,39 @@ int ixy_build_udp_frame(void *buf, size_t buf_len, size_t frame_len, const struc
 	return (int)frame_len;
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Six groups of one or two hex digits, separated by ':', nothing else:
+ * sscanf's %x would also take blanks, a sign ("-6") or a "0x". */
 int ixy_parse_mac(const char *s, uint8_t mac[6])
 {
-	unsigned v[6];
-	char end;
-	if (!s || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6)
+	uint8_t m[6];
+	const char *p = s;
+	for (int i = 0; p && i < 6; i++) {
+		int hi = hex_digit(p[0]), lo = hi < 0 ? -1 : hex_digit(p[1]);
+		if (hi < 0)
+			p = NULL;
+		else if (lo < 0)
+			m[i] = (uint8_t)hi, p += 1;
+		else
+			m[i] = (uint8_t)(hi << 4 | lo), p += 2;
+		if (p && *p == (i < 5 ? ':' : '\0'))
+			p += i < 5;
+		else
+			p = NULL;
+	}
+	if (!p)
 		return ixy_error(-EINVAL, "'%s' is not a MAC address (expected aa:bb:cc:dd:ee:ff)", s ? s : "(null)");
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)v[i];
+	memcpy(mac, m, 6);
 	return 0;
 }
 

@@ -32,6 +32,9 @@ static void trace_cb(void *arg, const struct ixy_reg_access *acc)
 		t->cap = t->cap ? 2 * t->cap : 1024;
 		t->a = realloc(t->a, t->cap * sizeof(*t->a));
 		t->names = realloc(t->names, t->cap * sizeof(*t->names));
+		/* the names moved with their array */
+		for (size_t i = 0; i < t->n; i++)
+			t->a[i].name = t->names[i];
 	}
 	t->a[t->n] = *acc;
 	snprintf(t->names[t->n], sizeof(t->names[0]), "%s", acc->name);
@@ -153,22 +156,38 @@ static void test_init_trace_follows_datasheet(void **state)
 	assert_true(gio > 0);
 	long gio_done = find_clear(&t, gio + 1, false, "STATUS", 1u << 19);
 	assert_true(gio_done > gio);
-	/* 4.6.3.2: global reset, polled until it self-clears */
-	long rst = find(&t, gio_done, true, "CTRL", 0x04000008);
-	assert_true(rst > gio_done);
+	/* 4.6.3.2: global reset, polled until it self-clears: with the
+	 * link down CTRL.LRST (device and link), with the link up CTRL.RST
+	 * alone (the link may belong to the manageability firmware) */
+	long links0 = find(&t, gio_done, false, "LINKS", 0);
+	assert_true(links0 > gio_done);
+	long rst = find(&t, links0, true, "CTRL", t.a[links0].value & (1u << 30) ? 1u << 26 : 1u << 3);
+	assert_true(rst > links0);
+	assert_int_equal(t.a[rst].value & 0x04000008, t.a[links0].value & (1u << 30) ? 1u << 26 : 1u << 3);
 	long rst_done = find_clear(&t, rst + 1, false, "CTRL", 0x04000008);
 	assert_true(rst_done > rst);
 	/* interrupts masked again after the reset */
 	long eimc2 = find(&t, rst_done, true, "EIMC", 0x7FFFFFFF);
 	assert_true(eimc2 > rst_done);
-	/* EEPROM auto-read done, then DMA init done */
+	/* EEPROM auto-read done; the EEPROM checksum (word 0x3F read
+	 * last) checked before anything else; then DMA init done */
 	long ard = find(&t, eimc2, false, "EEC", 1u << 9);
 	assert_true(ard > eimc2);
-	long dmaidone = find(&t, ard, false, "RDRXCTL", 1u << 3);
-	assert_true(dmaidone > ard);
-	/* 4.6.4: SFP+ link: AUTOC.LMS = 10G serial with AN restart */
-	long autoc = find(&t, dmaidone, true, "AUTOC", (3u << 13) | (1u << 12));
-	assert_true(autoc > dmaidone);
+	long ee_sum = find(&t, ard, true, "EERD", (0x3Fu << 2) | 1u);
+	assert_true(ee_sum > ard);
+	long dmaidone = find(&t, ee_sum, false, "RDRXCTL", 1u << 3);
+	assert_true(dmaidone > ee_sum);
+	/* 4.6.4: SFP+ link: the module identified over I2C under the PHY0
+	 * semaphore, the EEPROM's init sequence written to CORECTL, then
+	 * AUTOC.LMS = 10G serial with AN restart (pipeline reset) */
+	long i2c = find(&t, dmaidone, true, "I2CCTL", 0);
+	assert_true(i2c > dmaidone);
+	long phy_sem = find(&t, dmaidone, true, "SW_FW_SYNC", 1u << 1);
+	assert_true(phy_sem > dmaidone && phy_sem < i2c);
+	long corectl = find(&t, i2c, true, "CORECTL", 0);
+	assert_true(corectl > i2c);
+	long autoc = find(&t, corectl, true, "AUTOC", (3u << 13) | (1u << 12));
+	assert_true(autoc > corectl);
 	/* MAC address read */
 	long ral = find(&t, autoc, false, "RAL[0]", 0);
 	assert_true(ral > autoc);
@@ -351,11 +370,21 @@ static void test_link_timeout(void **state)
 static void test_unsupported_sim_device(void **state)
 {
 	(void)state;
-	struct ixy_sim *sim = new_sim("init-badid", 0x1234);
-	ixy_clear_error();
-	assert_null(ixy_open_sim(sim, NULL));
-	assert_non_null(strstr(ixy_last_error(), "8086:1234 is not supported"));
-	ixy_sim_destroy(sim);
+	/* The model refuses to be a device it cannot stand in for, listing
+	 * what it can be: an id no driver takes, and X550EM_a (the driver
+	 * takes it, but its EEPROM register lives elsewhere). */
+	static const uint16_t bad[] = { 0x1234, 0x15C8, 0x15E5 };
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct ixy_sim_config sc = { .mode = IXY_SIM_STEPPED, .device_id = bad[i] };
+		char want[64];
+		ixy_clear_error();
+		assert_null(ixy_sim_create("init-badid", &sc));
+		snprintf(want, sizeof(want), "device id 0x%04x is not one the model can be", bad[i]);
+		assert_non_null(strstr(ixy_last_error(), want));
+		assert_non_null(strstr(ixy_last_error(), "0x10FB"));
+		assert_non_null(strstr(ixy_last_error(), "X550EM_a is not modelled"));
+		assert_null(ixy_sim_find("init-badid"));
+	}
 }
 
 static void add_pci_device(const char *root, const char *addr, uint16_t vendor, uint16_t device)
@@ -406,6 +435,12 @@ static void test_reset_timeout_on_dead_bar(void **state)
 	assert_null(ixy_open("0000:03:00.0", &c));
 	assert_non_null(strstr(ixy_last_error(), "0000:03:00.0: global reset did not complete within 1000 ms"));
 	assert_int_equal(ixy_last_error_code(), -ETIMEDOUT);
+	/* the failed open cleared bus mastering again (taking the device had
+	 * set it) */
+	uint8_t cfg[8];
+	assert_true(fake_sysfs_read(root, "bus/pci/devices/0000:03:00.0/config", cfg, sizeof(cfg)) >= 6);
+	assert_int_equal(cfg[4] & 0x4, 0);
+	assert_int_equal(cfg[4] & 0x2, 0x2);	/* memory space stays on */
 	fake_sysfs_destroy(root);
 }
 

@@ -231,7 +231,7 @@ static void test_probe_over_delayed_pair(void **state)
 		struct ixy_pkt_buf *p = frame(mp, mac_b, true, seq);
 		ixy_pkt_request_tx_timestamp(p);
 		assert_int_equal(ixy_tx_batch(a, 0, &p, 1), 1);
-		assert_int_equal(p->tx_flags, 0);	/* consumed with the frame */
+		assert_int_equal(p->ol_flags & IXY_PKT_TX_TIMESTAMP, 0);	/* consumed with the frame */
 		assert_int_equal(recv_one(b, sa), 60);
 		uint64_t ttx = 0, trx = 0;
 		uint16_t got_seq = 0;

@@ -214,10 +214,11 @@ static void test_shared_pool_two_threads(void **state)
 static void test_free_with_buffers_out(void **state)
 {
 	(void)state;
-	for (int shared = 0; shared < 2; shared++) {
+	for (int mode = 0; mode < 4; mode++) {	/* single/shared, unchecked/checked */
+		bool shared = mode & 1, checked = mode & 2;
 		struct ixy_dma_info info[16];
 		int regions = ixy_dma_list(info, 16);
-		struct ixy_mempool_opts o = { .num_entries = 16, .shared = shared, .numa_node = -1 };
+		struct ixy_mempool_opts o = { .num_entries = 16, .shared = shared, .checked = checked, .numa_node = -1 };
 		struct ixy_mempool *p = ixy_mempool_create(&o);
 		assert_non_null(p);
 		assert_int_equal(ixy_dma_list(info, 16), regions + 1);
@@ -273,6 +274,59 @@ static void test_pool_on_1g_mount(void **state)
 	ixy_mempool_free(p);
 }
 
+/* Checked pools refuse a double free (single buffer, within one batch,
+ * and on the shared pool), count it, and never hand a buffer out twice. */
+static void test_double_free_detected(void **state)
+{
+	(void)state;
+	for (int shared = 0; shared < 2; shared++) {
+		struct ixy_mempool_opts o = { .num_entries = 8, .shared = shared, .checked = true, .numa_node = -1 };
+		struct ixy_mempool *p = ixy_mempool_create(&o);
+		assert_non_null(p);
+		struct ixy_pkt_buf *b[8];
+		assert_int_equal(ixy_pkt_buf_alloc_batch(p, b, 3), 3);
+		ixy_pkt_buf_free(b[0]);
+		assert_int_equal(ixy_mempool_available(p), 6);
+		ixy_clear_error();
+		ixy_pkt_buf_free(b[0]);             /* again */
+		assert_int_equal(ixy_mempool_available(p), 6);
+		assert_int_equal(ixy_mempool_double_frees(p), 1);
+		assert_non_null(strstr(ixy_last_error(), "double free of buffer"));
+		struct ixy_pkt_buf *twice[3] = { b[1], b[2], b[1] };
+		ixy_pkt_buf_free_batch(twice, 3);   /* b[1] twice in one batch */
+		assert_int_equal(ixy_mempool_available(p), 8);
+		assert_int_equal(ixy_mempool_double_frees(p), 2);
+		/* every buffer exactly once */
+		assert_int_equal(ixy_pkt_buf_alloc_batch(p, b, 8), 8);
+		char seen[8] = { 0 };
+		for (int i = 0; i < 8; i++) {
+			assert_int_equal(seen[b[i]->idx], 0);
+			seen[b[i]->idx] = 1;
+			assert_int_equal(b[i]->state, 0);    /* handed out */
+		}
+		ixy_pkt_buf_free_batch(b, 8);
+		assert_int_equal(b[3]->state, IXY_PKT_BUF_FREE);
+		assert_int_equal(ixy_mempool_double_frees(p), 2);
+		ixy_mempool_free(p);
+	}
+	/* unchecked pools do not look (that is what makes them free of cost) */
+	struct ixy_mempool_opts o = { .num_entries = 4, .numa_node = -1 };
+	setenv("IXY_MEMPOOL_CHECK", "0", 1);
+	struct ixy_mempool *p = ixy_mempool_create(&o);
+	unsetenv("IXY_MEMPOOL_CHECK");
+	assert_non_null(p);
+	assert_false(p->slow);
+	assert_int_equal(ixy_mempool_double_frees(p), 0);
+	ixy_mempool_free(p);
+	/* the environment turns checking on for pools that did not ask */
+	setenv("IXY_MEMPOOL_CHECK", "1", 1);
+	p = ixy_mempool_create(&o);
+	unsetenv("IXY_MEMPOOL_CHECK");
+	assert_non_null(p);
+	assert_true(p->checked && p->slow);
+	ixy_mempool_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_shared_pool_two_threads),
 		cmocka_unit_test(test_free_with_buffers_out),
 		cmocka_unit_test(test_pool_on_1g_mount),
+		cmocka_unit_test(test_double_free_detected),
 	};
 	return cmocka_run_group_tests_name("mempool", tests, need_hugepages, NULL);
 }

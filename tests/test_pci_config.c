@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -663,6 +664,81 @@ static void test_real_sysfs(void **state)
 		skip();
 }
 
+/* Disabling bus mastering clears exactly bit 2 of the command register
+ * (a 2-byte write at offset 4), memory space and the rest stay. */
+static void test_disable_bus_master(void **state)
+{
+	const char *root = *state;
+	uint8_t cfg[256], now[256];
+
+	for (size_t i = 0; i < sizeof(cfg); i++)
+		cfg[i] = (uint8_t)(0x5a ^ i);
+	cfg[0] = 0x86, cfg[1] = 0x80;
+	cfg[4] = 0x07;   /* I/O, memory, bus master */
+	cfg[5] = 0x05;   /* SERR, INTx disable */
+	cfg[6] = 0xf0;   /* status, write-1-to-clear: not to be written */
+	cfg[7] = 0xf9;
+	assert_int_equal(fake_sysfs_add_device(root, ADDR, cfg, sizeof(cfg)), 0);
+	struct ixy_pci_dev *dev = ixy_pci_open(ADDR, root);
+	assert_non_null(dev);
+	pwrite_count = 0;
+	assert_int_equal(ixy_pci_disable_bus_master(dev), 0);
+	assert_int_equal(pwrite_count, 1);
+	assert_int_equal(pwrite_log[0].off, 4);
+	assert_int_equal(pwrite_log[0].len, 2);
+	read_config_file(root, ADDR, now, sizeof(now));
+	cfg[4] = 0x03;
+	assert_memory_equal(now, cfg, sizeof(cfg));
+	assert_int_equal(ixy_pci_get_info(dev)->command, 0x0503);
+	ixy_pci_close(dev);
+}
+
+/* One claim per device: a second handle (this process or another) gets
+ * -EBUSY naming the holder; closing the holder's handle, or the holder
+ * dying, releases it. */
+static void test_lock(void **state)
+{
+	const char *root = *state;
+	assert_int_equal(fake_sysfs_add_82599(root, ADDR), 0);
+	struct ixy_pci_dev *a = ixy_pci_open(ADDR, root), *b = ixy_pci_open(ADDR, root);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(ixy_pci_lock(a), 0);
+	assert_int_equal(ixy_pci_lock(a), 0);	/* again on the same handle: fine */
+	assert_int_equal(ixy_pci_lock(b), -EBUSY);
+	assert_msg_has("already opened by this process");
+	ixy_pci_close(a);
+	assert_int_equal(ixy_pci_lock(b), 0);
+	ixy_pci_close(b);
+
+	int ready[2];
+	assert_int_equal(pipe(ready), 0);
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct ixy_pci_dev *c = ixy_pci_open(ADDR, root);
+		char ok = c && ixy_pci_lock(c) == 0 ? 'y' : 'n';
+		if (write(ready[1], &ok, 1) != 1)
+			_exit(2);
+		for (;;)
+			pause();
+	}
+	char ok = 0;
+	assert_int_equal(read(ready[0], &ok, 1), 1);
+	assert_int_equal(ok, 'y');
+	b = ixy_pci_open(ADDR, root);
+	assert_int_equal(ixy_pci_lock(b), -EBUSY);
+	char want[64];
+	snprintf(want, sizeof(want), "in use by process %d", (int)child);
+	assert_msg_has(want);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	assert_int_equal(ixy_pci_lock(b), 0);	/* the kernel dropped the dead holder's lock */
+	ixy_pci_close(b);
+	close(ready[0]);
+	close(ready[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -677,6 +753,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_config_read_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_enable_bus_master, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disable_bus_master, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_numa_node, setup, teardown),
 		cmocka_unit_test(test_real_sysfs),
 	};

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 #include "error.h"	/* ixy_last_error_code */
@@ -275,6 +277,246 @@ static void test_bad_names(void **state)
 	assert_int_equal(ixy_last_error_code(), -EINVAL);
 }
 
+
+/* ---- the segment is untrusted: a test that maps the file plays a peer
+ * that writes garbage into it. The layout, as documented in
+ * sim_wire_shm.c: a 4096-byte header whose rings' control blocks start at
+ * 64 (192 bytes each: head at +0, tail at +64, dropped at +128), then
+ * ring 0 (frames sent by end 0) and ring 1, 4 MiB each. ---- */
+#define SEG_RING_BYTES (4u << 20)
+#define SEG_BYTES (4096u + 2u * SEG_RING_BYTES)
+
+struct seg {
+	uint8_t *map;
+};
+
+static volatile uint64_t *seg_head(struct seg *g, int ring) { return (volatile uint64_t *)(g->map + 64 + 192 * ring); }
+static volatile uint64_t *seg_tail(struct seg *g, int ring) { return (volatile uint64_t *)(g->map + 64 + 192 * ring + 64); }
+static volatile uint64_t *seg_dropped(struct seg *g, int ring) { return (volatile uint64_t *)(g->map + 128 + 192 * ring + 64); }
+static uint8_t *seg_data(struct seg *g, int ring) { return g->map + 4096 + (size_t)ring * SEG_RING_BYTES; }
+
+static void seg_map(struct seg *g, const char *wire)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "/dev/shm/ixy-wire-%s", wire);
+	int fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	g->map = mmap(NULL, SEG_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	assert_true(g->map != MAP_FAILED);
+}
+
+/* Both ends in this process, links up. */
+static void open_both(struct tport *a, struct tport *b, const char *wire)
+{
+	open_end(a, wire, 0);
+	open_end(b, wire, 1);
+	for (int i = 0; i < 100000 && !(link_up(a) && link_up(b)); i++) {
+		ixy_sim_step(a->sim);
+		ixy_sim_step(b->sim);
+	}
+	assert_true(link_up(a) && link_up(b));
+}
+
+/* Send frame k from a to b and check that b receives it byte for byte. */
+static void a_to_b_ok(struct tport *a, struct tport *b, int k)
+{
+	uint8_t mac[6], f[1514], got[2048];
+	tx_mac(mac, 1);
+	uint32_t len = frame_of(f, mac, 0, k), n = 0;
+	tx_put(a, f, len, 1);
+	for (int i = 0; i < 100000 && n == 0; i++) {
+		ixy_sim_step(a->sim);
+		ixy_sim_step(b->sim);
+		n = rx_get(b, got, NULL);
+	}
+	assert_int_equal(n, len);
+	assert_memory_equal(got, f, len);
+}
+
+/* Step both ports for a while (nothing is expected to arrive). */
+static void step_both(struct tport *a, struct tport *b)
+{
+	for (int i = 0; i < 200; i++) {
+		ixy_sim_step(a->sim);
+		ixy_sim_step(b->sim);
+	}
+}
+
+static void test_corrupt_head_survived(void **state)
+{
+	(void)state;
+	char wire[64];
+	wire_name(wire, sizeof(wire), "badhead");
+	struct tport a, b;
+	struct seg g;
+	open_both(&a, &b, wire);
+	seg_map(&g, wire);
+	a_to_b_ok(&a, &b, 0);
+	assert_int_equal(ixy_sim_wire_errors(b.sim), 0);
+	rd(&b, R_CRCERRS);	/* read-to-clear */
+
+	/* a misaligned head: 3 bytes past the last record */
+	uint64_t good = *seg_head(&g, 0);
+	*seg_head(&g, 0) = good + 3;
+	step_both(&a, &b);
+	assert_int_equal(ixy_sim_wire_errors(b.sim), 1);	/* counted once, not every round */
+	assert_int_equal(rd(&b, R_CRCERRS), 1);
+	assert_true(has_violation(b.sim, "does not fit the receiver's tail"));
+	assert_int_equal(rx_get(&b, NULL, NULL), 0);	/* nothing made up */
+
+	/* beyond the ring: more than one ring of data "published" */
+	*seg_head(&g, 0) = good + SEG_RING_BYTES + 64;
+	step_both(&a, &b);
+	assert_int_equal(ixy_sim_wire_errors(b.sim), 2);
+	/* a head that would have the reader start 1 byte before the end of
+	 * the last ring (the old reader read 4 bytes past the mapping) */
+	*seg_head(&g, 0) = good - 1;
+	step_both(&a, &b);
+	assert_int_equal(ixy_sim_wire_errors(b.sim), 3);
+
+	/* the sender publishes its own (private) head with the next frame:
+	 * the wire works again */
+	a_to_b_ok(&a, &b, 1);
+	a_to_b_ok(&a, &b, 2);
+	assert_int_equal(ixy_sim_wire_errors(b.sim), 3);
+	assert_int_equal(ixy_sim_wire_errors(a.sim), 0);
+	munmap(g.map, SEG_BYTES);
+	tport_close(&b);
+	tport_close(&a);
+	assert_false(shm_exists(wire));
+}
+
+static void test_corrupt_length_survived(void **state)
+{
+	(void)state;
+	char wire[64];
+	wire_name(wire, sizeof(wire), "badlen");
+	struct tport a, b;
+	struct seg g;
+	open_both(&a, &b, wire);
+	seg_map(&g, wire);
+	a_to_b_ok(&a, &b, 0);
+	rd(&b, R_CRCERRS);
+
+	/* a sends one frame; before b reads it, its record's length becomes
+	 * larger than any frame */
+	uint8_t mac[6], f[1514];
+	tx_mac(mac, 1);
+	uint64_t tail = *seg_tail(&g, 0);
+	uint32_t len = frame_of(f, mac, 0, 1);
+	tx_put(&a, f, len, 1);
+	for (int i = 0; i < 1000 && *seg_head(&g, 0) == tail; i++)
+		ixy_sim_step(a.sim);
+	assert_true(*seg_head(&g, 0) > tail);
+	uint32_t huge = 1u << 30;
+	memcpy(seg_data(&g, 0) + (tail & (SEG_RING_BYTES - 1)), &huge, 4);
+	step_both(&a, &b);
+	assert_int_equal(rx_get(&b, NULL, NULL), 0);	/* dropped, not delivered */
+	assert_int_equal(ixy_sim_wire_errors(b.sim), 1);
+	assert_int_equal(rd(&b, R_CRCERRS), 1);
+	assert_true(has_violation(b.sim, "corrupt record (length 1073741824"));
+
+	/* a length that is plausible but claims more than was published */
+	tail = *seg_tail(&g, 0);
+	tx_put(&a, f, len, 1);
+	for (int i = 0; i < 1000 && *seg_head(&g, 0) == tail; i++)
+		ixy_sim_step(a.sim);
+	uint32_t longer = len + 64;
+	memcpy(seg_data(&g, 0) + (tail & (SEG_RING_BYTES - 1)), &longer, 4);
+	step_both(&a, &b);
+	assert_int_equal(rx_get(&b, NULL, NULL), 0);
+	assert_int_equal(ixy_sim_wire_errors(b.sim), 2);
+
+	/* and the next good frame goes through */
+	a_to_b_ok(&a, &b, 3);
+	munmap(g.map, SEG_BYTES);
+	tport_close(&b);
+	tport_close(&a);
+}
+
+static void test_corrupt_tail_and_counter(void **state)
+{
+	(void)state;
+	char wire[64];
+	wire_name(wire, sizeof(wire), "badtail");
+	struct tport a, b;
+	struct seg g;
+	open_both(&a, &b, wire);
+	seg_map(&g, wire);
+	a_to_b_ok(&a, &b, 0);
+	rd(&b, R_MPC0);
+
+	/* the consumer's tail of ring 0 made misaligned: a must not compute
+	 * free room from it; the frame is dropped, counted on both sides */
+	uint64_t good = *seg_tail(&g, 0);
+	*seg_tail(&g, 0) = good + 5;
+	uint8_t mac[6], f[1514];
+	tx_mac(mac, 1);
+	uint32_t len = frame_of(f, mac, 0, 1);
+	uint64_t head = *seg_head(&g, 0);
+	tx_put(&a, f, len, 1);
+	STEP_UNTIL(a.sim, rd(&a, R_TDH(0)) == a.tx_next);
+	assert_int_equal(*seg_head(&g, 0), head);	/* nothing written */
+	assert_int_equal(ixy_sim_wire_errors(a.sim), 1);
+	assert_true(has_violation(a.sim, "does not fit the sender's head"));
+	assert_int_equal(*seg_dropped(&g, 0), 1);
+	step_both(&a, &b);
+	assert_int_equal(rd(&b, R_MPC0), 1);	/* the receiver counts the lost frame */
+
+	/* the receiver publishes its own tail again with its next round;
+	 * then a counter that runs backwards is refused, not added */
+	*seg_tail(&g, 0) = good;
+	*seg_dropped(&g, 0) = 0;
+	step_both(&a, &b);
+	assert_int_equal(rd(&b, R_MPC0), 0);
+	assert_int_equal(ixy_sim_wire_errors(b.sim), 1);
+	a_to_b_ok(&a, &b, 2);
+	munmap(g.map, SEG_BYTES);
+	tport_close(&b);
+	tport_close(&a);
+}
+
+/* Wires whose processes were killed leave their file behind; the next
+ * opener of any wire removes those of dead owners, and only those. */
+static void test_stale_files_removed(void **state)
+{
+	(void)state;
+	char dead[64], live[64], other[64];
+	wire_name(dead, sizeof(dead), "dead");
+	wire_name(live, sizeof(live), "live");
+	wire_name(other, sizeof(other), "other");
+	int fd1, fd2;
+	pid_t c1 = spawn_end(dead, &fd1);
+	pid_t c2 = spawn_end(live, &fd2);
+	kill(c1, SIGKILL);
+	waitpid(c1, NULL, 0);
+	close(fd1);
+	assert_true(shm_exists(dead));
+	/* a file that is not a wire is not touched */
+	char junk[160];
+	snprintf(junk, sizeof(junk), "/dev/shm/ixy-wire-t%d-junk", (int)getpid());
+	int jfd = open(junk, O_CREAT | O_RDWR, 0600);
+	assert_true(jfd >= 0);
+	assert_int_equal(write(jfd, "not a wire", 10), 10);
+	close(jfd);
+
+	struct tport p;
+	open_end(&p, other, 0);
+	assert_false(shm_exists(dead));	/* its owner died */
+	assert_true(shm_exists(live));	/* its owner lives */
+	assert_int_equal(access(junk, F_OK), 0);
+	tport_close(&p);
+	unlink(junk);
+	kill(c2, SIGKILL);
+	waitpid(c2, NULL, 0);
+	close(fd2);
+	open_end(&p, other, 0);
+	assert_false(shm_exists(live));
+	tport_close(&p);
+	assert_false(shm_exists(other));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +525,10 @@ int main(void)
 		cmocka_unit_test(test_third_opener_refused),
 		cmocka_unit_test(test_stale_segment_recovered),
 		cmocka_unit_test(test_bad_names),
+		cmocka_unit_test(test_corrupt_head_survived),
+		cmocka_unit_test(test_corrupt_length_survived),
+		cmocka_unit_test(test_corrupt_tail_and_counter),
+		cmocka_unit_test(test_stale_files_removed),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -20,6 +20,7 @@
 #ifndef IXY_DEVICE_H
 #define IXY_DEVICE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,6 +78,11 @@ struct ixy_config {
 	void *trace_arg;
 	const char *sysfs_root;    /* [NULL = env IXY_SYSFS_ROOT, else "/sys"]; tests point it at a fake tree */
 	const char *hugetlbfs;     /* hugetlbfs mount override [NULL = find one] */
+	/* Cancellation [NULL]: while *cancel is non-zero, the link wait of
+	 * ixy_open (and later ixy_wait_link calls) gives up with -ECANCELED,
+	 * and the open closes what it set up (DMA stopped, memory freed).
+	 * Point it at the flag a SIGINT/SIGTERM handler sets. */
+	const volatile sig_atomic_t *cancel;
 };
 
 /* Open and initialise a device; see the address forms above. cfg may be
@@ -87,11 +93,19 @@ struct ixy_device *ixy_open(const char *addr, const struct ixy_config *cfg);
  * the port and destroys it after ixy_close). */
 struct ixy_device *ixy_open_sim(struct ixy_sim *sim, const struct ixy_config *cfg);
 
-/* Stop the queues, free rings and the RX mempools. Buffers that the
- * application still holds from RX become invalid. NULL is fine. */
+/* Stop the device's DMA (queues disabled and confirmed, then PCI bus
+ * mastering off), then free rings and the RX mempools. RX buffers the
+ * application still holds keep their pool alive until they are freed.
+ * NULL is fine. Closing twice (or using a closed device) is undefined in
+ * C terms, as for free(); the library notices it where the memory still
+ * reads back and refuses with -EBADF in ixy_last_error() instead of
+ * touching anything. */
 void ixy_close(struct ixy_device *dev);
 
-/* ---- data path (one thread per queue) ---- */
+/* ---- data path (one thread per queue) ----
+ * These check dev, bufs and the queue number once per call (0 packets and
+ * a message otherwise); the buffers in bufs[0..n) must be valid buffers the
+ * caller owns (not checked: that would cost instructions per packet). */
 
 /* Receive up to n packets from queue into bufs; returns how many (0 when
  * nothing arrived or the queue's mempool is empty). Each buffer carries len,
@@ -101,7 +115,11 @@ uint32_t ixy_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf
 
 /* Queue up to n packets (buf->len bytes each, 60..max frame without CRC)
  * for transmission; returns how many were taken, in order (the rest stay
- * the caller's). Taken buffers return to their pools once sent. Never blocks. */
+ * the caller's). Taken buffers return to their pools once sent. Never blocks.
+ * A frame longer than its buffer's data area (buf_len) or the port's
+ * largest frame (max(max_frame_size, 1518) - 4 bytes: what the port itself
+ * would receive, without CRC) is taken but not sent: freed at once and
+ * counted in ixy_stats.tx_errors. */
 uint32_t ixy_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
 
 /* Loop until all n are queued (spins while the ring is full). For a sim
@@ -224,7 +242,8 @@ struct ixy_link {
 int ixy_get_link(struct ixy_device *dev, struct ixy_link *link);
 /* Speed in Mbit/s, 0 when the link is down (or on error). */
 uint32_t ixy_get_link_speed(struct ixy_device *dev);
-/* Wait up to timeout_ms for link up: 0, or -ETIMEDOUT with a message. */
+/* Wait up to timeout_ms for link up: 0, or -ETIMEDOUT with a message
+ * (-ECANCELED when ixy_config.cancel was set). */
 int ixy_wait_link(struct ixy_device *dev, uint32_t timeout_ms);
 
 /* ---- addresses and filters ---- */
@@ -266,6 +285,8 @@ struct ixy_stats {
 	uint64_t rx_dropped;       /* dropped for lack of RX descriptors/buffers (QPRDC) */
 	uint64_t rx_missed;        /* dropped for lack of packet-buffer space (RXMPC) */
 	uint64_t rx_errors;        /* CRC, length, illegal-byte and byte errors */
+	uint64_t tx_errors;        /* frames ixy_tx_batch refused: longer than their buffer's data
+	                              area or the port's largest frame (taken, freed, not sent) */
 	struct ixy_queue_stats rxq[IXY_STATS_QUEUES];  /* queues 0..15 (bytes without CRC) */
 	struct ixy_queue_stats txq[IXY_STATS_QUEUES];
 };

@@ -31,10 +31,10 @@ struct ixy_mempool;
 #define IXY_PKT_RX_L4_CKSUM_GOOD  0x0004u  /* NIC checked the TCP/UDP checksum: good */
 #define IXY_PKT_RX_L4_CKSUM_BAD   0x0008u
 #define IXY_PKT_RX_RSS_HASH       0x0010u  /* rss_hash is valid */
-
-/* TX requests in ixy_pkt_buf.tx_flags: 0 in a new pool; the ixgbe driver
- * clears them when it puts the buffer into a descriptor. */
-#define IXY_PKT_TX_TIMESTAMP      0x0001u  /* take an IEEE 1588 TX timestamp (ixy/ptp.h) */
+/* TX requests in ol_flags, set by the application: the ixgbe driver clears
+ * them when it puts the buffer into a descriptor, and a receive overwrites
+ * ol_flags with RX bits only, so a received buffer carries none. */
+#define IXY_PKT_TX_TIMESTAMP      0x8000u  /* take an IEEE 1588 TX timestamp (ixy/ptp.h) */
 
 /* Metadata: exactly one cache line at the start of every buffer. */
 struct ixy_pkt_buf {
@@ -43,15 +43,29 @@ struct ixy_pkt_buf {
 	uint32_t idx;                /* index in the owner */
 	uint32_t len;                /* bytes of frame in the data area */
 	uint32_t rss_hash;           /* RX: RSS hash reported by the NIC */
-	uint16_t ol_flags;           /* RX: IXY_PKT_RX_* */
+	uint16_t ol_flags;           /* RX: IXY_PKT_RX_*; TX: IXY_PKT_TX_* requests */
 	uint16_t data_off;           /* data = (uint8_t *)buf + data_off */
 	uint32_t buf_len;            /* capacity of the data area in bytes */
 	uint16_t queue;              /* RX: queue it arrived on */
-	uint16_t tx_flags;           /* TX: IXY_PKT_TX_* requests, cleared when queued */
+	uint16_t state;              /* checked pools only: IXY_PKT_BUF_FREE while in the pool */
 	uint64_t userdata[3];        /* free for the application */
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct ixy_pkt_buf) == 64, "pkt_buf metadata must be one cache line");
+
+/* ixy_pkt_buf.state of a buffer that sits in a checked pool; anything else
+ * means "handed out" (the RX path writes 0 with the queue number). */
+#define IXY_PKT_BUF_FREE 0xf7eeu
+
+/* The RX paths hand a buffer out with one 32-bit store of (queue, state
+ * 0 = handed out): the same single store as the queue number alone, so a
+ * checked pool's buffers that the driver took off the stack itself are
+ * marked too, at no cost. Internal. */
+static inline void ixy__pkt_buf_rx_out(struct ixy_pkt_buf *b, uint16_t queue)
+{
+	uint32_t v = queue;
+	__builtin_memcpy(&b->queue, &v, sizeof(v));
+}
 
 static inline uint8_t *ixy_pkt_data(struct ixy_pkt_buf *b)
 {
@@ -63,6 +77,8 @@ struct ixy_mempool_opts {
 	uint32_t buf_len;        /* data area per buffer; 0 = 2048 */
 	uint32_t headroom;       /* bytes before the data area; 0 = 64 (rounded up to 64) */
 	bool shared;             /* lock-free pool usable from several threads */
+	bool checked;            /* detect double frees (see below); also on with env
+	                            IXY_MEMPOOL_CHECK=1 or a Debug build of libixy */
 	int numa_node;           /* -1 = no placement */
 	size_t page_size;        /* 0 = that of the hugetlbfs named below, else 2 MiB */
 	const char *hugetlbfs;   /* mount override, NULL = find */
@@ -70,6 +86,15 @@ struct ixy_mempool_opts {
 
 /* Create a pool; NULL + message on error (e.g. no hugepages). */
 struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts);
+/* Checked pools: every buffer carries its state (in the pool or handed
+ * out); freeing a buffer that is already in the pool (a double free) is
+ * refused: the buffer is not pushed a second time (which would hand it out
+ * twice later), the event is counted (ixy_mempool_double_frees) and a
+ * message is recorded (ixy_last_error). Unchecked pools cost nothing for
+ * this: alloc and free test one flag per batch either way, the same one
+ * that sends shared pools out of line. */
+uint64_t ixy_mempool_double_frees(const struct ixy_mempool *pool);
+
 /* Release the pool. If all buffers are home, its DMA memory is freed now;
  * otherwise the pool lives on until the last outstanding buffer is
  * returned (e.g. buffers a forwarder handed to another port's TX ring, which
@@ -100,6 +125,8 @@ struct ixy_mempool {
 	uint32_t num_entries;
 	uint32_t free_top;          /* single-thread: number of free indices on the stack */
 	bool shared;
+	bool slow;                  /* shared or checked: alloc/free go out of line */
+	bool checked;
 	bool orphaned;              /* ixy_mempool_free called with buffers out */
 	struct ixy_pkt_buf **free_bufs; /* single-thread: stack of free buffers (top = free_top) */
 	uint32_t *free_stack;       /* shared: next links by index */
@@ -107,7 +134,12 @@ struct ixy_mempool {
 	uint32_t buf_len;
 	uint32_t headroom;
 	struct ixy_dma_region *region;
+	uint64_t double_frees;      /* checked pools: frees refused */
 };
+
+/* The out-of-line alloc/free of shared and checked pools. */
+uint32_t ixy__mempool_slow_alloc_batch(struct ixy_mempool *pool, struct ixy_pkt_buf **bufs, uint32_t n);
+void ixy__mempool_slow_free_batch(struct ixy_mempool *pool, struct ixy_pkt_buf **bufs, uint32_t n);
 
 static inline struct ixy_pkt_buf *ixy__mempool_at(const struct ixy_mempool *p, uint32_t idx)
 {
@@ -120,8 +152,8 @@ static inline struct ixy_pkt_buf *ixy__mempool_at(const struct ixy_mempool *p, u
  * a batch is a copy, with no index-to-address arithmetic per buffer. */
 static inline uint32_t ixy_pkt_buf_alloc_batch(struct ixy_mempool *pool, struct ixy_pkt_buf **bufs, uint32_t n)
 {
-	if (__builtin_expect(pool->shared, 0))
-		return ixy_mempool_shared_alloc_batch(pool, bufs, n);
+	if (__builtin_expect(pool->slow, 0))
+		return ixy__mempool_slow_alloc_batch(pool, bufs, n);
 	uint32_t top = pool->free_top;
 	if (n > top)
 		n = top;
@@ -143,8 +175,8 @@ static inline struct ixy_pkt_buf *ixy_pkt_buf_alloc(struct ixy_mempool *pool)
 /* Return n buffers that all belong to `pool`. */
 static inline void ixy_pkt_buf_free_batch_pool(struct ixy_mempool *pool, struct ixy_pkt_buf **bufs, uint32_t n)
 {
-	if (__builtin_expect(pool->shared, 0)) {
-		ixy_mempool_shared_free_batch(pool, bufs, n);
+	if (__builtin_expect(pool->slow, 0)) {
+		ixy__mempool_slow_free_batch(pool, bufs, n);
 		return;
 	}
 	uint32_t top = pool->free_top;

@@ -94,6 +94,17 @@ int ixy_pci_get_bars(struct ixy_pci_dev *dev, struct ixy_pci_bar *bars, int max)
  * (config offset 4) by rewriting exactly those two bytes. The kernel clears
  * bus mastering when a driver unbinds, so this must be done before DMA. */
 int ixy_pci_enable_bus_master(struct ixy_pci_dev *dev);
+/* Clear Bus Master Enable (memory space stays on): the function can no
+ * longer start DMA (PCI 3.0, 6.2.2). Drivers do it at close after stopping
+ * the queues and before the DMA memory is freed. */
+int ixy_pci_disable_bus_master(struct ixy_pci_dev *dev);
+
+/* Claim the device for this process: an exclusive flock(2) on its sysfs
+ * `config` file, held until ixy_pci_close (or the process's death: the
+ * kernel drops it). A second claimant, in this or another process, gets
+ * -EBUSY with the holder's PID when /proc/locks shows it. Drivers take it
+ * before they touch the device, so two processes never drive one NIC. */
+int ixy_pci_lock(struct ixy_pci_dev *dev);
 
 /* Name of the bound kernel driver into buf; returns 1 if bound, 0 if no
  * driver is bound (buf = ""), <0 on error. */

@@ -55,10 +55,11 @@ int ixy_ptp_write_clock(struct ixy_device *dev, uint64_t ns);
 /* Add delta_ns (negative: subtract) to the running clock (TIMADJ). */
 int ixy_ptp_adjust_clock(struct ixy_device *dev, int64_t delta_ns);
 
-/* Ask for a TX timestamp of this frame (consumed when it is queued). */
+/* Ask for a TX timestamp of this frame (a bit in ol_flags, consumed when
+ * it is queued). */
 static inline void ixy_pkt_request_tx_timestamp(struct ixy_pkt_buf *b)
 {
-	b->tx_flags |= IXY_PKT_TX_TIMESTAMP;
+	b->ol_flags |= IXY_PKT_TX_TIMESTAMP;
 }
 
 /* 1 and *ns: the latched TX timestamp (reading it frees the latch for the

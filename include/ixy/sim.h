@@ -106,6 +106,12 @@ int ixy_sim_wire_null(struct ixy_sim *sim);                       /* TX frames a
  * The first two openers are the ends, a third gets -EBUSY; the link is up
  * while the other end is there (closing or dying drops it). */
 int ixy_sim_wire_shm(struct ixy_sim *sim, const char *name);
+/* Bad data the wire refused: for a shm wire, indices, lengths and counters
+ * in the shared segment that break the protocol (the other process, or
+ * anything else writing the file). Each is dropped, counted here (and on
+ * the receiving side in CRCERRS, i.e. ixy_stats.rx_errors) and reported as
+ * a violation. 0 for other wires. */
+uint64_t ixy_sim_wire_errors(const struct ixy_sim *sim);
 struct ixy_sim_gen {
 	uint32_t frame_len;     /* 60..9018 without CRC */
 	double rate_pps;        /* 0 = as fast as possible; line rate 64 B = 14.88e6 */
@@ -168,6 +174,11 @@ const char *ixy_sim_violation(const struct ixy_sim *sim, unsigned i);
 void ixy_sim_clear_violations(struct ixy_sim *sim);
 /* DMA to addresses outside the process's DMA memory (refused, like an IOMMU fault). */
 uint64_t ixy_sim_dma_faults(const struct ixy_sim *sim);
+/* Frames the wire itself lost on its side, e.g. transmitted frames a pcap
+ * file could not take (disk full: the file ends at its last whole frame),
+ * and in *msg (may be NULL) the first such error's text: file and errno.
+ * *msg is NULL when there was none. Apps print these with their totals. */
+uint64_t ixy_sim_wire_lost(struct ixy_sim *sim, const char **msg);  /* NULL sim: 0 */
 /* Register accesses the model does not know (offsets outside its table of
  * implemented or knowingly stored registers, docs/sim.md): reads are served
  * from the BAR0 image, writes stored there. The first 256 distinct offsets

@@ -10,6 +10,7 @@
 
 #include "drivers/driver.h"
 #include "error.h"
+#include "num.h"
 #include "ixy/device.h"
 #include "ixy/pci.h"
 #include "ixy/sim.h"
@@ -87,8 +88,14 @@ int ixy_config_resolve(const char *devname, const struct ixy_config *in, struct 
 	else
 		return ixy_error(-EINVAL, "%s: numa_node %d is invalid: use IXY_NUMA_DEVICE, IXY_NUMA_NONE or "
 				 "IXY_NUMA_NODE(n)", devname, c->numa_node);
-	const char *env = getenv("IXY_TRACE");
-	out->trace = c->trace || (env && strcmp(env, "1") == 0);
+	/* the library's switches in the environment: 0 or 1, nothing else */
+	static const char *const flags[] = { "IXY_TRACE", "IXY_RX_SCALAR", "IXY_SIM_VERBOSE" };
+	bool on[3];
+	for (unsigned i = 0; i < 3; i++)
+		if (ixy_env_flag(flags[i], &on[i]) < 0)
+			return ixy_error(-EINVAL, "%s: environment variable %s=\"%s\" is not a switch: set it to 1 (on) "
+					 "or 0 (off), or unset it", devname, flags[i], getenv(flags[i]));
+	out->trace = c->trace || on[0];
 	if (!out->c.trace_fn)
 		out->c.trace_fn = trace_stderr;
 	return 0;
@@ -99,6 +106,10 @@ int ixy_take_pci_device(struct ixy_pci_dev *pci, const struct ixy_config_resolve
 	const char *name = ixy_pci_name(pci);
 	char drv[64];
 	int rc;
+
+	/* One driver per device: claim it before anything is changed. */
+	if ((rc = ixy_pci_lock(pci)) < 0)
+		return rc;
 
 	/* The kernel driver would fight us over the registers and queues: take
 	 * the device from it (refused while its interface is up, unless forced),
@@ -127,6 +138,9 @@ int ixy_driver_wait_link(struct ixy_device *dev, uint32_t timeout_ms)
 			return rc;
 		if (link.up)
 			return 0;
+		if (dev->cancel && *dev->cancel)
+			return ixy_error(-ECANCELED, "%s: waiting for the link was cancelled (ixy_config.cancel set, "
+					 "e.g. by a signal)", dev->name);
 		if (waited >= timeout_ms)
 			return ixy_error(-ETIMEDOUT, "%s: link did not come up within %u ms (cable, transceiver or "
 					 "link partner?)", dev->name, timeout_ms);
@@ -138,6 +152,7 @@ int ixy_driver_wait_link(struct ixy_device *dev, uint32_t timeout_ms)
 
 int ixy_open_wait_link(struct ixy_device *dev, const struct ixy_config *c, const char *hint)
 {
+	dev->cancel = c->cancel;
 	int rc = ixy_driver_wait_link(dev, c->link_timeout_ms);
 	if (rc != -ETIMEDOUT)
 		return rc;

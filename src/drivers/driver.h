@@ -60,10 +60,18 @@ struct ixy_ptp_ops {
 #define IXY_FILTER_ALLMULTI 2u
 #define IXY_FILTER_BROADCAST 3u
 
+/* ixy_device.magic of an open device; cleared by ixy_close, so that a
+ * second close or a call on a closed device is noticed (where the memory
+ * still reads back: it is a use after free in C terms) instead of jumping
+ * through whatever the freed memory holds. Not at offset 0: free() reuses
+ * a chunk's first 16 bytes for its own lists. */
+#define IXY_DEVICE_MAGIC 0x49585944u   /* "IXYD" */
+
 struct ixy_device {
 	const struct ixy_driver_ops *ops;
 	const char *driver_name;
 	const char *model;             /* human-readable NIC name */
+	uint32_t magic;                /* IXY_DEVICE_MAGIC while open (set by device.c) */
 	char name[64];
 	uint16_t device_id;
 	uint16_t num_rx_queues;
@@ -75,6 +83,7 @@ struct ixy_device {
 	uint8_t rss_reta[IXY_RSS_RETA_SIZE];
 	struct ixy_stats totals;       /* accumulated counters */
 	struct ixy_rx_irq *rx_irq;     /* per RX queue interrupt state, NULL until enabled */
+	const volatile sig_atomic_t *cancel;  /* ixy_config.cancel: ends the link wait */
 };
 
 /* Disable every queue's interrupt and close its eventfd (ixy_close, before

@@ -38,6 +38,29 @@ struct ixgbe_id {
 };
 const struct ixgbe_id *ixgbe_lookup(uint16_t device_id);
 
+/* What the SFP+ cage holds, from the module's SFF-8472 EEPROM (ixgbe_sfp.c). */
+enum ixgbe_sfp_kind {
+	IXGBE_SFP_NONE = 0,     /* not identified (no cage, or nothing read yet) */
+	IXGBE_SFP_DA_PASSIVE,   /* 10G direct attach copper, passive */
+	IXGBE_SFP_DA_ACTIVE,    /* 10G direct attach, active with limiting electronics */
+	IXGBE_SFP_SR,           /* 10GBASE-SR optics (maybe dual rate with 1000BASE-SX) */
+	IXGBE_SFP_LR,           /* 10GBASE-LR optics (maybe dual rate with 1000BASE-LX) */
+	IXGBE_SFP_1G_SX,        /* 1000BASE-SX only */
+	IXGBE_SFP_1G_LX,        /* 1000BASE-LX only */
+	IXGBE_SFP_1G_CU,        /* 1000BASE-T module */
+};
+
+struct ixgbe_sfp {
+	enum ixgbe_sfp_kind kind;
+	uint16_t init_id;       /* key of its sequence in the EEPROM init table */
+	bool dual_rate;         /* 1G + 10G optics: SDP5 selects the rate */
+	uint32_t speed_mbps;    /* the speed the link is set up for */
+	uint8_t identifier, comp_10g, comp_1g, cable_tech, cable_spec;
+	uint32_t oui;           /* vendor IEEE OUI, bytes 37-39 */
+	char vendor[17];        /* bytes 20-35, trailing blanks removed */
+	char part[17];          /* bytes 40-55 */
+};
+
 /* Per-queue state. The hot-path fields come first (one cache line). */
 struct ixgbe_rx_queue {
 	volatile union ixgbe_rx_desc *ring;
@@ -52,6 +75,11 @@ struct ixgbe_rx_queue {
 	/* status bits to drop from a UDP frame flagged TCPE: L4CS|TCPE on
 	 * the 82599 (zero-checksum erratum, see ixgbe_rxtx.c), else 0 */
 	uint32_t udp_tcpe_ignore;
+	/* a power of two no larger than the buffers' data area + 1: a batch
+	 * whose ORed write-back lengths stay below it needs no per-frame
+	 * length check (0: check every batch) */
+	uint32_t len_fast;
+	uint64_t rx_errors;             /* write-backs refused (length beyond the buffer), queue's thread */
 	uint64_t ring_phys;
 };
 
@@ -65,6 +93,8 @@ struct ixgbe_tx_queue {
 	uint16_t id;
 	uint32_t size;
 	uint64_t ring_phys;
+	uint32_t max_len;               /* largest frame it sends, without CRC */
+	uint64_t tx_errors;             /* frames refused (too long), written by the queue's thread */
 };
 
 struct ixgbe_dev {
@@ -76,6 +106,14 @@ struct ixgbe_dev {
 	struct ixy_sim *sim;            /* registers go through the model */
 	bool gone;                      /* a register read returned all ones */
 	bool promisc, allmulti;         /* FCTRL.UPE = promisc, MPE = promisc || allmulti */
+	/* what init learnt about the board */
+	uint8_t lan_id;                 /* STATUS.LAN_ID: port 0 or 1 of the chip */
+	uint32_t eeprom_words;          /* EEPROM size from EEC.SIZE */
+	uint16_t eeprom_checksum;       /* word 0x3F, validated at open */
+	bool lesm;                      /* firmware runs the link: AUTOC under SW_FW_SYNC */
+	uint32_t orig_autoc;            /* AUTOC as the EEPROM loaded it */
+	uint32_t swfw_held;             /* SW_FW_SYNC bits this driver holds now */
+	struct ixgbe_sfp sfp;
 	/* trace */
 	bool trace;
 	ixy_trace_fn trace_fn;
@@ -90,6 +128,8 @@ struct ixgbe_dev {
 	bool msix_ready;                /* GPIE/EIAC/EIAM programmed for MSI-X */
 	bool sim_irq_handler;           /* our handler is registered with the sim port */
 	int irq_fd[IXGBE_MSIX_VECTORS]; /* sim ports: eventfd of each vector, -1 = none */
+	uint64_t tx_errors_seen;        /* sum of the queues' tx_errors at the last update_stats */
+	uint64_t rx_errors_seen;        /* the same for the RX queues' rx_errors */
 	/* IEEE 1588 (ixgbe_ptp.c) */
 	bool ptp_on;
 	uint8_t ptp_shift;              /* ns = SYSTIM >> ptp_shift */
@@ -119,12 +159,53 @@ void ixgbe_delay_us(struct ixgbe_dev *d, uint32_t us);
 const char *ixgbe_reg_name(uint32_t reg, char *buf, size_t len);
 /* Emit one trace record (ixgbe_trace.c). */
 void ixgbe_trace(struct ixgbe_dev *d, bool write, uint32_t reg, uint32_t val);
-/* Default trace sink: one line on stderr. */
+/* Busy-wait us microseconds (I2C bit timing: too short to sleep). */
+void ixgbe_spin_us(uint32_t us);
+
+/* ---- software/firmware semaphores (ixgbe_sync.c) ----
+ * Take the SW_FW_SYNC resource bits in mask (IXGBE_SWFW_*), each bounded;
+ * returns 0 or -EBUSY with a message naming `what`. Every acquire is paired
+ * with a release on all paths. */
+int ixgbe_swfw_acquire(struct ixgbe_dev *d, uint32_t mask, const char *what);
+void ixgbe_swfw_release(struct ixgbe_dev *d, uint32_t mask);
+/* The PHY/I2C semaphore of this port (PHY0 or PHY1 by LAN id). */
+uint32_t ixgbe_swfw_phy(const struct ixgbe_dev *d);
+
+/* ---- EEPROM through EERD (ixgbe_eeprom.c) ---- */
+int ixgbe_eeprom_init(struct ixgbe_dev *d);
+int ixgbe_eeprom_read(struct ixgbe_dev *d, uint32_t word, uint16_t *val);
+int ixgbe_eeprom_validate(struct ixgbe_dev *d);
+
+/* ---- the SFP+ management bus, bit-banged over I2CCTL (ixgbe_i2c.c) ----
+ * One byte at `offset` of the I2C device at 8-bit address dev_addr (0xA0:
+ * the module's ID EEPROM, 0xA2: diagnostics), under the port's PHY
+ * semaphore, tried up to `tries` times. -ENXIO: no device acknowledged its
+ * address; -EIO: the bus misbehaved; -EBUSY: semaphore. */
+int ixgbe_i2c_read_byte(struct ixgbe_dev *d, uint8_t dev_addr, uint8_t offset, uint8_t *val, unsigned tries);
+int ixgbe_i2c_write_byte(struct ixgbe_dev *d, uint8_t dev_addr, uint8_t offset, uint8_t val, unsigned tries);
+
+/* ---- SFP+ modules (ixgbe_sfp.c) ---- */
+int ixgbe_sfp_identify(struct ixgbe_dev *d);
+int ixgbe_sfp_init_sequence(struct ixgbe_dev *d);
+const char *ixgbe_sfp_kind_name(enum ixgbe_sfp_kind kind);
 
 /* ---- pieces of the driver ---- */
-int ixgbe_reset_and_init(struct ixgbe_dev *d);                  /* ixgbe_init.c */
-void ixgbe_stop(struct ixgbe_dev *d);
+/* ixgbe_init.c: the datasheet sequence in two halves, so that the NIC is
+ * reset (all DMA of a previous user stopped) before any memory is
+ * allocated for it: interrupts off, master disable, global reset; then
+ * EEPROM and DMA init waits, link, statistics, RX, TX, filters. */
+int ixgbe_reset(struct ixgbe_dev *d);
+int ixgbe_init(struct ixgbe_dev *d);
+/* Stop every queue and wait until each reads back disabled: 0, or the
+ * first error (message set). */
+int ixgbe_stop(struct ixgbe_dev *d);
 int ixgbe_link_setup(struct ixgbe_dev *d);                      /* ixgbe_link.c */
+const char *ixgbe_link_hint(struct ixgbe_dev *d, char *buf, size_t len);
+int ixgbe_sfp_fallback_1g(struct ixgbe_dev *d);
+void ixgbe_laser_off(struct ixgbe_dev *d);
+/* Write AUTOC the way the 82599 needs it (MNG_VETO honoured, SW_FW_SYNC
+ * MAC_CSR when firmware runs the link, pipeline reset after). */
+int ixgbe_autoc_write(struct ixgbe_dev *d, uint32_t autoc);
 int ixgbe_get_link(struct ixy_device *dev, struct ixy_link *link);
 int ixgbe_rss_setup(struct ixgbe_dev *d);                       /* ixgbe_rss.c */
 int ixgbe_set_rss_key(struct ixy_device *dev, const uint8_t key[IXY_RSS_KEY_LEN]);

@@ -1,15 +1,16 @@
 /* ixgbe bring-up and tear-down, following the 82599 datasheet's
  * initialization sequence (4.6.3): disable interrupts, global reset, wait
- * for the EEPROM and the DMA engine, link set-up (4.6.4), statistics
- * (4.6.5), receive (4.6.7), transmit (4.6.8). Interrupts stay off: the
- * driver polls, until an application enables a queue's interrupt
- * (ixgbe_irq.c). */
+ * for the EEPROM (and check its checksum) and the DMA engine, link set-up
+ * (4.6.4, ixgbe_link.c), statistics (4.6.5), receive (4.6.7), transmit
+ * (4.6.8). Interrupts stay off: the driver polls, until an application
+ * enables a queue's interrupt (ixgbe_irq.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "drivers/ixgbe.h"
 #include "error.h"
+#include "memory/memory_internal.h"
 
 /* Bounds for the waits of the sequence. The datasheet gives no upper
  * limits; these are generous multiples of what hardware needs. */
@@ -88,6 +89,8 @@ static int alloc_queues(struct ixgbe_dev *d)
 			ixy_error_prefix("%s: RX queue %u", dev->name, i);
 			return ixy_last_error_code() ? ixy_last_error_code() : -ENOMEM;
 		}
+		uint32_t limit = ixy_mempool_buf_len(q->pool) + 1;  /* lengths up to buf_len are fine */
+		q->len_fast = 1u << (31 - __builtin_clz(limit));
 	}
 	for (uint16_t i = 0; i < dev->num_tx_queues; i++) {
 		struct ixgbe_tx_queue *q = &d->txq[i];
@@ -97,6 +100,10 @@ static int alloc_queues(struct ixgbe_dev *d)
 		q->mask = (uint16_t)(q->size - 1);
 		q->id = i;
 		q->tail = (volatile uint32_t *)(d->bar0 + IXGBE_TDT(i));
+		/* what the port would take in (1518 at least, see
+		 * rx_frame_limit), without the CRC the NIC appends */
+		q->max_len = rx_frame_limit(c) - 4;
+		ixy__tx_len_fast_lower(q->max_len + 1);
 		q->bufs = calloc(q->size, sizeof(*q->bufs));
 		if (!q->bufs)
 			return ixy_error(-ENOMEM, "%s: out of memory for TX queue %u", dev->name, i);
@@ -124,8 +131,12 @@ static void free_queues(struct ixgbe_dev *d)
 			 * application (or another port's TX ring) still holds
 			 * keep the pool alive until they are returned. */
 			for (uint32_t s = 0; q->bufs && s < q->size; s++)
-				if (q->bufs[s])
+				if (q->bufs[s]) {
+					/* refilled straight off the pool's stack: not
+					 * marked handed out for a checked pool yet */
+					ixy__pkt_buf_rx_out(q->bufs[s], q->id);
 					ixy_pkt_buf_free(q->bufs[s]);
+				}
 			free(q->bufs);
 			ixy_mempool_free(q->pool);
 		}
@@ -221,6 +232,26 @@ static void set_rxen(struct ixgbe_dev *d, bool on)
 	ixgbe_clear_bits(d, IXGBE_SECRXCTRL, IXGBE_SECRXCTRL_RX_DIS);
 }
 
+/* One receive and one transmit packet buffer take the whole memory, the
+ * no-DCB layout of 4.6.11.3.1, written out rather than trusted from the
+ * reset values (Linux writes them after every reset too): RX 512 KiB on
+ * the 82599 and 384 KiB on the X540/X550, TX 160 KiB, and TXPBTHRESH the
+ * TX buffer less the largest frame (10 KiB), in KiB. */
+#define PB_RX_82599   (512u << 10)
+#define PB_RX_X540    (384u << 10)
+#define PB_TX         (160u << 10)
+#define PB_TX_MAX_FRAME_KB 10u
+
+static void set_packet_buffers(struct ixgbe_dev *d)
+{
+	uint32_t rx = d->id->mac == IXGBE_MAC_82599 ? PB_RX_82599 : PB_RX_X540;
+	for (uint32_t i = 0; i < IXGBE_NUM_PB; i++) {
+		ixgbe_write(d, IXGBE_RXPBSIZE(i), i ? 0 : rx);
+		ixgbe_write(d, IXGBE_TXPBSIZE(i), i ? 0 : PB_TX);
+		ixgbe_write(d, IXGBE_TXPBTHRESH(i), i ? 0 : (PB_TX >> 10) - PB_TX_MAX_FRAME_KB);
+	}
+}
+
 static int init_rx(struct ixgbe_dev *d)
 {
 	const struct ixy_config *c = &d->cfg.c;
@@ -228,8 +259,7 @@ static int init_rx(struct ixgbe_dev *d)
 
 	/* receive stays off while it is configured */
 	ixgbe_clear_bits(d, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
-	/* RXPBSIZE/TXPBSIZE keep their reset values: those are the
-	 * single-buffer, no-DCB layout of 4.6.11.3.1 for each chip. */
+	set_packet_buffers(d);
 
 	/* CRC strip: HLREG0.RXCRCSTRP and RDRXCTL.CRCSTRIP must agree;
 	 * RSCFRSTSIZE must be 0 (4.6.7), RSCACKC and FCOE_WRFIX must be 1
@@ -353,10 +383,18 @@ static int global_reset(struct ixgbe_dev *d)
 {
 	int rc;
 
-	/* 4.6.3.2: global reset (device reset + link reset), self-clearing.
-	 * CTRL.RST (8.2.3.1.1): wait about 1 ms before touching any register
-	 * again, the device does not answer reliably before that. */
-	ixgbe_write(d, IXGBE_CTRL, ixgbe_read(d, IXGBE_CTRL) | IXGBE_CTRL_RST_MASK);
+	/* 4.6.3.2: global reset, self-clearing. On the 82599 (and X550EM)
+	 * CTRL.LRST resets the device and the link, CTRL.RST the device but
+	 * not the link. As Linux: with the link up, RST alone, so the link
+	 * the manageability firmware may be using survives; with the link
+	 * down, LRST. The X540/X550 always get RST (as in Linux).
+	 * 8.2.3.1.1: wait about 1 ms before touching any register again,
+	 * the device does not answer reliably before that. */
+	uint32_t bit = IXGBE_CTRL_RST;
+	if ((d->id->mac == IXGBE_MAC_82599 || d->id->mac >= IXGBE_MAC_X550EM_X) &&
+	    !(ixgbe_read(d, IXGBE_LINKS) & IXGBE_LINKS_UP))
+		bit = IXGBE_CTRL_LRST;
+	ixgbe_write(d, IXGBE_CTRL, ixgbe_read(d, IXGBE_CTRL) | bit);
 	ixgbe_delay_us(d, 1000);
 	if ((rc = ixgbe_wait(d, IXGBE_CTRL, IXGBE_CTRL_RST_MASK, 0, RESET_TIMEOUT_US, "global reset")))
 		return rc;
@@ -365,9 +403,8 @@ static int global_reset(struct ixgbe_dev *d)
 	return 0;
 }
 
-int ixgbe_reset_and_init(struct ixgbe_dev *d)
+int ixgbe_reset(struct ixgbe_dev *d)
 {
-	uint32_t eec = d->id->mac == IXGBE_MAC_X550EM_A ? IXGBE_EEC_X550EM_A : IXGBE_EEC;
 	int rc;
 
 	disable_interrupts(d);
@@ -382,8 +419,22 @@ int ixgbe_reset_and_init(struct ixgbe_dev *d)
 	if (pending && (rc = global_reset(d)))
 		return rc;
 	disable_interrupts(d);  /* the reset unmasked them again */
+	return 0;
+}
+
+int ixgbe_init(struct ixgbe_dev *d)
+{
+	uint32_t eec = d->id->mac == IXGBE_MAC_X550EM_A ? IXGBE_EEC_X550EM_A : IXGBE_EEC;
+	int rc;
 
 	if ((rc = ixgbe_wait(d, eec, IXGBE_EEC_ARD, IXGBE_EEC_ARD, EEPROM_TIMEOUT_US, "EEPROM auto-read")))
+		return rc;
+	d->lan_id = (uint8_t)((ixgbe_read(d, IXGBE_STATUS) & IXGBE_STATUS_LAN_ID_MASK) >> IXGBE_STATUS_LAN_ID_SHIFT);
+	/* Like Linux at probe: nothing the EEPROM loaded (MAC address, link
+	 * mode, SFP+ init sequence) is trusted before its checksum is. The
+	 * X540/X550 keep their NVM in flash with other checksum rules: not
+	 * checked here (yet). */
+	if (d->id->mac == IXGBE_MAC_82599 && ((rc = ixgbe_eeprom_init(d)) || (rc = ixgbe_eeprom_validate(d))))
 		return rc;
 	if ((rc = ixgbe_wait(d, IXGBE_RDRXCTL, IXGBE_RDRXCTL_DMAIDONE, IXGBE_RDRXCTL_DMAIDONE, DMAINIT_TIMEOUT_US,
 			     "DMA initialization")))
@@ -407,25 +458,52 @@ int ixgbe_reset_and_init(struct ixgbe_dev *d)
 
 	if (d->cfg.c.promisc && (rc = ixgbe_set_filter(&d->ixy, IXY_FILTER_PROMISC, true)))
 		return rc;
+	/* tell the manageability firmware a driver runs the port now */
+	ixgbe_set_bits(d, IXGBE_CTRL_EXT, IXGBE_CTRL_EXT_DRV_LOAD);
 	if (d->gone)
 		return ixy_error(-ENODEV, "%s: registers read all ones during initialization: the device is gone",
 				 d->ixy.name);
 	return 0;
 }
 
-void ixgbe_stop(struct ixgbe_dev *d)
+int ixgbe_stop(struct ixgbe_dev *d)
 {
-	/* Stop all DMA before the rings and buffers are freed: otherwise
-	 * the NIC could still write into memory that gets reused. */
-	if (d->gone || (!d->bar0 && !d->sim))
-		return;
-	for (uint16_t i = 0; d->rxq && i < d->ixy.num_rx_queues; i++)
-		(void)disable_queue(d, IXGBE_RXDCTL(i), IXGBE_RXDCTL_ENABLE, "disabling RX queue");
-	for (uint16_t i = 0; d->txq && i < d->ixy.num_tx_queues; i++)
-		(void)disable_queue(d, IXGBE_TXDCTL(i), IXGBE_TXDCTL_ENABLE, "disabling TX queue");
+	int rc = 0, err;
+
+	/* Stop all DMA before the rings and buffers are freed: otherwise the
+	 * NIC could still write into memory that gets reused. Receive first
+	 * (RXCTRL.RXEN: no new frames are taken in), then every queue, each
+	 * polled until it reads back disabled (4.6.7.1, 4.6.8), then the
+	 * transmit DMA engine, and last the PCIe master disable (5.2.5.3.2),
+	 * which waits until no request of the NIC is outstanding, so that
+	 * no descriptor write-back is still in flight when the memory goes.
+	 * The first failure is returned. */
+	if (!d->bar0 && !d->sim)
+		return 0;  /* never mapped: nothing of ours was ever handed to it */
+	if (d->gone)
+		return ixy_error(-ENODEV, "%s: the device is gone (registers read all ones): its queues cannot be "
+				 "confirmed stopped", d->ixy.name);
 	set_rxen(d, false);
+	for (uint16_t i = 0; d->rxq && i < d->ixy.num_rx_queues; i++) {
+		char what[48];
+		snprintf(what, sizeof(what), "disabling RX queue %u", i);
+		if ((err = disable_queue(d, IXGBE_RXDCTL(i), IXGBE_RXDCTL_ENABLE, what)) && !rc)
+			rc = err;
+	}
+	for (uint16_t i = 0; d->txq && i < d->ixy.num_tx_queues; i++) {
+		char what[48];
+		snprintf(what, sizeof(what), "disabling TX queue %u", i);
+		if ((err = disable_queue(d, IXGBE_TXDCTL(i), IXGBE_TXDCTL_ENABLE, what)) && !rc)
+			rc = err;
+	}
 	ixgbe_clear_bits(d, IXGBE_DMATXCTL, IXGBE_DMATXCTL_TE);
-	ixy_clear_error();
+	disable_interrupts(d);
+	if ((err = master_disable(d)) && !rc)
+		rc = err > 0 ? ixy_error(-ETIMEDOUT, "%s: PCIe requests still pending %u ms after master disable "
+					 "(STATUS.GIO)", d->ixy.name, MASTER_DISABLE_TIMEOUT_US / 1000) : err;
+	if (!rc && d->gone)
+		rc = ixy_error(-ENODEV, "%s: the device went away while its queues were stopped", d->ixy.name);
+	return rc;
 }
 
 /* ---- open / close ---- */
@@ -440,8 +518,25 @@ static void ixgbe_close(struct ixy_device *dev)
 	struct ixgbe_dev *d = to_ixgbe(dev);
 
 	ixgbe_irq_shutdown(d);
-	ixgbe_stop(d);
-	free_queues(d);
+	/* Queues off and confirmed, then (PCI) bus mastering off, then the
+	 * memory goes. Either step alone stops the NIC's DMA; if neither can
+	 * be confirmed, the rings and buffers stay mapped for the life of the
+	 * process rather than be reused under a NIC that may still write. */
+	bool dma_off = ixgbe_stop(d) == 0;
+	/* the firmware has the port to itself again; an identified SFP+
+	 * module goes dark like under Linux with its interface down */
+	if (!d->gone && (d->bar0 || d->sim)) {
+		ixgbe_laser_off(d);
+		ixgbe_clear_bits(d, IXGBE_CTRL_EXT, IXGBE_CTRL_EXT_DRV_LOAD);
+	}
+	if (d->pci && ixy_pci_disable_bus_master(d->pci) == 0)
+		dma_off = true;
+	if (dma_off) {
+		free_queues(d);
+	} else if (d->rings) {
+		ixy_error_prefix("%s: the device's DMA could not be stopped, so its descriptor rings and buffers "
+				 "are kept (not freed) until the process ends", dev->name);
+	}
 	if (d->pci) {
 		if (d->bar0)
 			ixy_pci_unmap_bar((void *)d->bar0, d->bar0_len);
@@ -476,11 +571,25 @@ static const struct ixy_driver_ops ixgbe_ops = {
 /* Common part of both opens: d has bar0 (or sim), id and name set. */
 static struct ixy_device *ixgbe_open_common(struct ixgbe_dev *d)
 {
-	int rc = alloc_queues(d);
+	char hint[256];
+	/* Reset first: a previous user that died with its queues running
+	 * (kill -9) left the NIC writing into the memory it gave back, which
+	 * the allocation below may hand to us. Only a stopped NIC gets
+	 * memory. */
+	int rc = ixgbe_reset(d);
 	if (rc == 0)
-		rc = ixgbe_reset_and_init(d);
+		rc = alloc_queues(d);
 	if (rc == 0)
-		rc = ixy_open_wait_link(&d->ixy, &d->cfg.c, "cable, transceiver or link partner?");
+		rc = ixgbe_init(d);
+	if (rc == 0)
+		rc = ixy_open_wait_link(&d->ixy, &d->cfg.c, ixgbe_link_hint(d, hint, sizeof(hint)));
+	/* dual-rate optics without a 10G link: try 1G, as Linux does */
+	if (rc == -ETIMEDOUT && d->sfp.dual_rate && d->sfp.speed_mbps == 10000) {
+		ixy_clear_error();
+		rc = ixgbe_sfp_fallback_1g(d);
+		if (rc == 0)
+			rc = ixy_open_wait_link(&d->ixy, &d->cfg.c, ixgbe_link_hint(d, hint, sizeof(hint)));
+	}
 	if (rc)
 		return ixy_close_after_failure(&d->ixy, rc);
 	return &d->ixy;
@@ -562,6 +671,7 @@ struct ixy_device *ixgbe_open_pci(struct ixy_pci_dev *pci, const struct ixy_conf
 
 	struct ixgbe_dev *d = new_dev(&rcfg, id);
 	if (!d) {
+		(void)ixy_pci_disable_bus_master(pci);
 		ixy_pci_close(pci);
 		return NULL;
 	}
@@ -570,6 +680,7 @@ struct ixy_device *ixgbe_open_pci(struct ixy_pci_dev *pci, const struct ixy_conf
 	d->bar0 = ixy_pci_map_bar(pci, 0, &d->bar0_len);
 	if (!d->bar0) {
 		ixy_error_prefix("%s: BAR0", name);
+		(void)ixy_pci_disable_bus_master(pci);  /* as we found it: unbinding had cleared it */
 		ixy_pci_close(pci);
 		free(d);
 		return NULL;

@@ -62,6 +62,18 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+void ixgbe_spin_us(uint32_t us)
+{
+	/* The I2C bus wants a few microseconds between edges; a sleep would
+	 * take 50 us or more each and make reading a module take seconds. */
+	uint64_t end = now_us() + us;
+	while (now_us() < end) {
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+	}
+}
+
 void ixgbe_delay_us(struct ixgbe_dev *d, uint32_t us)
 {
 	/* A stepped model only moves when stepped: give it a round per

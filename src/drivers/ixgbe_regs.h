@@ -18,19 +18,87 @@
 #define IXGBE_CTRL_LRST       BIT(3)    /* link reset */
 #define IXGBE_CTRL_RST        BIT(26)   /* device (software) reset, self-clearing */
 #define IXGBE_CTRL_RST_MASK   (IXGBE_CTRL_LRST | IXGBE_CTRL_RST)
-#define IXGBE_STATUS          0x00008
+#define IXGBE_STATUS          0x00008   /* 8.2.3.1.2 */
+#define IXGBE_STATUS_LAN_ID_SHIFT 2     /* bits 3:2: which port of the chip (function) */
+#define IXGBE_STATUS_LAN_ID_MASK (3u << IXGBE_STATUS_LAN_ID_SHIFT)
 #define IXGBE_STATUS_GIO      BIT(19)   /* PCIe master enable status: requests pending */
-#define IXGBE_CTRL_EXT        0x00018
+#define IXGBE_CTRL_EXT        0x00018   /* 8.2.3.1.3 */
 #define IXGBE_CTRL_EXT_NS_DIS BIT(16)   /* no-snoop disable; 4.6.7 last step */
+#define IXGBE_CTRL_EXT_DRV_LOAD BIT(28) /* tells the manageability firmware a driver runs the port */
 /* Extended SDP control (8.2.3.1.4). On 82599 SFP+ boards SDP3 drives the
- * module's TX_DISABLE line: 1 = laser off. */
+ * module's TX_DISABLE line (1 = laser off) and SDP5 its rate select
+ * (RS0/RS1: 1 = full bandwidth, 10 Gb/s) when SDP5's direction bit makes
+ * it an output. */
 #define IXGBE_ESDP            0x00020
 #define IXGBE_ESDP_SDP3       BIT(3)
+#define IXGBE_ESDP_SDP5       BIT(5)
+#define IXGBE_ESDP_SDP5_DIR   BIT(13)   /* SDP5 is an output */
+/* I2C control (general registers, 8.2.3.1): the SFP+ module's two-wire management bus,
+ * driven bit by bit by software. 82599 and X540 bit positions; the X550
+ * family moved the register and its bits. Outputs are open drain: writing
+ * 1 releases the line, the _IN bits read what is really on it. */
+#define IXGBE_I2CCTL          0x00028
+#define IXGBE_I2CCTL_CLK_IN   BIT(0)    /* SCL as seen on the bus */
+#define IXGBE_I2CCTL_CLK_OUT  BIT(1)    /* SCL driven by us */
+#define IXGBE_I2CCTL_DATA_IN  BIT(2)    /* SDA as seen on the bus */
+#define IXGBE_I2CCTL_DATA_OUT BIT(3)    /* SDA driven by us */
 
 /* EEPROM/flash control (8.2.3.2.1); the X550EM_a moved it. */
 #define IXGBE_EEC             0x10010
 #define IXGBE_EEC_X550EM_A    0x15FF8
+#define IXGBE_EEC_PRES        BIT(8)    /* an EEPROM was detected */
 #define IXGBE_EEC_ARD         BIT(9)    /* EEPROM auto-read done */
+#define IXGBE_EEC_SIZE_SHIFT  11        /* bits 14:11: size = 2^(SIZE + 6) 16-bit words */
+#define IXGBE_EEC_SIZE_MASK   (0xFu << IXGBE_EEC_SIZE_SHIFT)
+/* EEPROM read register (8.2.3.2.2): write START with a word address,
+ * poll DONE, take the word from bits 31:16. Hardware arbitrates it with
+ * the firmware; no semaphore is needed to read. */
+#define IXGBE_EERD            0x10014
+#define IXGBE_EERD_START      BIT(0)
+#define IXGBE_EERD_DONE       BIT(1)
+#define IXGBE_EERD_ADDR_SHIFT 2         /* bits 15:2: word address */
+#define IXGBE_EERD_ADDR_MAX   0x3FFFu
+#define IXGBE_EERD_DATA_SHIFT 16
+
+/* Words of the EEPROM image the driver reads (EEPROM map, chapter 6):
+ * 0x00-0x3F are the "hardware" words summed by the checksum, together with
+ * the sections that words 0x03-0x0E point to; 0x0F points to the firmware
+ * module, which is not summed; 0x2B points to the SFP+ init-sequence table. */
+#define IXGBE_EE_FIRST_PTR        0x03
+#define IXGBE_EE_FW_PTR           0x0F
+#define IXGBE_EE_SFP_INIT_PTR     0x2B
+#define IXGBE_EE_CHECKSUM         0x3F
+#define IXGBE_EE_CHECKSUM_SUM     0xBABA  /* words 0x00-0x3F plus sections add up to this */
+#define IXGBE_EE_SFP_INIT_END     0xFFFF  /* ends the id list and each data list */
+/* In the firmware module: word 2 points to the LESM (link establishment
+ * state machine) parameters, whose word 1 bit 15 says the firmware runs
+ * the link and shares AUTOC with software. */
+#define IXGBE_EE_FW_LESM_PARAM_PTR 0x02
+#define IXGBE_EE_FW_LESM_STATE_1   0x01
+#define IXGBE_EE_FW_LESM_ENABLED   BIT(15)
+
+/* Software/firmware semaphores (SWSM, SW_FW_SYNC in the register chapter
+ * 8.2.3; how to use them: the datasheet's software/firmware
+ * synchronization section). SWSM.SMBI: reads 0 once and is set by the read itself
+ * (the reader owns it); SWSM.SWESMBI: software writes 1 and owns it if it
+ * reads back 1. Holding both, software may change SW_FW_SYNC, whose low
+ * bits claim a resource for software and the same bits << 5 show the
+ * firmware holding it. */
+#define IXGBE_SWSM            0x10140
+#define IXGBE_SWSM_SMBI       BIT(0)
+#define IXGBE_SWSM_SWESMBI    BIT(1)
+#define IXGBE_FWSM            0x10148   /* firmware semaphore / status */
+#define IXGBE_FWSM_MODE_MASK  (7u << 1) /* bits 3:1: firmware mode */
+#define IXGBE_FWSM_MODE_PT    (2u << 1) /* pass-through: a BMC shares the port */
+#define IXGBE_FACTPS          0x10150   /* function active and power state */
+#define IXGBE_FACTPS_MNGCG    BIT(29)   /* manageability clock gated: firmware idle */
+#define IXGBE_SW_FW_SYNC      0x10160
+#define IXGBE_SWFW_EEP        BIT(0)    /* EEPROM */
+#define IXGBE_SWFW_PHY0       BIT(1)    /* PHY / I2C of port 0 */
+#define IXGBE_SWFW_PHY1       BIT(2)    /* PHY / I2C of port 1 */
+#define IXGBE_SWFW_MAC_CSR    BIT(3)    /* shared MAC registers (AUTOC, CORECTL) */
+#define IXGBE_SWFW_FLASH      BIT(4)
+#define IXGBE_SWFW_FW_SHIFT   5         /* firmware's bit for the same resource */
 
 /* ---- interrupts (8.2.3.5; behaviour in 7.3) ----
  * In MSI-X mode bits 15:0 of EICR/EICS/EIMS/EIMC/EIAM are the queue
@@ -107,7 +175,8 @@
 
 #define IXGBE_RXCTRL           0x03000  /* 8.2.3.8.10 */
 #define IXGBE_RXCTRL_RXEN      BIT(0)
-#define IXGBE_RXPBSIZE(n)      (0x03C00u + 4u * (n))
+#define IXGBE_RXPBSIZE(n)      (0x03C00u + 4u * (n))  /* receive registers (8.2.3.8), bytes; 8 buffers */
+#define IXGBE_NUM_PB           8
 #define IXGBE_RQSMR(n)         (0x02300u + 4u * (n))  /* queue -> statistics counter map */
 
 /* The security (MACsec/IPsec) receive block must be idle while RXCTRL is
@@ -116,6 +185,11 @@
 #define IXGBE_SECRXCTRL_RX_DIS BIT(1)
 #define IXGBE_SECRXSTAT        0x08D04
 #define IXGBE_SECRXSTAT_RDY    BIT(0)
+
+/* Manageability control (manageability registers): RCV_TCO_EN = the BMC
+ * receives traffic through this port. */
+#define IXGBE_MANC             0x05820
+#define IXGBE_MANC_RCV_TCO_EN  BIT(17)
 
 #define IXGBE_RXCSUM           0x05000  /* 8.2.3.7.5 */
 #define IXGBE_RXCSUM_IPPCSE    BIT(12)
@@ -151,12 +225,27 @@
 #define IXGBE_HLREG0_TXPADEN   BIT(10)
 #define IXGBE_MAXFRS           0x04268
 #define IXGBE_MAXFRS_MFS_SHIFT 16
+/* Auto-negotiation control (MAC registers, 8.2.3.22). The EEPROM loads the board's
+ * link mode (LMS) and the backplane abilities it may advertise. */
 #define IXGBE_AUTOC            0x042A0
+#define IXGBE_AUTOC_1G_PMA_PMD BIT(9)   /* 1 Gb/s PMA/PMD: 0 = SFI/BX, 1 = KX */
 #define IXGBE_AUTOC_AN_RESTART BIT(12)
 #define IXGBE_AUTOC_LMS_SHIFT  13
 #define IXGBE_AUTOC_LMS_MASK   (7u << IXGBE_AUTOC_LMS_SHIFT)
-#define IXGBE_AUTOC_LMS_10G_SERIAL (3u << IXGBE_AUTOC_LMS_SHIFT)
+#define IXGBE_AUTOC_LMS_1G_NO_AN   (0u << IXGBE_AUTOC_LMS_SHIFT)
+#define IXGBE_AUTOC_LMS_10G_NO_AN  (1u << IXGBE_AUTOC_LMS_SHIFT)  /* XAUI/CX4 parallel */
+#define IXGBE_AUTOC_LMS_1G_AN      (2u << IXGBE_AUTOC_LMS_SHIFT)  /* 1 Gb/s with clause 37 AN */
+#define IXGBE_AUTOC_LMS_10G_SERIAL (3u << IXGBE_AUTOC_LMS_SHIFT)  /* SFI/KR without AN */
+#define IXGBE_AUTOC_LMS_KX4_KX_KR  (4u << IXGBE_AUTOC_LMS_SHIFT)  /* clause 73 backplane AN */
+#define IXGBE_AUTOC_LMS_SGMII      (5u << IXGBE_AUTOC_LMS_SHIFT)
+#define IXGBE_AUTOC_LMS_KX4_KX_KR_1G_AN (6u << IXGBE_AUTOC_LMS_SHIFT)
+#define IXGBE_AUTOC_LMS_KX4_KX_KR_SGMII (7u << IXGBE_AUTOC_LMS_SHIFT)
+#define IXGBE_AUTOC_LMS_BIT2   (4u << IXGBE_AUTOC_LMS_SHIFT)  /* toggled for a pipeline reset */
+#define IXGBE_AUTOC_KR_SUPP    BIT(16)  /* advertise 10GBASE-KR */
+#define IXGBE_AUTOC_KX_SUPP    BIT(30)  /* advertise 1000BASE-KX */
+#define IXGBE_AUTOC_KX4_SUPP   BIT(31)  /* advertise 10GBASE-KX4 */
 #define IXGBE_LINKS            0x042A4
+#define IXGBE_LINKS_KX_AN_COMP BIT(31)  /* backplane auto-negotiation complete */
 #define IXGBE_LINKS_UP         BIT(30)
 #define IXGBE_LINKS_SPEED_MASK (3u << 28)
 #define IXGBE_LINKS_SPEED_10G  (3u << 28)
@@ -169,6 +258,17 @@
 /* bits 30:28: link disable (in D3 / always); a previous driver may have
  * left them set for power management */
 #define IXGBE_AUTOC2_LINK_DISABLE_MASK (7u << 28)
+/* Link partner ability 1 (MAC registers, 8.2.3.22): bits 19:16 are the state of the
+ * backplane auto-negotiation machine; it leaves 0 once a restart began. */
+#define IXGBE_ANLP1            0x042B0
+#define IXGBE_ANLP1_AN_STATE_MASK (0xFu << 16)
+/* MAC manageability control (MAC registers, 8.2.3.22): with MNG_VETO set the
+ * manageability firmware forbids software to change the link. */
+#define IXGBE_MMNGC            0x042D0
+#define IXGBE_MMNGC_MNG_VETO   BIT(0)
+/* Core analog configuration: the SFP+ init sequence from the EEPROM is
+ * written here word by word (each word carries address and data). */
+#define IXGBE_CORECTL          0x14F00
 
 /* ---- transmit (8.2.3.9) ---- */
 #define IXGBE_TDBAL(n)         (0x06000u + 0x40u * (n))
@@ -192,7 +292,8 @@
 #define IXGBE_MTQC             0x08120
 #define IXGBE_RTTDCS           0x04900
 #define IXGBE_RTTDCS_ARBDIS    BIT(6)
-#define IXGBE_TXPBSIZE(n)      (0x0CC00u + 4u * (n))
+#define IXGBE_TXPBSIZE(n)      (0x0CC00u + 4u * (n))  /* transmit registers (8.2.3.9), bytes */
+#define IXGBE_TXPBTHRESH(n)    (0x04950u + 4u * (n))  /* 8.2.3.9, KiB: buffer size - largest frame */
 
 /* ---- statistics (8.2.3.23); all clear on read ---- */
 #define IXGBE_CRCERRS          0x04000

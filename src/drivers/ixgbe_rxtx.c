@@ -21,6 +21,7 @@
 #include <tmmintrin.h>
 
 #include "drivers/ixgbe.h"
+#include "memory/memory_internal.h"
 
 /* TX descriptors are reclaimed this many at a time. Only the last
  * descriptor of each block carries RS (report status), so the NIC writes
@@ -74,7 +75,7 @@ static inline uint32_t rx_flags_index(uint32_t status, uint32_t pkt_info)
 static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs,
 							  uint32_t slot, uint16_t mask, struct ixy_pkt_buf *fresh,
 							  struct ixy_pkt_buf **out, const uint8_t *flags,
-							  uint32_t udp_tcpe_ignore, uint16_t id)
+							  uint32_t udp_tcpe_ignore, uint16_t id, uint64_t *hi_or)
 {
 	volatile uint64_t *desc = &ring[2 * slot];
 	/* Write-back format (7.1.6.2): word 1 = status/errors, length,
@@ -89,7 +90,11 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
 	__builtin_prefetch(ring_bufs[(slot + RX_PREFETCH) & mask], 1);
 
 	/* Frames never span descriptors: MAXFRS <= buffer size (see init),
-	 * so EOP is always set. */
+	 * so EOP is always set. The length is trusted here and checked per
+	 * batch: the status words are ORed (one instruction), and a batch
+	 * whose length bits reach q->len_fast is checked frame by frame
+	 * (rx_drop_oversized). */
+	*hi_or |= hi;
 	/* len and rss_hash are neighbours: one 8-byte store */
 	uint64_t len_rss = ((hi >> 32) & 0xffff) | (lo & 0xffffffff00000000ull);
 	memcpy((uint8_t *)b + offsetof(struct ixy_pkt_buf, len), &len_rss, sizeof(len_rss));
@@ -101,7 +106,7 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
 	if (__builtin_expect((status & IXGBE_RXD_ERR_TCPE) && ((uint32_t)lo & IXGBE_RXD_PKTTYPE_UDP), 0))
 		status &= ~udp_tcpe_ignore;
 	b->ol_flags = flags[rx_flags_index(status, (uint32_t)lo)];
-	b->queue = id;
+	ixy__pkt_buf_rx_out(b, id);
 	*out = b;
 
 	/* Re-arm: read format, header address 0 (clears DD). One 16-byte
@@ -129,7 +134,7 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
 static inline __attribute__((always_inline, target("ssse3"))) bool
 rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, uint16_t mask,
 	struct ixy_pkt_buf *const *fresh, struct ixy_pkt_buf **out, __m128i flag_tbl, __m128i tcpe_ignore,
-	uint16_t id)
+	uint16_t id, __m128i *len_or)
 {
 	const __m128i *d = (const __m128i *)(uintptr_t)&ring[2 * slot];
 	/* status/length words (upper halves) of descriptors 0..3 */
@@ -152,6 +157,7 @@ rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, 
 	__m128i len = _mm_castps_si128(_mm_shuffle_ps(_mm_castsi128_ps(h01), _mm_castsi128_ps(h23),
 						      _MM_SHUFFLE(3, 1, 3, 1)));
 	len = _mm_and_si128(len, _mm_set1_epi32(0xffff));   /* drop the VLAN tag */
+	*len_or = _mm_or_si128(*len_or, len);                /* checked per batch, as in rx_one */
 
 	/* the UDP/TCPE erratum, as in rx_one, for the lanes that have both */
 	const __m128i tcpe = _mm_set1_epi32((int)IXGBE_RXD_ERR_TCPE), udp = _mm_set1_epi32(IXGBE_RXD_PKTTYPE_UDP);
@@ -186,10 +192,10 @@ rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, 
 	b1->ol_flags = (uint16_t)(flags4 >> 16);
 	b2->ol_flags = (uint16_t)(flags4 >> 32);
 	b3->ol_flags = (uint16_t)(flags4 >> 48);
-	b0->queue = id;
-	b1->queue = id;
-	b2->queue = id;
-	b3->queue = id;
+	ixy__pkt_buf_rx_out(b0, id);
+	ixy__pkt_buf_rx_out(b1, id);
+	ixy__pkt_buf_rx_out(b2, id);
+	ixy__pkt_buf_rx_out(b3, id);
 	out[0] = b0;
 	out[1] = b1;
 	out[2] = b2;
@@ -219,6 +225,29 @@ static inline uint32_t rx_limit(const struct ixgbe_rx_queue *q, uint32_t n)
 	return n > q->pool->free_top ? q->pool->free_top : n;
 }
 
+/* A batch in which some write-back length reached q->len_fast: hand out
+ * only the frames that fit their buffer. A longer length can only come
+ * from a device that breaks the protocol (the buffers hold the largest
+ * frame the MAC accepts, so frames never span descriptors): the
+ * application would read past the buffer. Such a buffer goes back to its
+ * pool and counts as an RX error. Out of line: correct write-backs never
+ * come here, except full-size frames when len_fast is below buf_len + 1. */
+__attribute__((noinline, cold)) static uint32_t rx_drop_oversized(struct ixgbe_rx_queue *q,
+								   struct ixy_pkt_buf **bufs, uint32_t n)
+{
+	uint32_t kept = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		struct ixy_pkt_buf *b = bufs[k];
+		if (b->len <= b->buf_len) {
+			bufs[kept++] = b;
+			continue;
+		}
+		ixy_pkt_buf_free(b);
+		__atomic_store_n(&q->rx_errors, q->rx_errors + 1, __ATOMIC_RELAXED);
+	}
+	return kept;
+}
+
 static inline void rx_finish(struct ixgbe_rx_queue *q, uint32_t taken, uint32_t slot)
 {
 	if (!taken)
@@ -245,14 +274,17 @@ __attribute__((noinline)) static uint32_t ixgbe_rx_batch_scalar(struct ixgbe_rx_
 	n = rx_limit(q, n);
 	struct ixy_pkt_buf *const *fresh_top = q->pool->free_bufs + q->pool->free_top - 1;
 
+	uint64_t hi_or = 0;
 	uint32_t i;
 	for (i = 0; i < n; i++) {
 		if (!rx_one(ring, ring_bufs, slot, mask, fresh_top[-(ptrdiff_t)i], &bufs[i], flags,
-			    udp_tcpe_ignore, id))
+			    udp_tcpe_ignore, id, &hi_or))
 			break;
 		slot = (slot + 1) & mask;
 	}
 	rx_finish(q, i, slot);
+	if (__builtin_expect(((uint32_t)(hi_or >> 32) & 0xffff) >= q->len_fast, 0))
+		i = rx_drop_oversized(q, bufs, i);
 	return i;
 }
 
@@ -274,19 +306,26 @@ __attribute__((target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse3(struct ixg
 	n = rx_limit(q, n);
 	struct ixy_pkt_buf *const *fresh_top = q->pool->free_bufs + q->pool->free_top - 1;
 
+	__m128i len_or4 = _mm_setzero_si128();
+	uint64_t hi_or = 0;
 	uint32_t i = 0;
 	while (i + 4 <= n && slot + 4 <= (uint32_t)mask + 1 &&
-	       rx_four(ring, ring_bufs, slot, mask, fresh_top - i, &bufs[i], flag_tbl, tcpe_ignore, id)) {
+	       rx_four(ring, ring_bufs, slot, mask, fresh_top - i, &bufs[i], flag_tbl, tcpe_ignore, id, &len_or4)) {
 		i += 4;
 		slot = (slot + 4) & mask;
 	}
 	for (; i < n; i++) {
 		if (!rx_one(ring, ring_bufs, slot, mask, fresh_top[-(ptrdiff_t)i], &bufs[i], flags,
-			    udp_tcpe_ignore, id))
+			    udp_tcpe_ignore, id, &hi_or))
 			break;
 		slot = (slot + 1) & mask;
 	}
 	rx_finish(q, i, slot);
+	len_or4 = _mm_or_si128(len_or4, _mm_srli_si128(len_or4, 8));
+	len_or4 = _mm_or_si128(len_or4, _mm_srli_si128(len_or4, 4));
+	uint32_t len_or = (uint32_t)_mm_cvtsi128_si32(len_or4) | ((uint32_t)(hi_or >> 32) & 0xffff);
+	if (__builtin_expect(len_or >= q->len_fast, 0))
+		i = rx_drop_oversized(q, bufs, i);
 	return i;
 }
 
@@ -309,6 +348,51 @@ uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 	/* below four the 4-wide loop has nothing to do but cost its set-up
 	 * (about 15 instructions per call, callgrind) */
 	return rx_use_ssse3 && n >= 4 ? ixgbe_rx_batch_ssse3(q, bufs, n) : ixgbe_rx_batch_scalar(q, bufs, n);
+}
+
+/* Only the queue's thread writes the counter; update_stats reads it. */
+static void count_tx_errors(struct ixgbe_tx_queue *q, uint32_t n)
+{
+	__atomic_store_n(&q->tx_errors, q->tx_errors + n, __ATOMIC_RELAXED);
+}
+
+/* The exact length check, out of line: only batches in which some frame
+ * is at least ixy__tx_len_fast bytes come here (see below). Frames longer
+ * than their buffer's data area or the port's largest frame would put
+ * neighbouring memory on the wire: they are taken but not sent (freed,
+ * counted in tx_errors), and the descriptors written for the batch, which
+ * the NIC does not own yet, are closed up behind them. Returns how many
+ * descriptors remain. */
+__attribute__((noinline, cold)) static uint32_t tx_drop_oversized(struct ixgbe_tx_queue *q, uint16_t next,
+								  uint32_t n)
+{
+	volatile union ixgbe_tx_desc *ring = q->ring;
+	const uint16_t mask = q->mask;
+	struct ixy_pkt_buf *bad[64];
+	uint32_t kept = 0, nbad = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t from = (next + i) & mask, to = (next + kept) & mask;
+		struct ixy_pkt_buf *b = q->bufs[from];
+		if (b->len > b->buf_len || b->len > q->max_len) {
+			bad[nbad++] = b;
+			if (nbad == 64) {
+				ixy_pkt_buf_free_batch(bad, nbad);
+				count_tx_errors(q, nbad);
+				nbad = 0;
+			}
+			continue;
+		}
+		if (to != from) {
+			q->bufs[to] = b;
+			_mm_store_si128((__m128i *)(uintptr_t)&ring[to],
+					_mm_load_si128((const __m128i *)(uintptr_t)&ring[from]));
+		}
+		kept++;
+	}
+	ixy_pkt_buf_free_batch(bad, nbad);
+	count_tx_errors(q, nbad);
+	return kept;
 }
 
 uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
@@ -334,38 +418,50 @@ uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 	q->clean = clean;
 
 	/* 2. Fill as many descriptors as are free (one stays empty: TDT ==
-	 * TDH means an empty ring). */
+	 * TDH means an empty ring). The lengths are ORed together on the
+	 * way: if the result is below ixy__tx_len_fast, a power of two no
+	 * larger than any buffer's data area or any port's largest frame,
+	 * every frame is short enough and nothing else is checked; otherwise
+	 * tx_drop_oversized checks each one exactly. The OR is paid for by
+	 * computing the length and PAYLEN fields with one multiplication
+	 * (len * (1 + 2^46)) instead of a shift and an add. */
 	uint32_t room = (uint16_t)((clean - next - 1) & mask);
 	if (n > room)
 		n = room;
+	uint64_t len_to_fields = 1 + (1ull << (IXGBE_TXD_PAYLEN_SHIFT + 32));
+	__asm__("" : "+r"(len_to_fields));  /* keep the multiplication a multiplication */
+	uint32_t len_or = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		struct ixy_pkt_buf *b = bufs[i];
 		uint32_t slot = (next + i) & mask;
-		uint64_t len = b->len;
+		uint32_t len = b->len;
+		len_or |= len;
 		/* Advanced data descriptor (7.2.3.2.4): one buffer = one
 		 * frame (EOP), CRC by the NIC (IFCS); PAYLEN in olinfo (the
 		 * upper word; writing it also clears the old DD). RS is added
 		 * below, per block. One 16-byte store per descriptor. */
-		uint64_t cmd = IXGBE_TXD_CMD_EOP | IXGBE_TXD_CMD_IFCS | IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA |
-			       len | (len << IXGBE_TXD_PAYLEN_SHIFT) << 32;
+		uint64_t cmd = (IXGBE_TXD_CMD_EOP | IXGBE_TXD_CMD_IFCS | IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA) |
+			       (uint64_t)len * len_to_fields;
 		/* An IEEE 1588 timestamp request (ixy/ptp.h): the one test
-		 * the TX loop pays for it; tx_flags shares the cache line
+		 * the TX loop pays for it; ol_flags shares the cache line
 		 * with len. The request is consumed here. */
-		if (__builtin_expect(b->tx_flags != 0, 0)) {
-			if (b->tx_flags & IXY_PKT_TX_TIMESTAMP)
-				cmd |= IXGBE_TXD_MAC_TSTAMP;
-			b->tx_flags = 0;
+		if (__builtin_expect(b->ol_flags & IXY_PKT_TX_TIMESTAMP, 0)) {
+			cmd |= IXGBE_TXD_MAC_TSTAMP;
+			b->ol_flags = (uint16_t)(b->ol_flags & ~IXY_PKT_TX_TIMESTAMP);
 		}
 		ring_bufs[slot] = b;
 		_mm_store_si128((__m128i *)(uintptr_t)&ring[slot], _mm_set_epi64x((long long)cmd, (long long)b->data_phys));
 	}
-	if (n) {
+	uint32_t ndesc = n;
+	if (__builtin_expect(len_or >= __atomic_load_n(&ixy__tx_len_fast, __ATOMIC_RELAXED), 0))
+		ndesc = tx_drop_oversized(q, next, n);
+	if (ndesc) {
 		/* RS on every descriptor that ends a block (slot = 31 mod 32)
 		 * among those just written; the NIC does not own them yet. */
-		for (uint32_t k = (uint32_t)((TX_CLEAN_BATCH - 1 - next) & (TX_CLEAN_BATCH - 1)); k < n;
+		for (uint32_t k = (uint32_t)((TX_CLEAN_BATCH - 1 - next) & (TX_CLEAN_BATCH - 1)); k < ndesc;
 		     k += TX_CLEAN_BATCH)
 			ring[(next + k) & mask].read.cmd_type_len |= IXGBE_TXD_CMD_RS;
-		q->next = (uint16_t)((next + n) & mask);
+		q->next = (uint16_t)((next + ndesc) & mask);
 		write_tail(q->tail, q->next);
 	}
 	return n;

@@ -163,6 +163,8 @@ struct virtio_queue {
 	struct ixy_mempool *pool;       /* RX: where fresh buffers come from */
 	struct ixy_pci_dev *pci;        /* for the notify register */
 	uint64_t packets, bytes;        /* software counters (written by the queue's thread) */
+	uint64_t errors;                /* TX: frames refused (too long), same thread */
+	uint32_t max_len;               /* TX: largest frame it sends, without CRC */
 	uint64_t phys;                  /* of desc, the queue's start */
 };
 
@@ -185,7 +187,7 @@ struct virtio_dev {
 	volatile uint8_t *ctrl_buf;     /* control command, data and ack */
 	uint64_t ctrl_buf_phys;
 	/* counters already added to ixy.totals */
-	uint64_t seen_rx_packets, seen_rx_bytes, seen_tx_packets, seen_tx_bytes;
+	uint64_t seen_rx_packets, seen_rx_bytes, seen_tx_packets, seen_tx_bytes, seen_tx_errors;
 };
 
 static inline struct virtio_dev *to_virtio(struct ixy_device *d)

@@ -208,5 +208,8 @@ int virtio_update_stats(struct ixy_device *dev)
 	d->seen_rx_bytes = rxb;
 	d->seen_tx_packets = txp;
 	d->seen_tx_bytes = txb;
+	uint64_t txe = __atomic_load_n(&d->txq.errors, __ATOMIC_RELAXED);
+	t->tx_errors += txe - d->seen_tx_errors;
+	d->seen_tx_errors = txe;
 	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "drivers/virtio.h"
 #include "error.h"
+#include "memory/memory_internal.h"
 
 #define RESET_TIMEOUT_US 100000u
 #define TX_DRAIN_TIMEOUT_US 200000u
@@ -159,6 +160,9 @@ static int alloc_queues(struct virtio_dev *d)
 	for (uint32_t i = 0; i < d->txq.size; i++)
 		d->txq.free_ids[i] = (uint16_t)(d->txq.size - 1 - i);
 	d->txq.num_free = d->txq.size;
+	/* as the ixgbe driver: what a port takes in (1518 at least), no CRC */
+	d->txq.max_len = (c->max_frame_size > 1518 ? c->max_frame_size : 1518) - 4;
+	ixy__tx_len_fast_lower(d->txq.max_len + 1);
 
 	/* RX: without MRG_RXBUF each buffer must hold a whole frame (5.1.6.3.1) */
 	uint32_t buf_len = c->max_frame_size > 2048 ? (c->max_frame_size + 1023u) & ~1023u : 2048;
@@ -268,18 +272,42 @@ static void virtio_close(struct ixy_device *dev)
 				break;
 			usleep(100);
 		}
-		/* A reset stops all DMA before the rings and buffers go (2.1.2). */
-		virtio_write(d, VIRTIO_REG_DEVICE_STATUS, 1, 0);
-		(void)virtio_read(d, VIRTIO_REG_DEVICE_STATUS, 1);
-		d->io_error = 0;
-		ixy_clear_error();
+	}
+	/* A reset stops all DMA before the rings and buffers go (2.1.2): also
+	 * before DRIVER_OK, since a legacy device knows the queue addresses
+	 * from the moment they are written. Confirmed by the status reading
+	 * 0; bus mastering off as well (taking the device had set it). Only if
+	 * neither worked is the memory kept rather than freed under a device
+	 * that may still write it. */
+	d->io_error = 0;
+	bool dma_off = reset_device(d) == 0;
+	if (ixy_pci_disable_bus_master(d->pci) == 0)
+		dma_off = true;
+	d->io_error = 0;
+	if (!dma_off && d->rings) {
+		ixy_error_prefix("%s: the device's DMA could not be stopped, so its virtqueues and buffers are kept "
+				 "(not freed) until the process ends", dev->name);
+		ixy_pci_close(d->pci);
+		free(d);
+		return;
 	}
 	/* Buffers still in the rings: TX ones go back to their owners' pools,
 	 * RX ones to ours before it is freed. */
 	if (d->txq.desc && d->txq.free_ids) {
-		virtio_tx_reclaim(&d->txq);
-		for (uint16_t i = d->txq.used_seen; i != d->txq.avail_idx; i++)
-			ixy_pkt_buf_free(d->txq.bufs[d->txq.avail->ring[i & d->txq.mask]]);
+		/* The device may complete out of order: what is still out are
+		 * the descriptors not on the free list (not the avail ring
+		 * positions after used_seen, which may include completed ones). */
+		struct virtio_queue *q = &d->txq;
+		virtio_tx_reclaim(q);
+		uint8_t *is_free = calloc(q->size, 1);
+		if (is_free) {
+			for (uint32_t i = 0; i < q->num_free; i++)
+				is_free[q->free_ids[i]] = 1;
+			for (uint32_t id = 0; id < q->size; id++)
+				if (!is_free[id] && q->bufs[id])
+					ixy_pkt_buf_free(q->bufs[id]);
+			free(is_free);
+		}
 	}
 	if (d->rxq.pool && d->rxq.bufs) {
 		for (uint32_t i = 0; i < d->rxq.size; i++)
@@ -334,10 +362,12 @@ static int take_device(struct ixy_pci_dev *pci, const struct ixy_config_resolved
 		ixy_error_prefix("%s", name);
 		return rc;
 	}
-	if (rc < 1 || !bars[0].is_io || bars[0].size < VIRTIO_REG_CONFIG)
+	if (rc < 1 || !bars[0].is_io || bars[0].size < VIRTIO_REG_CONFIG) {
+		(void)ixy_pci_disable_bus_master(pci);  /* ours (locked) and enabled above: as found */
 		return ixy_error(-ENODEV, "%s: BAR0 is not a legacy virtio I/O-port BAR (%s, %llu bytes); is the "
 				 "device started with disable-legacy=on?", name, rc >= 1 && bars[0].is_io ? "I/O" : "memory",
 				 rc >= 1 ? (unsigned long long)bars[0].size : 0ull);
+	}
 	return 0;
 }
 
@@ -366,6 +396,7 @@ struct ixy_device *virtio_open_pci(struct ixy_pci_dev *pci, const struct ixy_con
 	}
 	struct virtio_dev *d = calloc(1, sizeof(*d));
 	if (!d) {
+		(void)ixy_pci_disable_bus_master(pci);
 		ixy_pci_close(pci);
 		return ixy_error_null(-ENOMEM, "%s: out of memory", name);
 	}

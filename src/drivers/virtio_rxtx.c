@@ -68,7 +68,7 @@ uint32_t virtio_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_
 		b->len = e->len - VIRTIO_NET_HDR_LEN;
 		b->rss_hash = 0;
 		b->ol_flags = 0;
-		b->queue = 0;
+		ixy__pkt_buf_rx_out(b, 0);
 		bytes += b->len;
 		bufs[i] = b;
 
@@ -123,11 +123,19 @@ uint32_t virtio_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_
 	/* 1. Buffers the device has sent go home, their descriptors free. */
 	if (q->num_free < n)
 		virtio_tx_reclaim(q);
-	/* 2. One descriptor per frame, as many as are free. */
+	/* 2. One descriptor per frame, as many as are free. A frame longer
+	 * than its buffer or the largest frame is taken but not sent (freed,
+	 * counted): it would put the memory behind the buffer on the wire. */
 	if (n > q->num_free)
 		n = q->num_free;
+	uint32_t used = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		struct ixy_pkt_buf *b = bufs[i];
+		if (__builtin_expect(b->len > b->buf_len || b->len > q->max_len, 0)) {
+			ixy_pkt_buf_free(b);
+			__atomic_store_n(&q->errors, q->errors + 1, __ATOMIC_RELAXED);
+			continue;
+		}
 		uint16_t id = q->free_ids[--q->num_free];
 		volatile struct virtq_desc *desc = &q->desc[id];
 
@@ -137,14 +145,15 @@ uint32_t virtio_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_
 		desc->addr = b->data_phys - VIRTIO_NET_HDR_LEN;
 		desc->len = VIRTIO_NET_HDR_LEN + b->len;
 		desc->flags = 0;
-		q->avail->ring[(uint16_t)(q->avail_idx + i) & mask] = id;
+		q->avail->ring[(uint16_t)(q->avail_idx + used) & mask] = id;
 		bytes += b->len;
+		used++;
 	}
-	if (n) {
-		q->avail_idx = (uint16_t)(q->avail_idx + n);
+	if (used) {
+		q->avail_idx = (uint16_t)(q->avail_idx + used);
 		publish_avail(q);
 		virtio_notify(q);
-		count(q, n, bytes);
+		count(q, used, bytes);
 	}
 	return n;
 }

@@ -30,6 +30,7 @@ struct ixy_dma_region {
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ixy_dma_region *registry;
 static atomic_uint file_counter;
+static _Atomic(ixy__dma_free_observer) free_observer;
 
 /* Stale-file cleanup once per mount point per process. */
 static char cleaned_mounts[4][256];
@@ -214,18 +215,46 @@ void ixy_dma_free(struct ixy_dma_region *r)
 	}
 	pthread_mutex_unlock(&registry_lock);
 	munmap(r->virt, r->size);
+	ixy__dma_free_observer obs = atomic_load(&free_observer);
+	if (obs)
+		obs(r->virt, r->size);
 	free(r);
 }
 
-void *ixy_dma_virt(const struct ixy_dma_region *r) { return r->virt; }
-uint64_t ixy_dma_phys(const struct ixy_dma_region *r) { return r->phys[0]; }
-size_t ixy_dma_size(const struct ixy_dma_region *r) { return r->size; }
-size_t ixy_dma_page_size(const struct ixy_dma_region *r) { return r->page_size; }
-int ixy_dma_numa_node(const struct ixy_dma_region *r) { return r->numa_node; }
-bool ixy_dma_is_contiguous(const struct ixy_dma_region *r) { return r->contiguous; }
+void ixy__dma_set_free_observer(ixy__dma_free_observer fn)
+{
+	atomic_store(&free_observer, fn);
+}
+
+/* The accessors: NULL / 0 / -1 / false with a message for a NULL region. */
+static bool no_region(const struct ixy_dma_region *r, const char *fn)
+{
+	if (r)
+		return false;
+	ixy_error(-EINVAL, "%s: region is NULL", fn);
+	return true;
+}
+
+void *ixy_dma_virt(const struct ixy_dma_region *r) { return no_region(r, "ixy_dma_virt") ? NULL : r->virt; }
+uint64_t ixy_dma_phys(const struct ixy_dma_region *r) { return no_region(r, "ixy_dma_phys") ? 0 : r->phys[0]; }
+size_t ixy_dma_size(const struct ixy_dma_region *r) { return no_region(r, "ixy_dma_size") ? 0 : r->size; }
+size_t ixy_dma_page_size(const struct ixy_dma_region *r)
+{
+	return no_region(r, "ixy_dma_page_size") ? 0 : r->page_size;
+}
+int ixy_dma_numa_node(const struct ixy_dma_region *r)
+{
+	return no_region(r, "ixy_dma_numa_node") ? -1 : r->numa_node;
+}
+bool ixy_dma_is_contiguous(const struct ixy_dma_region *r)
+{
+	return no_region(r, "ixy_dma_is_contiguous") ? false : r->contiguous;
+}
 
 uint64_t ixy_dma_virt_to_phys(const struct ixy_dma_region *r, const void *ptr)
 {
+	if (no_region(r, "ixy_dma_virt_to_phys"))
+		return 0;
 	uintptr_t off = (uintptr_t)ptr - (uintptr_t)r->virt;
 	if ((uintptr_t)ptr < (uintptr_t)r->virt || off >= r->size)
 		return 0;
@@ -235,6 +264,8 @@ uint64_t ixy_dma_virt_to_phys(const struct ixy_dma_region *r, const void *ptr)
 int ixy_dma_list(struct ixy_dma_info *out, int max)
 {
 	int n = 0;
+	if (!out)
+		max = 0;  /* count only */
 	pthread_mutex_lock(&registry_lock);
 	for (struct ixy_dma_region *r = registry; r; r = r->next, n++) {
 		if (n < max)
@@ -247,6 +278,10 @@ int ixy_dma_list(struct ixy_dma_info *out, int max)
 
 void ixy_dma_dump(FILE *f)
 {
+	if (!f) {
+		ixy_error(-EINVAL, "ixy_dma_dump: f is NULL");
+		return;
+	}
 	pthread_mutex_lock(&registry_lock);
 	fprintf(f, "%-18s %-18s %12s %9s %4s %s\n", "virt", "phys", "bytes", "page", "node", "contiguous");
 	for (struct ixy_dma_region *r = registry; r; r = r->next)

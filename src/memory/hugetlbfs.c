@@ -131,6 +131,8 @@ int ixy_hugetlbfs_find(size_t page_size, const char *override, char *path, size_
 {
 	char szbuf[64];
 
+	if (!path || len == 0)
+		return ixy_error(-EINVAL, "ixy_hugetlbfs_find: no output buffer (path NULL or len 0)");
 	if (page_size == 0)
 		page_size = IXY_PAGE_2M;
 	if (!override || !*override)
@@ -156,6 +158,8 @@ int ixy_hugetlbfs_find(size_t page_size, const char *override, char *path, size_
 
 int ixy_hugetlbfs_clean_stale(const char *mount)
 {
+	if (!mount)
+		return ixy_error(-EINVAL, "ixy_hugetlbfs_clean_stale: mount is NULL");
 	DIR *d = opendir(mount);
 	struct dirent *e;
 	int removed = 0;

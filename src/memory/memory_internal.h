@@ -21,4 +21,18 @@ size_t ixy__default_hugepage_size(void);
  * size; else 2 MiB. */
 size_t ixy__resolve_page_size(size_t page_size, const char *override);
 
+/* Called by ixy_dma_free after a region is unmapped, with its former
+ * virtual range. The virtual 82599 registers one to notice DMA memory that
+ * goes away while one of its queues still points into it (a driver that
+ * frees before stopping the device) and to drop its cached translations. */
+typedef void (*ixy__dma_free_observer)(const void *virt, size_t len);
+void ixy__dma_set_free_observer(ixy__dma_free_observer fn);
+
+/* Frames shorter than this power of two fit every buffer of every pool and
+ * every open port's largest frame: the TX paths check lengths exactly only
+ * in batches where some frame reaches it (ixgbe_rxtx.c). It only ever goes
+ * down: mempool creation and device opens lower it. */
+extern uint32_t ixy__tx_len_fast;
+void ixy__tx_len_fast_lower(uint32_t limit);
+
 #endif

@@ -18,6 +18,33 @@
 
 static uint32_t round_up(uint32_t v, uint32_t to) { return (v + to - 1) / to * to; }
 
+uint32_t ixy__tx_len_fast = 1u << 31;
+
+void ixy__tx_len_fast_lower(uint32_t limit)
+{
+	uint32_t p2 = 1;
+	while (p2 <= limit / 2)
+		p2 <<= 1;  /* the largest power of two <= limit */
+	uint32_t cur = __atomic_load_n(&ixy__tx_len_fast, __ATOMIC_RELAXED);
+	while (p2 < cur && !__atomic_compare_exchange_n(&ixy__tx_len_fast, &cur, p2, true, __ATOMIC_RELAXED,
+							 __ATOMIC_RELAXED))
+		;
+}
+
+/* Checked pools by default: env IXY_MEMPOOL_CHECK=1, or a library built
+ * without NDEBUG (CMake Debug builds). */
+static bool check_by_default(void)
+{
+	const char *env = getenv("IXY_MEMPOOL_CHECK");
+	if (env)
+		return strcmp(env, "1") == 0;
+#ifdef NDEBUG
+	return false;
+#else
+	return true;
+#endif
+}
+
 struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts)
 {
 	if (!opts || opts->num_entries == 0)
@@ -52,6 +79,9 @@ struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts)
 	p->buf_len = buf_len;
 	p->headroom = headroom;
 	p->shared = opts->shared;
+	ixy__tx_len_fast_lower(buf_len + 1);  /* lengths up to buf_len are fine */
+	p->checked = opts->checked || check_by_default();
+	p->slow = p->shared || p->checked;
 
 	size_t npages = (opts->num_entries + p->per_page - 1) / p->per_page;
 	struct ixy_dma_opts dopts = {
@@ -73,8 +103,9 @@ struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts)
 		b->idx = i;
 		b->data_off = (uint16_t)(sizeof(*b) + headroom);
 		b->buf_len = buf_len;
-		b->tx_flags = 0;
+		b->ol_flags = 0;
 		b->data_phys = ixy_dma_virt_to_phys(p->region, ixy_pkt_data(b));
+		b->state = IXY_PKT_BUF_FREE;
 	}
 	if (p->shared) {
 		/* Linked free list 0 -> 1 -> ... -> n-1, head = 0 with tag 0. */
@@ -127,17 +158,41 @@ void ixy__mempool_release_orphan(struct ixy_mempool *pool)
 	destroy(pool);
 }
 
-uint32_t ixy_mempool_size(const struct ixy_mempool *pool) { return pool->num_entries; }
-uint32_t ixy_mempool_buf_len(const struct ixy_mempool *pool) { return pool->buf_len; }
-bool ixy_mempool_is_shared(const struct ixy_mempool *pool) { return pool->shared; }
+/* The accessors: 0 / false / NULL with a message for a NULL pool. */
+static bool no_pool(const struct ixy_mempool *pool, const char *fn)
+{
+	if (pool)
+		return false;
+	ixy_error(-EINVAL, "%s: pool is NULL", fn);
+	return true;
+}
+
+uint32_t ixy_mempool_size(const struct ixy_mempool *pool)
+{
+	return no_pool(pool, "ixy_mempool_size") ? 0 : pool->num_entries;
+}
+
+uint32_t ixy_mempool_buf_len(const struct ixy_mempool *pool)
+{
+	return no_pool(pool, "ixy_mempool_buf_len") ? 0 : pool->buf_len;
+}
+
+bool ixy_mempool_is_shared(const struct ixy_mempool *pool)
+{
+	return no_pool(pool, "ixy_mempool_is_shared") ? false : pool->shared;
+}
 
 uint32_t ixy_mempool_available(const struct ixy_mempool *pool)
 {
+	if (no_pool(pool, "ixy_mempool_available"))
+		return 0;
 	return pool->shared ? __atomic_load_n(&pool->free_top, __ATOMIC_RELAXED) : pool->free_top;
 }
 
 struct ixy_pkt_buf *ixy_mempool_get(const struct ixy_mempool *pool, uint32_t idx)
 {
+	if (no_pool(pool, "ixy_mempool_get"))
+		return NULL;
 	if (idx >= pool->num_entries)
 		return ixy_error_null(-EINVAL, "mempool: index %u out of range (%u entries)", idx, pool->num_entries);
 	return ixy__mempool_at(pool, idx);
@@ -157,12 +212,17 @@ static inline uint32_t link_of(struct ixy_mempool *p, uint32_t idx)
 
 uint32_t ixy_mempool_shared_alloc_batch(struct ixy_mempool *p, struct ixy_pkt_buf **bufs, uint32_t n)
 {
+	if (n == 0)
+		return 0;
+	if (!p || !bufs || !p->shared) {
+		ixy_error(-EINVAL, "ixy_mempool_shared_alloc_batch: %s",
+			  !p ? "pool is NULL" : !bufs ? "bufs is NULL" : "not a shared pool");
+		return 0;
+	}
 	uint64_t old = __atomic_load_n(&p->head, __ATOMIC_ACQUIRE);
 	uint32_t got;
 	uint64_t new_head;
 
-	if (n == 0)
-		return 0;
 	for (;;) {
 		uint32_t idx = (uint32_t)old;
 		got = 0;
@@ -188,6 +248,11 @@ void ixy_mempool_shared_free_batch(struct ixy_mempool *p, struct ixy_pkt_buf **b
 {
 	if (n == 0)
 		return;
+	if (!p || !bufs || !p->shared) {
+		ixy_error(-EINVAL, "ixy_mempool_shared_free_batch: %s",
+			  !p ? "pool is NULL" : !bufs ? "bufs is NULL" : "not a shared pool");
+		return;
+	}
 	/* Chain the buffers (they are ours until the CAS publishes them). */
 	for (uint32_t i = 0; i + 1 < n; i++)
 		__atomic_store_n(&p->free_stack[bufs[i]->idx], bufs[i + 1]->idx, __ATOMIC_RELAXED);
@@ -204,4 +269,83 @@ void ixy_mempool_shared_free_batch(struct ixy_mempool *p, struct ixy_pkt_buf **b
 	if (now == p->num_entries && __atomic_load_n(&p->orphaned, __ATOMIC_SEQ_CST) &&
 	    __atomic_compare_exchange_n(&p->free_top, &now, UINT32_MAX, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 		destroy(p);
+}
+
+/* ---- the out-of-line paths: shared pools, and checked pools ---- */
+
+uint64_t ixy_mempool_double_frees(const struct ixy_mempool *pool)
+{
+	return pool ? __atomic_load_n(&pool->double_frees, __ATOMIC_RELAXED) : 0;
+}
+
+/* Mark bufs[0..n) handed out. */
+static void mark_out(struct ixy_pkt_buf **bufs, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		__atomic_store_n(&bufs[i]->state, 0, __ATOMIC_RELAXED);
+}
+
+/* Take the buffers that are in the pool already out of bufs[0..n) (the
+ * order of the rest is kept), count and report them; returns how many
+ * remain. Claiming with an exchange makes two threads freeing the same
+ * buffer at once detect it too. */
+static uint32_t drop_double_frees(struct ixy_mempool *p, struct ixy_pkt_buf **bufs, uint32_t n)
+{
+	uint32_t kept = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct ixy_pkt_buf *b = bufs[i];
+		if (__atomic_exchange_n(&b->state, IXY_PKT_BUF_FREE, __ATOMIC_RELAXED) == IXY_PKT_BUF_FREE) {
+			__atomic_fetch_add(&p->double_frees, 1, __ATOMIC_RELAXED);
+			ixy_error(-EINVAL, "mempool: double free of buffer %u (%p) refused: it is already in its pool; "
+				  "%llu double frees so far", b->idx, (void *)b,
+				  (unsigned long long)__atomic_load_n(&p->double_frees, __ATOMIC_RELAXED));
+			continue;
+		}
+		bufs[kept++] = b;
+	}
+	return kept;
+}
+
+uint32_t ixy__mempool_slow_alloc_batch(struct ixy_mempool *p, struct ixy_pkt_buf **bufs, uint32_t n)
+{
+	uint32_t got;
+	if (p->shared) {
+		got = ixy_mempool_shared_alloc_batch(p, bufs, n);
+	} else {
+		uint32_t top = p->free_top;
+		got = n > top ? top : n;
+		for (uint32_t i = 0; i < got; i++)
+			bufs[i] = p->free_bufs[top - 1 - i];
+		p->free_top = top - got;
+	}
+	if (p->checked)
+		mark_out(bufs, got);
+	return got;
+}
+
+void ixy__mempool_slow_free_batch(struct ixy_mempool *p, struct ixy_pkt_buf **bufs, uint32_t n)
+{
+	struct ixy_pkt_buf *kept[64];
+	/* read once: returning the last buffer of an orphaned pool frees p */
+	const bool checked = p->checked, shared = p->shared;
+	while (checked && n) {
+		/* in chunks, so the caller's array is left as it was */
+		uint32_t c = n < 64 ? n : 64;
+		memcpy(kept, bufs, c * sizeof(*bufs));
+		uint32_t k = drop_double_frees(p, kept, c);
+		bufs += c;
+		n -= c;
+		if (shared) {
+			ixy_mempool_shared_free_batch(p, kept, k);
+			continue;
+		}
+		memcpy(p->free_bufs + p->free_top, kept, k * sizeof(*kept));
+		p->free_top += k;
+		if (p->orphaned && p->free_top == p->num_entries) {
+			destroy(p);
+			return;
+		}
+	}
+	if (n)
+		ixy_mempool_shared_free_batch(p, bufs, n);   /* unchecked: only shared pools come here */
 }

@@ -17,6 +17,8 @@
 
 int ixy_virt_to_phys(const void *virt, uint64_t *phys)
 {
+	if (!phys)
+		return ixy_error(-EINVAL, "ixy_virt_to_phys: phys is NULL");
 	long pagesize = sysconf(_SC_PAGESIZE);
 	uintptr_t addr = (uintptr_t)virt;
 	uint64_t entry;

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "memory/memory_internal.h"
 #include "model/sim_internal.h"
 #include "model/sim_core.h"
 
@@ -136,7 +137,7 @@ int sim_domain_split(struct ixy_sim *b)
 	return e1 ? e1 : e2;
 }
 
-static bool valid_name(const char *n)
+bool sim_valid_name(const char *n)
 {
 	size_t len = strlen(n);
 	if (len == 0 || len >= 64)
@@ -155,8 +156,51 @@ static struct ixy_sim *find_locked(const char *name)
 	return NULL;
 }
 
+bool sim_find_waiting(const char *name, char *who, size_t len, enum ixy_sim_mode *mode)
+{
+	bool found = false;
+	pthread_mutex_lock(&registry_lock);
+	for (struct ixy_sim *s = registry; s && !found; s = s->next) {
+		if (strcmp(s->pending_peer, name) == 0) {
+			snprintf(who, len, "%s", s->name);
+			*mode = s->cfg.mode;
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return found;
+}
+
+const char *sim_pending_peer(const struct ixy_sim *sim)
+{
+	return sim->pending_peer[0] ? sim->pending_peer : NULL;
+}
+
+/* The device ids the model can stand in for: it is an 82599 register
+ * file, which the driver's 82599, X540, X550 and X550EM_x paths use as
+ * is. X550EM_a boards read the EEPROM state from another address (EEC at
+ * 0x15FF8) and are not modelled; neither is anything the driver does not
+ * take. */
+static const uint16_t sim_ids[] = {
+	0x10F7, 0x1514, 0x1517, 0x10F8, 0x10F9, 0x10FC, 0x152A, 0x10FB, 0x1529, 0x1507, 0x154D, 0x154A,
+	0x1558, 0x1557, 0x154F, 0x155D, 0x151C,                 /* 82599 */
+	0x1528, 0x1560, 0x155C,                                 /* X540 */
+	0x1563, 0x15D1,                                         /* X550 */
+	0x15AA, 0x15AB, 0x15AC, 0x15AD, 0x15AE, 0x15B0,         /* X550EM_x */
+};
+
+static bool sim_id_known(uint16_t id)
+{
+	for (size_t i = 0; i < sizeof(sim_ids) / sizeof(sim_ids[0]); i++)
+		if (sim_ids[i] == id)
+			return true;
+	return false;
+}
+
 struct ixy_sim *ixy_sim_find(const char *name)
 {
+	if (!name)
+		return ixy_error_null(-EINVAL, "ixy_sim_find: name is NULL");
 	pthread_mutex_lock(&registry_lock);
 	struct ixy_sim *s = find_locked(name);
 	pthread_mutex_unlock(&registry_lock);
@@ -165,16 +209,24 @@ struct ixy_sim *ixy_sim_find(const char *name)
 
 const char *ixy_sim_name(const struct ixy_sim *sim)
 {
+	if (!sim)
+		return ixy_error_null(-EINVAL, "ixy_sim_name: no port given (NULL)");
 	return sim->name;
 }
 
 uint16_t ixy_sim_device_id(const struct ixy_sim *sim)
 {
+	if (!sim) {
+		ixy_error(-EINVAL, "ixy_sim_device_id: no port given (NULL)");
+		return 0;
+	}
 	return sim->cfg.device_id;
 }
 
 volatile uint8_t *ixy_sim_bar0(struct ixy_sim *sim, size_t *size)
 {
+	if (!sim)
+		return ixy_error_null(-EINVAL, "ixy_sim_bar0: no port given (NULL)");
 	if (size)
 		*size = SIM_BAR0_SIZE;
 	return (volatile uint8_t *)sim->bar;
@@ -198,18 +250,26 @@ static void free_sim(struct ixy_sim *sim)
 	free(sim);
 }
 
+static void dma_freed(const void *virt, size_t len);
+
 struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cfg)
 {
 	struct ixy_sim_config c = { .mode = IXY_SIM_THREADED };
 	if (cfg)
 		c = *cfg;
-	if (!name || !valid_name(name))
+	if (!name || !sim_valid_name(name))
 		return ixy_error_null(-EINVAL, "sim: invalid port name \"%s\": 1..63 characters, without , : = or space",
 				      name ? name : "(null)");
 	if (c.mode != IXY_SIM_THREADED && c.mode != IXY_SIM_STEPPED)
 		return ixy_error_null(-EINVAL, "sim %s: unknown mode %d (threaded or stepped)", name, (int)c.mode);
 	if (!c.device_id)
 		c.device_id = 0x10fb;
+	if (!sim_id_known(c.device_id))
+		return ixy_error_null(-EINVAL, "sim %s: device id 0x%04x is not one the model can be: it models the "
+				      "82599 register file, as 82599 (0x10F7 0x1514 0x1517 0x10F8 0x10F9 0x10FC 0x152A "
+				      "0x10FB 0x1529 0x1507 0x154D 0x154A 0x1558 0x1557 0x154F 0x155D 0x151C), X540 "
+				      "(0x1528 0x1560 0x155C), X550 (0x1563 0x15D1) or X550EM_x (0x15AA-0x15AE 0x15B0); "
+				      "X550EM_a is not modelled", name, c.device_id);
 	enum sim_media media = sim_media_of(c.device_id);
 	if ((unsigned)c.sfp > IXY_SIM_SFP_LR)
 		return ixy_error_null(-EINVAL, "sim %s: unknown SFP+ module type %d", name, (int)c.sfp);
@@ -268,6 +328,7 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 	}
 	sim->next = registry;
 	registry = sim;
+	ixy__dma_set_free_observer(dma_freed);
 	struct ixy_sim *waiting = NULL;
 	for (struct ixy_sim *s = registry; s; s = s->next)
 		if (s != sim && strcmp(s->pending_peer, name) == 0)
@@ -311,6 +372,8 @@ void ixy_sim_destroy(struct ixy_sim *sim)
 
 int ixy_sim_step(struct ixy_sim *sim)
 {
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_step: no port given (NULL)");
 	if (sim->cfg.mode != IXY_SIM_STEPPED)
 		return ixy_error(-EINVAL, "sim %s: ixy_sim_step needs a port in stepped mode (mode=stepped); "
 				 "this one has its own DMA engine thread", sim->name);
@@ -328,6 +391,10 @@ int ixy_sim_step(struct ixy_sim *sim)
 
 enum ixy_sim_mode ixy_sim_mode(const struct ixy_sim *sim)
 {
+	if (!sim) {
+		ixy_error(-EINVAL, "ixy_sim_mode: no port given (NULL)");
+		return IXY_SIM_THREADED;
+	}
 	return sim->cfg.mode;
 }
 
@@ -354,6 +421,70 @@ static void retranslate_rings(struct ixy_sim *sim)
 			tq->stopped = true;
 		}
 	}
+}
+
+static bool in_range(const void *p, const uint8_t *lo, size_t len)
+{
+	return p && (uintptr_t)p - (uintptr_t)lo < len;
+}
+
+/* DMA memory of this process was just unmapped (ixy_dma_free). A queue
+ * that is still enabled with its ring, or with receive buffers it owns, in
+ * that memory means the driver freed memory the NIC may still write: on
+ * hardware that is DMA into freed (and soon reused) memory. The model says
+ * so, stops such a queue (it would otherwise touch the unmapped pages
+ * through its cached pointers) and forgets its translations, so that any
+ * later access to those addresses is a counted DMA fault. */
+static void port_dma_freed(struct ixy_sim *sim, const uint8_t *lo, size_t len)
+{
+	for (unsigned q = 0; q < SIM_NUM_QUEUES; q++) {
+		struct sim_rxq *rq = &sim->rxq[q];
+		struct sim_txq *tq = &sim->txq[q];
+		if (rq->enabled && !rq->stopped && in_range(rq->ring, lo, len)) {
+			sim_violation(sim, "RX queue %u: its descriptor ring was freed while the queue is enabled "
+				      "(RXDCTL.ENABLE): the NIC would DMA into freed memory; stop the queue first; "
+				      "queue stopped", q);
+			rq->stopped = true;
+			rq->ring = NULL;
+		}
+		if (rq->enabled && !rq->stopped && rq->ring) {
+			/* buffers of the descriptors the NIC owns (RDH..RDT) */
+			uint32_t tail = __atomic_load_n(&sim->bar[SIM_RDT(q) / 4], __ATOMIC_ACQUIRE);
+			for (uint32_t i = rq->head; tail < rq->count && i != tail; i = (i + 1) % rq->count) {
+				uint64_t addr;
+				memcpy(&addr, rq->ring + 16u * i, 8);
+				if (in_range(sim_dma_peek(&sim->dma, addr), lo, len)) {
+					sim_violation(sim, "RX queue %u: the buffer of descriptor %u (0x%" PRIx64 ") was freed "
+						      "while the queue is enabled: the NIC would write a frame into freed "
+						      "memory; stop the queue first; queue stopped", q, i, addr);
+					rq->stopped = true;
+					break;
+				}
+			}
+		}
+		if (tq->enabled && !tq->stopped && in_range(tq->ring, lo, len)) {
+			sim_violation(sim, "TX queue %u: its descriptor ring was freed while the queue is enabled "
+				      "(TXDCTL.ENABLE): the NIC would read and write back freed memory; stop the "
+				      "queue first; queue stopped", q);
+			tq->stopped = true;
+			tq->ring = NULL;
+		}
+	}
+	sim_dma_forget(&sim->dma);
+	retranslate_rings(sim);
+}
+
+static void dma_freed(const void *virt, size_t len)
+{
+	pthread_mutex_lock(&registry_lock);
+	for (struct ixy_sim *s = registry; s; s = s->next) {
+		if (s->dma.plug)
+			continue;	/* a device server's memory is not this process's DMA memory */
+		sim_lock(s);
+		port_dma_freed(s, virt, len);
+		sim_unlock(s);
+	}
+	pthread_mutex_unlock(&registry_lock);
 }
 
 int ixy_sim_set_dma_lookup(struct ixy_sim *sim, ixy_sim_dma_lookup_fn lookup, void *ctx)

@@ -329,6 +329,7 @@ struct ixy_sim {
 	struct sim_rxcfg rx;
 	bool cfg_dirty;			/* a register was written: rebuild rx */
 	uint64_t rx_gen;		/* bumped at every rebuild (cached RSS hashes) */
+	bool rx_started;		/* the driver has received since RXEN was set (sim_rx_started) */
 	uint8_t perm_mac[6];
 
 	/* reset and link (8.2.3.22.19 LINKS, 4.6.4 link setup) */
@@ -385,6 +386,10 @@ struct ixy_sim {
 	uint64_t dma_faults;
 	uint64_t frames_moved;
 	uint64_t flight_lost;		/* delay_us: more frames on the cable than the model holds */
+	/* frames the wire lost on its own side (a pcap file that cannot be
+	 * written), and the first such error (ixy_sim_wire_lost) */
+	uint64_t wire_errors;
+	char wire_error[400];	/* written once, under the domain lock */
 };
 
 /* sim_core.c */
@@ -471,6 +476,8 @@ void sim_dma_free(struct sim_dma_map *m);
  * (DMA) memory, else NULL (rescans the process's mappings once first). */
 uint8_t *sim_dma_ptr(struct sim_dma_map *m, uint64_t phys, uint64_t len);
 int sim_dma_rescan(struct sim_dma_map *m);
+/* The cached translation of phys, without rescanning on a miss (NULL). */
+uint8_t *sim_dma_peek(struct sim_dma_map *m, uint64_t phys);
 /* Drop every cached translation (the caller clears the queues' hits). */
 void sim_dma_forget(struct sim_dma_map *m);
 /* sim_dma_ptr that refills *h with the entry it used. */
@@ -506,7 +513,13 @@ uint64_t sim_tx_wb_due_ns(const struct ixy_sim *sim);
 int sim_tx_round(struct ixy_sim *sim);
 
 /* sim_wire.c */
+/* The wire lost `frames` frames (0: an error without a frame, e.g. at
+ * close); the first message is kept. */
+void sim_wire_error(struct ixy_sim *sim, uint64_t frames, const char *msg);
 bool sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f);
+/* Whether the driver has started receiving (RXEN, a queue with descriptors):
+ * wires that can hold frames back wait until then. */
+bool sim_rx_started(struct ixy_sim *sim);
 int sim_wire_rx_round(struct ixy_sim *sim);
 int sim_wire_flight(struct ixy_sim *sim);	/* delay_us: deliver what arrived */
 void sim_wire_detach(struct ixy_sim *sim);

@@ -181,6 +181,7 @@ struct ixy_pci_dev *ixy_pci_open(const char *addr, const char *sysfs_root)
 	dev->addr = a;
 	for (int i = 0; i < IXY_PCI_NUM_BARS; i++)
 		dev->bar_fd[i] = -1;
+	dev->lock_fd = -1;
 
 	int n = snprintf(dev->path, sizeof(dev->path), "%s/bus/pci/devices/%s", root, dev->name);
 	if (n < 0 || (size_t)n >= sizeof(dev->path)) {
@@ -217,6 +218,8 @@ void ixy_pci_close(struct ixy_pci_dev *dev)
 	for (int i = 0; i < IXY_PCI_NUM_BARS; i++)
 		if (dev->bar_fd[i] >= 0)
 			close(dev->bar_fd[i]);
+	if (dev->lock_fd >= 0)
+		close(dev->lock_fd);	/* releases the claim (pci_lock.c) */
 	free(dev);
 }
 
@@ -395,30 +398,43 @@ int ixy_pci_get_bars(struct ixy_pci_dev *dev, struct ixy_pci_bar *bars, int max)
 	return count;
 }
 
-int ixy_pci_enable_bus_master(struct ixy_pci_dev *dev)
+/* Read-modify-write of the 16-bit command register only (PCI 3.0,
+ * 6.2.2): the status register next to it has write-1-to-clear bits, so a
+ * 4-byte write would clear pending error status. */
+static int update_command(struct ixy_pci_dev *dev, uint16_t set, uint16_t clear, const char *what)
 {
 	uint8_t cmd[2];
 
-	if (!dev)
-		return ixy_error(-EINVAL, "ixy_pci_enable_bus_master: device is NULL");
-	/* Read-modify-write of the 16-bit command register only (PCI 3.0,
-	 * 6.2.2): the status register next to it has write-1-to-clear bits,
-	 * so a 4-byte write would clear pending error status. */
 	int err = ixy_pci_config_read(dev, IXY_PCI_CFG_COMMAND, cmd, sizeof(cmd));
 	if (err) {
-		ixy_error_prefix("enabling bus mastering");
+		ixy_error_prefix("%s", what);
 		return err;
 	}
-	uint16_t v = le16(cmd) | IXY_PCI_CMD_MEMORY | IXY_PCI_CMD_MASTER;
+	uint16_t v = (uint16_t)((le16(cmd) | set) & ~clear);
 	cmd[0] = (uint8_t)(v & 0xff);
 	cmd[1] = (uint8_t)(v >> 8);
 	err = ixy_pci_config_write(dev, IXY_PCI_CFG_COMMAND, cmd, sizeof(cmd));
 	if (err) {
-		ixy_error_prefix("enabling bus mastering");
+		ixy_error_prefix("%s", what);
 		return err;
 	}
 	dev->info.command = v;
 	return 0;
+}
+
+int ixy_pci_enable_bus_master(struct ixy_pci_dev *dev)
+{
+	if (!dev)
+		return ixy_error(-EINVAL, "ixy_pci_enable_bus_master: device is NULL");
+	return update_command(dev, IXY_PCI_CMD_MEMORY | IXY_PCI_CMD_MASTER, 0, "enabling bus mastering");
+}
+
+int ixy_pci_disable_bus_master(struct ixy_pci_dev *dev)
+{
+	if (!dev)
+		return ixy_error(-EINVAL, "ixy_pci_disable_bus_master: device is NULL");
+	/* Memory space stays enabled: the registers remain reachable. */
+	return update_command(dev, 0, IXY_PCI_CMD_MASTER, "disabling bus mastering");
 }
 
 int ixy_pci_numa_node(struct ixy_pci_dev *dev)

@@ -56,6 +56,7 @@ struct ixy_pci_dev {
 	/* resourceN opened lazily for pread/pwrite access (-1 = not yet). */
 	int bar_fd[IXY_PCI_NUM_BARS];
 	uint64_t bar_size[IXY_PCI_NUM_BARS];
+	int lock_fd;                /* config file holding our flock, -1 = not claimed */
 };
 
 /* "<dev->path>/<rel>" into buf; -ENAMETOOLONG (with message) if it does not

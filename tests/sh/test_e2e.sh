@@ -98,7 +98,7 @@ check "ixy-fwd: per-second rate lines printed" grep -q 'Mpps.*Mbit/s' "$T/fwd.ou
 
 # ---- ixy-pktgen into a veth, tshark checks every frame ----
 pktgen_ok() {
-	ip netns exec "$P-h1" timeout 30 tcpdump -c 1000 -i v1h -U -w "$T/pktgen.pcap" udp >/dev/null 2>&1 &
+	ip netns exec "$P-h1" timeout 30 tcpdump -Z root -c 1000 -i v1h -U -w "$T/pktgen.pcap" udp >/dev/null 2>&1 &
 	local cap=$!
 	sleep 1.5
 	in_ns sw "$pktgen" -n 1000 -s 100 -f 8 -i 0 'sim:g,wire=iface:v1x' >"$T/pktgen.out" 2>&1 || return 1
@@ -123,7 +123,7 @@ check "ixy-pktgen: 8 flows = 8 UDP source ports" sh -c "[ \$(cut -f4 '$T/pktgen.
 pcap_ok() {
 	# A static neighbour: h1 sends ICMP echo requests to 198.18.0.9 and no ARP.
 	in_ns h1 ip neigh replace 198.18.0.9 lladdr 02:00:00:00:00:09 dev v1h
-	ip netns exec "$P-h1" timeout 30 tcpdump -c 20 -i v1h -U -w "$T/ref.pcap" icmp >/dev/null 2>&1 &
+	ip netns exec "$P-h1" timeout 30 tcpdump -Z root -c 20 -i v1h -U -w "$T/ref.pcap" icmp >/dev/null 2>&1 &
 	local ref=$!
 	ip netns exec "$P-sw" timeout 30 "$pcapapp" -n 20 -i 0 'sim:c,wire=iface:v1x' "$T/ixy.pcap" >"$T/pcap.out" 2>&1 &
 	local cap=$!
@@ -145,7 +145,7 @@ check "ixy-pcap: file has nanosecond timestamps (magic a1b23c4d)" \
 
 # ---- ixy-pcap --replay: the file captured above goes back out of a port ----
 replay_ok() {
-	ip netns exec "$P-h1" timeout 30 tcpdump -c 20 -i v1h -U -w "$T/replayed.pcap" icmp >/dev/null 2>&1 &
+	ip netns exec "$P-h1" timeout 30 tcpdump -Z root -c 20 -i v1h -U -w "$T/replayed.pcap" icmp >/dev/null 2>&1 &
 	local cap=$!
 	sleep 1.5
 	in_ns sw "$pcapapp" --replay -r 1000pps 'sim:rp,wire=iface:v1x' "$T/ixy.pcap" >"$T/replay.out" 2>&1 || return 1

@@ -163,6 +163,12 @@ static struct sim_dma_ent *find(struct sim_dma_map *m, uint64_t phys, uint64_t l
 	return lookup(m, phys, len);
 }
 
+uint8_t *sim_dma_peek(struct sim_dma_map *m, uint64_t phys)
+{
+	struct sim_dma_ent *e = lookup(m, phys, 1);
+	return e ? e->virt + (phys - e->phys) : NULL;
+}
+
 void sim_dma_forget(struct sim_dma_map *m)
 {
 	m->n = 0;

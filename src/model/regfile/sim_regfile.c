@@ -9,9 +9,11 @@
  * every breach is recorded as a violation. The interrupt registers (EICR,
  * EIMS, IVAR, EITR, ...) are passed to sim_irq.c, which owns their state.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
+#include "error.h"
 #include "model/sim_internal.h"
 
 #define DEFAULT_LINK_DELAY_US 10000	/* auto-negotiation / link training time */
@@ -367,6 +369,10 @@ static bool stat_read(struct ixy_sim *sim, uint32_t off, uint32_t *v)
 
 uint32_t ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg)
 {
+	if (!sim) {
+		ixy_error(-EINVAL, "ixy_sim_reg_read: no port given (NULL)");
+		return 0xffffffffu;
+	}
 	uint32_t off = alias(reg), v, r;
 	if (off >= SIM_BAR0_SIZE || (off & 3)) {
 		sim_lock(sim);
@@ -523,6 +529,10 @@ static void tx_queue_write(struct ixy_sim *sim, unsigned q, uint32_t r, uint32_t
 
 void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 {
+	if (!sim) {
+		ixy_error(-EINVAL, "ixy_sim_reg_write: no port given (NULL)");
+		return;
+	}
 	uint32_t off = alias(reg), r;
 	int q;
 	sim_lock(sim);

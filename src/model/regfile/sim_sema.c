@@ -78,7 +78,10 @@ void sim_sema_check(struct ixy_sim *sim, uint64_t now)
 	const char *what = "";
 	uint64_t t = oldest_hold(s, &what);
 	uint64_t limit_ns = (uint64_t)(sim->cfg.sema_hold_ms ? sim->cfg.sema_hold_ms : HOLD_LIMIT_MS) * 1000000;
-	if (s->long_reported || !t || now - t < limit_ns)
+	/* The engine's round reads the clock before it takes the port's lock,
+	 * so a take stamped by a register access in between is later than
+	 * now: held for no time yet, not for a wrapped-around eternity. */
+	if (s->long_reported || !t || now <= t || now - t < limit_ns)
 		return;
 	s->long_reported = true;
 	sim_violation(sim, "semaphore %s held by software for %" PRIu64 " ms and not released: release "

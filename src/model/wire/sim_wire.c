@@ -33,6 +33,28 @@ uint64_t sim_frame_time_ps(uint32_t len)
 	return (uint64_t)(len + 4 + 20) * 800;	/* 10 Gb/s: FCS, preamble+SFD 8, IFG 12 */
 }
 
+/* Called with the domain lock held (TX round, detach). */
+void sim_wire_error(struct ixy_sim *sim, uint64_t frames, const char *msg)
+{
+	if (!sim->wire_error[0] && msg)
+		snprintf(sim->wire_error, sizeof(sim->wire_error), "%s", msg);
+	sim->wire_errors += frames;
+}
+
+uint64_t ixy_sim_wire_lost(struct ixy_sim *sim, const char **msg)
+{
+	if (msg)
+		*msg = NULL;
+	if (!sim)
+		return 0;
+	sim_lock(sim);
+	uint64_t n = sim->wire_errors;
+	if (msg)
+		*msg = sim->wire_error[0] ? sim->wire_error : NULL;
+	sim_unlock(sim);
+	return n;
+}
+
 /* delay_us: the frame travels; it reaches the other end at its wire time
  * plus the delay (sim_wire_flight delivers it then). */
 static bool delayed(struct ixy_sim *sim, const struct sim_frame *f)
@@ -44,6 +66,7 @@ static bool delayed(struct ixy_sim *sim, const struct sim_frame *f)
 			sim_violation(sim, "delay_us=%u: more than %u frames on the cable at once; the model "
 				      "drops the excess (counted in TX, never received)", sim->cfg.delay_us,
 				      sim->flight.nslots);
+		sim_wire_error(sim, 1, "delay_us: more frames on the delayed cable than the model holds (65536)");
 		return false;
 	}
 	return true;
@@ -130,10 +153,47 @@ static int gen_round(struct ixy_sim *sim)
 	return moved;
 }
 
+/* Whether the port can take frames from a wire that can hold them back (a
+ * pcap file, the generator, a shm ring, a socket's queue). Until the driver
+ * has enabled the receiver and handed a queue its first descriptors, a
+ * frame would be dropped before anything could count it (RXCTRL.RXEN clear)
+ * or dropped for want of a descriptor (SRRCTL.DROP_EN): such wires wait
+ * instead, so a short pcap file is not used up while the port is still
+ * opening. Once started, frames flow as on a cable: a full ring drops and
+ * counts as before. rx_started is cleared when RXEN is (sim_rx.c). */
+bool sim_rx_started(struct ixy_sim *sim)
+{
+	if (sim->rx_started)
+		return true;
+	if (sim->cfg_dirty)
+		sim_rx_config(sim);
+	if (!sim->link_up || !sim->rx.rxen || sim->rx.halted)
+		return false;
+	for (unsigned i = 0; i < sim->n_rx_active; i++) {
+		unsigned q = sim->rx_active[i];
+		struct sim_rxq *rq = &sim->rxq[q];
+		if (rq->enabled && !rq->stopped &&
+		    __atomic_load_n(&sim->bar[SIM_RDT(q) / 4], __ATOMIC_ACQUIRE) != rq->head) {
+			/* a paced generator starts its schedule now, not with
+			 * a burst of everything due while the port opened */
+			if (sim->wire == SIM_WIRE_GEN)
+				sim->gen->next_ps = sim->now_ps;
+			return sim->rx_started = true;
+		}
+	}
+	return false;
+}
+
 int sim_wire_rx_round(struct ixy_sim *sim)
 {
 	int moved = 0, n;
 	sim->paced_moved = 0;
+	bool holds = sim->wire == SIM_WIRE_GEN || sim->wire == SIM_WIRE_PCAP || sim->wire == SIM_WIRE_IFACE;
+	if (holds && !sim_rx_started(sim)) {	/* (the shm wire asks in its own loop: it also tracks its peer) */
+		if (sim->rxpb.count)
+			moved += sim_rx_drain(sim);
+		return moved;
+	}
 	if (sim->rxpb.count)
 		moved += sim_rx_drain(sim);
 	struct sim_fq_slot *s;
@@ -220,6 +280,8 @@ static void plug(struct ixy_sim *sim, enum sim_wire_kind kind)
 
 int ixy_sim_wire_loopback(struct ixy_sim *sim)
 {
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_wire_loopback: no port given (NULL)");
 	sim_engine_pause(sim->dom);
 	sim_wire_detach(sim);
 	sim_lock(sim);
@@ -230,6 +292,8 @@ int ixy_sim_wire_loopback(struct ixy_sim *sim)
 
 int ixy_sim_wire_null(struct ixy_sim *sim)
 {
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_wire_null: no port given (NULL)");
 	sim_engine_pause(sim->dom);
 	sim_wire_detach(sim);
 	sim_lock(sim);
@@ -240,6 +304,8 @@ int ixy_sim_wire_null(struct ixy_sim *sim)
 
 int ixy_sim_wire_capture(struct ixy_sim *sim, size_t max_frames)
 {
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_wire_capture: no port given (NULL)");
 	if (max_frames == 0 || max_frames > (1u << 20))
 		return ixy_error(-EINVAL, "sim %s: capture queue of %zu frames: use 1..1048576", sim->name, max_frames);
 	sim_engine_pause(sim->dom);
@@ -257,6 +323,8 @@ int ixy_sim_wire_capture(struct ixy_sim *sim, size_t max_frames)
 
 int ixy_sim_capture_pop(struct ixy_sim *sim, void *buf, size_t buflen)
 {
+	if (!sim || (!buf && buflen))
+		return ixy_error(-EINVAL, "ixy_sim_capture_pop: %s is NULL", !sim ? "port" : "buf");
 	sim_lock(sim);
 	struct sim_fq_slot *s = sim->capture.slots ? sim_fq_peek(&sim->capture) : NULL;
 	int len = 0;
@@ -274,6 +342,8 @@ int ixy_sim_capture_pop(struct ixy_sim *sim, void *buf, size_t buflen)
 
 int ixy_sim_inject(struct ixy_sim *sim, const void *frame, size_t len)
 {
+	if (!sim || !frame)
+		return ixy_error(-EINVAL, "ixy_sim_inject: %s is NULL", !sim ? "port" : "frame");
 	if (len == 0 || len > SIM_MAX_FRAME)
 		return ixy_error(-EINVAL, "sim %s: cannot inject a frame of %zu bytes (1..%u)", sim->name, len,
 				 SIM_MAX_FRAME);
@@ -290,6 +360,8 @@ int ixy_sim_inject(struct ixy_sim *sim, const void *frame, size_t len)
 
 int ixy_sim_wire_pair(struct ixy_sim *a, struct ixy_sim *b)
 {
+	if (!a || !b)
+		return ixy_error(-EINVAL, "ixy_sim_wire_pair: no port given (NULL)");
 	if (a == b)
 		return ixy_error(-EINVAL, "sim %s: cannot pair a port with itself (use wire=loop)", a->name);
 	if (a->cfg.mode != b->cfg.mode)
@@ -312,12 +384,35 @@ int ixy_sim_wire_pair(struct ixy_sim *a, struct ixy_sim *b)
 	return sim_engine_resume(a->dom);
 }
 
-/* Pair with a port that does not exist yet: done when it is created. */
+static const char *mode_name(enum ixy_sim_mode m)
+{
+	return m == IXY_SIM_STEPPED ? "stepped" : "threaded";
+}
+
+/* Pair with a port that does not exist yet: done when it is created.
+ * Whatever could never come up is refused now, naming the problem, rather
+ * than left to a link wait that times out blaming the cable. */
 int sim_wire_pair_pending(struct ixy_sim *sim, const char *peer_name)
 {
+	if (!sim_valid_name(peer_name))
+		return ixy_error(-EINVAL, "sim %s: wire=pair:%s names a port that can never exist (port names are "
+				 "1..63 characters without , : = or space)", sim->name, peer_name);
+	if (strcmp(peer_name, sim->name) == 0)
+		return ixy_error(-EINVAL, "sim %s: cannot pair a port with itself (use wire=loop)", sim->name);
 	struct ixy_sim *peer = ixy_sim_find(peer_name);
-	if (peer)
+	if (peer) {
+		if (peer->wire == SIM_WIRE_PAIR && peer->peer && peer->peer != sim)
+			return ixy_error(-EBUSY, "sim %s: wire=pair:%s, but %s is already paired with %s", sim->name,
+					 peer_name, peer_name, peer->peer->name);
+		if (peer->pending_peer[0] && strcmp(peer->pending_peer, sim->name) != 0)
+			return ixy_error(-EBUSY, "sim %s: wire=pair:%s, but %s waits to pair with %s (its wire=pair:%s)",
+					 sim->name, peer_name, peer_name, peer->pending_peer, peer->pending_peer);
+		if (peer->cfg.mode != sim->cfg.mode)
+			return ixy_error(-EINVAL, "sim %s (%s) and %s (%s): a pair needs both ports in the same mode "
+					 "(mode=threaded or mode=stepped on both)", sim->name, mode_name(sim->cfg.mode),
+					 peer_name, mode_name(peer->cfg.mode));
 		return ixy_sim_wire_pair(sim, peer);
+	}
 	sim_engine_pause(sim->dom);
 	sim_wire_detach(sim);
 	sim_lock(sim);
@@ -328,6 +423,10 @@ int sim_wire_pair_pending(struct ixy_sim *sim, const char *peer_name)
 
 void ixy_sim_set_carrier(struct ixy_sim *sim, bool up)
 {
+	if (!sim) {
+		ixy_error(-EINVAL, "ixy_sim_set_carrier: no port given (NULL)");
+		return;
+	}
 	sim_lock(sim);
 	uint64_t now = sim_now_ns();
 	struct ixy_sim *ends[2] = { sim, sim->wire == SIM_WIRE_PAIR ? sim->peer : NULL };
@@ -344,6 +443,8 @@ void ixy_sim_set_carrier(struct ixy_sim *sim, bool up)
 
 int ixy_sim_wire_generator(struct ixy_sim *sim, const struct ixy_sim_gen *cfg)
 {
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_wire_generator: no port given (NULL)");
 	if (!cfg || cfg->frame_len < 60 || cfg->frame_len > 9018)
 		return ixy_error(-EINVAL, "sim %s: generator frame length %u: use 60..9018 bytes (without FCS)",
 				 sim->name, cfg ? cfg->frame_len : 0);
@@ -419,6 +520,8 @@ int ixy_sim_wire_generator(struct ixy_sim *sim, const struct ixy_sim_gen *cfg)
 
 int ixy_sim_wire_pcap(struct ixy_sim *sim, const char *rx_file, const char *tx_file, bool loop)
 {
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_wire_pcap: no port given (NULL)");
 	sim_engine_pause(sim->dom);
 	sim_wire_detach(sim);
 	sim_lock(sim);
@@ -432,6 +535,8 @@ int ixy_sim_wire_pcap(struct ixy_sim *sim, const char *rx_file, const char *tx_f
 
 int ixy_sim_wire_iface(struct ixy_sim *sim, const char *ifname)
 {
+	if (!sim || !ifname)
+		return ixy_error(-EINVAL, "ixy_sim_wire_iface: %s is NULL", !sim ? "port" : "ifname");
 	sim_engine_pause(sim->dom);
 	sim_wire_detach(sim);
 	sim_lock(sim);
@@ -445,6 +550,8 @@ int ixy_sim_wire_iface(struct ixy_sim *sim, const char *ifname)
 
 int ixy_sim_wire_shm(struct ixy_sim *sim, const char *name)
 {
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_wire_shm: no port given (NULL)");
 	sim_engine_pause(sim->dom);
 	sim_wire_detach(sim);
 	sim_lock(sim);

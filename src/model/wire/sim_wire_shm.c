@@ -23,10 +23,27 @@
  * comes back when a new peer takes the free end. Opening and closing are
  * serialised by flock on the segment; the last end to close unlinks the
  * file, and an opener that finds only dead owners starts a fresh segment.
+ * Files of wires nobody reopens are removed by the next opener of any
+ * wire once both their owners are dead (like stale hugepage files).
+ *
+ * The segment is untrusted input: the other process (or anything else that
+ * can write /dev/shm) may write any value anywhere in it. Each side keeps
+ * the index it owns (its producer head, its consumer tail) in private
+ * memory and only publishes it; every index and length it reads from the
+ * mapping (the peer's head and tail, record lengths, wrap markers, the drop
+ * counter) is checked before use: 8-byte aligned, at most one ring ahead,
+ * records inside the ring and inside what was published. Bad data is
+ * dropped, counted (ixy_sim_wire_errors, and CRCERRS on the receiving side:
+ * garbage on the wire) and reported as a model violation; nothing is read
+ * or written outside the rings. (A peer that truncates the file would
+ * still make accesses fault: that needs sealed memfds, not done.)
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +61,10 @@
 #define SHM_RING_BYTES (4u << 20)	/* per direction: ~65k minimum-size frames */
 #define SHM_WRAP 0xffffffffu		/* record length: continue at the ring's start */
 #define SHM_CHECK_PS 10000000000ull	/* look for a dead peer every 10 ms */
+#define SHM_ALIGN 8u			/* records start on 8-byte boundaries */
+#define SHM_MAX_REPORTS 8		/* violation texts per port; the count goes on */
+#define SHM_DIR "/dev/shm"
+#define SHM_PREFIX "ixy-wire-"
 
 /* One direction. head/tail count bytes since the segment was initialised;
  * each sits in its own cache line, written by one side only. */
@@ -72,7 +93,14 @@ struct sim_shm_state {
 	int32_t peer_pid;	/* the peer we last saw, 0 = none */
 	uint64_t next_check_ps;
 	uint64_t dropped_seen;
-	uint64_t bad_records;
+	/* the indices this end owns, kept here: the copies in the segment are
+	 * only published for the peer (which could overwrite them) */
+	uint64_t tx_head;	/* producer head of ring[end] */
+	uint64_t rx_tail;	/* consumer tail of ring[1 - end] */
+	uint64_t errors;	/* bad indices, lengths and counters seen */
+	bool head_bad, tail_bad;	/* the peer's index is bad: counted once per value */
+	uint64_t bad_head, bad_tail;
+	unsigned reports;
 	char name[64];
 	char path[128];
 };
@@ -108,6 +136,75 @@ static bool valid_wire_name(const char *n)
 			return false;
 	}
 	return true;
+}
+
+/* Another process broke the protocol: count it and say what it was (the
+ * first few times; the count goes on). */
+static void shm_bad(struct ixy_sim *sim, struct sim_shm_state *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void shm_bad(struct ixy_sim *sim, struct sim_shm_state *s, const char *fmt, ...)
+{
+	char what[200];
+	va_list ap;
+
+	s->errors++;
+	if (s->reports >= SHM_MAX_REPORTS)
+		return;
+	s->reports++;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	sim_violation(sim, "shared-memory wire %s: %s; the data is dropped (is another program writing the "
+		      "wire's file?)", s->path, what);
+}
+
+/* A producer head / consumer tail pair is consistent when both are record
+ * boundaries and the producer is at most one ring ahead. */
+static bool indices_ok(uint64_t head, uint64_t tail)
+{
+	return !(head & (SHM_ALIGN - 1)) && !(tail & (SHM_ALIGN - 1)) && head - tail <= SHM_RING_BYTES;
+}
+
+/* Whether an ixy-wire-* file is a wire whose owners are all dead. Files
+ * another process holds locked (being opened or closed) are left alone. */
+static bool wire_file_stale(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	bool stale = false;
+	struct stat st;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (size_t)st.st_size >= sizeof(struct shm_hdr)) {
+		struct shm_hdr h;
+		if (pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) && h.magic == SHM_MAGIC)
+			stale = !pid_alive(h.pid[0]) && !pid_alive(h.pid[1]);
+	}
+	close(fd);	/* drops the lock */
+	return stale;
+}
+
+/* Remove the files of wires whose processes died without closing (kill -9
+ * of both ends, or one end of a wire nobody opens again): each holds 8 MiB
+ * of /dev/shm. Returns how many were removed. Only files that carry a wire
+ * header are touched; an opener racing with the removal finds its file
+ * unlinked and starts over (open_locked). */
+static int clean_stale_wires(const char *keep)
+{
+	DIR *d = opendir(SHM_DIR);
+	int removed = 0;
+	if (!d)
+		return 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, SHM_PREFIX, strlen(SHM_PREFIX)) != 0 ||
+		    strcmp(e->d_name + strlen(SHM_PREFIX), keep) == 0)
+			continue;
+		if (wire_file_stale(dirfd(d), e->d_name) && unlinkat(dirfd(d), e->d_name, 0) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
 }
 
 static void init_segment(struct shm_hdr *h)
@@ -151,8 +248,9 @@ int sim_shm_open(struct ixy_sim *sim, const char *name)
 		return ixy_error(-EINVAL, "sim %s: invalid shared-memory wire name \"%s\": 1..48 characters of "
 				 "A-Z a-z 0-9 _ - .", sim->name, name ? name : "(null)");
 	char shmname[80], path[128];
-	snprintf(shmname, sizeof(shmname), "/ixy-wire-%s", name);
-	snprintf(path, sizeof(path), "/dev/shm%s", shmname);
+	snprintf(shmname, sizeof(shmname), "/" SHM_PREFIX "%s", name);
+	snprintf(path, sizeof(path), SHM_DIR "%s", shmname);
+	clean_stale_wires(name);
 	int fd = open_locked(sim, shmname, path);
 	if (fd < 0)
 		return fd;
@@ -200,9 +298,18 @@ int sim_shm_open(struct ixy_sim *sim, const char *name)
 		return err;
 	}
 	/* Frames a dead predecessor never took are not ours: start reading at
-	 * the producer's head (we are this ring's only consumer). */
-	struct shm_ring *in = &h->ring[1 - end];
-	__atomic_store_n(&in->tail, __atomic_load_n(&in->head, __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
+	 * the producer's head (we are this ring's only consumer); a head that
+	 * is not a record boundary is rounded down, the reader then checks it
+	 * like any other. Sending continues where the predecessor stopped if
+	 * that is consistent with the peer's tail, else at that tail. */
+	struct shm_ring *in = &h->ring[1 - end], *out = &h->ring[end];
+	uint64_t rx_tail = __atomic_load_n(&in->head, __ATOMIC_ACQUIRE) & ~(uint64_t)(SHM_ALIGN - 1);
+	uint64_t tx_head = __atomic_load_n(&out->head, __ATOMIC_ACQUIRE);
+	uint64_t peer_tail = __atomic_load_n(&out->tail, __ATOMIC_ACQUIRE);
+	if (!indices_ok(tx_head, peer_tail))
+		tx_head = peer_tail & ~(uint64_t)(SHM_ALIGN - 1);
+	__atomic_store_n(&in->tail, rx_tail, __ATOMIC_RELEASE);
+	__atomic_store_n(&out->head, tx_head, __ATOMIC_RELEASE);
 	__atomic_store_n(&h->pid[end], (int32_t)getpid(), __ATOMIC_RELEASE);
 
 	struct sim_shm_state *s = calloc(1, sizeof(*s));
@@ -218,6 +325,8 @@ int sim_shm_open(struct ixy_sim *sim, const char *name)
 	s->maplen = len;
 	s->h = h;
 	s->end = end;
+	s->tx_head = tx_head;
+	s->rx_tail = rx_tail;
 	s->dropped_seen = __atomic_load_n(&in->dropped, __ATOMIC_ACQUIRE);
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	snprintf(s->path, sizeof(s->path), "%s", path);
@@ -237,7 +346,7 @@ void sim_shm_close(struct ixy_sim *sim)
 	if (!pid_alive(other)) {
 		/* the last end out removes the cable */
 		char shmname[80];
-		snprintf(shmname, sizeof(shmname), "/ixy-wire-%s", s->name);
+		snprintf(shmname, sizeof(shmname), "/" SHM_PREFIX "%s", s->name);
 		shm_unlink(shmname);
 	}
 	flock(s->fd, LOCK_UN);
@@ -275,8 +384,21 @@ bool sim_shm_tx(struct ixy_sim *sim, const struct sim_frame *f)
 	struct sim_shm_state *s = sim->shm;
 	struct shm_ring *r = &s->h->ring[s->end];
 	uint8_t *data = ring_data(s, s->end);
-	uint64_t head = r->head;	/* ours alone */
+	uint64_t head = s->tx_head;
 	uint64_t tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+	if (!indices_ok(head, tail)) {
+		/* the consumer's tail is not one our head can be ahead of:
+		 * computing room from it could overwrite unread records */
+		if (!s->tail_bad || tail != s->bad_tail) {
+			s->tail_bad = true;
+			s->bad_tail = tail;
+			shm_bad(sim, s, "the receiver's tail %llu does not fit the sender's head %llu (misaligned or "
+				"more than one ring behind)", (unsigned long long)tail, (unsigned long long)head);
+		}
+		__atomic_store_n(&r->dropped, r->dropped + 1, __ATOMIC_RELEASE);	/* lost like on a full ring */
+		return false;
+	}
+	s->tail_bad = false;
 	uint64_t need = 8 + (((uint64_t)f->len + 7) & ~7ull);
 	uint64_t pos = head & (SHM_RING_BYTES - 1), contig = SHM_RING_BYTES - pos;
 	uint64_t room = SHM_RING_BYTES - (head - tail);
@@ -294,16 +416,90 @@ bool sim_shm_tx(struct ixy_sim *sim, const struct sim_frame *f)
 	uint32_t len = f->len;
 	memcpy(data + pos, &len, 4);
 	sim_frame_flatten(f, data + pos + 8, f->len);
-	__atomic_store_n(&r->head, head + need, __ATOMIC_RELEASE);
+	s->tx_head = head + need;
+	__atomic_store_n(&r->head, s->tx_head, __ATOMIC_RELEASE);
 	return true;
+}
+
+/* Take up to budget frames from the ring into the port. Frames wait in
+ * the ring while the link is down, while frames wait in the packet buffer
+ * (arrival order) unless flushing, and until the driver can receive
+ * (sim_rx_started: frames that came while the port was opening stay). */
+static int shm_read(struct ixy_sim *sim, struct sim_shm_state *s, int budget, bool flush)
+{
+	struct shm_ring *r = &s->h->ring[1 - s->end];
+	uint8_t *data = ring_data(s, 1 - s->end);
+	uint64_t tail = s->rx_tail;
+	uint64_t head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+	if (!indices_ok(head, tail)) {
+		/* Nothing behind a bad head can be trusted: read nothing until
+		 * the sender publishes a consistent one again. */
+		if (!s->head_bad || head != s->bad_head) {
+			s->head_bad = true;
+			s->bad_head = head;
+			sim->st.crcerrs++;
+			shm_bad(sim, s, "the sender's head %llu does not fit the receiver's tail %llu (misaligned or "
+				"more than one ring ahead)", (unsigned long long)head, (unsigned long long)tail);
+		}
+		return 0;
+	}
+	s->head_bad = false;
+	int moved = 0;
+	/* Stop while frames wait in the packet buffer (unless flushing): the
+	 * ring keeps the rest in arrival order. tail is always 8-aligned and
+	 * inside the published part, so the 4-byte length read stays in the
+	 * ring. */
+	while (tail != head && budget-- > 0 && sim->link_up && (flush || !sim->rxpb.count) &&
+	       (sim->rx_started || sim_rx_started(sim))) {
+		uint64_t pos = tail & (SHM_RING_BYTES - 1);
+		uint32_t len;
+		memcpy(&len, data + pos, 4);
+		uint64_t need = len == SHM_WRAP ? SHM_RING_BYTES - pos : 8 + (((uint64_t)len + 7) & ~7ull);
+		if ((len != SHM_WRAP && (len == 0 || len > SIM_MAX_FRAME || pos + need > SHM_RING_BYTES)) ||
+		    need > head - tail) {
+			/* a corrupt record: everything up to the head is suspect */
+			sim->st.crcerrs++;
+			shm_bad(sim, s, "corrupt record (length %u at offset %llu, %llu bytes published)", len,
+				(unsigned long long)pos, (unsigned long long)(head - tail));
+			tail = head;
+			break;
+		}
+		if (len != SHM_WRAP) {
+			struct sim_frame fr;
+			sim_frame_one(&fr, data + pos + 8, len);
+			moved += sim_rx_frame(sim, &fr) > 0;
+		}
+		tail += need;
+	}
+	s->rx_tail = tail;
+	__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
+	return moved;
 }
 
 int sim_shm_rx_round(struct ixy_sim *sim, int budget)
 {
 	struct sim_shm_state *s = sim->shm;
 	uint64_t now = sim->now_ps / 1000;
+	int moved = 0;
+	struct shm_ring *r = &s->h->ring[1 - s->end];
+	uint64_t dropped = __atomic_load_n(&r->dropped, __ATOMIC_ACQUIRE);
+	if (dropped != s->dropped_seen) {
+		/* only ever grows (a stalled receiver can see any jump); a
+		 * counter that goes back is not the sender's */
+		if (dropped > s->dropped_seen)
+			sim->st.mpc[0] += dropped - s->dropped_seen;	/* lost on the wire = packet buffer overflow */
+		else
+			shm_bad(sim, s, "the sender's drop counter went back from %llu to %llu",
+				(unsigned long long)s->dropped_seen, (unsigned long long)dropped);
+		s->dropped_seen = dropped;
+	}
 	int32_t p = peer_pid(sim, s);
 	if (p != s->peer_pid) {
+		/* What the old peer sent before it went was on the cable
+		 * before the unplug: it all arrives now (or is dropped and
+		 * counted by the RX path), not silently lost with the link. */
+		if (s->peer_pid)
+			moved += shm_read(sim, s, INT_MAX, true);
 		/* The peer came, went or was replaced: the far end of the cable
 		 * was (un)plugged; the link drops at once and trains again
 		 * after auto-negotiation when a peer is there (EICR.LSC). */
@@ -316,41 +512,10 @@ int sim_shm_rx_round(struct ixy_sim *sim, int budget)
 			sim_link_update(sim, now);
 		}
 	}
-	struct shm_ring *r = &s->h->ring[1 - s->end];
-	uint64_t dropped = __atomic_load_n(&r->dropped, __ATOMIC_ACQUIRE);
-	if (dropped != s->dropped_seen) {
-		sim->st.mpc[0] += dropped - s->dropped_seen;	/* lost on the wire = packet buffer overflow */
-		s->dropped_seen = dropped;
-	}
-	uint8_t *data = ring_data(s, 1 - s->end);
-	uint64_t tail = r->tail;	/* ours alone */
-	uint64_t head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
-	int moved = 0;
-	/* Stop while frames wait in the packet buffer: the ring keeps the
-	 * rest in arrival order. */
-	while (tail != head && budget-- > 0 && !sim->rxpb.count) {
-		uint64_t pos = tail & (SHM_RING_BYTES - 1);
-		uint32_t len;
-		memcpy(&len, data + pos, 4);
-		if (len == SHM_WRAP) {
-			tail += SHM_RING_BYTES - pos;
-			continue;
-		}
-		uint64_t need = 8 + (((uint64_t)len + 7) & ~7ull);
-		if (len == 0 || len > SIM_MAX_FRAME || pos + need > SHM_RING_BYTES || need > head - tail) {
-			/* a corrupt record: the peer broke the protocol; skip all */
-			if (!s->bad_records++)
-				sim_violation(sim, "shared-memory wire %s: corrupt record (length %u at offset %llu): "
-					      "the other end does not speak this protocol version; frames skipped",
-					      s->path, len, (unsigned long long)pos);
-			tail = head;
-			break;
-		}
-		struct sim_frame fr;
-		sim_frame_one(&fr, data + pos + 8, len);
-		moved += sim_rx_frame(sim, &fr) > 0;
-		tail += need;
-	}
-	__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
-	return moved;
+	return moved + shm_read(sim, s, budget, false);
+}
+
+uint64_t ixy_sim_wire_errors(const struct ixy_sim *sim)
+{
+	return sim && sim->shm ? sim->shm->errors : 0;
 }

@@ -10,7 +10,7 @@
 #    B's tap (host_virtio_fwd_capture).
 # A starts without a driver (40-pci.sh unbound it), B bound to virtio-pci.
 # checks: virtio_open_refuses_up virtio_pktgen virtio_pcap_capture
-# checks: virtio_pcap_replay virtio_fwd
+# checks: virtio_pcap_replay virtio_fwd virtio_lock_and_bus_master
 # checks: host_virtio_pktgen_capture host_virtio_pcap_replay host_virtio_fwd_capture
 . /ixy/lib.sh
 
@@ -64,3 +64,22 @@ fwd=$(sed -n 's/.*forwarded \([0-9]*\) packets.*/\1/p' <<<"$out")
 drv=$(driver_of "$B")
 ok() { ((rc == 0 && ${fwd:-0} >= VIRTIO_FWD_N)) && [[ $drv == none && $out == *" 0 dropped for a full TX ring"* ]]; }
 ixy_expect virtio_fwd "ixy-fwd $A $B rc $rc, forwarded ${fwd:-?} (want >= $VIRTIO_FWD_N), B's driver now $drv: $(short "$out")" ok
+
+# -- one driver per device, and bus mastering off after close: while
+# ixy-pcap holds A, a second opener is refused naming its PID (flock on
+# A's sysfs config file); SIGTERM ends the first cleanly, and A's PCI
+# command register then has Bus Master Enable (bit 2) clear.
+cap2=/tmp/virtio-hold.pcap
+rm -f "$cap2"
+"$IXY_BIN/ixy-pcap" -t 20 -i 1 "$A" "$cap2" >/tmp/virtio-hold.out 2>&1 &
+holder=$!
+wait_for 15 grep -q '^\[ixy-pcap\]' /tmp/virtio-hold.out
+cmd_open=$(od -An -tu1 -j 4 -N 1 "/sys/bus/pci/devices/$A/config" | tr -d ' ')
+out=$(timeout 20 "$IXY_BIN/ixy-pktgen" -n 1 -i 0 "$A" 2>&1)
+rc=$?
+kill -TERM "$holder" 2>/dev/null
+wait "$holder"
+hrc=$?
+cmd_closed=$(od -An -tu1 -j 4 -N 1 "/sys/bus/pci/devices/$A/config" | tr -d ' ')
+ok() { ((rc == 1 && hrc == 0 && (cmd_open & 4) && !(cmd_closed & 4))) && [[ $out == *"in use by process $holder"* ]]; }
+ixy_expect virtio_lock_and_bus_master "second opener rc $rc: $(flat "$out"); holder rc $hrc; command byte $cmd_open open, $cmd_closed closed" ok
