@@ -117,6 +117,8 @@ static uint32_t recv_one(struct ixy_device *dev, struct ixy_sim *sim)
 	for (int i = 0; i < 20000; i++) {
 		if (ixy_rx_batch(dev, 0, &b, 1) == 1) {
 			uint32_t len = b->len;
+			/* RX bits only: a received buffer asks for no TX timestamp */
+			assert_int_equal(b->ol_flags & IXY_PKT_TX_TIMESTAMP, 0);
 			ixy_pkt_buf_free(b);
 			return len;
 		}
