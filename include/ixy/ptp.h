@@ -56,7 +56,9 @@ int ixy_ptp_write_clock(struct ixy_device *dev, uint64_t ns);
 int ixy_ptp_adjust_clock(struct ixy_device *dev, int64_t delta_ns);
 
 /* Ask for a TX timestamp of this frame (a bit in ol_flags, consumed when
- * it is queued). */
+ * it is queued on a port whose timestamping is on; ignored, and left set,
+ * on a port where ixy_ptp_enable was not called: the TX loop then does not
+ * look at it). */
 static inline void ixy_pkt_request_tx_timestamp(struct ixy_pkt_buf *b)
 {
 	b->ol_flags |= IXY_PKT_TX_TIMESTAMP;

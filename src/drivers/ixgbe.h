@@ -95,6 +95,7 @@ struct ixgbe_tx_queue {
 	uint64_t ring_phys;
 	uint32_t max_len;               /* largest frame it sends, without CRC */
 	uint64_t tx_errors;             /* frames refused (too long), written by the queue's thread */
+	bool ts;                        /* IEEE 1588 on: honour timestamp requests (ixgbe_ptp.c) */
 };
 
 struct ixgbe_dev {

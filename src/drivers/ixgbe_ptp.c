@@ -74,6 +74,14 @@ static void incval(const struct ixgbe_dev *d, uint32_t mbps, uint32_t *inca, uin
 	*inca = v;
 }
 
+/* The TX loop honours timestamp requests only while this is set
+ * (ixgbe_rxtx.c: a second instance of its fill loop). */
+static void tx_requests(struct ixgbe_dev *d, bool on)
+{
+	for (uint16_t q = 0; d->txq && q < d->ixy.num_tx_queues; q++)
+		__atomic_store_n(&d->txq[q].ts, on, __ATOMIC_RELAXED);
+}
+
 static int ptp_enable(struct ixy_device *dev, bool on)
 {
 	struct ixgbe_dev *d = to_ixgbe(dev);
@@ -87,6 +95,7 @@ static int ptp_enable(struct ixy_device *dev, bool on)
 		ixgbe_read(d, IXGBE_RXSTMPH);	/* release what is latched */
 		ixgbe_read(d, IXGBE_TXSTMPH);
 		d->ptp_on = false;
+		tx_requests(d, false);
 		return 0;
 	}
 	struct ixy_link link = { 0 };
@@ -111,6 +120,7 @@ static int ptp_enable(struct ixy_device *dev, bool on)
 	d->ptp_shift = shift;
 	d->ptp_link_mbps = mbps;
 	d->ptp_on = true;
+	tx_requests(d, true);
 	return 0;
 }
 

@@ -395,6 +395,41 @@ __attribute__((noinline, cold)) static uint32_t tx_drop_oversized(struct ixgbe_t
 	return kept;
 }
 
+/* Write n data descriptors from slot next on and return the frames'
+ * lengths ORed together (see ixgbe_tx_batch). ts: honour IEEE 1588
+ * timestamp requests (ixy/ptp.h); a constant in each caller, so the loop
+ * without it has no trace of the test. */
+static inline __attribute__((always_inline)) uint32_t tx_fill(volatile union ixgbe_tx_desc *ring,
+							       struct ixy_pkt_buf **ring_bufs,
+							       struct ixy_pkt_buf **bufs, uint32_t n, uint16_t next,
+							       uint16_t mask, bool ts)
+{
+	uint64_t len_to_fields = 1 + (1ull << (IXGBE_TXD_PAYLEN_SHIFT + 32));
+	__asm__("" : "+r"(len_to_fields));  /* keep the multiplication a multiplication */
+	uint32_t len_or = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct ixy_pkt_buf *b = bufs[i];
+		uint32_t slot = (next + i) & mask;
+		uint32_t len = b->len;
+		len_or |= len;
+		/* Advanced data descriptor (7.2.3.2.4): one buffer = one
+		 * frame (EOP), CRC by the NIC (IFCS); PAYLEN in olinfo (the
+		 * upper word; writing it also clears the old DD). RS is added
+		 * below, per block. One 16-byte store per descriptor. */
+		uint64_t cmd = (IXGBE_TXD_CMD_EOP | IXGBE_TXD_CMD_IFCS | IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA) |
+			       (uint64_t)len * len_to_fields;
+		/* An IEEE 1588 timestamp request (ixy/ptp.h), consumed here;
+		 * ol_flags shares the cache line with len. */
+		if (ts && __builtin_expect(b->ol_flags & IXY_PKT_TX_TIMESTAMP, 0)) {
+			cmd |= IXGBE_TXD_MAC_TSTAMP;
+			b->ol_flags = (uint16_t)(b->ol_flags & ~IXY_PKT_TX_TIMESTAMP);
+		}
+		ring_bufs[slot] = b;
+		_mm_store_si128((__m128i *)(uintptr_t)&ring[slot], _mm_set_epi64x((long long)cmd, (long long)b->data_phys));
+	}
+	return len_or;
+}
+
 uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	struct ixgbe_tx_queue *q = &to_ixgbe(dev)->txq[queue];
@@ -428,30 +463,12 @@ uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 	uint32_t room = (uint16_t)((clean - next - 1) & mask);
 	if (n > room)
 		n = room;
-	uint64_t len_to_fields = 1 + (1ull << (IXGBE_TXD_PAYLEN_SHIFT + 32));
-	__asm__("" : "+r"(len_to_fields));  /* keep the multiplication a multiplication */
-	uint32_t len_or = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		struct ixy_pkt_buf *b = bufs[i];
-		uint32_t slot = (next + i) & mask;
-		uint32_t len = b->len;
-		len_or |= len;
-		/* Advanced data descriptor (7.2.3.2.4): one buffer = one
-		 * frame (EOP), CRC by the NIC (IFCS); PAYLEN in olinfo (the
-		 * upper word; writing it also clears the old DD). RS is added
-		 * below, per block. One 16-byte store per descriptor. */
-		uint64_t cmd = (IXGBE_TXD_CMD_EOP | IXGBE_TXD_CMD_IFCS | IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA) |
-			       (uint64_t)len * len_to_fields;
-		/* An IEEE 1588 timestamp request (ixy/ptp.h): the one test
-		 * the TX loop pays for it; ol_flags shares the cache line
-		 * with len. The request is consumed here. */
-		if (__builtin_expect(b->ol_flags & IXY_PKT_TX_TIMESTAMP, 0)) {
-			cmd |= IXGBE_TXD_MAC_TSTAMP;
-			b->ol_flags = (uint16_t)(b->ol_flags & ~IXY_PKT_TX_TIMESTAMP);
-		}
-		ring_bufs[slot] = b;
-		_mm_store_si128((__m128i *)(uintptr_t)&ring[slot], _mm_set_epi64x((long long)cmd, (long long)b->data_phys));
-	}
+	/* Two instances of the fill loop: the one with the IEEE 1588 check
+	 * per frame only while timestamping is on (ixy_ptp_enable), so the
+	 * usual path pays one test per batch for it. */
+	uint32_t len_or = __builtin_expect(__atomic_load_n(&q->ts, __ATOMIC_RELAXED), 0)
+				  ? tx_fill(ring, ring_bufs, bufs, n, next, mask, true)
+				  : tx_fill(ring, ring_bufs, bufs, n, next, mask, false);
 	uint32_t ndesc = n;
 	if (__builtin_expect(len_or >= __atomic_load_n(&ixy__tx_len_fast, __ATOMIC_RELAXED), 0))
 		ndesc = tx_drop_oversized(q, next, n);
