@@ -14,7 +14,8 @@
  * descriptor is not yet behind the tail waits. Frames leave no faster than
  * the link allows (preamble, SFD, IFG and FCS included) unless unthrottled.
  * Context descriptors fill the queue's offload slots; a frame that asks for
- * checksum or VLAN insertion is changed in the MAC's copy (tx_offload).
+ * checksum or VLAN insertion is changed in the MAC's copy (tx_offload), a
+ * frame with DCMD.TSE is cut into segments by sim_tso.c.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -221,6 +222,8 @@ struct tx_req {
 	uint32_t popts;		/* POPTS: IXSM, TXSM */
 	unsigned ctx;		/* context slot */
 	bool vle;		/* DCMD.VLE: insert the context's VLAN tag */
+	bool tse;		/* DCMD.TSE: segment (sim_tso.c) */
+	uint32_t paylen;	/* PAYLEN */
 	bool seen;		/* a data descriptor was found */
 };
 
@@ -239,6 +242,8 @@ static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_fra
 	req->popts = 0;
 	req->ctx = 0;
 	req->vle = false;
+	req->tse = false;
+	req->paylen = 0;
 	while (i != tail) {
 		uint8_t *d = desc_ptr(sim, q, i);
 		uint64_t addr = ld64(d);
@@ -254,22 +259,22 @@ static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_fra
 				struct sim_txctx *c = &tq->ctx[(ld32(d + 12) >> SIM_TXD_IDX_SHIFT) & 1];
 				c->vlan_macip_lens = ld32(d);
 				c->tucmd = cmd;
+				c->mss_l4len = ld32(d + 12);
 				continue;
 			}
 			if (dtyp != SIM_TXD_DTYP_DATA) {
 				tx_stop(sim, q, idx, "advanced descriptor with an unknown DTYP (datasheet 7.2.3.2)");
 				return -1;
 			}
-			if (cmd & SIM_TXD_CMD_TSE) {
-				tx_stop(sim, q, idx, "TCP segmentation (DCMD.TSE) is not modelled");
-				return -1;
-			}
 			if (!req->seen) {
-				/* POPTS, IDX and VLE count in the first data descriptor */
+				/* POPTS, IDX, PAYLEN, VLE and TSE count in the
+				 * first data descriptor */
 				uint32_t olinfo = ld32(d + 12);
 				req->popts = olinfo & (SIM_TXD_POPTS_IXSM | SIM_TXD_POPTS_TXSM);
 				req->ctx = (olinfo >> SIM_TXD_IDX_SHIFT) & 1;
+				req->paylen = olinfo >> SIM_TXD_PAYLEN_SHIFT;
 				req->vle = cmd & SIM_TXD_CMD_VLE;
+				req->tse = cmd & SIM_TXD_CMD_TSE;
 			}
 		}
 		req->seen = true;
@@ -355,6 +360,36 @@ static void tx_offload(struct ixy_sim *sim, unsigned q, const struct tx_req *req
 	sim_frame_one(f, b, n);
 }
 
+static inline bool tx_emit(struct ixy_sim *sim, struct sim_txq *tq, struct sim_frame *f, uint64_t *wire_bytes)
+{
+	if (f->len < 60 && (sim_reg(sim, SIM_HLREG0) & SIM_HLREG0_TXPADEN)) {
+		f->seg[f->nseg++] = (struct sim_seg){ zeros, 60 - f->len };
+		f->len = 60;
+	}
+	uint32_t wire = f->len + 4;
+	struct sim_stats *st = &sim->st;
+	st->gptc++;
+	st->tpt++;
+	st->gotc += wire;
+	st->ptc[size_bucket(wire)]++;
+	if (f->nseg && (f->seg[0].p[0] & 1)) {
+		const uint8_t *da = f->seg[0].p;
+		if (f->seg[0].len >= 6 && (da[0] & da[1] & da[2] & da[3] & da[4] & da[5]) == 0xff)
+			st->bptc++;
+		else
+			st->mptc++;
+	}
+	st->qptc[tq->statidx]++;
+	st->qbtc[tq->statidx] += f->len;
+	*wire_bytes += wire + 20;	/* preamble, SFD, IFG */
+	return sim_wire_tx(sim, f);
+}
+
+bool sim_tx_emit(struct ixy_sim *sim, unsigned q, struct sim_frame *f, uint64_t *wire)
+{
+	return tx_emit(sim, &sim->txq[q], f, wire);
+}
+
 int sim_tx_round(struct ixy_sim *sim)
 {
 	sim->tx_blocked = false;
@@ -399,7 +434,7 @@ int sim_tx_round(struct ixy_sim *sim)
 			int end = gather(sim, q, tail, &f, &ifcs, &req);
 			if (end < 0)
 				break;
-			if (!ifcs) {
+			if (!ifcs && !req.tse) {
 				/* the driver supplied the FCS: the wire carries frames without it */
 				uint32_t cut = 4;
 				while (cut && f.nseg) {
@@ -412,30 +447,18 @@ int sim_tx_round(struct ixy_sim *sim)
 						f.nseg--;
 				}
 			}
-			if (__builtin_expect(req.popts || req.vle, 0))
-				tx_offload(sim, q, &req, &f);
-			if (f.len < 60 && (sim_reg(sim, SIM_HLREG0) & SIM_HLREG0_TXPADEN)) {
-				f.seg[f.nseg++] = (struct sim_seg){ zeros, 60 - f.len };
-				f.len = 60;
+			uint64_t wire = 0;
+			if (__builtin_expect(req.tse, 0)) {
+				/* one frame in, several segments out, each paced */
+				struct sim_tso_req tr = { req.ctx, req.paylen, req.vle, ifcs };
+				taken += sim_tso_send(sim, q, tq->head, &tr, &f, &wire);
+			} else {
+				if (__builtin_expect(req.popts || req.vle, 0))
+					tx_offload(sim, q, &req, &f);
+				taken += tx_emit(sim, tq, &f, &wire);
 			}
-			uint32_t wire = f.len + 4;
-			struct sim_stats *st = &sim->st;
-			st->gptc++;
-			st->tpt++;
-			st->gotc += wire;
-			st->ptc[size_bucket(wire)]++;
-			if (f.nseg && (f.seg[0].p[0] & 1)) {
-				const uint8_t *da = f.seg[0].p;
-				if (f.seg[0].len >= 6 && (da[0] & da[1] & da[2] & da[3] & da[4] & da[5]) == 0xff)
-					st->bptc++;
-				else
-					st->mptc++;
-			}
-			st->qptc[tq->statidx]++;
-			st->qbtc[tq->statidx] += f.len;
 			if (throttle)
-				sim->wire_free_ps = start + (uint64_t)(wire + 20) * ps_per_byte;
-			taken += sim_wire_tx(sim, &f);
+				sim->wire_free_ps = start + wire * ps_per_byte;
 
 			/* 7.2.3.5: write-back, after the frame's buffers were read */
 			if (__builtin_expect(tq->wthresh == 0 || head_wb, 1)) {

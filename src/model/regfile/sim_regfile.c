@@ -248,6 +248,8 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	sim_setreg(sim, SIM_RXPBSIZE(0), 512u << 10);
 	sim_setreg(sim, SIM_TXPBSIZE(0), 160u << 10);
 	sim_setreg(sim, SIM_DTXMXSZRQ, 0x10);
+	sim_setreg(sim, SIM_DTXTCPFLGL, SIM_DTXTCPFLGL_RESET);
+	sim_setreg(sim, SIM_DTXTCPFLGH, SIM_DTXTCPFLGH_RESET);
 	sim_setreg(sim, SIM_VLNCTRL, 0x8100);
 	for (unsigned q = 0; q < SIM_NUM_QUEUES; q++) {
 		sim_setreg(sim, SIM_SRRCTL(q), 2u | 4u << SIM_SRRCTL_BSIZEHDR_SHIFT);	/* 2 KiB, 256 B hdr */
