@@ -643,6 +643,11 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 		goto out;
 	}
 	}
+	if (off >= SIM_RAH(0) && off <= SIM_RAH(127) && !((off - SIM_RAH(0)) & 7)) {
+		/* reserved bits read 0 (8.2.3.7.9); the 82598 aliases land here too */
+		sim_setreg(sim, off, val & SIM_RAH_WRITABLE);
+		goto out;
+	}
 	if ((off >= SIM_RQSMR(0) && off <= SIM_RQSMR(31)) || (off >= SIM_TQSM(0) && off <= SIM_TQSM(31))) {
 		sim_setreg(sim, off, val);
 		update_statidx(sim);

@@ -163,6 +163,12 @@
 #define SIM_RAL(n)		(0x0a200 + 8 * (n))	/* n = 0..127 */
 #define SIM_RAH(n)		(0x0a204 + 8 * (n))
 #define  SIM_RAH_AV		(1u << 31)
+/* Bits of RAH that hold what is written: the address high 15:0, 16 and AV;
+ * 30:17 read 0 (the 82598's VIND in 21:18 went to MPSAR on the 82599).
+ * From Linux's ethtool register test for the 82599 (reg_test_82599: writes
+ * 0x800CFFFF, expects 0x8001FFFF of it back); bit 16's use is not known
+ * here, it is kept as that read mask says. */
+#define  SIM_RAH_WRITABLE	0x8001ffffu
 #define SIM_PSRTYPE(n)		(0x0ea00 + 4 * (n))
 #define SIM_RETA(n)		(0x0eb00 + 4 * (n))	/* n = 0..31 */
 #define SIM_RSSRK(n)		(0x0eb80 + 4 * (n))	/* n = 0..9 */
