@@ -217,15 +217,21 @@ static unsigned size_bucket(uint32_t wire)
 	return wire <= 64 ? 0 : wire <= 127 ? 1 : wire <= 255 ? 2 : wire <= 511 ? 3 : wire <= 1023 ? 4 : 5;
 }
 
-/* What the first data descriptor of a frame asks the MAC to do. */
+/* What the first data descriptor of a frame asks the MAC to do: kept as
+ * two raw words, so the per-frame path stores two words and tests one
+ * (offl) for "anything to do". */
 struct tx_req {
-	uint32_t popts;		/* POPTS: IXSM, TXSM */
-	unsigned ctx;		/* context slot */
-	bool vle;		/* DCMD.VLE: insert the context's VLAN tag */
-	bool tse;		/* DCMD.TSE: segment (sim_tso.c) */
-	uint32_t paylen;	/* PAYLEN */
+	uint32_t offl;		/* POPTS.IXSM/TXSM (olinfo) | DCMD.VLE/TSE (cmd); 0 = nothing */
+	uint32_t olinfo;	/* IDX (context slot), PAYLEN */
 	bool seen;		/* a data descriptor was found */
 };
+#define TX_OFFL_POPTS (SIM_TXD_POPTS_IXSM | SIM_TXD_POPTS_TXSM)
+#define TX_OFFL_DCMD (SIM_TXD_CMD_VLE | SIM_TXD_CMD_TSE)
+
+static inline unsigned req_ctx(const struct tx_req *req)
+{
+	return (req->olinfo >> SIM_TXD_IDX_SHIFT) & 1;
+}
 
 /* Gather one frame starting at the head. Returns the index after its EOP
  * descriptor, or -1 if the frame is incomplete or the queue stopped.
@@ -239,11 +245,8 @@ static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_fra
 	f->nseg = 0;
 	f->pre = NULL;
 	req->seen = false;
-	req->popts = 0;
-	req->ctx = 0;
-	req->vle = false;
-	req->tse = false;
-	req->paylen = 0;
+	req->offl = 0;
+	req->olinfo = 0;
 	while (i != tail) {
 		uint8_t *d = desc_ptr(sim, q, i);
 		uint64_t addr = ld64(d);
@@ -270,11 +273,8 @@ static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_fra
 				/* POPTS, IDX, PAYLEN, VLE and TSE count in the
 				 * first data descriptor */
 				uint32_t olinfo = ld32(d + 12);
-				req->popts = olinfo & (SIM_TXD_POPTS_IXSM | SIM_TXD_POPTS_TXSM);
-				req->ctx = (olinfo >> SIM_TXD_IDX_SHIFT) & 1;
-				req->paylen = olinfo >> SIM_TXD_PAYLEN_SHIFT;
-				req->vle = cmd & SIM_TXD_CMD_VLE;
-				req->tse = cmd & SIM_TXD_CMD_TSE;
+				req->offl = (olinfo & TX_OFFL_POPTS) | (cmd & TX_OFFL_DCMD);
+				req->olinfo = olinfo;
 			}
 		}
 		req->seen = true;
@@ -315,7 +315,8 @@ static void put16(uint8_t *p, uint16_t v)
  * Order as on the wire: checksums over the host's frame, then the tag. */
 static void tx_offload(struct ixy_sim *sim, unsigned q, const struct tx_req *req, struct sim_frame *f)
 {
-	const struct sim_txctx *c = &sim->txq[q].ctx[req->ctx];
+	unsigned ctx = req_ctx(req);
+	const struct sim_txctx *c = &sim->txq[q].ctx[ctx];
 	uint32_t maclen = (c->vlan_macip_lens >> SIM_TXCTX_MACLEN_SHIFT) & 0x7f;
 	uint32_t iplen = c->vlan_macip_lens & SIM_TXCTX_IPLEN_MASK;
 	uint8_t *b = sim->tx_buf;
@@ -325,22 +326,22 @@ static void tx_offload(struct ixy_sim *sim, unsigned q, const struct tx_req *req
 		return;
 	}
 	uint32_t n = (uint32_t)sim_frame_flatten(f, b, SIM_MAX_FRAME);
-	if (req->popts & SIM_TXD_POPTS_IXSM) {
+	if (req->offl & SIM_TXD_POPTS_IXSM) {
 		if (!(c->tucmd & SIM_TXCTX_TUCMD_IPV4) || iplen < 20 || maclen + iplen > n)
 			sim_violation(sim, "TX queue %u: POPTS.IXSM with context %u (TUCMD.IPV4=%d MACLEN=%u IPLEN=%u) "
 				      "that does not describe an IPv4 header in the %u-byte frame (datasheet 7.2.3.2.3); "
-				      "no checksum inserted", q, req->ctx, !!(c->tucmd & SIM_TXCTX_TUCMD_IPV4), maclen,
+				      "no checksum inserted", q, ctx, !!(c->tucmd & SIM_TXCTX_TUCMD_IPV4), maclen,
 				      iplen, n);
 		else
 			put16(b + maclen + 10, sim_csum_fold(sim_csum_add(0, b + maclen, iplen)));
 	}
-	if (req->popts & SIM_TXD_POPTS_TXSM) {
+	if (req->offl & SIM_TXD_POPTS_TXSM) {
 		uint32_t l4t = (c->tucmd & SIM_TXCTX_L4T_MASK) >> SIM_TXCTX_L4T_SHIFT;
 		uint32_t l4 = maclen + iplen, at = l4t == 1 ? 16 : 6;	/* TCP / UDP checksum field */
 		if (l4t > 1 || l4 + at + 2 > n) {
 			sim_violation(sim, "TX queue %u: POPTS.TXSM with context %u (L4T=%u MACLEN=%u IPLEN=%u) that "
 				      "the model cannot apply to the %u-byte frame (TCP and UDP only); no checksum "
-				      "inserted", q, req->ctx, l4t, maclen, iplen, n);
+				      "inserted", q, ctx, l4t, maclen, iplen, n);
 		} else {
 			/* the field holds the pseudo-header sum: sum to the end */
 			uint16_t s = sim_csum_fold(sim_csum_add(0, b + l4, n - l4));
@@ -349,7 +350,7 @@ static void tx_offload(struct ixy_sim *sim, unsigned q, const struct tx_req *req
 			put16(b + l4 + at, s);
 		}
 	}
-	if (req->vle) {
+	if (req->offl & SIM_TXD_CMD_VLE) {
 		/* 802.1Q header after the addresses, TCI from the context */
 		memmove(b + 16, b + 12, n - 12);
 		b[12] = 0x81;
@@ -360,7 +361,7 @@ static void tx_offload(struct ixy_sim *sim, unsigned q, const struct tx_req *req
 	sim_frame_one(f, b, n);
 }
 
-static inline bool tx_emit(struct ixy_sim *sim, struct sim_txq *tq, struct sim_frame *f, uint64_t *wire_bytes)
+static inline __attribute__((always_inline)) bool tx_emit(struct ixy_sim *sim, struct sim_txq *tq, struct sim_frame *f, uint64_t *wire_bytes)
 {
 	if (f->len < 60 && (sim_reg(sim, SIM_HLREG0) & SIM_HLREG0_TXPADEN)) {
 		f->seg[f->nseg++] = (struct sim_seg){ zeros, 60 - f->len };
@@ -434,7 +435,7 @@ int sim_tx_round(struct ixy_sim *sim)
 			int end = gather(sim, q, tail, &f, &ifcs, &req);
 			if (end < 0)
 				break;
-			if (!ifcs && !req.tse) {
+			if (__builtin_expect(!ifcs, 0) && !(req.offl & SIM_TXD_CMD_TSE)) {
 				/* the driver supplied the FCS: the wire carries frames without it */
 				uint32_t cut = 4;
 				while (cut && f.nseg) {
@@ -448,15 +449,18 @@ int sim_tx_round(struct ixy_sim *sim)
 				}
 			}
 			uint64_t wire = 0;
-			if (__builtin_expect(req.tse, 0)) {
-				/* one frame in, several segments out, each paced */
-				struct sim_tso_req tr = { req.ctx, req.paylen, req.vle, ifcs };
-				taken += sim_tso_send(sim, q, tq->head, &tr, &f, &wire);
-			} else {
-				if (__builtin_expect(req.popts || req.vle, 0))
-					tx_offload(sim, q, &req, &f);
-				taken += tx_emit(sim, tq, &f, &wire);
+			if (__builtin_expect(req.offl != 0, 0)) {
+				if (req.offl & SIM_TXD_CMD_TSE) {
+					/* one frame in, several segments out, each paced */
+					struct sim_tso_req tr = { req_ctx(&req), req.olinfo >> SIM_TXD_PAYLEN_SHIFT,
+								  req.offl & SIM_TXD_CMD_VLE, ifcs };
+					taken += sim_tso_send(sim, q, tq->head, &tr, &f, &wire);
+					goto sent;
+				}
+				tx_offload(sim, q, &req, &f);
 			}
+			taken += tx_emit(sim, tq, &f, &wire);
+sent:
 			if (throttle)
 				sim->wire_free_ps = start + wire * ps_per_byte;
 
