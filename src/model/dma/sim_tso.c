@@ -113,9 +113,9 @@ int sim_tso_send(struct ixy_sim *sim, unsigned q, uint32_t idx, const struct sim
 	uint32_t si = 0, so = 0;
 	take(f, &si, &so, proto, hdr);
 	uint32_t flgl = sim_reg(sim, SIM_DTXTCPFLGL), flgh = sim_reg(sim, SIM_DTXTCPFLGH);
-	uint16_t id = get16(proto + maclen + 4);
-	uint32_t seq = get32(proto + maclen + iplen + 4);
-	uint16_t tcpword = get16(proto + maclen + iplen + 12);	/* data offset + flags */
+	uint16_t id = v4 ? get16(proto + maclen + 4) : 0;
+	uint32_t seq = tcp ? get32(proto + maclen + iplen + 4) : 0;
+	uint16_t tcpword = tcp ? get16(proto + maclen + iplen + 12) : 0;	/* data offset + flags */
 
 	int taken = 0;
 	uint32_t left = r->paylen;
