@@ -140,9 +140,10 @@ struct sim_txq {
 	uint32_t wb_pending;	/* processed, not yet written back: head - wb_pending.. */
 	uint64_t wb_since_ps;	/* when the oldest pending descriptor was processed */
 	/* offload contexts from advanced context descriptors (7.2.3.2.3):
-	 * VLAN_MACIP_LENS and TYPE_TUCMD_MLHL, two slots selected by IDX */
+	 * VLAN_MACIP_LENS, TYPE_TUCMD_MLHL and MSS_L4LEN_IDX, two slots
+	 * selected by IDX */
 	struct sim_txctx {
-		uint32_t vlan_macip_lens, tucmd;
+		uint32_t vlan_macip_lens, tucmd, mss_l4len;
 	} ctx[2];
 };
 
@@ -512,6 +513,25 @@ void sim_txq_wb_flush(struct ixy_sim *sim, unsigned q);
 uint64_t sim_tx_wb_due_ns(const struct ixy_sim *sim);
 /* Returns the frames the wire accepted (progress for the engine's backoff). */
 int sim_tx_round(struct ixy_sim *sim);
+/* One frame leaves queue q: padding (HLREG0.TXPADEN), the transmit
+ * statistics (8.2.3.23), the wire. Adds its wire bytes (FCS, preamble, IFG
+ * included) to *wire; returns whether the wire took it. f gets the padding
+ * segment appended. */
+bool sim_tx_emit(struct ixy_sim *sim, unsigned q, struct sim_frame *f, uint64_t *wire);
+
+/* sim_tso.c: TCP/UDP segmentation (7.2.4). What the frame's first data
+ * descriptor asked for. */
+struct sim_tso_req {
+	unsigned ctx;		/* context slot (IDX) */
+	uint32_t paylen;	/* PAYLEN: payload bytes after the header */
+	bool vle;		/* DCMD.VLE: each segment gets the context's tag */
+	bool ifcs;		/* DCMD.IFCS of the EOP descriptor */
+};
+/* Cut the gathered frame f into segments and send each (sim_tx_emit).
+ * Returns the segments the wire took; a request the context or the
+ * buffers do not support is a violation and nothing is sent. */
+int sim_tso_send(struct ixy_sim *sim, unsigned q, uint32_t idx, const struct sim_tso_req *r,
+		 const struct sim_frame *f, uint64_t *wire);
 
 /* sim_wire.c */
 /* The wire lost `frames` frames (0: an error without a frame, e.g. at

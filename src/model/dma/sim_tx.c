@@ -14,7 +14,8 @@
  * descriptor is not yet behind the tail waits. Frames leave no faster than
  * the link allows (preamble, SFD, IFG and FCS included) unless unthrottled.
  * Context descriptors fill the queue's offload slots; a frame that asks for
- * checksum or VLAN insertion is changed in the MAC's copy (tx_offload).
+ * checksum or VLAN insertion is changed in the MAC's copy (tx_offload), a
+ * frame with DCMD.TSE is cut into segments by sim_tso.c.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -216,14 +217,22 @@ static unsigned size_bucket(uint32_t wire)
 	return wire <= 64 ? 0 : wire <= 127 ? 1 : wire <= 255 ? 2 : wire <= 511 ? 3 : wire <= 1023 ? 4 : 5;
 }
 
-/* What the first data descriptor of a frame asks the MAC to do. */
+/* What the first data descriptor of a frame asks the MAC to do: kept as
+ * two raw words, so the per-frame path stores two words and tests one
+ * (offl) for "anything to do". */
 struct tx_req {
-	uint32_t popts;		/* POPTS: IXSM, TXSM */
-	unsigned ctx;		/* context slot */
-	uint32_t dcmd;		/* cmd_type_len: VLE (insert the context's VLAN tag),
-				   TSTAMP (a 1588 timestamp, 7.9) */
+	uint32_t offl;		/* POPTS.IXSM/TXSM (olinfo) | DCMD.VLE/TSE (cmd); 0 = nothing */
+	uint32_t olinfo;	/* IDX (context slot), PAYLEN */
+	bool tstamp;		/* DCMD.TSTAMP: a 1588 timestamp of this frame (7.9) */
 	bool seen;		/* a data descriptor was found */
 };
+#define TX_OFFL_POPTS (SIM_TXD_POPTS_IXSM | SIM_TXD_POPTS_TXSM)
+#define TX_OFFL_DCMD (SIM_TXD_CMD_VLE | SIM_TXD_CMD_TSE)
+
+static inline unsigned req_ctx(const struct tx_req *req)
+{
+	return (req->olinfo >> SIM_TXD_IDX_SHIFT) & 1;
+}
 
 /* Gather one frame starting at the head. Returns the index after its EOP
  * descriptor, or -1 if the frame is incomplete or the queue stopped.
@@ -237,9 +246,9 @@ static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_fra
 	f->nseg = 0;
 	f->pre = NULL;
 	req->seen = false;
-	req->popts = 0;
-	req->ctx = 0;
-	req->dcmd = 0;
+	req->offl = 0;
+	req->olinfo = 0;
+	req->tstamp = false;
 	while (i != tail) {
 		uint8_t *d = desc_ptr(sim, q, i);
 		uint64_t addr = ld64(d);
@@ -255,22 +264,20 @@ static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_fra
 				struct sim_txctx *c = &tq->ctx[(ld32(d + 12) >> SIM_TXD_IDX_SHIFT) & 1];
 				c->vlan_macip_lens = ld32(d);
 				c->tucmd = cmd;
+				c->mss_l4len = ld32(d + 12);
 				continue;
 			}
 			if (dtyp != SIM_TXD_DTYP_DATA) {
 				tx_stop(sim, q, idx, "advanced descriptor with an unknown DTYP (datasheet 7.2.3.2)");
 				return -1;
 			}
-			if (cmd & SIM_TXD_CMD_TSE) {
-				tx_stop(sim, q, idx, "TCP segmentation (DCMD.TSE) is not modelled");
-				return -1;
-			}
 			if (!req->seen) {
-				/* POPTS, IDX and VLE count in the first data descriptor */
+				/* POPTS, IDX, PAYLEN, VLE and TSE count in the
+				 * first data descriptor */
 				uint32_t olinfo = ld32(d + 12);
-				req->popts = olinfo & (SIM_TXD_POPTS_IXSM | SIM_TXD_POPTS_TXSM);
-				req->ctx = (olinfo >> SIM_TXD_IDX_SHIFT) & 1;
-				req->dcmd = cmd;
+				req->offl = (olinfo & TX_OFFL_POPTS) | (cmd & TX_OFFL_DCMD);
+				req->olinfo = olinfo;
+				req->tstamp = cmd & SIM_TXD_MAC_TSTAMP;
 			}
 		}
 		req->seen = true;
@@ -311,7 +318,8 @@ static void put16(uint8_t *p, uint16_t v)
  * Order as on the wire: checksums over the host's frame, then the tag. */
 static void tx_offload(struct ixy_sim *sim, unsigned q, const struct tx_req *req, struct sim_frame *f)
 {
-	const struct sim_txctx *c = &sim->txq[q].ctx[req->ctx];
+	unsigned ctx = req_ctx(req);
+	const struct sim_txctx *c = &sim->txq[q].ctx[ctx];
 	uint32_t maclen = (c->vlan_macip_lens >> SIM_TXCTX_MACLEN_SHIFT) & 0x7f;
 	uint32_t iplen = c->vlan_macip_lens & SIM_TXCTX_IPLEN_MASK;
 	uint8_t *b = sim->tx_buf;
@@ -321,22 +329,22 @@ static void tx_offload(struct ixy_sim *sim, unsigned q, const struct tx_req *req
 		return;
 	}
 	uint32_t n = (uint32_t)sim_frame_flatten(f, b, SIM_MAX_FRAME);
-	if (req->popts & SIM_TXD_POPTS_IXSM) {
+	if (req->offl & SIM_TXD_POPTS_IXSM) {
 		if (!(c->tucmd & SIM_TXCTX_TUCMD_IPV4) || iplen < 20 || maclen + iplen > n)
 			sim_violation(sim, "TX queue %u: POPTS.IXSM with context %u (TUCMD.IPV4=%d MACLEN=%u IPLEN=%u) "
 				      "that does not describe an IPv4 header in the %u-byte frame (datasheet 7.2.3.2.3); "
-				      "no checksum inserted", q, req->ctx, !!(c->tucmd & SIM_TXCTX_TUCMD_IPV4), maclen,
+				      "no checksum inserted", q, ctx, !!(c->tucmd & SIM_TXCTX_TUCMD_IPV4), maclen,
 				      iplen, n);
 		else
 			put16(b + maclen + 10, sim_csum_fold(sim_csum_add(0, b + maclen, iplen)));
 	}
-	if (req->popts & SIM_TXD_POPTS_TXSM) {
+	if (req->offl & SIM_TXD_POPTS_TXSM) {
 		uint32_t l4t = (c->tucmd & SIM_TXCTX_L4T_MASK) >> SIM_TXCTX_L4T_SHIFT;
 		uint32_t l4 = maclen + iplen, at = l4t == 1 ? 16 : 6;	/* TCP / UDP checksum field */
 		if (l4t > 1 || l4 + at + 2 > n) {
 			sim_violation(sim, "TX queue %u: POPTS.TXSM with context %u (L4T=%u MACLEN=%u IPLEN=%u) that "
 				      "the model cannot apply to the %u-byte frame (TCP and UDP only); no checksum "
-				      "inserted", q, req->ctx, l4t, maclen, iplen, n);
+				      "inserted", q, ctx, l4t, maclen, iplen, n);
 		} else {
 			/* the field holds the pseudo-header sum: sum to the end */
 			uint16_t s = sim_csum_fold(sim_csum_add(0, b + l4, n - l4));
@@ -345,7 +353,7 @@ static void tx_offload(struct ixy_sim *sim, unsigned q, const struct tx_req *req
 			put16(b + l4 + at, s);
 		}
 	}
-	if (req->dcmd & SIM_TXD_CMD_VLE) {
+	if (req->offl & SIM_TXD_CMD_VLE) {
 		/* 802.1Q header after the addresses, TCI from the context */
 		memmove(b + 16, b + 12, n - 12);
 		b[12] = 0x81;
@@ -354,6 +362,36 @@ static void tx_offload(struct ixy_sim *sim, unsigned q, const struct tx_req *req
 		n += 4;
 	}
 	sim_frame_one(f, b, n);
+}
+
+static inline __attribute__((always_inline)) bool tx_emit(struct ixy_sim *sim, struct sim_txq *tq, struct sim_frame *f, uint64_t *wire_bytes)
+{
+	if (f->len < 60 && (sim_reg(sim, SIM_HLREG0) & SIM_HLREG0_TXPADEN)) {
+		f->seg[f->nseg++] = (struct sim_seg){ zeros, 60 - f->len };
+		f->len = 60;
+	}
+	uint32_t wire = f->len + 4;
+	struct sim_stats *st = &sim->st;
+	st->gptc++;
+	st->tpt++;
+	st->gotc += wire;
+	st->ptc[size_bucket(wire)]++;
+	if (f->nseg && (f->seg[0].p[0] & 1)) {
+		const uint8_t *da = f->seg[0].p;
+		if (f->seg[0].len >= 6 && (da[0] & da[1] & da[2] & da[3] & da[4] & da[5]) == 0xff)
+			st->bptc++;
+		else
+			st->mptc++;
+	}
+	st->qptc[tq->statidx]++;
+	st->qbtc[tq->statidx] += f->len;
+	*wire_bytes += wire + 20;	/* preamble, SFD, IFG */
+	return sim_wire_tx(sim, f);
+}
+
+bool sim_tx_emit(struct ixy_sim *sim, unsigned q, struct sim_frame *f, uint64_t *wire)
+{
+	return tx_emit(sim, &sim->txq[q], f, wire);
 }
 
 int sim_tx_round(struct ixy_sim *sim)
@@ -411,7 +449,7 @@ int sim_tx_round(struct ixy_sim *sim)
 			int end = gather(sim, q, tail, &f, &ifcs, &req);
 			if (end < 0)
 				break;
-			if (!ifcs) {
+			if (__builtin_expect(!ifcs, 0) && !(req.offl & SIM_TXD_CMD_TSE)) {
 				/* the driver supplied the FCS: the wire carries frames without it */
 				uint32_t cut = 4;
 				while (cut && f.nseg) {
@@ -424,38 +462,29 @@ int sim_tx_round(struct ixy_sim *sim)
 						f.nseg--;
 				}
 			}
-			if (__builtin_expect(req.popts || (req.dcmd & SIM_TXD_CMD_VLE), 0))
+			uint64_t wire = 0;
+			if (__builtin_expect(req.offl != 0, 0)) {
+				if (req.offl & SIM_TXD_CMD_TSE) {
+					/* one frame in, several segments out, each paced */
+					struct sim_tso_req tr = { req_ctx(&req), req.olinfo >> SIM_TXD_PAYLEN_SHIFT,
+								  req.offl & SIM_TXD_CMD_VLE, ifcs };
+					taken += sim_tso_send(sim, q, tq->head, &tr, &f, &wire);
+					goto sent;
+				}
 				tx_offload(sim, q, &req, &f);
-			if (f.len < 60 && (sim_reg(sim, SIM_HLREG0) & SIM_HLREG0_TXPADEN)) {
-				f.seg[f.nseg++] = (struct sim_seg){ zeros, 60 - f.len };
-				f.len = 60;
 			}
-			uint32_t wire = f.len + 4;
-			struct sim_stats *st = &sim->st;
-			st->gptc++;
-			st->tpt++;
-			st->gotc += wire;
-			st->ptc[size_bucket(wire)]++;
-			if (f.nseg && (f.seg[0].p[0] & 1)) {
-				const uint8_t *da = f.seg[0].p;
-				if (f.seg[0].len >= 6 && (da[0] & da[1] & da[2] & da[3] & da[4] & da[5]) == 0xff)
-					st->bptc++;
-				else
-					st->mptc++;
-			}
-			st->qptc[tq->statidx]++;
-			st->qbtc[tq->statidx] += f.len;
-			if (throttle)
-				sim->wire_free_ps = start + (uint64_t)(wire + 20) * ps_per_byte;
 			if (__builtin_expect(wire_times, 0)) {
 				/* the frame's start passes the MAC after preamble
 				 * and SFD: the 1588 timestamp point (7.9), and the
 				 * receiver's arrival time */
 				f.sfd_ps = (throttle ? start : sim->now_ps) + 8 * ps_per_byte;
-				if (req.dcmd & SIM_TXD_MAC_TSTAMP)
+				if (req.tstamp)
 					sim_ptp_tx(sim, f.sfd_ps);
 			}
-			taken += sim_wire_tx(sim, &f);
+			taken += tx_emit(sim, tq, &f, &wire);
+sent:
+			if (throttle)
+				sim->wire_free_ps = start + wire * ps_per_byte;
 
 			/* 7.2.3.5: write-back, after the frame's buffers were read */
 			if (__builtin_expect(tq->wthresh == 0 || head_wb, 1)) {

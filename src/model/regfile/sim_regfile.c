@@ -254,6 +254,8 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	sim_setreg(sim, SIM_RXPBSIZE(0), 512u << 10);
 	sim_setreg(sim, SIM_TXPBSIZE(0), 160u << 10);
 	sim_setreg(sim, SIM_DTXMXSZRQ, 0x10);
+	sim_setreg(sim, SIM_DTXTCPFLGL, SIM_DTXTCPFLGL_RESET);
+	sim_setreg(sim, SIM_DTXTCPFLGH, SIM_DTXTCPFLGH_RESET);
 	sim_setreg(sim, SIM_VLNCTRL, 0x8100);
 	for (unsigned q = 0; q < SIM_NUM_QUEUES; q++) {
 		sim_setreg(sim, SIM_SRRCTL(q), 2u | 4u << SIM_SRRCTL_BSIZEHDR_SHIFT);	/* 2 KiB, 256 B hdr */
@@ -647,6 +649,11 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 		}
 		goto out;
 	}
+	}
+	if (off >= SIM_RAH(0) && off <= SIM_RAH(127) && !((off - SIM_RAH(0)) & 7)) {
+		/* reserved bits read 0 (8.2.3.7.9); the 82598 aliases land here too */
+		sim_setreg(sim, off, val & SIM_RAH_WRITABLE);
+		goto out;
 	}
 	if ((off >= SIM_RQSMR(0) && off <= SIM_RQSMR(31)) || (off >= SIM_TQSM(0) && off <= SIM_TQSM(31))) {
 		sim_setreg(sim, off, val);

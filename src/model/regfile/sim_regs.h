@@ -163,6 +163,12 @@
 #define SIM_RAL(n)		(0x0a200 + 8 * (n))	/* n = 0..127 */
 #define SIM_RAH(n)		(0x0a204 + 8 * (n))
 #define  SIM_RAH_AV		(1u << 31)
+/* Bits of RAH that hold what is written: the address high 15:0, 16 and AV;
+ * 30:17 read 0 (the 82598's VIND in 21:18 went to MPSAR on the 82599).
+ * From Linux's ethtool register test for the 82599 (reg_test_82599: writes
+ * 0x800CFFFF, expects 0x8001FFFF of it back); bit 16's use is not known
+ * here, it is kept as that read mask says. */
+#define  SIM_RAH_WRITABLE	0x8001ffffu
 #define SIM_PSRTYPE(n)		(0x0ea00 + 4 * (n))
 #define SIM_RETA(n)		(0x0eb00 + 4 * (n))	/* n = 0..31 */
 #define SIM_RSSRK(n)		(0x0eb80 + 4 * (n))	/* n = 0..9 */
@@ -200,6 +206,16 @@
 #define  SIM_TDWBAL_HEAD_WB_EN	1u		/* 7.2.3.5.2 */
 #define SIM_TDWBAH(n)		(SIM_TDBAL(n) + 0x3c)
 #define SIM_DMATXCTL		0x04a80
+/* 8.2.3.9.3/4 DMA Tx TCP flags control: masks ANDed into the TCP flags
+ * (bits 11:0 of the data offset word) of the first, middle (L) and last
+ * (H) segment of a TSO frame. Reset values: FIN and PSH only in the last
+ * segment, CWR only in the first (as software segmentation does; the
+ * values are from the Intel register tables as remembered, not confirmed
+ * in the reference corpus) */
+#define SIM_DTXTCPFLGL		0x04a88		/* 11:0 first, 27:16 middle */
+#define SIM_DTXTCPFLGH		0x04a8c		/* 11:0 last */
+#define  SIM_DTXTCPFLGL_RESET	0x0f760ff6u
+#define  SIM_DTXTCPFLGH_RESET	0x00000f7fu
 #define SIM_DCA_TXCTRL(n)	(0x0600c + 0x40 * (n))
 /* 8.2.3.11.2 reset value: relaxed ordering for descriptor reads (bit 9),
  * descriptor write-back (11) and data reads (13) */
@@ -372,6 +388,7 @@
 #define SIM_TXD_STAT_DD		(1u << 0)
 #define SIM_TXD_POPTS_IXSM	(1u << 8)	/* in olinfo_status */
 #define SIM_TXD_POPTS_TXSM	(1u << 9)
+#define SIM_TXD_PAYLEN_SHIFT	14		/* olinfo 31:14 */
 #define SIM_TXD_IDX_SHIFT	4		/* context index, olinfo / mss_l4len_idx */
 /* advanced context descriptor (7.2.3.2.3) */
 #define SIM_TXCTX_IPLEN_MASK	0x1ffu		/* VLAN_MACIP_LENS 8:0 */
@@ -380,5 +397,7 @@
 #define SIM_TXCTX_TUCMD_IPV4	(1u << 10)	/* TYPE_TUCMD_MLHL */
 #define SIM_TXCTX_L4T_SHIFT	11		/* 12:11: 0 UDP, 1 TCP, 2 SCTP */
 #define SIM_TXCTX_L4T_MASK	(3u << 11)
+#define SIM_TXCTX_L4LEN_SHIFT	8		/* MSS_L4LEN_IDX 15:8 */
+#define SIM_TXCTX_MSS_SHIFT	16		/* 31:16 */
 
 #endif
