@@ -687,6 +687,31 @@ static void test_bad_messages_close_and_reconnect(void **state)
 	client_close(&c);
 }
 
+/* A UML that goes away while a queue runs: the port is stopped before its
+ * memory goes, so that is neither a DMA fault nor a violation. */
+static void test_disconnect_with_running_queue(void **state)
+{
+	(void)state;
+	struct client c;
+	client_open(&c);
+	struct ixy_sim *sim = port0()->sim;
+	cfg_write(&c, 0x04, 2, 0x0006);
+	uint64_t faults = ixy_sim_dma_faults(sim);
+	unsigned viol = ixy_sim_violation_count(sim);
+	mmio_write32(&c, 0, 0x01000, (uint32_t)(GPA + RING_OFF));
+	mmio_write32(&c, 0, 0x01004, (uint32_t)((GPA + RING_OFF) >> 32));
+	mmio_write32(&c, 0, 0x01008, 8 * 16);
+	mmio_write32(&c, 0, 0x01028, 1u << 25);	/* RXDCTL[0].ENABLE */
+	assert_true(mmio_read32(&c, 0, 0x01028) & (1u << 25));
+	client_close(&c);
+	client_open(&c);	/* served after the old session is torn down */
+	assert_int_equal(ixy_sim_dma_faults(sim), faults);
+	assert_int_equal(ixy_sim_violation_count(sim), viol);
+	cfg_write(&c, 0x04, 2, 0x0006);
+	assert_int_equal(mmio_read32(&c, 0, 0x01028) & (1u << 25), 0);	/* the queue is off */
+	client_close(&c);
+}
+
 static void test_bad_descriptors_refused(void **state)
 {
 	(void)state;
@@ -724,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_msi_and_intx),
 		cmocka_unit_test(test_function_level_reset),
 		cmocka_unit_test(test_bad_messages_close_and_reconnect),
+		cmocka_unit_test(test_disconnect_with_running_queue),
 		cmocka_unit_test(test_bad_descriptors_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -124,6 +124,11 @@ int simd_server_add(struct simd_server *s, const char *sock_path, const char *sp
 		free(p);
 		return e;
 	}
+	struct stat st;
+	if (stat(sock_path, &st) == 0) {
+		p->sock_dev = st.st_dev;
+		p->sock_ino = st.st_ino;
+	}
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &p->ev_listen };
 	epoll_ctl(s->epfd, EPOLL_CTL_ADD, p->listen_fd, &ev);
 	s->ports[s->nports++] = p;
@@ -161,8 +166,10 @@ void simd_port_disconnect(struct simd_port *p, const char *why)
 		simd_vq_reset(&p->vq[q]);
 	}
 	pthread_mutex_unlock(&p->lock);
-	simd_mem_clear(p);
+	/* the port first: its queues stop while UML's memory is still mapped,
+	 * so a UML that vanished mid-transfer is not reported as DMA faults */
 	port_reset(p);
+	simd_mem_clear(p);
 }
 
 static void accept_conn(struct simd_port *p)
@@ -205,6 +212,11 @@ static void kicked(struct simd_port *p, unsigned q)
 		simd_irq_flush_locked(p);
 		pthread_mutex_unlock(&p->lock);
 	}
+	simd_port_flr_check(p);
+}
+
+void simd_port_flr_check(struct simd_port *p)
+{
 	if (p->fn.flr) {
 		simd_log(p, "function level reset");
 		port_reset(p);
@@ -293,7 +305,10 @@ void simd_server_free(struct simd_server *s)
 		ixy_sim_set_irq_handler(p->sim, NULL, NULL);
 		ixy_sim_set_dma_lookup(p->sim, NULL, NULL);
 		close(p->listen_fd);
-		unlink(p->sock_path);
+		/* only our own socket: another server may have taken the path since */
+		struct stat st;
+		if (lstat(p->sock_path, &st) == 0 && st.st_dev == p->sock_dev && st.st_ino == p->sock_ino)
+			unlink(p->sock_path);
 		ixy_sim_destroy(p->sim);
 		pthread_mutex_destroy(&p->lock);
 		pthread_mutex_destroy(&p->mem_lock);

@@ -143,6 +143,7 @@ struct simd_ev {
 struct simd_port {
 	char name[64];
 	char sock_path[108];
+	uint64_t sock_dev, sock_ino;	/* the socket file we created (removed at exit if still ours) */
 	struct ixy_sim *sim;
 	int listen_fd;
 	struct simd_conn conn;
@@ -187,6 +188,8 @@ void simd_server_report(struct simd_server *s, FILE *f);
 void simd_server_free(struct simd_server *s);
 /* UML went away (or was thrown out): forget the session, reset the function. */
 void simd_port_disconnect(struct simd_port *p, const char *why);
+/* A command asked for a function level reset: do it (port and function). */
+void simd_port_flr_check(struct simd_port *p);
 
 /* vhost_user.c */
 /* The socket is readable: receive, and handle every complete message.

@@ -236,6 +236,7 @@ static void vring_poke(struct simd_port *p, unsigned q)
 {
 	if (q == SIMD_VQ_CMD) {
 		simd_pcidev_kick(p);
+		simd_port_flr_check(p);
 	} else {
 		pthread_mutex_lock(&p->lock);
 		simd_irq_flush_locked(p);
