@@ -44,6 +44,7 @@ struct params {
 	uint16_t ol_mask;
 	uint32_t udp_tcpe_ignore;
 	uint32_t next, nfree, n;
+	uint32_t len_fast;	/* as ixgbe_init sets it (BUF_LEN), or 0: every batch checked */
 };
 
 static void setup(struct world *w, const struct params *p, const uint8_t *desc, size_t ndesc)
@@ -86,6 +87,7 @@ static void setup(struct world *w, const struct params *p, const uint8_t *desc, 
 	w->q.id = 3;
 	w->q.size = RING;
 	w->q.udp_tcpe_ignore = p->udp_tcpe_ignore;
+	w->q.len_fast = p->len_fast;
 	w->tail = 0;
 	w->got = 0;
 }
@@ -116,22 +118,47 @@ static uint16_t want_flags(const struct params *p, uint64_t lo, uint64_t hi)
 	return f;
 }
 
-/* Two batches, as an application polls; checks each frame as it comes. */
+/* Two batches, as an application polls; checks each frame as it comes.
+ * A write-back whose length is beyond the buffer must not be handed out:
+ * the driver gives its buffer back to the pool and counts an RX error. */
 static void run(struct world *w, const struct params *p, const union ixgbe_rx_desc *orig, bool vector)
 {
 	uint32_t slot = p->next, top = p->nfree;
 	for (int batch = 0; batch < 2; batch++) {
+		struct ixy_pkt_buf *before[RING], *stack[NBUF];
+		memcpy(before, w->ring_bufs, sizeof(before));
+		memcpy(stack, w->stack, sizeof(stack));
+		uint64_t errors = w->q.rx_errors;
 		uint32_t got = vector ? ixgbe_rx_batch_ssse3(&w->q, &w->out[w->got], p->n)
 				      : ixgbe_rx_batch_scalar(&w->q, &w->out[w->got], p->n);
-		FUZZ_CHECK(got <= p->n && got <= top && got <= RING - 1,
-			   "%s loop: %u frames from a batch of %u with %u free buffers", vector ? "4-wide" : "scalar",
-			   got, p->n, top);
-		for (uint32_t i = 0; i < got; i++, slot = (slot + 1) % RING) {
-			struct ixy_pkt_buf *b = w->out[w->got + i];
+		uint32_t dropped = (uint32_t)(w->q.rx_errors - errors), taken = got + dropped;
+		FUZZ_CHECK(taken <= p->n && taken <= top && taken <= RING - 1,
+			   "%s loop: %u frames (+%u refused) from a batch of %u with %u free buffers",
+			   vector ? "4-wide" : "scalar", got, dropped, p->n, top);
+		uint32_t out = 0, refused = 0;
+		for (uint32_t i = 0; i < taken; i++, slot = (slot + 1) % RING) {
 			uint64_t lo, hi;
 			memcpy(&lo, &orig[slot], 8);
 			memcpy(&hi, (const uint8_t *)&orig[slot] + 8, 8);
-			FUZZ_CHECK(hi & IXGBE_RXD_STAT_DD, "slot %u handed out without DD", slot);
+			FUZZ_CHECK(hi & IXGBE_RXD_STAT_DD, "slot %u taken without DD", slot);
+			/* re-armed: a fresh buffer's address, header address 0 (DD clear) */
+			struct ixy_pkt_buf *fresh = w->ring_bufs[slot];
+			uint64_t rlo, rhi;
+			memcpy(&rlo, (const void *)&w->ring[slot], 8);
+			memcpy(&rhi, (const uint8_t *)&w->ring[slot] + 8, 8);
+			FUZZ_CHECK(fresh == stack[top - 1 - i] && rlo == fresh->data_phys && rhi == 0,
+				   "slot %u not re-armed with the next free buffer", slot);
+			if (((hi >> 32) & 0xffff) > BUF_LEN) {
+				/* refused: back in the pool, above what is left of it */
+				FUZZ_CHECK(w->stack[top - taken + refused] == before[slot],
+					   "slot %u: the buffer of a write-back of %u bytes is not back in the pool", slot,
+					   (unsigned)((hi >> 32) & 0xffff));
+				refused++;
+				continue;
+			}
+			FUZZ_CHECK(out < got, "slot %u: a frame that fits its buffer was not handed out", slot);
+			struct ixy_pkt_buf *b = w->out[w->got + out++];
+			FUZZ_CHECK(b == before[slot], "slot %u handed out buffer %u", slot, b->idx);
 			/* what an application does with a frame: read all of it */
 			const volatile uint8_t *d = ixy_pkt_data(b);
 			uint32_t sum = 0;
@@ -149,18 +176,13 @@ static void run(struct world *w, const struct params *p, const union ixgbe_rx_de
 			FUZZ_CHECK(b->queue == 3, "slot %u: queue %u", slot, b->queue);
 			FUZZ_CHECK(b->idx < RING ? b->idx == slot : b->idx >= RING,
 				   "slot %u handed out buffer %u", slot, b->idx);
-			/* re-armed: a fresh buffer's address, header address 0 (DD clear) */
-			struct ixy_pkt_buf *fresh = w->ring_bufs[slot];
-			uint64_t rlo, rhi;
-			memcpy(&rlo, (const void *)&w->ring[slot], 8);
-			memcpy(&rhi, (const uint8_t *)&w->ring[slot] + 8, 8);
-			FUZZ_CHECK(fresh == w->stack[top - 1 - i] && rlo == fresh->data_phys && rhi == 0,
-				   "slot %u not re-armed with the next free buffer", slot);
 		}
-		top -= got;
+		FUZZ_CHECK(out == got && refused == dropped, "%u frames handed out of %u, %u refused of %u counted",
+			   out, got, refused, dropped);
+		top = top - taken + dropped;
 		FUZZ_CHECK(w->pool.free_top == top, "pool top %u, expected %u", w->pool.free_top, top);
 		FUZZ_CHECK(w->q.next == slot, "next %u, expected %u", w->q.next, slot);
-		if (got)
+		if (taken)
 			FUZZ_CHECK(w->tail == (slot + RING - 1) % RING, "tail %u after next %u", w->tail, slot);
 		w->got += got;
 	}
@@ -177,6 +199,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.next = data[1] % RING,
 		.nfree = data[2] % (NBUF - RING + 1),
 		.n = 1 + data[3] % 64,
+		.len_fast = data[0] & 4 ? 0 : BUF_LEN,
 	};
 	size_t ndesc = (size - 4) / 16;
 	if (ndesc > RING)
@@ -194,6 +217,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   a.out[i]->rss_hash == b.out[i]->rss_hash && a.out[i]->ol_flags == b.out[i]->ol_flags,
 				   "frame %u differs between the scalar and the 4-wide loop", i);
 		FUZZ_CHECK(memcmp(a.ring, b.ring, sizeof(a.ring)) == 0, "the loops re-armed the ring differently");
+		FUZZ_CHECK(a.q.rx_errors == b.q.rx_errors, "scalar loop refused %llu write-backs, 4-wide loop %llu",
+			   (unsigned long long)a.q.rx_errors, (unsigned long long)b.q.rx_errors);
 		teardown(&b);
 	}
 	teardown(&a);

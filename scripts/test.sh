@@ -19,7 +19,8 @@ ctest_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--no-asan) asan=0 ;;
-	-R) ctest_args+=(-R "$2"); shift ;;
+	-R) [ $# -ge 2 ] && [ -n "$2" ] || { echo "test.sh: -R needs a regular expression (see --help)" >&2; exit 2; }
+		ctest_args+=(-R "$2"); shift ;;
 	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
 	*) echo "test.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -56,21 +57,44 @@ if ! kernel=$(bash "$root/scripts/uml-kernel.sh"); then
 fi
 echo "UML kernel: ${kernel:-none}"
 
+# run_ctest DIR ARGS...: ctest in DIR; fails when a test fails and also when
+# no test ran at all (a tree configured without tests, a -R that matches
+# nothing): "No tests were found" must never read as a pass.
+run_ctest() {
+	local dir=$1 log ran
+	shift
+	log=$(mktemp)
+	(cd "$dir" && ctest --output-on-failure --no-tests=error "$@") 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	ran=$(sed -n 's/.*tests* failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
+	rm -f "$log"
+	if [ "${ran:-0}" -eq 0 ]; then
+		echo "test.sh: no tests ran in $dir" >&2
+		return 1
+	fi
+	return "$rc"
+}
+
+# Every option the run depends on is given explicitly, so a tree configured
+# differently before (scripts/demo.sh, a hand-made build) cannot turn the
+# tests off or change what is tested.
 # ---- Release build, all tests ----
 step "Release build ($build/release)"
-cmake -S "$root" -B "$build/release" -DCMAKE_BUILD_TYPE=Release -DIXY_WERROR=ON >/dev/null
+cmake -S "$root" -B "$build/release" -DCMAKE_BUILD_TYPE=Release -DIXY_WERROR=ON -DIXY_BUILD_TESTS=ON \
+	-DIXY_SANITIZE=OFF >/dev/null
 cmake --build "$build/release" -j"$(nproc)"
 step "tests (Release)"
-(cd "$build/release" && ctest --output-on-failure "${ctest_args[@]}") || status=1
+run_ctest "$build/release" "${ctest_args[@]}" || status=1
 
 # ---- ASan + UBSan build, unit tests ----
 if [ $asan = 1 ]; then
 	step "AddressSanitizer + UndefinedBehaviorSanitizer build ($build/asan)"
-	cmake -S "$root" -B "$build/asan" -DCMAKE_BUILD_TYPE=Debug -DIXY_SANITIZE=ON -DIXY_WERROR=ON >/dev/null
+	cmake -S "$root" -B "$build/asan" -DCMAKE_BUILD_TYPE=Debug -DIXY_SANITIZE=ON -DIXY_WERROR=ON \
+		-DIXY_BUILD_TESTS=ON >/dev/null
 	cmake --build "$build/asan" -j"$(nproc)"
 	step "unit tests (ASan + UBSan)"
-	(cd "$build/asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-		ctest --output-on-failure -L unit "${ctest_args[@]}") || status=1
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		run_ctest "$build/asan" -L unit "${ctest_args[@]}" || status=1
 fi
 
 # ---- libFuzzer harnesses (clang, ASan + UBSan), a bounded time each ----

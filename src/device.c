@@ -14,6 +14,7 @@
 #include "ixy/device.h"
 #include "ixy/pci.h"
 #include "ixy/sim.h"
+#include "model/sim_core.h"
 
 #define SIM_PREFIX "sim:"
 
@@ -71,6 +72,16 @@ struct ixy_device *ixy_open(const char *addr, const struct ixy_config *cfg)
 		struct ixy_sim *sim = ixy_sim_open_spec(addr + strlen(SIM_PREFIX));
 		if (!sim) {
 			ixy_error_prefix("%s", addr);
+			return NULL;
+		}
+		/* "sim:a,wire=pair:b" before b exists: the link wait below
+		 * could only end in a timeout blaming the cable. */
+		const char *peer = sim_pending_peer(sim);
+		if (peer && !(cfg && cfg->link_optional)) {
+			ixy_error(-EINVAL, "sim %s: its pair peer %s does not exist in this process, so its link cannot "
+				  "come up while ixy_open waits for it: create %s first (ixy_sim_open_spec), or open "
+				  "this port with link_optional and %s next", ixy_sim_name(sim), peer, peer, peer);
+			ixy_sim_destroy(sim);
 			return NULL;
 		}
 		return open_sim(sim, true, cfg);

@@ -176,6 +176,11 @@ const char *ixy_sim_violation(const struct ixy_sim *sim, unsigned i);
 void ixy_sim_clear_violations(struct ixy_sim *sim);
 /* DMA to addresses outside the process's DMA memory (refused, like an IOMMU fault). */
 uint64_t ixy_sim_dma_faults(const struct ixy_sim *sim);
+/* Frames the wire itself lost on its side, e.g. transmitted frames a pcap
+ * file could not take (disk full: the file ends at its last whole frame),
+ * and in *msg (may be NULL) the first such error's text: file and errno.
+ * *msg is NULL when there was none. Apps print these with their totals. */
+uint64_t ixy_sim_wire_lost(struct ixy_sim *sim, const char **msg);  /* NULL sim: 0 */
 /* Register accesses the model does not know (offsets outside its table of
  * implemented or knowingly stored registers, docs/sim.md): reads are served
  * from the BAR0 image, writes stored there. The first 256 distinct offsets

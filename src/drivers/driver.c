@@ -10,6 +10,7 @@
 
 #include "drivers/driver.h"
 #include "error.h"
+#include "num.h"
 #include "ixy/device.h"
 #include "ixy/pci.h"
 #include "ixy/sim.h"
@@ -87,8 +88,14 @@ int ixy_config_resolve(const char *devname, const struct ixy_config *in, struct 
 	else
 		return ixy_error(-EINVAL, "%s: numa_node %d is invalid: use IXY_NUMA_DEVICE, IXY_NUMA_NONE or "
 				 "IXY_NUMA_NODE(n)", devname, c->numa_node);
-	const char *env = getenv("IXY_TRACE");
-	out->trace = c->trace || (env && strcmp(env, "1") == 0);
+	/* the library's switches in the environment: 0 or 1, nothing else */
+	static const char *const flags[] = { "IXY_TRACE", "IXY_RX_SCALAR", "IXY_SIM_VERBOSE" };
+	bool on[3];
+	for (unsigned i = 0; i < 3; i++)
+		if (ixy_env_flag(flags[i], &on[i]) < 0)
+			return ixy_error(-EINVAL, "%s: environment variable %s=\"%s\" is not a switch: set it to 1 (on) "
+					 "or 0 (off), or unset it", devname, flags[i], getenv(flags[i]));
+	out->trace = c->trace || on[0];
 	if (!out->c.trace_fn)
 		out->c.trace_fn = trace_stderr;
 	return 0;

@@ -139,7 +139,7 @@ int sim_domain_split(struct ixy_sim *b)
 	return e1 ? e1 : e2;
 }
 
-static bool valid_name(const char *n)
+bool sim_valid_name(const char *n)
 {
 	size_t len = strlen(n);
 	if (len == 0 || len >= 64)
@@ -156,6 +156,47 @@ static struct ixy_sim *find_locked(const char *name)
 		if (strcmp(s->name, name) == 0)
 			return s;
 	return NULL;
+}
+
+bool sim_find_waiting(const char *name, char *who, size_t len, enum ixy_sim_mode *mode)
+{
+	bool found = false;
+	pthread_mutex_lock(&registry_lock);
+	for (struct ixy_sim *s = registry; s && !found; s = s->next) {
+		if (strcmp(s->pending_peer, name) == 0) {
+			snprintf(who, len, "%s", s->name);
+			*mode = s->cfg.mode;
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return found;
+}
+
+const char *sim_pending_peer(const struct ixy_sim *sim)
+{
+	return sim->pending_peer[0] ? sim->pending_peer : NULL;
+}
+
+/* The device ids the model can stand in for: it is an 82599 register
+ * file, which the driver's 82599, X540, X550 and X550EM_x paths use as
+ * is. X550EM_a boards read the EEPROM state from another address (EEC at
+ * 0x15FF8) and are not modelled; neither is anything the driver does not
+ * take. */
+static const uint16_t sim_ids[] = {
+	0x10F7, 0x1514, 0x1517, 0x10F8, 0x10F9, 0x10FC, 0x152A, 0x10FB, 0x1529, 0x1507, 0x154D, 0x154A,
+	0x1558, 0x1557, 0x154F, 0x155D, 0x151C,                 /* 82599 */
+	0x1528, 0x1560, 0x155C,                                 /* X540 */
+	0x1563, 0x15D1,                                         /* X550 */
+	0x15AA, 0x15AB, 0x15AC, 0x15AD, 0x15AE, 0x15B0,         /* X550EM_x */
+};
+
+static bool sim_id_known(uint16_t id)
+{
+	for (size_t i = 0; i < sizeof(sim_ids) / sizeof(sim_ids[0]); i++)
+		if (sim_ids[i] == id)
+			return true;
+	return false;
 }
 
 struct ixy_sim *ixy_sim_find(const char *name)
@@ -217,13 +258,19 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 	struct ixy_sim_config c = { .mode = IXY_SIM_THREADED };
 	if (cfg)
 		c = *cfg;
-	if (!name || !valid_name(name))
+	if (!name || !sim_valid_name(name))
 		return ixy_error_null(-EINVAL, "sim: invalid port name \"%s\": 1..63 characters, without , : = or space",
 				      name ? name : "(null)");
 	if (c.mode != IXY_SIM_THREADED && c.mode != IXY_SIM_STEPPED)
 		return ixy_error_null(-EINVAL, "sim %s: unknown mode %d (threaded or stepped)", name, (int)c.mode);
 	if (!c.device_id)
 		c.device_id = 0x10fb;
+	if (!sim_id_known(c.device_id))
+		return ixy_error_null(-EINVAL, "sim %s: device id 0x%04x is not one the model can be: it models the "
+				      "82599 register file, as 82599 (0x10F7 0x1514 0x1517 0x10F8 0x10F9 0x10FC 0x152A "
+				      "0x10FB 0x1529 0x1507 0x154D 0x154A 0x1558 0x1557 0x154F 0x155D 0x151C), X540 "
+				      "(0x1528 0x1560 0x155C), X550 (0x1563 0x15D1) or X550EM_x (0x15AA-0x15AE 0x15B0); "
+				      "X550EM_a is not modelled", name, c.device_id);
 	enum sim_media media = sim_media_of(c.device_id);
 	if ((unsigned)c.sfp > IXY_SIM_SFP_LR)
 		return ixy_error_null(-EINVAL, "sim %s: unknown SFP+ module type %d", name, (int)c.sfp);
