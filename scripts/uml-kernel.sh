@@ -8,9 +8,10 @@
 # The build takes about 6 minutes on 2 cores, so the binary is cached outside
 # any build tree, in ${IXY_UML_CACHE:-/var/cache/libixy/uml}/KEY/linux, where
 # KEY is the source package's version plus a hash of the config fragment
-# below: a new kernel or new options build a new binary, anything else reuses
-# it. Needs (installed by scripts/install-deps.sh uml): linux-source-6.1, bc,
-# flex, bison, libelf-dev.
+# below and of scripts/uml-patches/*.patch: a new kernel, new options or a
+# changed patch build a new binary, anything else reuses it. Needs (installed
+# by scripts/install-deps.sh uml): linux-source-6.1, bc, flex, bison,
+# libelf-dev, patch.
 set -euo pipefail
 
 # The options on top of `make ARCH=um defconfig`. The PCI device id is ours:
