@@ -81,7 +81,7 @@ work=$(mktemp -d "$cache/build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 echo "uml-kernel.sh: building UML $version (key $key) in $work; about 6 minutes on 2 cores" >&2
 tar -xJf "$tarball" -C "$work"
-src=$(echo "$work"/linux-source-6.1)
+src=$work/linux-source-6.1
 log=$cache/build.log
 for p in ${patches[@]+"${patches[@]}"}; do
 	patch -d "$src" -p1 --quiet <"$p" || {
@@ -91,7 +91,7 @@ for p in ${patches[@]+"${patches[@]}"}; do
 done
 {
 	make -C "$src" ARCH=um defconfig
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086,SC2048 # each entry is "--option NAME [VALUE]"
 	"$src/scripts/config" --file "$src/.config" ${fragment[*]}
 	make -C "$src" ARCH=um olddefconfig
 	make -C "$src" ARCH=um -j"$(nproc)" linux
