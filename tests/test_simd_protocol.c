@@ -78,7 +78,8 @@ static int send_msg(struct client *c, uint32_t req, uint32_t flags, const void *
 	uint8_t buf[12 + 512];
 	uint32_t h[3] = { req, flags | 1, size };
 	memcpy(buf, h, 12);
-	memcpy(buf + 12, pl, size);
+	if (size)
+		memcpy(buf + 12, pl, size);
 	struct iovec iov = { .iov_base = buf, .iov_len = 12 + size };
 	union {
 		struct cmsghdr a;
@@ -259,7 +260,8 @@ static int64_t command(struct client *c, uint8_t op, uint8_t bar, uint64_t addr,
 {
 	struct virtio_pcidev_msg h = { .op = op, .bar = bar, .size = size, .addr = addr };
 	memcpy(c->mem + CMD_OFF, &h, sizeof(h));
-	memcpy(c->mem + CMD_OFF + sizeof(h), data, dlen);
+	if (dlen)
+		memcpy(c->mem + CMD_OFF + sizeof(h), data, dlen);
 	memset(c->mem + RESP_OFF, 0xee, 64);
 	struct vring_desc *d = desc(c, 0);
 	d[0] = (struct vring_desc){ .addr = GPA + CMD_OFF, .len = (uint32_t)sizeof(h) + dlen,

@@ -448,6 +448,18 @@ out:
 	return v;
 }
 
+/* Bits a ring register keeps (8.2.3.8.1/3, 8.2.3.9.5/7): the base's low 7
+ * bits and the length's bits 6:0 and 31:20 read 0 whatever is written
+ * (Linux's ethtool register test writes them and expects 0 back). */
+static uint32_t ring_reg_mask(uint32_t r)
+{
+	switch (r) {
+	case 0x00: return 0xffffff80u;	/* RDBAL/TDBAL */
+	case 0x08: return 0x000fff80u;	/* RDLEN/TDLEN */
+	}
+	return 0xffffffffu;
+}
+
 static void rx_queue_write(struct ixy_sim *sim, unsigned q, uint32_t r, uint32_t off, uint32_t val)
 {
 	struct sim_rxq *rq = &sim->rxq[q];
@@ -495,7 +507,7 @@ static void rx_queue_write(struct ixy_sim *sim, unsigned q, uint32_t r, uint32_t
 	}
 	if (r == 0x10 && rq->enabled)
 		return;	/* the head belongs to the hardware */
-	sim_setreg(sim, off, val);
+	sim_setreg(sim, off, val & ring_reg_mask(r));
 }
 
 static void tx_queue_write(struct ixy_sim *sim, unsigned q, uint32_t r, uint32_t off, uint32_t val)
@@ -538,7 +550,7 @@ static void tx_queue_write(struct ixy_sim *sim, unsigned q, uint32_t r, uint32_t
 	}
 	if (r == 0x10 && tq->enabled)
 		return;
-	sim_setreg(sim, off, val);
+	sim_setreg(sim, off, val & ring_reg_mask(r));
 }
 
 void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
