@@ -98,7 +98,7 @@ struct ixy_device *ixy_open(const char *addr, const struct ixy_config *cfg)
 		return opened(virtio_open_pci(pci, &rc));
 	if (!ixgbe_supported(info->vendor_id, info->device_id)) {
 		ixy_error(-ENODEV, "%s: unsupported device %04x:%04x (vendor:device): libixy drives Intel "
-			  "82599, X540 and X550 (ixgbe) controllers and legacy virtio-net (1af4:1000)",
+			  "82599, X540 and X550 (ixgbe) controllers and virtio-net (1af4:1000 legacy, 1af4:1041 virtio 1.0)",
 			  ixy_pci_name(pci), info->vendor_id, info->device_id);
 		ixy_pci_close(pci);
 		return NULL;

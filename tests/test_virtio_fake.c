@@ -25,6 +25,7 @@
 #include "ixy/device.h"
 #include "error.h"
 #include "ixy/mempool.h"
+#include "ixy/ptp.h"
 
 #define NIC "0000:00:03.0"
 #define QSIZE 256
@@ -280,6 +281,12 @@ static void test_unsupported_controls(void **state)
 	assert_msg_has("VFIO backend");
 	assert_int_equal(ixy_rx_wait(dev, 0, 10), -EINVAL);
 	assert_msg_has("not enabled");
+	/* no IEEE 1588 clock: a clear refusal pointing to software timestamps */
+	uint64_t ns = 0;
+	assert_int_equal(ixy_ptp_enable(dev), -ENOTSUP);
+	assert_msg_has("software timestamps");
+	assert_int_equal(ixy_ptp_read_clock(dev, &ns), -ENOTSUP);
+	assert_int_equal(ixy_ptp_tx_timestamp(dev, &ns), -ENOTSUP);
 	ixy_close(dev);
 }
 

@@ -8,6 +8,7 @@
 #include "ixy/mempool.h"
 #include "ixy/packet.h"
 #include "ixy/device.h"
+#include "ixy/ptp.h"
 #include "ixy/sim.h"
 
 #define IXY_VERSION_MAJOR 0

@@ -31,6 +31,10 @@ struct ixy_mempool;
 #define IXY_PKT_RX_L4_CKSUM_GOOD  0x0004u  /* NIC checked the TCP/UDP checksum: good */
 #define IXY_PKT_RX_L4_CKSUM_BAD   0x0008u
 #define IXY_PKT_RX_RSS_HASH       0x0010u  /* rss_hash is valid */
+/* TX requests in ol_flags, set by the application: the ixgbe driver clears
+ * them when it puts the buffer into a descriptor, and a receive overwrites
+ * ol_flags with RX bits only, so a received buffer carries none. */
+#define IXY_PKT_TX_TIMESTAMP      0x8000u  /* take an IEEE 1588 TX timestamp (ixy/ptp.h) */
 
 /* Metadata: exactly one cache line at the start of every buffer. */
 struct ixy_pkt_buf {
@@ -39,7 +43,7 @@ struct ixy_pkt_buf {
 	uint32_t idx;                /* index in the owner */
 	uint32_t len;                /* bytes of frame in the data area */
 	uint32_t rss_hash;           /* RX: RSS hash reported by the NIC */
-	uint16_t ol_flags;           /* RX: IXY_PKT_RX_* */
+	uint16_t ol_flags;           /* RX: IXY_PKT_RX_*; TX: IXY_PKT_TX_* requests */
 	uint16_t data_off;           /* data = (uint8_t *)buf + data_off */
 	uint32_t buf_len;            /* capacity of the data area in bytes */
 	uint16_t queue;              /* RX: queue it arrived on */

@@ -59,6 +59,11 @@ struct ixy_sim_config {
 	uint32_t fw_hold_us;       /* simulated firmware: after power-on and every reset it holds
 	                              its SW_FW_SYNC bits (EEPROM, PHY0, MAC CSR) this long, so
 	                              drivers' retry paths run; 0 = firmware never holds them */
+	uint32_t delay_us;         /* loop and pair wires: frames this port transmits reach the
+	                              receiver this much later (a cable of known latency, for
+	                              latency measurements); 0 = at once. At most 1000000 */
+	uint32_t clock_jump_us;    /* a faulty 1588 clock: SYSTIM steps forward this much every 10 ms
+	                              (while it runs), for testing clock users; 0 = never */
 	uint32_t sema_hold_ms;     /* software holding a SWSM/SW_FW_SYNC semaphore longer than this
 	                              is reported as a violation; 0 = default (10 s: Linux holds the
 	                              EEPROM one for a bit-banged 512-word write) */

@@ -10,6 +10,7 @@
 
 #include "drivers/driver.h"
 #include "error.h"
+#include "memory/iova.h"
 #include "num.h"
 #include "ixy/device.h"
 #include "ixy/pci.h"
@@ -111,6 +112,16 @@ int ixy_take_pci_device(struct ixy_pci_dev *pci, const struct ixy_config_resolve
 	if ((rc = ixy_pci_lock(pci)) < 0)
 		return rc;
 
+	/* Behind VFIO the device belongs to vfio-pci, which gave it to us:
+	 * nothing to unbind. */
+	if (ixy_pci_is_vfio(pci))
+		return ixy_pci_enable_bus_master(pci);
+	/* Without VFIO the device DMAs to physical addresses, but this
+	 * process's DMA memory now has IOVAs as bus addresses. */
+	if (ixy__iova_active())
+		return ixy_error(-EBUSY, "%s: is not bound to vfio-pci, but this process already drives a device "
+				 "through VFIO, whose DMA memory has IOVAs, not physical addresses: bind it to "
+				 "vfio-pci too (scripts/bind-uio.sh %s --bind vfio-pci)", name, name);
 	/* The kernel driver would fight us over the registers and queues: take
 	 * the device from it (refused while its interface is up, unless forced),
 	 * unless the caller forbids unbinding altogether. */

@@ -40,6 +40,19 @@ struct ixy_driver_ops {
 	void (*rx_irq_arm)(struct ixy_device *dev, uint16_t queue);
 	void (*rx_irq_disarm)(struct ixy_device *dev, uint16_t queue);
 	bool (*rx_ready)(struct ixy_device *dev, uint16_t queue);
+	/* IEEE 1588 (ixy/ptp.h); NULL in a driver without hardware timestamps */
+	const struct ixy_ptp_ops *ptp;
+};
+
+struct ixy_ptp_info;
+struct ixy_ptp_ops {
+	int (*enable)(struct ixy_device *dev, bool on);
+	int (*info)(struct ixy_device *dev, struct ixy_ptp_info *info);
+	int (*read_clock)(struct ixy_device *dev, uint64_t *ns);
+	int (*write_clock)(struct ixy_device *dev, uint64_t ns);
+	int (*adjust_clock)(struct ixy_device *dev, int64_t delta_ns);
+	int (*tx_stamp)(struct ixy_device *dev, uint64_t *ns);
+	int (*rx_stamp)(struct ixy_device *dev, uint64_t *ns, uint16_t *seq);
 };
 
 /* set_filter's `what` */

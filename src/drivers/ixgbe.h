@@ -130,6 +130,10 @@ struct ixgbe_dev {
 	int irq_fd[IXGBE_MSIX_VECTORS]; /* sim ports: eventfd of each vector, -1 = none */
 	uint64_t tx_errors_seen;        /* sum of the queues' tx_errors at the last update_stats */
 	uint64_t rx_errors_seen;        /* the same for the RX queues' rx_errors */
+	/* IEEE 1588 (ixgbe_ptp.c) */
+	bool ptp_on;
+	uint8_t ptp_shift;              /* ns = SYSTIM >> ptp_shift */
+	uint32_t ptp_link_mbps;         /* the speed TIMINCA was set for */
 };
 
 static inline struct ixgbe_dev *to_ixgbe(struct ixy_device *d)
@@ -220,5 +224,6 @@ void ixgbe_rx_irq_arm(struct ixy_device *dev, uint16_t queue);
 void ixgbe_rx_irq_disarm(struct ixy_device *dev, uint16_t queue);
 bool ixgbe_rx_ready(struct ixy_device *dev, uint16_t queue);
 void ixgbe_irq_shutdown(struct ixgbe_dev *d);   /* mask all, unregister the sim handler */
+extern const struct ixy_ptp_ops ixgbe_ptp_ops;  /* ixgbe_ptp.c */
 
 #endif

@@ -564,6 +564,7 @@ static const struct ixy_driver_ops ixgbe_ops = {
 	.rx_irq_arm = ixgbe_rx_irq_arm,
 	.rx_irq_disarm = ixgbe_rx_irq_disarm,
 	.rx_ready = ixgbe_rx_ready,
+	.ptp = &ixgbe_ptp_ops,
 };
 
 

@@ -365,5 +365,55 @@ _Static_assert(sizeof(union ixgbe_tx_desc) == 16, "TX descriptor is 16 bytes");
 #define IXGBE_TXD_CMD_DEXT     BIT(29)     /* extended (advanced) descriptor */
 #define IXGBE_TXD_PAYLEN_SHIFT 14          /* olinfo_status: payload length 31:14 */
 #define IXGBE_TXD_STAT_DD      BIT(0)
+#define IXGBE_TXD_MAC_TSTAMP   BIT(19)     /* advanced data: IEEE 1588 TX timestamp (7.2.3.2.4) */
+
+/* ---- IEEE 1588 time sync (82599 7.9, registers 8.2.3.26) ----
+ * Offsets, bits and the TIMINCA values per link speed checked against the
+ * facts in Linux 6.1's ixgbe_type.h / ixgbe_ptp.c. */
+#define IXGBE_TSYNCRXCTL          0x05188
+#define IXGBE_TSYNCRXCTL_VALID    BIT(0)      /* RO: a timestamp is latched in RXSTMP */
+#define IXGBE_TSYNCRXCTL_TYPE_EVENT_V2 (5u << 1) /* 3:1 = 101b: v2 event messages, L2 and L4 */
+#define IXGBE_TSYNCRXCTL_EN       BIT(4)
+#define IXGBE_RXSTMPL             0x051E8
+#define IXGBE_RXSTMPH             0x051A4     /* reading it releases the latch */
+#define IXGBE_RXSATRL             0x051A0     /* source id */
+#define IXGBE_RXSATRH             0x051A8     /* 31:16 sequence id */
+#define IXGBE_RXSATRH_SEQ_SHIFT   16
+#define IXGBE_RXMTRL              0x05120     /* 31:16 UDP port of 1588 frames */
+#define IXGBE_RXMTRL_UDP_SHIFT    16
+#define IXGBE_PTP_EVENT_PORT      319         /* IEEE 1588 event messages over UDP */
+#define IXGBE_TSYNCTXCTL          0x08C00
+#define IXGBE_TSYNCTXCTL_VALID    BIT(0)
+#define IXGBE_TSYNCTXCTL_EN       BIT(4)
+#define IXGBE_TXSTMPL             0x08C04
+#define IXGBE_TXSTMPH             0x08C08     /* reading it releases the latch */
+#define IXGBE_SYSTIML             0x08C0C     /* reading it latches SYSTIMH */
+#define IXGBE_SYSTIMH             0x08C10
+#define IXGBE_TIMINCA             0x08C14
+#define IXGBE_TIMADJL             0x08C18
+#define IXGBE_TIMADJH             0x08C1C
+#define IXGBE_TIMADJH_SIGN        BIT(31)     /* 1 = subtract */
+/* 82599 TIMINCA: 31:24 increment period in oscillator ticks (6.4 ns at
+ * 10 Gb/s, 64 ns at 1 Gb/s, 640 ns at 100 Mb/s), 23:0 increment value.
+ * Period 1 and a value that is the tick in ns times 2^shift makes SYSTIM a
+ * fixed-point ns count: ns = SYSTIM >> shift. X540: 30:0 value, added every
+ * tick (no period field), with a shift 7 larger. */
+#define IXGBE_TIMINCA_82599_10G   (BIT(24) | 0x00CCCCCCu)  /* 6.4 * 2^21 */
+#define IXGBE_TIMINCA_82599_1G    (BIT(24) | 0x00800000u)  /* 64 * 2^17 */
+#define IXGBE_TIMINCA_82599_100M  (BIT(24) | 0x00A00000u)  /* 640 * 2^14 */
+#define IXGBE_SYSTIM_SHIFT_10G    21
+#define IXGBE_SYSTIM_SHIFT_1G     17
+#define IXGBE_SYSTIM_SHIFT_100M   14
+#define IXGBE_X540_TIMINCA_10G    0x66666666u /* 6.4 * 2^28 */
+#define IXGBE_X540_TIMINCA_1G     0x40000000u /* 64 * 2^24 */
+#define IXGBE_X540_TIMINCA_100M   0x50000000u /* 640 * 2^21 */
+#define IXGBE_X540_SHIFT_EXTRA    7           /* X540 shift = 82599 shift + 7 */
+/* EtherType filters (8.2.3.7.x): entry 3 for 1588 by the Intel drivers' convention */
+#define IXGBE_ETQF(n)             (0x05128 + 4 * (n))
+#define IXGBE_ETQF_1588           BIT(30)     /* frames of this type are 1588 frames */
+#define IXGBE_ETQF_EN             BIT(31)
+#define IXGBE_ETQF_PTP_INDEX      3
+#define IXGBE_ETHERTYPE_1588      0x88F7
+#define IXGBE_RXD_STAT_TS         BIT(16)     /* advanced RX write-back: timestamp latched */
 
 #endif

@@ -442,6 +442,13 @@ uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 		 * below, per block. One 16-byte store per descriptor. */
 		uint64_t cmd = (IXGBE_TXD_CMD_EOP | IXGBE_TXD_CMD_IFCS | IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA) |
 			       (uint64_t)len * len_to_fields;
+		/* An IEEE 1588 timestamp request (ixy/ptp.h): the one test
+		 * the TX loop pays for it; ol_flags shares the cache line
+		 * with len. The request is consumed here. */
+		if (__builtin_expect(b->ol_flags & IXY_PKT_TX_TIMESTAMP, 0)) {
+			cmd |= IXGBE_TXD_MAC_TSTAMP;
+			b->ol_flags = (uint16_t)(b->ol_flags & ~IXY_PKT_TX_TIMESTAMP);
+		}
 		ring_bufs[slot] = b;
 		_mm_store_si128((__m128i *)(uintptr_t)&ring[slot], _mm_set_epi64x((long long)cmd, (long long)b->data_phys));
 	}

@@ -30,6 +30,11 @@ static const struct reg_single singles[] = {
 	{ IXGBE_ANLP1, "ANLP1" },       { IXGBE_MMNGC, "MMNGC" },         { IXGBE_CORECTL, "CORECTL" },
 	{ IXGBE_FWSM, "FWSM" },         { IXGBE_FACTPS, "FACTPS" },       { IXGBE_MANC, "MANC" },
 	{ IXGBE_EIAC, "EIAC" },         { IXGBE_EIAM, "EIAM" },           { IXGBE_GPIE, "GPIE" },
+	{ IXGBE_TSYNCRXCTL, "TSYNCRXCTL" }, { IXGBE_RXSTMPL, "RXSTMPL" },  { IXGBE_RXSTMPH, "RXSTMPH" },
+	{ IXGBE_RXSATRL, "RXSATRL" },   { IXGBE_RXSATRH, "RXSATRH" },     { IXGBE_RXMTRL, "RXMTRL" },
+	{ IXGBE_TSYNCTXCTL, "TSYNCTXCTL" }, { IXGBE_TXSTMPL, "TXSTMPL" },  { IXGBE_TXSTMPH, "TXSTMPH" },
+	{ IXGBE_SYSTIML, "SYSTIML" },   { IXGBE_SYSTIMH, "SYSTIMH" },     { IXGBE_TIMINCA, "TIMINCA" },
+	{ IXGBE_TIMADJL, "TIMADJL" },   { IXGBE_TIMADJH, "TIMADJH" },
 };
 
 /* Register arrays: base, stride, count. */
@@ -52,7 +57,7 @@ static const struct reg_array arrays[] = {
 	{ 0x0A204, 8, 128, "RAH" },       { 0x0EB00, 4, 32, "RETA" },      { 0x0EE80, 4, 96, "ERETA" },
 	{ 0x0EB80, 4, 10, "RSSRK" },
 	{ 0x00AA0, 4, 2, "EIMS_EX" },     { 0x00AB0, 4, 2, "EIMC_EX" },    { 0x00AD0, 4, 2, "EIAM_EX" },
-	{ 0x00900, 4, 64, "IVAR" },       { 0x00820, 4, 24, "EITR" },
+	{ 0x00900, 4, 64, "IVAR" },       { 0x00820, 4, 24, "EITR" },      { 0x05128, 4, 8, "ETQF" },
 };
 
 const char *ixgbe_reg_name(uint32_t reg, char *buf, size_t len)

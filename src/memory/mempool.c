@@ -103,6 +103,7 @@ struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts)
 		b->idx = i;
 		b->data_off = (uint16_t)(sizeof(*b) + headroom);
 		b->buf_len = buf_len;
+		b->ol_flags = 0;
 		b->data_phys = ixy_dma_virt_to_phys(p->region, ixy_pkt_data(b));
 		b->state = IXY_PKT_BUF_FREE;
 	}

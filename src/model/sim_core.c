@@ -49,11 +49,15 @@ void sim_unlock(struct ixy_sim *sim)
  * held. */
 int sim_port_round(struct ixy_sim *sim, uint64_t now)
 {
+	sim->prev_ps = sim->now_ps;
 	sim->now_ps = now * 1000;
 	sim_link_update(sim, now);
 	if (__builtin_expect(sim->sema.swsm || sim->sema.swfw, 0))
 		sim_sema_check(sim, now);	/* a semaphore nobody released */
-	int moved = sim_tx_round(sim);
+	int moved = 0;
+	if (__builtin_expect(sim->flight.count != 0, 0))
+		moved += sim_wire_flight(sim);	/* delayed frames that reached the other end */
+	moved += sim_tx_round(sim);
 	moved += sim_wire_rx_round(sim);
 	sim_rx_check_tails(sim);
 	return moved;
@@ -72,6 +76,9 @@ uint64_t sim_port_due_ns(const struct ixy_sim *sim)
 		return 0;	/* raised by the other port of the pair after our round */
 	if (sim->irq.due_ns < due)
 		due = sim->irq.due_ns;
+	const struct sim_fq_slot *fl = sim->flight.count ? &sim->flight.slots[sim->flight.head] : NULL;
+	if (fl && fl->t_ps / 1000 < due)
+		due = fl->t_ps / 1000;
 	if (sim->carrier && !sim->link_up && due > sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000)
 		due = sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
 	const struct sim_gen_state *g = sim->gen;
@@ -239,6 +246,7 @@ static void free_sim(struct ixy_sim *sim)
 	sim_fq_free(&sim->capture);
 	sim_fq_free(&sim->inject);
 	sim_fq_free(&sim->rxpb);
+	sim_fq_free(&sim->flight);
 	sim_dma_free(&sim->dma);
 	for (unsigned i = 0; i < SIM_MAX_VIOLATIONS; i++)
 		free(sim->viol[i]);
@@ -293,7 +301,8 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 	sim->tx_buf = malloc(SIM_MAX_FRAME);
 	sim->dom = domain_new(sim);
 	if (!sim->bar || !sim->scratch || !sim->strip_buf || !sim->tx_buf || !sim->dom || !sim->unknown || sim_fq_init(&sim->rxpb, 8192, 512u << 10) < 0 ||
-	    sim_fq_init(&sim->inject, 1024, 0) < 0) {
+	    sim_fq_init(&sim->inject, 1024, 0) < 0 ||
+	    (c.delay_us && sim_fq_init(&sim->flight, 65536, 0) < 0)) {
 		free(sim->dom);
 		free_sim(sim);
 		return ixy_error_null(-ENOMEM, "sim %s: out of memory", name);

@@ -52,6 +52,8 @@ struct sim_frame {
 	uint32_t len;
 	uint32_t nseg;
 	struct sim_rxpre *pre;	/* NULL: parse on arrival */
+	uint64_t sfd_ps;	/* when its start (after preamble + SFD) passes the
+				   receiver's MAC; 0 = the receiver's round time */
 	struct sim_seg seg[SIM_MAX_SEGS + 1];	/* + padding segment */
 };
 
@@ -62,6 +64,7 @@ static inline void sim_frame_one(struct sim_frame *f, const uint8_t *p, uint32_t
 	f->len = len;
 	f->nseg = 1;
 	f->pre = NULL;
+	f->sfd_ps = 0;
 	f->seg[0].p = p;
 	f->seg[0].len = len;
 }
@@ -74,6 +77,7 @@ struct sim_fq {
 		uint32_t cap;
 		uint32_t len;
 		int32_t tag;	/* e.g. the RX queue chosen at arrival */
+		uint64_t t_ps;	/* the frame's sfd_ps (a delayed wire: when it arrives) */
 	} *slots;
 	uint32_t nslots, head, count;
 	uint64_t bytes, max_bytes;	/* max_bytes 0 = only slot-limited */
@@ -216,6 +220,24 @@ struct sim_irq {
 	uint64_t messages;	/* sent (with or without a handler) */
 };
 
+/* ---- IEEE 1588 time sync (7.9; sim_ptp.c) ----
+ * SYSTIM is a function of the model's clock: base at base_ps, plus iv per
+ * tick_ps that passed since. Every change (SYSTIM, TIMINCA, TIMADJ writes,
+ * a link speed change) re-anchors it at the current time. */
+struct sim_ptp {
+	bool rx_on, tx_on;		/* TSYNCRXCTL.EN / TSYNCTXCTL.EN: the per-frame tests */
+	bool rx_valid, tx_valid;	/* a timestamp is latched */
+	uint64_t base, base_ps;
+	uint64_t tick_ps, iv;		/* tick_ps 0: the clock stands (TIMINCA 0 after reset) */
+	uint32_t osc_ps;		/* oscillator period the anchor was computed with */
+	bool systimh_latched;		/* a SYSTIML read latched the high word */
+	uint32_t systimh_latch;
+	uint64_t rxstmp, txstmp;
+	uint32_t rxsatrl, rxsatrh;
+	uint64_t rx_stamped, tx_stamped;	/* timestamps taken */
+	uint64_t rx_skipped, tx_skipped;	/* 1588 frames not stamped: one was latched */
+};
+
 struct sim_pcap_state;
 struct sim_iface_state;
 struct sim_shm_state;
@@ -326,6 +348,7 @@ struct ixy_sim {
 	struct sim_fq capture;
 	struct sim_fq inject;
 	struct sim_fq rxpb;		/* RX packet buffer for frames waiting for descriptors */
+	struct sim_fq flight;		/* pair wire with delay_us: frames on the cable to this port */
 	struct sim_gen_state *gen;
 	struct sim_pcap_state *pcap;
 	struct sim_iface_state *iface;
@@ -334,6 +357,7 @@ struct ixy_sim {
 	bool tx_blocked;		/* last round: a frame waited for the wire to be free */
 	int paced_moved;		/* last round: frames a rate-paced generator delivered */
 	uint64_t now_ps;		/* time of the current round */
+	uint64_t prev_ps;		/* time of the round before */
 	uint8_t *scratch;		/* SIM_MAX_FRAME bytes, for wires that need a flat copy */
 	uint8_t *strip_buf;		/* SIM_MAX_FRAME bytes: a frame without its VLAN tag */
 	uint8_t *tx_buf;		/* SIM_MAX_FRAME bytes: a TX frame the MAC changes (offloads) */
@@ -341,6 +365,7 @@ struct ixy_sim {
 	/* interrupts: the cause/mask/vector logic, and where the vectors it
 	 * fires go (ixy_sim_set_irq_handler) */
 	struct sim_irq irq;
+	struct sim_ptp ptp;
 	ixy_sim_irq_fn irq_fn;
 	void *irq_ctx;
 
@@ -361,6 +386,7 @@ struct ixy_sim {
 	unsigned nviol;
 	uint64_t dma_faults;
 	uint64_t frames_moved;
+	uint64_t flight_lost;		/* delay_us: more frames on the cable than the model holds */
 	/* frames the wire lost on its own side (a pcap file that cannot be
 	 * written), and the first such error (ixy_sim_wire_lost) */
 	uint64_t wire_errors;
@@ -423,6 +449,20 @@ bool sim_i2c_read(struct ixy_sim *sim, uint32_t off, uint32_t *v);
 bool sim_i2c_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
 bool sim_fdir_read(struct ixy_sim *sim, uint32_t off, uint32_t *v);
 bool sim_fdir_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
+/* sim_ptp.c: IEEE 1588 time sync (7.9) */
+void sim_ptp_reset(struct ixy_sim *sim, uint64_t now_ns);
+void sim_ptp_rebase(struct ixy_sim *sim, uint64_t now_ns);	/* the oscillator may have changed (link speed) */
+bool sim_ptp_read(struct ixy_sim *sim, uint32_t off, uint64_t now_ns, uint32_t *v);
+bool sim_ptp_write(struct ixy_sim *sim, uint32_t off, uint32_t val, uint64_t now_ns);
+uint64_t sim_ptp_systim(const struct ixy_sim *sim, uint64_t t_ps);
+/* A frame that asked for a TX timestamp starts on the wire at sfd_ps. */
+void sim_ptp_tx(struct ixy_sim *sim, uint64_t sfd_ps);
+/* A frame reached the MAC: is it a 1588 frame to stamp? Returns
+ * SIM_RXADV_STAT_TS when it latched the timestamp, else 0. */
+uint32_t sim_ptp_rx(struct ixy_sim *sim, const struct sim_frame *f, const uint8_t *hdr, uint32_t hlen,
+		    const struct sim_pinfo *pi);
+uint32_t sim_link_speed(const struct ixy_sim *sim);	/* LINKS.SPEED code while up, 0 = down */
+
 /* sim_known.c: the register map; accesses outside it are recorded */
 bool sim_reg_known(uint32_t off);
 void sim_unknown_access(struct ixy_sim *sim, uint32_t off, bool write);
@@ -482,6 +522,7 @@ bool sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f);
  * wires that can hold frames back wait until then. */
 bool sim_rx_started(struct ixy_sim *sim);
 int sim_wire_rx_round(struct ixy_sim *sim);
+int sim_wire_flight(struct ixy_sim *sim);	/* delay_us: deliver what arrived */
 void sim_wire_detach(struct ixy_sim *sim);
 uint64_t sim_frame_time_ps(uint32_t len);
 int sim_frame_flatten(const struct sim_frame *f, uint8_t *buf, uint32_t cap);

@@ -2,7 +2,8 @@
  *
  *   NAME[,mode=threaded|stepped][,wire=WIRE][,mac=XX:XX:XX:XX:XX:XX]
  *       [,unthrottled][,laser_off][,link_delay_us=N][,device_id=0xNNNN]
- *       [,sfp=da|da-active|sr|lr|none][,fw_hold_us=N][,sema_hold_ms=N]
+ *       [,sfp=da|da-active|sr|lr|none][,fw_hold_us=N][,sema_hold_ms=N][,delay_us=N]
+ *       [,clock_jump_us=N]
  *
  *   WIRE = loop | null | capture[:N] | pair:OTHER | iface:IFNAME | shm:NAME
  *        | pcap:RX.pcap:TX.pcap[:loop]   (either file may be empty)
@@ -186,6 +187,14 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 			if (spec_u64(spec, "fw_hold_us", v, 0, 0, 60000000, &n))
 				return NULL;
 			cfg.fw_hold_us = (uint32_t)n;
+		} else if (strcmp(o, "delay_us") == 0 && v) {
+			if (spec_u64(spec, "delay_us", v, 0, 0, 1000000, &n))
+				return NULL;
+			cfg.delay_us = (uint32_t)n;
+		} else if (strcmp(o, "clock_jump_us") == 0 && v) {
+			if (spec_u64(spec, "clock_jump_us", v, 0, 0, 1000000, &n))
+				return NULL;
+			cfg.clock_jump_us = (uint32_t)n;
 		} else if (strcmp(o, "sema_hold_ms") == 0 && v) {
 			if (spec_u64(spec, "sema_hold_ms", v, 0, 0, 3600000, &n))
 				return NULL;
@@ -193,7 +202,7 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 		} else {
 			return ixy_error_null(-EINVAL, "sim spec \"%s\": unknown option \"%s%s%s\": known are "
 					      "mode=threaded|stepped, wire=..., mac=..., unthrottled, laser_off, "
-					      "link_delay_us=N, device_id=N, sfp=da|da-active|sr|lr|none, fw_hold_us=N, sema_hold_ms=N "
+					      "link_delay_us=N, device_id=N, sfp=da|da-active|sr|lr|none, fw_hold_us=N, sema_hold_ms=N, delay_us=N, clock_jump_us=N "
 					      "(see docs/sim.md)", spec, o, v ? "=" : "", v ? v : "");
 		}
 	}

@@ -48,6 +48,7 @@ int sim_fq_push(struct sim_fq *q, const struct sim_frame *f, int32_t tag)
 	}
 	s->len = f->len;
 	s->tag = tag;
+	s->t_ps = f->sfd_ps;
 	q->count++;
 	q->bytes += f->len;
 	return 0;

@@ -31,6 +31,7 @@ struct rx_meta {
 	bool pif;
 	const struct sim_rxpre *pre;
 	bool vlan_stripped;	/* RXDCTL.VME took the tag out of the frame */
+	uint32_t ts;		/* SIM_RXADV_STAT_TS: its 1588 timestamp is latched */
 	uint16_t vlan_tag;	/* the tag's TCI, for the write-back */
 };
 
@@ -239,6 +240,7 @@ static inline unsigned select_queue(struct ixy_sim *sim, const uint8_t *hdr, uin
 {
 	m->pre = pre;
 	m->vlan_stripped = false;
+	m->ts = 0;
 	if (pre)
 		m->pi = pre->pi;
 	else
@@ -431,7 +433,7 @@ static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, co
 		else if (m->pi.l3 == 4)
 			dw1 = (uint32_t)(first[m->pi.l3off + 4] << 8 | first[m->pi.l3off + 5]);
 		uint32_t dw0 = m->rss_type | (m->pre ? m->pre->pkt_type : sim_pkt_type(&m->pi));
-		uint32_t last_st = SIM_RXD_STAT_DD | SIM_RXD_STAT_EOP | status | (ip_err ? SIM_RXADV_ERR_IPE : 0) |
+		uint32_t last_st = SIM_RXD_STAT_DD | SIM_RXD_STAT_EOP | status | m->ts | (ip_err ? SIM_RXADV_ERR_IPE : 0) |
 				   (l4_err ? SIM_RXADV_ERR_L4E : 0);
 		for (uint32_t d = 1; d < need; d++) {
 			uint8_t *desc = rq->ring + (size_t)idx * 16;
@@ -473,13 +475,17 @@ static int rx_dma(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, co
 	return RX_DONE;
 }
 
-static void no_desc(struct ixy_sim *sim, unsigned q, const struct sim_frame *f)
+/* A frame waiting in the packet buffer keeps its queue and whether it was
+ * timestamped (the timestamp was taken when it reached the MAC). */
+#define RXPB_TS_TAG 0x10000
+
+static void no_desc(struct ixy_sim *sim, unsigned q, const struct sim_frame *f, uint32_t ts)
 {
 	if (sim->rxq[q].drop_en) {
 		sim->st.qprdc[sim->rxq[q].statidx]++;
 		return;
 	}
-	if (sim_fq_push(&sim->rxpb, f, (int32_t)q) < 0) {
+	if (sim_fq_push(&sim->rxpb, f, (int32_t)(q | (ts ? RXPB_TS_TAG : 0))) < 0) {
 		sim->st.mpc[0]++;	/* packet buffer full (8.2.3.23.4) */
 		sim_raise_eicr(sim, SIM_EICR_RX_MISS);
 	}
@@ -531,22 +537,24 @@ int sim_rx_frame(struct ixy_sim *sim, const struct sim_frame *f)
 			st->mprc++;
 	}
 	unsigned q = select_queue(sim, hdr, hlen, &m, f->pre);
+	if (__builtin_expect(sim->ptp.rx_on, 0))
+		m.ts = sim_ptp_rx(sim, f, hdr, hlen, &m.pi);	/* at the MAC, before any drop */
 	if (__builtin_expect(sim->rx.halted, 0)) {
 		/* the security block holds the receive path (SECRXCTRL.RX_DIS,
 		 * 4.6.7): frames wait in the packet buffer whatever DROP_EN */
-		if (sim_fq_push(&sim->rxpb, f, (int32_t)q) < 0) {
+		if (sim_fq_push(&sim->rxpb, f, (int32_t)(q | (m.ts ? RXPB_TS_TAG : 0))) < 0) {
 			st->mpc[0]++;
 			sim_raise_eicr(sim, SIM_EICR_RX_MISS);
 		}
 		return 1;
 	}
 	if (sim->rxpb.count) {	/* keep arrival order behind waiting frames */
-		no_desc(sim, q, f);
+		no_desc(sim, q, f, m.ts);
 		return 1;
 	}
 	int r = rx_dma(sim, q, f, &m);
 	if (r == RX_NO_DESC)
-		no_desc(sim, q, f);
+		no_desc(sim, q, f, m.ts);
 	return r != RX_DROPPED;
 }
 
@@ -562,9 +570,10 @@ int sim_rx_drain(struct ixy_sim *sim)
 		struct sim_frame f;
 		sim_frame_one(&f, s->buf, s->len);
 		struct rx_meta m;
-		unsigned q = (unsigned)s->tag;
+		unsigned q = (unsigned)s->tag & (RXPB_TS_TAG - 1);
 		uint32_t hlen = s->len < HDR_WINDOW ? s->len : HDR_WINDOW;
 		select_queue(sim, s->buf, hlen, &m, NULL);
+		m.ts = (s->tag & RXPB_TS_TAG) ? SIM_RXADV_STAT_TS : 0;
 		l2_accept(sim, s->buf, &m.pif);
 		int r = rx_dma(sim, q, &f, &m);
 		if (r == RX_NO_DESC) {

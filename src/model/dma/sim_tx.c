@@ -220,7 +220,8 @@ static unsigned size_bucket(uint32_t wire)
 struct tx_req {
 	uint32_t popts;		/* POPTS: IXSM, TXSM */
 	unsigned ctx;		/* context slot */
-	bool vle;		/* DCMD.VLE: insert the context's VLAN tag */
+	uint32_t dcmd;		/* cmd_type_len: VLE (insert the context's VLAN tag),
+				   TSTAMP (a 1588 timestamp, 7.9) */
 	bool seen;		/* a data descriptor was found */
 };
 
@@ -238,7 +239,7 @@ static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_fra
 	req->seen = false;
 	req->popts = 0;
 	req->ctx = 0;
-	req->vle = false;
+	req->dcmd = 0;
 	while (i != tail) {
 		uint8_t *d = desc_ptr(sim, q, i);
 		uint64_t addr = ld64(d);
@@ -269,7 +270,7 @@ static int gather(struct ixy_sim *sim, unsigned q, uint32_t tail, struct sim_fra
 				uint32_t olinfo = ld32(d + 12);
 				req->popts = olinfo & (SIM_TXD_POPTS_IXSM | SIM_TXD_POPTS_TXSM);
 				req->ctx = (olinfo >> SIM_TXD_IDX_SHIFT) & 1;
-				req->vle = cmd & SIM_TXD_CMD_VLE;
+				req->dcmd = cmd;
 			}
 		}
 		req->seen = true;
@@ -344,7 +345,7 @@ static void tx_offload(struct ixy_sim *sim, unsigned q, const struct tx_req *req
 			put16(b + l4 + at, s);
 		}
 	}
-	if (req->vle) {
+	if (req->dcmd & SIM_TXD_CMD_VLE) {
 		/* 802.1Q header after the addresses, TCI from the context */
 		memmove(b + 16, b + 12, n - 12);
 		b[12] = 0x81;
@@ -367,6 +368,17 @@ int sim_tx_round(struct ixy_sim *sim)
 	uint64_t ps_per_byte = (lms == 0 || lms == 2 || lms == 5) ? 8000 : 800;	/* 1 or 10 Gb/s */
 	bool busy = false;
 	struct sim_frame f;
+	/* An idle wire catches up at most BURST_PS, and a frame cannot have
+	 * left before the engine's previous look at the rings (its tail store
+	 * came after that): so wire times, and the 1588 timestamps taken from
+	 * them, never precede the driver's tail write by more than one round. */
+	uint64_t earliest = sim->now_ps > BURST_PS ? sim->now_ps - BURST_PS : 0;
+	if (sim->prev_ps > earliest)
+		earliest = sim->prev_ps;
+	/* Wire times are needed by a 1588 timestamp here or at the receiver,
+	 * or by a delayed cable: otherwise frames carry none (sfd_ps 0). */
+	bool wire_times = sim->ptp.tx_on || sim->ptp.rx_on || sim->cfg.delay_us || (sim->peer && sim->peer->ptp.rx_on);
+	f.sfd_ps = 0;
 	for (unsigned a = 0; a < sim->n_tx_active && !busy; a++) {
 		unsigned q = sim->tx_active[a];
 		struct sim_txq *tq = &sim->txq[q];
@@ -387,8 +399,8 @@ int sim_tx_round(struct ixy_sim *sim)
 			uint64_t start = 0;
 			if (throttle) {
 				start = sim->wire_free_ps;
-				if (start + BURST_PS < sim->now_ps)
-					start = sim->now_ps - BURST_PS;
+				if (start < earliest)
+					start = earliest;
 				if (start > sim->now_ps) {
 					busy = true;	/* the wire is busy: all queues wait */
 					break;
@@ -412,7 +424,7 @@ int sim_tx_round(struct ixy_sim *sim)
 						f.nseg--;
 				}
 			}
-			if (__builtin_expect(req.popts || req.vle, 0))
+			if (__builtin_expect(req.popts || (req.dcmd & SIM_TXD_CMD_VLE), 0))
 				tx_offload(sim, q, &req, &f);
 			if (f.len < 60 && (sim_reg(sim, SIM_HLREG0) & SIM_HLREG0_TXPADEN)) {
 				f.seg[f.nseg++] = (struct sim_seg){ zeros, 60 - f.len };
@@ -435,6 +447,14 @@ int sim_tx_round(struct ixy_sim *sim)
 			st->qbtc[tq->statidx] += f.len;
 			if (throttle)
 				sim->wire_free_ps = start + (uint64_t)(wire + 20) * ps_per_byte;
+			if (__builtin_expect(wire_times, 0)) {
+				/* the frame's start passes the MAC after preamble
+				 * and SFD: the 1588 timestamp point (7.9), and the
+				 * receiver's arrival time */
+				f.sfd_ps = (throttle ? start : sim->now_ps) + 8 * ps_per_byte;
+				if (req.dcmd & SIM_TXD_MAC_TSTAMP)
+					sim_ptp_tx(sim, f.sfd_ps);
+			}
 			taken += sim_wire_tx(sim, &f);
 
 			/* 7.2.3.5: write-back, after the frame's buffers were read */

@@ -171,7 +171,13 @@ void sim_link_update(struct ixy_sim *sim, uint64_t now)
 	if (up != sim->link_up) {
 		sim->link_up = up;
 		sim_raise_eicr(sim, SIM_EICR_LSC);	/* 8.2.3.5.1: link status change */
+		sim_ptp_rebase(sim, now);	/* the time sync oscillator follows the speed */
 	}
+}
+
+uint32_t sim_link_speed(const struct ixy_sim *sim)
+{
+	return sim->link_up ? lms_speed(sim) : 0;
 }
 
 /* Auto-negotiation restarts: the link drops now and trains again. */
@@ -263,6 +269,7 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	sim->msrwd = 0;
 	sim_i2c_reset(sim);
 	sim_sema_reset(sim, now, power_on);
+	sim_ptp_reset(sim, now);
 	update_statidx(sim);
 	sim->cfg_dirty = true;
 	sim->rxpb.max_bytes = 512u << 10;
@@ -387,7 +394,7 @@ uint32_t ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg)
 	uint64_t now = sim_now_ns();
 	if (__builtin_expect(sim->rst_quiet, 0))
 		reset_quiet_check(sim, now, false, reg, 0);
-	if (stat_read(sim, off, &v) || board_read(sim, off, now, &v))
+	if (stat_read(sim, off, &v) || board_read(sim, off, now, &v) || sim_ptp_read(sim, off, now, &v))
 		goto out;
 	if (sim_irq_reg(off)) {
 		v = sim_irq_read(sim, off, now);
@@ -591,7 +598,7 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 		goto out;
 	}
 	uint32_t dummy;
-	if (board_write(sim, off, val, now))
+	if (board_write(sim, off, val, now) || sim_ptp_write(sim, off, val, now))
 		goto out;
 	switch (off) {
 	case SIM_CTRL:

@@ -296,6 +296,53 @@
 #define SIM_QBTCL(n)		(0x08700 + 8 * (n))
 #define SIM_QBTCH(n)		(0x08704 + 8 * (n))
 
+/* 8.2.3.26 Time sync (IEEE 1588 and 802.1AS; behaviour in 7.9, the
+ * model's sim_ptp.c). Offsets and bits confirmed against Linux 6.1's
+ * ixgbe_type.h / ixgbe_ptp.c. */
+#define SIM_TSYNCRXCTL		0x05188		/* RX time sync control */
+#define  SIM_TSYNCRXCTL_VALID	(1u << 0)	/* RO: an RX timestamp is latched */
+#define  SIM_TSYNCRXCTL_TYPE_MASK (7u << 1)	/* 3:1, kept shifted: */
+#define   SIM_TSYNC_TYPE_L2_V2	 0x0u		/* L2 v2, MessageType from RXMTRL */
+#define   SIM_TSYNC_TYPE_L4_V1	 0x2u		/* UDP v1, control field from RXMTRL */
+#define   SIM_TSYNC_TYPE_L2_L4_V2 0x4u		/* L2 or UDP v2, MessageType from RXMTRL */
+#define   SIM_TSYNC_TYPE_ALL	 0x8u		/* every frame: X550 only, reserved on the 82599 */
+#define   SIM_TSYNC_TYPE_EVENT_V2 0xau		/* L2 or UDP v2 event messages (MessageType bit 3 = 0) */
+#define  SIM_TSYNCRXCTL_EN	(1u << 4)
+#define SIM_RXSTMPL		0x051e8		/* RX timestamp low */
+#define SIM_RXSTMPH		0x051a4		/* RX timestamp high: reading it unlatches */
+#define SIM_RXSATRL		0x051a0		/* RX timestamp attributes: source id 31:0 */
+#define SIM_RXSATRH		0x051a8		/* 15:0 source id 47:32, 31:16 sequence id */
+#define SIM_RXMTRL		0x05120		/* RX message type register low */
+#define  SIM_RXMTRL_V1_CTRL_MASK 0xffu		/* 7:0 v1 control field to match */
+#define  SIM_RXMTRL_V2_MSG_SHIFT 8		/* 15:8 v2 MessageType to match */
+#define  SIM_RXMTRL_UDP_SHIFT	16		/* 31:16 UDP destination port (319) */
+#define SIM_TSYNCTXCTL		0x08c00		/* TX time sync control */
+#define  SIM_TSYNCTXCTL_VALID	(1u << 0)	/* RO: a TX timestamp is latched */
+#define  SIM_TSYNCTXCTL_EN	(1u << 4)
+#define SIM_TXSTMPL		0x08c04
+#define SIM_TXSTMPH		0x08c08		/* reading it unlatches */
+#define SIM_SYSTIML		0x08c0c		/* the clock */
+#define SIM_SYSTIMH		0x08c10
+#define SIM_TIMINCA		0x08c14		/* 82599: 31:24 period (clock ticks), 23:0 value;
+						   X540: 30:0 value added every tick */
+#define  SIM_TIMINCA_IP_SHIFT	24
+#define  SIM_TIMINCA_IV_MASK	0x00ffffffu
+#define  SIM_TIMINCA_X540_IV_MASK 0x7fffffffu
+#define SIM_TIMADJL		0x08c18		/* offset added to SYSTIM */
+#define SIM_TIMADJH		0x08c1c		/* bit 31: subtract */
+#define  SIM_TIMADJH_SIGN	(1u << 31)
+/* The time sync clock's oscillator period (7.9: 6.4 ns at 10 Gb/s and
+ * without link, x10 at 1 Gb/s, x100 at 100 Mb/s), in ps. */
+#define SIM_TSYNC_TICK_10G_PS	6400u
+
+/* 8.2.3.7 EtherType filters */
+#define SIM_ETQF(n)		(0x05128 + 4 * (n))	/* n = 0..7 */
+#define  SIM_ETQF_ETYPE_MASK	0xffffu
+#define  SIM_ETQF_1588		(1u << 30)	/* frames of this EtherType are 1588 frames */
+#define  SIM_ETQF_EN		(1u << 31)
+#define SIM_ETQS(n)		(0x0ec00 + 4 * (n))
+#define SIM_NUM_ETQF		8
+
 /* 7.1.6 / 7.2.3 descriptor fields */
 #define SIM_RXD_STAT_DD		(1u << 0)
 #define SIM_RXD_STAT_EOP	(1u << 1)
@@ -304,6 +351,7 @@
 #define SIM_RXD_STAT_L4CS	(1u << 5)
 #define SIM_RXD_STAT_IPCS	(1u << 6)
 #define SIM_RXD_STAT_PIF	(1u << 7)
+#define SIM_RXADV_STAT_TS	(1u << 16)	/* advanced write-back: the frame's timestamp is in RXSTMP */
 #define SIM_RXADV_ERR_L4E	(1u << 30)
 #define SIM_RXADV_ERR_IPE	(1u << 31)
 #define SIM_RXLEG_ERR_L4E	(1u << 6)	/* legacy errors byte */
@@ -314,6 +362,7 @@
 #define SIM_TXD_DTYP_MASK	(0xfu << 20)
 #define  SIM_TXD_DTYP_CTXT	2u
 #define  SIM_TXD_DTYP_DATA	3u
+#define SIM_TXD_MAC_TSTAMP	(1u << 19)	/* advanced data: take a 1588 TX timestamp (7.2.3.2.4) */
 #define SIM_TXD_CMD_EOP		(1u << 24)
 #define SIM_TXD_CMD_IFCS	(1u << 25)
 #define SIM_TXD_CMD_RS		(1u << 27)

@@ -55,6 +55,40 @@ uint64_t ixy_sim_wire_lost(struct ixy_sim *sim, const char **msg)
 	return n;
 }
 
+/* delay_us: the frame travels; it reaches the other end at its wire time
+ * plus the delay (sim_wire_flight delivers it then). */
+static bool delayed(struct ixy_sim *sim, const struct sim_frame *f)
+{
+	struct sim_frame d = *f;
+	d.sfd_ps = (f->sfd_ps ? f->sfd_ps : sim->now_ps) + (uint64_t)sim->cfg.delay_us * 1000000;
+	if (sim_fq_push(&sim->flight, &d, 0) < 0) {
+		if (!sim->flight_lost++)
+			sim_violation(sim, "delay_us=%u: more than %u frames on the cable at once; the model "
+				      "drops the excess (counted in TX, never received)", sim->cfg.delay_us,
+				      sim->flight.nslots);
+		sim_wire_error(sim, 1, "delay_us: more frames on the delayed cable than the model holds (65536)");
+		return false;
+	}
+	return true;
+}
+
+int sim_wire_flight(struct ixy_sim *sim)
+{
+	int moved = 0;
+	struct sim_fq_slot *s;
+	struct ixy_sim *to = sim->wire == SIM_WIRE_LOOP ? sim : sim->wire == SIM_WIRE_PAIR ? sim->peer : NULL;
+	while ((s = sim_fq_peek(&sim->flight)) && s->t_ps <= sim->now_ps) {
+		if (to) {
+			struct sim_frame f;
+			sim_frame_one(&f, s->buf, s->len);
+			f.sfd_ps = s->t_ps;
+			moved += sim_rx_frame(to, &f) > 0;
+		}
+		sim_fq_pop(&sim->flight);	/* unplugged meanwhile: the frame is lost as on a cut cable */
+	}
+	return moved;
+}
+
 /* Returns false when the wire had no room for the frame (it is lost, as on
  * a congested cable): the engine does not count that as progress, so a
  * sender whose receiver cannot keep up backs off instead of spinning. */
@@ -62,9 +96,13 @@ bool sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f)
 {
 	switch (sim->wire) {
 	case SIM_WIRE_LOOP:
+		if (__builtin_expect(sim->cfg.delay_us != 0, 0))
+			return delayed(sim, f);
 		sim_rx_frame(sim, f);
 		break;
 	case SIM_WIRE_PAIR:
+		if (__builtin_expect(sim->cfg.delay_us != 0, 0))
+			return delayed(sim, f);
 		sim_rx_frame(sim->peer, f);
 		break;
 	case SIM_WIRE_CAPTURE:

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# ixy-latency end to end on virtual ports (one process, threaded model):
+#  - a pair wire with a known delay (delay_us=20): the reported median is
+#    20000 ns within the clock's 6.4 ns step (hardware timestamps), with and
+#    without load, every probe measured and none lost;
+#  - the histogram CSV holds every measured probe; with gnuplot the PNG;
+#  - --software: marked as software, median not below the delay minus one
+#    engine round;
+#  - a port without hardware timestamps (sim X550 id): software, said why;
+#  - probes that never arrive: counted as lost, exit code 1; a probe still
+#    on its way when --duration ends: counted as in flight; every run's
+#    counts add up to the probes sent;
+#  - a clock that jumps (the model's clock_jump_us fault): counted, kept out
+#    of the percentiles;
+#  - a rate above the line rate: refused with exit code 2.
+# Needs root and hugepages (skipped otherwise).
+set -uo pipefail
+build=$2
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+if [ "$(id -u)" != 0 ] || ! grep -q hugetlbfs /proc/mounts; then
+	echo "SKIP: needs root and a hugetlbfs mount"
+	exit 0
+fi
+field() { sed -n "s/^latency .*[ ]$1=\([-0-9]*\).*/\1/p" <<<"$2"; }
+# within one clock step (6.4 ns) plus the synchronisation's error bound
+# (half the interleaved read's spread, which the tool reports)
+near() { local tol=$((7 + ${3:-0} / 2)); [ -n "$1" ] && [ "$1" -ge $(($2 - tol)) ] && [ "$1" -le $(($2 + tol)) ]; }
+
+# every probe sent is counted exactly once
+accounted() {
+	local o=$1 t=0 k
+	for k in measured lost no_tx_ts no_rx_ts invalid unresolved; do t=$((t + $(field $k "$o"))); done
+	[ "$t" = "$(field probes "$o")" ]
+}
+
+L=$build/ixy-latency
+out=$("$L" -n 300 --csv "$tmp/h.csv" --bin 5 'sim:a,wire=pair:b,delay_us=20' 'sim:b,delay_us=20' 2>&1)
+rc=$?
+p50=$(field p50_ns "$out") p999=$(field p99.9_ns "$out") meas=$(field measured "$out") lost=$(field lost "$out")
+sp=$(field sync_spread_ns "$out")
+[ $rc = 0 ] && near "$p50" 20000 "$sp" && near "$p999" 20000 "$sp" && [ "$meas" = 300 ] && [ "$lost" = 0 ] &&
+	[[ $out == *"timestamps=hardware"* ]] && accounted "$out" && ok "delay 20 us, no load: p50 $p50 p99.9 $p999" || bad "no load: rc $rc: $out"
+sum=$(awk -F, 'NR > 1 { s += $2 } END { print s }' "$tmp/h.csv")
+[ "$sum" = 300 ] && head -1 "$tmp/h.csv" | grep -q '^bin_ns,count$' && ok "histogram CSV: 300 probes" ||
+	bad "histogram CSV sums to '$sum'"
+
+out=$("$L" -n 500 -r 500Mbit -N 50 'sim:c,wire=pair:d,delay_us=20' 'sim:d,delay_us=20' 2>&1)
+rc=$?
+p50=$(field p50_ns "$out") meas=$(field measured "$out") sp=$(field sync_spread_ns "$out")
+[ $rc = 0 ] && near "$p50" 20000 "$sp" && [ "$meas" = 500 ] && [[ $out == *"load: "* ]] && accounted "$out" &&
+	ok "delay 20 us with 500 Mbit/s of load: p50 $p50" || bad "with load: rc $rc: $out"
+
+if command -v gnuplot >/dev/null; then
+	out=$("$L" -n 50 --csv "$tmp/g.csv" --png "$tmp/g.png" 'sim:e,wire=pair:f,delay_us=3' 'sim:f,delay_us=3' 2>&1)
+	[ $? = 0 ] && [ "$(head -c 4 "$tmp/g.png" | tail -c 3)" = PNG ] && ok "PNG plot" || bad "PNG: $out"
+else
+	echo "skip PNG plot: no gnuplot (apt-get install gnuplot-nox)"
+fi
+
+out=$("$L" -n 100 --software 'sim:g,wire=pair:h,delay_us=50' 'sim:h,delay_us=50' 2>&1)
+rc=$?
+p50=$(field p50_ns "$out")
+[ $rc = 0 ] && [[ $out == *"timestamps=software"* ]] && [[ $out == *"SOFTWARE"* ]] && [ "$p50" -ge 40000 ] &&
+	ok "--software: marked, p50 $p50" || bad "--software: rc $rc: $out"
+
+out=$("$L" -n 20 'sim:x5,wire=pair:y5,device_id=0x1563' 'sim:y5,device_id=0x1563' 2>&1)
+rc=$?
+[ $rc = 0 ] && [[ $out == *"has no hardware timestamps"* ]] && [[ $out == *"timestamps=software"* ]] &&
+	ok "X550 port: falls back to software timestamps, says why" || bad "X550: rc $rc: $out"
+
+out=$("$L" -n 5 --timeout 5ms 'sim:lost1,wire=null' 'sim:lost2,wire=loop' 2>&1)
+rc=$?
+[ $rc = 1 ] && [ "$(field lost "$out")" = 5 ] && [ "$(field measured "$out")" = 0 ] &&
+	[[ $out == *"no probe was measured (lost 5, in flight at the stop 0, of 5)"* ]] && accounted "$out" &&
+	ok "lost probes counted" || bad "lost: rc $rc: $out"
+
+# a receiving clock that steps 100 us every 10 ms: jumps counted, probes
+# across a step counted as invalid, none of them in the percentiles
+out=$("$L" -n 1000000 -t 0.1 'sim:cj1,wire=pair:cj2,delay_us=20' 'sim:cj2,delay_us=20,clock_jump_us=100' 2>&1)
+rc=$?
+jumps=$(field clock_jumps "$out") mn=$(field min_ns "$out") mx=$(field max_ns "$out") sp=$(field sync_spread_ns "$out")
+[ $rc = 0 ] && [ "${jumps:-0}" -ge 1 ] && near "$mn" 20000 "$sp" && near "$mx" 20000 "$sp" && accounted "$out" &&
+	ok "jumping clock: $jumps jumps counted, max $mx" || bad "jumping clock: rc $rc: $out"
+
+# stopped by --duration while the probe is on a 300 ms cable: counted as in flight
+out=$("$L" -t 0.2 --timeout 1s 'sim:fl1,wire=pair:fl2,delay_us=300000' 'sim:fl2' 2>&1)
+rc=$?
+[ $rc = 1 ] && [ "$(field unresolved "$out")" = 1 ] && accounted "$out" && ok "probe in flight at the stop counted" ||
+	bad "in flight: rc $rc: $out"
+
+out=$("$L" -n 5 -r 20Gbit 'sim:fast1,wire=pair:fast2' 'sim:fast2' 2>&1)
+rc=$?
+[ $rc = 2 ] && [[ $out == *"is above what sim:fast1,wire=pair:fast2 can send"* ]] && ok "rate above line rate refused" ||
+	bad "rate: rc $rc: $out"
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
