@@ -16,7 +16,7 @@ test=(iproute2 ethtool iputils-ping socat tcpdump tshark    # end-to-end tests
 	gnuplot-nox                                        # ixy-latency --png (tests/sh/test_latency.sh)
 	qemu-system-x86 busybox-static kmod cpio gzip       # QEMU guest test bed
 	clang libclang-rt-14-dev)   # fuzz/: libFuzzer and the sanitizer runtimes (only Recommended by clang)
-uml=(linux-source-6.1 xz-utils bc flex bison libelf-dev make gcc  # scripts/uml-kernel.sh
+uml=(linux-source-6.1 xz-utils bc flex bison libelf-dev make gcc patch  # scripts/uml-kernel.sh
 	bash coreutils util-linux procps iproute2 ethtool iputils-ping socat pciutils kmod)  # inside UML
 
 case ${1:-build} in

@@ -8,9 +8,10 @@
 # The build takes about 6 minutes on 2 cores, so the binary is cached outside
 # any build tree, in ${IXY_UML_CACHE:-/var/cache/libixy/uml}/KEY/linux, where
 # KEY is the source package's version plus a hash of the config fragment
-# below: a new kernel or new options build a new binary, anything else reuses
-# it. Needs (installed by scripts/install-deps.sh uml): linux-source-6.1, bc,
-# flex, bison, libelf-dev.
+# below and of scripts/uml-patches/*.patch: a new kernel, new options or a
+# changed patch build a new binary, anything else reuses it. Needs (installed
+# by scripts/install-deps.sh uml): linux-source-6.1, bc, flex, bison,
+# libelf-dev, patch.
 set -euo pipefail
 
 # The options on top of `make ARCH=um defconfig`. The PCI device id is ours:
@@ -80,7 +81,7 @@ work=$(mktemp -d "$cache/build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 echo "uml-kernel.sh: building UML $version (key $key) in $work; about 6 minutes on 2 cores" >&2
 tar -xJf "$tarball" -C "$work"
-src=$(echo "$work"/linux-source-6.1)
+src=$work/linux-source-6.1
 log=$cache/build.log
 for p in ${patches[@]+"${patches[@]}"}; do
 	patch -d "$src" -p1 --quiet <"$p" || {
@@ -90,7 +91,7 @@ for p in ${patches[@]+"${patches[@]}"}; do
 done
 {
 	make -C "$src" ARCH=um defconfig
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086,SC2048 # each entry is "--option NAME [VALUE]"
 	"$src/scripts/config" --file "$src/.config" ${fragment[*]}
 	make -C "$src" ARCH=um olddefconfig
 	make -C "$src" ARCH=um -j"$(nproc)" linux

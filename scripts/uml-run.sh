@@ -175,6 +175,9 @@ args=("mem=$mem" rootfstype=hostfs rootflags=/ ro
 	# Console 0 writes to our stdout; no other console or serial line opens
 	# (UML's defaults would start xterms or allocate ptys).
 	"con0=null,fd:1" con=null ssl=null
+	# The kernel's log buffer is 16 KiB in UML's defconfig: a few resets
+	# with their traces push the probe out of dmesg.
+	log_buf_len=4M
 	# UML's own runtime files (pid, mconsole socket) go to our temp dir.
 	"uml_dir=$tmp" "umid=run"
 	"ixy_uml_ctl=$ctl")

@@ -116,6 +116,8 @@ ip netns exec "$NS" socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$T/from-uml.bin",cr
 pids+=($!)
 ip netns exec "$NS" socat -u OPEN:"$T/to-uml.bin" TCP-LISTEN:5002,reuseaddr &
 pids+=($!)
+ip netns exec "$NS" socat -u TCP-LISTEN:5003,reuseaddr OPEN:"$T/from-uml-offload.bin",creat,trunc &
+pids+=($!)
 
 # ---- ixy-simd: three 82599 ports behind three sockets ----
 mac_a=02:00:c6:12:01:0a mac_b=02:00:c6:12:01:0b mac_c=02:00:c6:12:02:0c
@@ -141,7 +143,8 @@ bash "$src/scripts/uml-run.sh" --kernel "$kernel" --timeout "${IXY_UML_TIMEOUT:-
 	--log "$out/console.log" --share "$share" --pid-file "$T/uml.pid" \
 	--device "$T/a.sock" --device "$T/b.sock" --device "$T/c.sock" \
 	--env "IXY_PORTS=a=$mac_a b=$mac_b c=$mac_c" \
-	--env IXY_HOST_ADDR=198.18.2.1 --env IXY_HOST_RX_PORT=5001 --env IXY_HOST_TX_PORT=5002 \
+	--env IXY_HOST_ADDR=198.18.2.1 --env IXY_HOST_RX_PORT=5001 --env IXY_HOST_RX2_PORT=5003 \
+	--env IXY_HOST_TX_PORT=5002 \
 	--env "IXY_HOST_TX_SHA=$tx_sha" \
 	"$src/tests/uml/run.sh" 2>"$T/uml-run.err"
 rc=$?
@@ -186,10 +189,16 @@ done
 
 # ---- the host's side of port c ----
 for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-got=$(sha256sum "$T/from-uml.bin" 2>/dev/null | cut -d' ' -f1)
 want=$(sha256sum "$share/data.bin" | cut -d' ' -f1)
-detail="host received $(stat -c %s "$T/from-uml.bin" 2>/dev/null || echo 0) bytes, sha256 ${got:0:16}; UML sent ${want:0:16}"
-if [[ $got == "$want" ]]; then ok host_received_from_uml "$detail"; else bad host_received_from_uml "$detail"; fi
+# received CHECK FILE: what the host's listener wrote against data.bin.
+received() {
+	local got detail
+	got=$(sha256sum "$2" 2>/dev/null | cut -d' ' -f1)
+	detail="host received $(stat -c %s "$2" 2>/dev/null || echo 0) bytes, sha256 ${got:0:16}; UML sent ${want:0:16}"
+	if [[ $got == "$want" ]]; then ok "$1" "$detail"; else bad "$1" "$detail"; fi
+}
+received host_received_from_uml "$T/from-uml.bin"
+received host_received_from_uml_offload "$T/from-uml-offload.bin"
 
 # ---- ixy-simd: a clean stop, its report ----
 kill -INT "$simd_pid" 2>/dev/null

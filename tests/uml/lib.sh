@@ -9,8 +9,8 @@
 #
 # The host passes (uml-run.sh --env): IXY_PORTS "a=MAC b=MAC c=MAC", the
 # share ($UML_SHARE, read-write) with data.bin, and the host end of port
-# c's wire (IXY_HOST_ADDR, IXY_HOST_RX_PORT, IXY_HOST_TX_PORT,
-# IXY_HOST_TX_SHA).
+# c's wire (IXY_HOST_ADDR; IXY_HOST_RX_PORT and IXY_HOST_RX2_PORT listen,
+# IXY_HOST_TX_PORT sends a file whose hash is IXY_HOST_TX_SHA).
 # shellcheck shell=bash
 
 RESULTS=$UML_SHARE/results
@@ -84,3 +84,67 @@ ip_out() {
 
 # sha FILE: its SHA-256.
 sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# TX offloads ethtool -K switches, with their `ethtool -k` names.
+OFFLOADS=(tx sg tso gso)
+declare -A OFFLOAD_NAME=([tx]=tx-checksumming [sg]=scatter-gather [tso]=tcp-segmentation-offload [gso]=generic-segmentation-offload)
+
+# offloads PORT: the port's TX offloads now, as "tx on sg on ...".
+offloads() {
+	local k f s=''
+	k=$(in_port "$1" ethtool -k "$(port_if "$1")" 2>/dev/null)
+	for f in "${OFFLOADS[@]}"; do
+		s+="$f $(awk -v n="${OFFLOAD_NAME[$f]}:" '$1 == n {print $2}' <<<"$k") "
+	done
+	echo "${s% }"
+}
+
+# plain_tx PORT: TX offloads off (one descriptor chain per frame, checksums
+# by the kernel), Linux's settings kept for default_tx.
+plain_tx() {
+	[[ -f $STATE/$1.offloads ]] || offloads "$1" >"$STATE/$1.offloads"
+	# shellcheck disable=SC2046
+	in_port "$1" ethtool -K "$(port_if "$1")" $(printf '%s off ' "${OFFLOADS[@]}") 2>/dev/null
+}
+
+# default_tx PORT: back to the offloads Linux chose (TSO, checksum, SG).
+default_tx() {
+	[[ -f $STATE/$1.offloads ]] || return 0
+	# shellcheck disable=SC2046
+	in_port "$1" ethtool -K "$(port_if "$1")" $(cat "$STATE/$1.offloads") 2>/dev/null
+}
+
+# pair_transfer CHECK: data.bin from port a to port b over TCP, the hash
+# compared, reported as CHECK.
+pair_transfer() {
+	local src=$UML_SHARE/data.bin dst=/tmp/pair.bin rx tx_rc rx_rc want got detail
+	in_port b timeout 120 socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$dst",creat,trunc &
+	rx=$!
+	wait_for 10 eval "in_port b ss -Hltn 'sport = :5001' | grep -q ."
+	in_port a timeout 120 socat -u OPEN:"$src" TCP:198.18.1.2:5001
+	tx_rc=$?
+	wait "$rx"
+	rx_rc=$?
+	want=$(sha "$src")
+	got=$(sha "$dst" 2>/dev/null)
+	detail="a's TX offloads: $(offloads a); sent $(stat -c %s "$src") bytes (socat exit $tx_rc), received $(stat -c %s "$dst" 2>/dev/null || echo 0) (exit $rx_rc); sha256 sent ${want:0:16} received ${got:0:16}"
+	rm -f "$dst"
+	if [[ $tx_rc == 0 && $rx_rc == 0 && -n $got && $got == "$want" ]]; then
+		uml_check "$1" pass "$detail"
+	else
+		uml_check "$1" fail "$detail"
+	fi
+}
+
+# to_host CHECK PORT: data.bin from port c to the host's listener on PORT;
+# passes when it was sent (the host compares the hash after UML stopped).
+to_host() {
+	local rc
+	in_port c timeout 120 socat -u OPEN:"$UML_SHARE/data.bin" TCP:"$IXY_HOST_ADDR:$2"
+	rc=$?
+	if [[ $rc == 0 ]]; then
+		uml_check "$1" pass "c's TX offloads: $(offloads c); sent $(stat -c %s "$UML_SHARE/data.bin") bytes to $IXY_HOST_ADDR:$2 (the host checks the hash)"
+	else
+		uml_check "$1" fail "c's TX offloads: $(offloads c); socat exit $rc sending to $IXY_HOST_ADDR:$2"
+	fi
+}

@@ -13,9 +13,9 @@ for f in "$here"/checks.d/*.sh; do
 	echo "UML-RUN ${f##*/}"
 	# A hung check must not eat the whole run: what it did not report
 	# counts as missing on the host.
-	timeout "${IXY_CHECK_TIMEOUT:-300}" bash "$f" 2>&1
+	timeout "${IXY_CHECK_TIMEOUT:-400}" bash "$f" 2>&1
 	rc=$?
-	[[ $rc == 124 ]] && echo "UML-TIMEOUT ${f##*/} killed after ${IXY_CHECK_TIMEOUT:-300}s"
+	[[ $rc == 124 ]] && echo "UML-TIMEOUT ${f##*/} killed after ${IXY_CHECK_TIMEOUT:-400}s"
 done
 dmesg >"$UML_SHARE/dmesg.txt"
 passed=$(grep -c ' result=pass ' "$RESULTS")

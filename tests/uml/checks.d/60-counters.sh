@@ -68,8 +68,8 @@ else
 	uml_check counters_pair fail "$detail"
 fi
 
-# Over the whole run (TCP with TSO included), ixgbe's count of sent
-# frames (it counts each TSO segment) equals the model's GPTC, per port.
+# Over the whole run so far (TX offloads off: 15-netns.sh), ixgbe's count
+# of sent frames equals the model's GPTC, per port.
 tx_agree() {
 	local p sw hw
 	detail=''
