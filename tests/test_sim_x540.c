@@ -366,6 +366,35 @@ static void test_packet_buffers(void **state)
 	pb_case("pb-82599,mode=stepped", false, 0);
 }
 
+/* CTRL.RST resets the MAC and leaves an up link up (no LSC); CTRL.LRST
+ * (bit 3) also resets the link: it drops, LSC, and trains again. */
+static void rst_case(const char *spec)
+{
+	struct ixy_sim *s = port(spec);
+	sleep_us(6000);
+	assert_true(rd(s, R_LINKS) & LINKS_UP);
+	rd(s, R_EICR);
+	wr(s, R_CTRL, CTRL_RST);
+	sleep_us(1500);
+	assert_true(rd(s, R_LINKS) & LINKS_UP);
+	assert_int_equal(rd(s, R_EICR) & EICR_LSC, 0);
+	wr(s, R_CTRL, 1u << 3);
+	sleep_us(1500);
+	assert_int_equal(rd(s, R_LINKS) & LINKS_UP, 0);
+	assert_true(rd(s, R_EICR) & EICR_LSC);
+	sleep_us(6000);
+	assert_true(rd(s, R_LINKS) & LINKS_UP);
+	assert_clean(s);
+	ixy_sim_destroy(s);
+}
+
+static void test_rst_vs_lrst(void **state)
+{
+	(void)state;
+	rst_case("rst-82599,mode=stepped,link_delay_us=5000");
+	rst_case("rst-x540,mode=stepped,device_id=0x1528,link_delay_us=5000");
+}
+
 static uint16_t ee(struct ixy_sim *s, unsigned w)
 {
 	wr(s, R_EERD, w << 2 | 1u);
@@ -453,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_phy_survives_mac_reset),
 		cmocka_unit_test(test_rst_phy_semaphore),
 		cmocka_unit_test(test_packet_buffers),
+		cmocka_unit_test(test_rst_vs_lrst),
 		cmocka_unit_test(test_nvm_checksum),
 		cmocka_unit_test(test_refused_ids),
 	};

@@ -286,7 +286,7 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 		return ixy_error_null(-ENOMEM, "sim %s: out of memory", name);
 	}
 	sim_sfp_load(sim);
-	sim_reset(sim, true);
+	sim_reset(sim, true, true);
 
 	pthread_mutex_lock(&registry_lock);
 	if (find_locked(name)) {

@@ -392,7 +392,9 @@ void sim_lock(struct ixy_sim *sim);
 void sim_unlock(struct ixy_sim *sim);
 
 /* sim_regfile.c */
-void sim_reset(struct ixy_sim *sim, bool power_on);
+/* power_on: the port is created; else CTRL.RST/LRST (link_reset: LRST
+ * was set, the link trains again) */
+void sim_reset(struct ixy_sim *sim, bool power_on, bool link_reset);
 void sim_link_update(struct ixy_sim *sim, uint64_t now_ns);
 uint32_t sim_link_delay_us(const struct ixy_sim *sim);
 static inline uint32_t sim_reg(const struct ixy_sim *sim, uint32_t off) { return sim->bar[off / 4]; }

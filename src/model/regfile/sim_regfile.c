@@ -312,7 +312,7 @@ static void update_statidx(struct ixy_sim *sim)
 	}
 }
 
-void sim_reset(struct ixy_sim *sim, bool power_on)
+void sim_reset(struct ixy_sim *sim, bool power_on, bool link_reset)
 {
 	uint64_t now = sim_now_ns();
 
@@ -377,11 +377,17 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	sim->reset_done_ns = power_on ? 0 : now + DEFAULT_RESET_DELAY_US * 1000ull;
 	sim->rst_ns = power_on ? 0 : now;
 	sim->rst_quiet = !power_on;
-	sim->an_start_ns = power_on && now > (uint64_t)sim_link_delay_us(sim) * 1000 ? now - (uint64_t)sim_link_delay_us(sim) * 1000 : now;
-	if (!power_on)
-		sim_link_restart(sim, now);
-	else
+	if (power_on)	/* a port is created with its link trained */
+		sim->an_start_ns = now > (uint64_t)sim_link_delay_us(sim) * 1000 ?
+					   now - (uint64_t)sim_link_delay_us(sim) * 1000 : now;
+	if (power_on)
 		sim->link_up = false;
+	else if (link_reset)
+		sim_link_restart(sim, now);
+	/* CTRL.RST alone resets the MAC but not the link (4.6.3.2; Linux
+	 * picks RST while the link is up "so the link manageability may be
+	 * using survives"): a link that is up stays up, one that is training
+	 * goes on training. */
 	sim_link_update(sim, now);
 }
 
@@ -675,12 +681,12 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 		goto out;
 	switch (off) {
 	case SIM_CTRL:
-		/* RST, and LRST which on the 82599 resets everything RST does
-		 * and the link too: back to reset values, self-clearing */
+		/* RST, and LRST which resets everything RST does and the
+		 * link too: back to reset values, self-clearing */
 		if (val & (SIM_CTRL_RST | SIM_CTRL_LRST)) {
 			if (sim->mac != SIM_MAC_82599)
 				phy_semaphore_check(sim);
-			sim_reset(sim, false);
+			sim_reset(sim, false, val & SIM_CTRL_LRST);
 			goto out;
 		}
 		sim_setreg(sim, SIM_CTRL, val);
