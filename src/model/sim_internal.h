@@ -460,6 +460,7 @@ bool sim_fdir_read(struct ixy_sim *sim, uint32_t off, uint32_t *v);
 bool sim_fdir_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
 /* sim_known.c: the register map; accesses outside it are recorded */
 bool sim_reg_known(uint32_t off);
+bool sim_reg_known_for(const struct ixy_sim *sim, uint32_t off);	/* with the personality's own */
 void sim_unknown_access(struct ixy_sim *sim, uint32_t off, bool write);
 
 /* sim_violation.c */

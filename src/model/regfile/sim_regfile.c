@@ -543,7 +543,7 @@ uint32_t ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg)
 	}
 	/* tails may have been stored by the driver without the lock */
 	v = __atomic_load_n(&sim->bar[off / 4], __ATOMIC_ACQUIRE);
-	if (!sim_reg_known(off))
+	if (!sim_reg_known_for(sim, off))
 		sim_unknown_access(sim, off, false);
 	int q = rx_queue_of(off, &r);
 	if (q >= 0 && r == 0x10 && sim->rxq[q].enabled)
@@ -742,7 +742,7 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 			      ": statistics are read-only (read-to-clear, datasheet 8.2.3.23)", val, reg);
 		goto out;
 	}
-	if (!sim_reg_known(off))
+	if (!sim_reg_known_for(sim, off))
 		sim_unknown_access(sim, off, true);
 	sim_setreg(sim, off, val);
 out:
