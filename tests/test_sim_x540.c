@@ -321,6 +321,16 @@ static void test_rst_phy_semaphore(void **state)
 	sleep_us(1500);
 	assert_int_equal(ixy_sim_violation_count(s), 3);
 	assert_int_equal(ixy_sim_unguarded_resets(s), 1);
+
+	/* a PHY access with a firmware around: inside the semaphore none,
+	 * outside a violation */
+	assert_true(x540_swfw(s, SWFW_PHY0, true));
+	assert_int_equal(phy_rd(s, 0, MMD_PMA, 2), 0x0154);
+	assert_true(x540_swfw(s, SWFW_PHY0, false));
+	assert_int_equal(ixy_sim_violation_count(s), 3);
+	assert_int_equal(phy_rd(s, 0, MMD_PMA, 2), 0x0154);
+	assert_int_equal(ixy_sim_violation_count(s), 5);	/* address and read frame */
+	assert_non_null(strstr(ixy_sim_violation(s, 3), "MDIO"));
 	ixy_sim_destroy(s);
 
 	s = port("x550-sem,mode=stepped,device_id=0x1563");

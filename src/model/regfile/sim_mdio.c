@@ -16,7 +16,9 @@
  * bus - nothing drives MDIO, the pull-up makes every read all ones, at
  * every address, and drivers scanning for a PHY find none. The X540/X550
  * have their internal copper PHY at address 0 (the model's ports are LAN
- * 0; sim_phy.c); other addresses read all ones there too.
+ * 0; sim_phy.c); other addresses read all ones there too. On a port
+ * with a simulated firmware (fw_hold_us) a frame to the PHY without the
+ * PHY semaphore is a violation.
  */
 #include "model/sim_internal.h"
 
@@ -46,6 +48,13 @@ static uint16_t mdio_frame(struct ixy_sim *sim, uint32_t cmd, uint64_t now)
 
 	if (!here)
 		return data;
+	/* The firmware of these boards talks to the PHY too: each frame
+	 * belongs inside the PHY semaphore (Linux's read_reg/write_reg take
+	 * it per access). Checked on ports with a simulated firmware. */
+	if (sim->cfg.fw_hold_us && !(sim->sema.swfw & 0x2u))
+		sim_violation(sim, "MDIO frame to the PHY (MMD %u, opcode %u) without holding the PHY semaphore "
+			      "(SW_FW_SYNC bit 1): the firmware may be using the bus; take it around each PHY access "
+			      "(X540/X550)", mmd, op);
 	switch (op) {
 	case 0:	/* address cycle */
 		sim->phy.addr[mmd] = (uint16_t)(cmd & SIM_MSCA_ADDR_MASK);
