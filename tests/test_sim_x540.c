@@ -226,6 +226,12 @@ static void test_power_default_on(void **state)
 	assert_clean(s);
 	ixy_sim_destroy(s);
 	assert_null(ixy_sim_open_spec("x-pwr-bad,device_id=0x10fb,phy_power=off"));
+	assert_non_null(strstr(ixy_last_error(), "copper PHY"));
+	assert_null(ixy_sim_open_spec("x-pwr-bad2,phy_power=on"));
+	assert_non_null(strstr(ixy_last_error(), "copper PHY"));
+	assert_null(ixy_sim_open_spec("x-pwr-bad3,device_id=0x1528,phy_power=maybe"));
+	struct ixy_sim_config c = { .mode = IXY_SIM_STEPPED, .device_id = 0x10f8, .phy_power_off = true };
+	assert_null(ixy_sim_create("x-pwr-bad4", &c));
 	assert_non_null(strstr(ixy_last_error(), "no copper PHY"));
 }
 
