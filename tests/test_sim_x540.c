@@ -512,38 +512,55 @@ static uint16_t ee(struct ixy_sim *s, unsigned w)
 	return (uint16_t)(v >> 16);
 }
 
-/* The X540 NVM checksum, written here from the rule: words 0x00-0x3E, and
- * the words of the sections pointers 0x03 and 0x06-0x0E point to (the PHY
- * module 0x04 and option ROM 0x05 left out; pointers 0/0xFFFF or beyond the
- * NVM skipped, sections with length 0/0xFFFF or running past the end
- * skipped), plus word 0x3F make 0xBABA. The 82599 rule, which adds the
- * 0x04 section, must not add up on this image. */
-static void nvm_case(const char *spec)
+/* The NVM checksums, written here from the rules (Linux's
+ * calc_eeprom_checksum_X540 / calc_checksum_X550 as the reference, no code
+ * shared with the model). X540: words 0x00-0x3E, and the words after the
+ * length word of the sections pointers 0x03 and 0x06-0x0E point to (the
+ * PHY module 0x04 and option ROM 0x05 left out; pointers 0/0xFFFF or
+ * beyond the NVM skipped, sections with length 0/0xFFFF or running past
+ * the end skipped), plus word 0x3F make 0xBABA. X550: words 0x00-0x41
+ * but 0x3F, pointers from 0x02, and the PCIe general (0x06) and config
+ * (0x07, 0x08) sections are fixed blocks of 0x24 and 8 words from the
+ * pointed-to word on. The 82599 rule, which adds the 0x04 section, must
+ * not add up on either image. */
+static uint16_t section_sum(struct ixy_sim *s, unsigned ptr, unsigned from, unsigned n)
+{
+	uint16_t part = 0;
+	for (unsigned j = ptr + from; j < ptr + from + n; j++)
+		part = (uint16_t)(part + ee(s, j));
+	return part;
+}
+
+static void nvm_case(const char *spec, bool x550)
 {
 	struct ixy_sim *s = port(spec);
 	unsigned n = 1u << (((rd(s, R_EEC) >> 11) & 0xf) + 6);
 	assert_true(rd(s, R_EEC) & (1u << 26));		/* FLUDONE */
 	uint16_t sum = 0, sum_82599 = 0;
 	for (unsigned i = 0; i < 0x3f; i++)
-		sum = (uint16_t)(sum + ee(s, i));
-	sum_82599 = sum;
+		sum_82599 = (uint16_t)(sum_82599 + ee(s, i));
+	for (unsigned i = 0; i <= (x550 ? 0x41u : 0x3eu); i++)
+		if (i != 0x3f)
+			sum = (uint16_t)(sum + ee(s, i));
 	unsigned phy_words = 0;
-	for (unsigned p = 0x03; p < 0x0f; p++) {
+	for (unsigned p = 0x02; p < 0x0f; p++) {
 		uint16_t ptr = ee(s, p);
 		if (ptr == 0 || ptr == 0xffff || ptr >= n)
 			continue;
 		uint16_t len = ee(s, ptr);
-		if (len == 0 || len == 0xffff || ptr + len >= n)
-			continue;
-		uint16_t part = 0;
-		for (unsigned j = ptr + 1u; j <= (unsigned)ptr + len; j++)
-			part = (uint16_t)(part + ee(s, j));
-		sum_82599 = (uint16_t)(sum_82599 + part);
+		bool len_ok = len != 0 && len != 0xffff && ptr + len < n;
+		if (p >= 0x03 && len_ok)
+			sum_82599 = (uint16_t)(sum_82599 + section_sum(s, ptr, 1, len));
 		if (p == 0x04 || p == 0x05) {
-			phy_words += len;
+			phy_words += len_ok ? len : 0;
 			continue;
 		}
-		sum = (uint16_t)(sum + part);
+		if (x550 && (p == 0x06 || p == 0x07 || p == 0x08)) {
+			sum = (uint16_t)(sum + section_sum(s, ptr, 0, p == 0x06 ? 0x24 : 8));
+			continue;
+		}
+		if ((x550 || p >= 0x03) && len_ok)
+			sum = (uint16_t)(sum + section_sum(s, ptr, 1, len));
 	}
 	uint16_t check = ee(s, 0x3f);
 	assert_int_equal((uint16_t)(sum + check), 0xbaba);
@@ -556,8 +573,8 @@ static void nvm_case(const char *spec)
 static void test_nvm_checksum(void **state)
 {
 	(void)state;
-	nvm_case("nvm-x540,mode=stepped,device_id=0x1528");
-	nvm_case("nvm-x550,mode=stepped,device_id=0x1563");
+	nvm_case("nvm-x540,mode=stepped,device_id=0x1528", false);
+	nvm_case("nvm-x550,mode=stepped,device_id=0x1563", true);
 }
 
 /* Ids the model cannot be are refused by the spec parser, with the list

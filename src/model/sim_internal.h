@@ -436,7 +436,7 @@ int sim_eeprom_build(struct ixy_sim *sim);
 void sim_eeprom_autoload(struct ixy_sim *sim);		/* RAL/RAH[0], AUTOC/AUTOC2 after reset */
 bool sim_eeprom_read(struct ixy_sim *sim, uint32_t off, uint64_t now, uint32_t *v);
 bool sim_eeprom_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
-uint16_t sim_eeprom_checksum(const uint16_t *w, uint32_t nwords, bool x540);
+uint16_t sim_eeprom_checksum(const uint16_t *w, uint32_t nwords, enum sim_mac mac);
 void sim_spi_reset(struct ixy_sim *sim);
 void sim_spi_pins(struct ixy_sim *sim, uint32_t eec);	/* EEC written while granted */
 bool sim_spi_do(const struct ixy_sim *sim);

@@ -28,6 +28,8 @@
 #define EEPROM_SUM		0xBABAu
 #define W_CHECKSUM		0x3f
 #define W_FIRST_PTR		0x03	/* PCIe analog */
+#define W_X550_FIRST_PTR	0x02	/* the X550 sums from here */
+#define W_X550_LAST		0x41	/* ... and words 0x00-0x41 */
 #define W_LAST_PTR		0x0e	/* CSR 1 auto-config; 0x0F (firmware) is not summed */
 #define W_PCIE_ANALOG		0x03
 #define W_PHY_PTR		0x04	/* X540/X550: the PHY module (its firmware) */
@@ -80,21 +82,33 @@
 #define FW_PT_PATCH_PTR		0x4
 #define FW_PATCH_VERSION	0x7
 
-/* The 82599 sums the sections of every pointer 0x03-0x0E. The X540/X550
- * (flash NVM; Linux's calc_checksum_X540) leave out the PHY module (0x04)
- * and option ROM (0x05) pointers - the PHY's firmware image is not part of
- * the sum - and a section that would run past the end of the NVM. */
-uint16_t sim_eeprom_checksum(const uint16_t *w, uint32_t nwords, bool x540)
+/* The 82599 sums words 0x00-0x3E and the sections of every pointer
+ * 0x03-0x0E. The X540 (flash NVM; Linux's calc_eeprom_checksum_X540)
+ * leaves out the PHY module (0x04) and option ROM (0x05) pointers - the
+ * PHY's firmware image is not part of the sum - and sections that would
+ * run past the end of the NVM. The X550 (calc_checksum_X550) also sums
+ * words 0x40-0x41 and the pointer at 0x02, and takes the PCIe general
+ * (0x06, 0x24 words) and PCIe config (0x07/0x08, 8 words) sections as
+ * fixed-size blocks starting at the pointed-to word (no length word). */
+uint16_t sim_eeprom_checksum(const uint16_t *w, uint32_t nwords, enum sim_mac mac)
 {
+	bool x540 = mac != SIM_MAC_82599, x550 = mac == SIM_MAC_X550;
 	uint16_t sum = 0;
-	for (unsigned i = 0; i < W_CHECKSUM; i++)
-		sum += w[i];
-	for (unsigned p = W_FIRST_PTR; p <= W_LAST_PTR; p++) {
+	for (unsigned i = 0; i <= (x550 ? W_X550_LAST : W_CHECKSUM - 1u); i++)
+		if (i != W_CHECKSUM)
+			sum += w[i];
+	for (unsigned p = x550 ? W_X550_FIRST_PTR : W_FIRST_PTR; p <= W_LAST_PTR; p++) {
 		if (x540 && (p == W_PHY_PTR || p == W_OROM_PTR))
 			continue;
 		uint32_t ptr = w[p];
 		if (ptr == 0 || ptr == 0xffff || ptr >= nwords)
 			continue;
+		uint32_t fixed = !x550 ? 0 : p == W_PCIE_GENERAL ? 0x24 : (p == W_PCIE_CONFIG0 || p == 0x08) ? 8 : 0;
+		if (fixed) {
+			for (uint32_t j = ptr; j < ptr + fixed && j < nwords; j++)
+				sum += w[j];
+			continue;
+		}
 		uint32_t len = w[ptr];
 		if (len == 0 || len == 0xffff || (x540 && ptr + len >= nwords))
 			continue;
@@ -224,7 +238,7 @@ int sim_eeprom_build(struct ixy_sim *sim)
 		put_section(w, W_PHY_PTR, S_PHY, phy, 8);
 	}
 
-	w[W_CHECKSUM] = sim_eeprom_checksum(w, SIM_EEPROM_WORDS, sim->mac != SIM_MAC_82599);
+	w[W_CHECKSUM] = sim_eeprom_checksum(w, SIM_EEPROM_WORDS, sim->mac);
 	sim->eeprom = w;
 	return 0;
 }
