@@ -577,6 +577,60 @@ static void test_nvm_checksum(void **state)
 	nvm_case("nvm-x550,mode=stepped,device_id=0x1563", true);
 }
 
+/* The X550's NVM through the host interface, the way Linux's X550 reads
+ * it: a shadow RAM read command (0x31; byte address and count big-endian)
+ * in FLEX_MNG, HICR.C, wait for C to clear, SV set, the words from dword 3
+ * on. They equal what EERD returns. Other commands get "success"; a read
+ * beyond the NVM is refused (SV 0) and reported. The X540 has no firmware
+ * listening (HICR.EN 0). */
+#define R_HICR		0x15f00
+#define R_FLEX_MNG(i)	(0x15800 + 4 * (i))
+
+static bool hostif_read(struct ixy_sim *s, unsigned word, unsigned n, uint16_t *out)
+{
+	wr(s, R_FLEX_MNG(0), 0x31u | 6u << 16);
+	wr(s, R_FLEX_MNG(1), __builtin_bswap32(word * 2));
+	wr(s, R_FLEX_MNG(2), __builtin_bswap16((uint16_t)(n * 2)));
+	wr(s, R_FLEX_MNG(3), 0);
+	wr(s, R_HICR, rd(s, R_HICR) | 2u);
+	int i;
+	for (i = 0; i < 100 && (rd(s, R_HICR) & 2u); i++)
+		;
+	assert_true(i < 100);
+	if (!(rd(s, R_HICR) & 4u))
+		return false;
+	for (unsigned k = 0; k < n; k++)
+		out[k] = (uint16_t)(rd(s, R_FLEX_MNG(3 + k / 2)) >> (k % 2 ? 16 : 0));
+	return true;
+}
+
+static void test_x550_hostif_nvm(void **state)
+{
+	(void)state;
+	struct ixy_sim *s = port("x550-hi,mode=stepped,device_id=0x1563");
+	assert_true(rd(s, R_HICR) & 1u);
+	uint16_t w[0x42];
+	assert_true(hostif_read(s, 0, 0x42, w));
+	for (unsigned i = 0; i < 0x42; i++)
+		assert_int_equal(w[i], ee(s, i));
+	uint16_t gen = ee(s, 0x06), sec[0x25];
+	assert_true(hostif_read(s, gen, 0x25, sec));	/* odd count: the last dword's high half unused */
+	for (unsigned i = 0; i < 0x25; i++)
+		assert_int_equal(sec[i], ee(s, gen + i));
+	wr(s, R_FLEX_MNG(0), 0xdd);			/* another command (driver info) */
+	wr(s, R_HICR, 2u);
+	assert_int_equal(rd(s, R_HICR) & 6u, 4u);
+	assert_int_equal((rd(s, R_FLEX_MNG(0)) >> 16) & 0xff, 1);	/* status: success */
+	assert_clean(s);
+	assert_false(hostif_read(s, 0x1ff0, 0x20, w));
+	assert_int_equal(ixy_sim_violation_count(s), 1);
+	ixy_sim_destroy(s);
+
+	s = port("x540-hi,mode=stepped,device_id=0x1528");
+	assert_int_equal(rd(s, R_HICR) & 1u, 0);
+	ixy_sim_destroy(s);
+}
+
 /* Ids the model cannot be are refused by the spec parser, with the list
  * of what it can be; X550EM ids also by ixy_sim_create. */
 static void test_refused_ids(void **state)
@@ -612,6 +666,7 @@ int main(void)
 		cmocka_unit_test(test_rst_vs_lrst),
 		cmocka_unit_test(test_linux_order),
 		cmocka_unit_test(test_nvm_checksum),
+		cmocka_unit_test(test_x550_hostif_nvm),
 		cmocka_unit_test(test_refused_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -457,6 +457,8 @@ bool sim_sfp_present(const struct ixy_sim *sim);
 void sim_i2c_reset(struct ixy_sim *sim);
 bool sim_i2c_read(struct ixy_sim *sim, uint32_t off, uint32_t *v);
 bool sim_i2c_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
+bool sim_hostif_read(struct ixy_sim *sim, uint32_t off, uint32_t *v);		/* X550 only */
+bool sim_hostif_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
 bool sim_fdir_read(struct ixy_sim *sim, uint32_t off, uint32_t *v);
 bool sim_fdir_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
 /* sim_known.c: the register map; accesses outside it are recorded */

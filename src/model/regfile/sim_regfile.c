@@ -300,13 +300,13 @@ static uint32_t links_value(struct ixy_sim *sim)
 static bool board_read(struct ixy_sim *sim, uint32_t off, uint64_t now, uint32_t *v)
 {
 	return sim_eeprom_read(sim, off, now, v) || sim_sema_read(sim, off, now, v) || sim_mdio_read(sim, off, v) ||
-	       sim_i2c_read(sim, off, v) || sim_fdir_read(sim, off, v);
+	       sim_i2c_read(sim, off, v) || sim_fdir_read(sim, off, v) || sim_hostif_read(sim, off, v);
 }
 
 static bool board_write(struct ixy_sim *sim, uint32_t off, uint32_t val, uint64_t now)
 {
 	return sim_eeprom_write(sim, off, val) || sim_sema_write(sim, off, val, now) || sim_mdio_write(sim, off, val, now) ||
-	       sim_i2c_write(sim, off, val) || sim_fdir_write(sim, off, val);
+	       sim_i2c_write(sim, off, val) || sim_fdir_write(sim, off, val) || sim_hostif_write(sim, off, val);
 }
 
 static void update_statidx(struct ixy_sim *sim)

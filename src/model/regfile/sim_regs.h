@@ -74,6 +74,7 @@
 #define  SIM_FWSM_FW_VAL	(1u << 15)	/* firmware valid, no errors */
 #define SIM_FACTPS		0x10150
 #define SIM_SW_FW_SYNC		0x10160		/* a.k.a. GSSR */
+#define SIM_HICR		0x15f00		/* host interface control (X550: sim_hostif.c) */
 #define  SIM_SWFW_SW_MASK	0x41fu		/* EEP, PHY0, PHY1, MAC_CSR, FLASH; 10: MNG host interface */
 #define  SIM_SWFW_FW_SHIFT	5		/* firmware's bits: software's << 5 */
 /* X540/X550 layout of SW_FW_SYNC (same address): software bits 3:0 (EEPROM,
