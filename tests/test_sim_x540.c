@@ -621,6 +621,14 @@ static void test_x550_hostif_nvm(void **state)
 	wr(s, R_HICR, 2u);
 	assert_int_equal(rd(s, R_HICR) & 6u, 4u);
 	assert_int_equal((rd(s, R_FLEX_MNG(0)) >> 16) & 0xff, 1);	/* status: success */
+	wr(s, R_RDRXCTL, rd(s, R_RDRXCTL) | RDRXCTL_CRCSTRIP);
+	wr(s, R_RXPBSIZE(0), 384u << 10);
+	wr(s, R_RXCTRL, 1);
+	wr(s, R_FLEX_MNG(0), 0xde | 1u << 8);		/* firmware RX disable */
+	wr(s, R_FLEX_MNG(1), 0);
+	wr(s, R_HICR, 2u);
+	assert_int_equal(rd(s, R_HICR) & 6u, 4u);
+	assert_int_equal(rd(s, R_RXCTRL) & 1u, 0);
 	assert_clean(s);
 	assert_false(hostif_read(s, 0x1ff0, 0x20, w));
 	assert_int_equal(ixy_sim_violation_count(s), 1);

@@ -11,9 +11,9 @@
  * in the second dword and the low half of the third; the words come back
  * from dword 3 on, two per dword, the first in the low half). The model's
  * firmware answers at once: shadow RAM reads from the port's NVM image,
- * any other command with an empty "success" response (status 1, no
- * data: e.g. the driver version, the firmware RX disable; nothing is
- * done). HICR.EN (bit 0) reads 1 on the X550 only: the 82599 and X540
+ * the RX disable (0xDE) clears RXCTRL.RXEN, any other command gets an
+ * empty "success" response (status 1, no data: e.g. the driver version;
+ * nothing is done). HICR.EN (bit 0) reads 1 on the X550 only: the 82599 and X540
  * personalities keep HICR a stored register with EN 0 (no firmware
  * listens there; Linux's 82599 gives up on it). Command checksums are not
  * checked.
@@ -28,6 +28,7 @@
 #define HICR_C			0x2u
 #define HICR_SV			0x4u
 #define CMD_READ_SHADOW_RAM	0x31u
+#define CMD_DISABLE_RXEN	0xdeu
 #define NVM_DATA_DWORD		3u
 #define RESP_SUCCESS		0x1u
 
@@ -38,6 +39,12 @@ static bool hostif_command(struct ixy_sim *sim)
 {
 	uint32_t h = sim_reg(sim, FLEX_MNG);
 	uint32_t cmd = h & 0xff;
+	if (cmd == CMD_DISABLE_RXEN) {
+		/* the firmware stops reception for the driver (Linux's
+		 * disable_rx_x550); the port number is not checked: one port */
+		sim_setreg(sim, SIM_RXCTRL, sim_reg(sim, SIM_RXCTRL) & ~SIM_RXCTRL_RXEN);
+		sim->cfg_dirty = true;
+	}
 	if (cmd != CMD_READ_SHADOW_RAM) {
 		sim_setreg(sim, FLEX_MNG, cmd | RESP_SUCCESS << 16);	/* buf_len 0, status success */
 		return true;
