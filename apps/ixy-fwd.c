@@ -46,6 +46,7 @@ struct port {
 	uint8_t dst_mac[6];
 	struct ixy_stats prev, now;
 	uint64_t dropped;       /* taken from RX but no room on TX */
+	uint64_t handed;        /* given to this port's TX ring */
 };
 
 static bool rewrite_src;
@@ -67,6 +68,7 @@ static uint32_t forward(struct port *rx, struct port *tx, uint32_t batch)
 		}
 	}
 	uint32_t sent = ixy_tx_batch(tx->dev, 0, bufs, n);
+	tx->handed += sent;
 	if (sent < n) {
 		ixy_pkt_buf_free_batch(bufs + sent, n - sent);
 		tx->dropped += n - sent;
@@ -204,14 +206,29 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* Totals after the TX rings drained (at most 1 s each): what they
+	 * say left did leave, and closing cuts nothing off. */
+	double secs = (double)(app_now_ns() - start) / 1e9;
+	uint64_t stuck[2];
 	for (int i = 0; i < 2; i++) {
-		ixy_read_stats(ports[i].dev, &ports[i].now);
+		stuck[i] = app_tx_drain(ports[i].dev, ports[i].handed, &ports[i].now);
 		app_print_totals(PROG, ports[i].name, &ports[i].now);
 	}
 	printf("[" PROG "] forwarded %llu packets in %.1f s, %llu dropped for a full TX ring\n",
-	       (unsigned long long)forwarded, (double)(app_now_ns() - start) / 1e9,
-	       (unsigned long long)(ports[0].dropped + ports[1].dropped));
+	       (unsigned long long)forwarded, secs, (unsigned long long)(ports[0].dropped + ports[1].dropped));
+	fflush(stdout);
+	int rc = 0;
+	for (int i = 0; i < 2; i++) {
+		if (stuck[i]) {
+			app_err(PROG, "%s: %llu of the %llu frames forwarded to it never left its TX ring within 1 s "
+				"(link down?)", ports[i].name, (unsigned long long)stuck[i],
+				(unsigned long long)ports[i].handed);
+			rc = 1;
+		}
+		if (!app_wire_ok(PROG, ports[i].name, ports[i].dev))
+			rc = 1;
+	}
 	ixy_close(ports[0].dev);
 	ixy_close(ports[1].dev);
-	return status;
+	return rc ? rc : status;
 }

@@ -1,7 +1,8 @@
 /* ixy-pcap: capture frames from a port into a pcap file, or replay a pcap
  * file out of a port.
  *
- *   ixy-pcap [options] PORT FILE            capture (libpcap's pcap_dump)
+ *   ixy-pcap [options] PORT FILE            capture (the library's pcap writer:
+ *                                           the count printed is what FILE holds)
  *   ixy-pcap --replay [options] PORT FILE   send the file's frames
  */
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <ixy/device.h>
 
 #include "app.h"
+#include "pcap_file.h"      /* the library's pcap writer (src/pcap_file.h) */
 #include "app_cpu.h"
 
 #define PROG "ixy-pcap"
@@ -27,7 +29,7 @@ static bool interrupt;   /* --interrupt: sleep on the RX interrupt when idle (ca
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: " PROG " [options] PORT FILE            capture from PORT into FILE\n"
+		"usage: " PROG " [options] PORT FILE            capture from PORT into FILE (- = stdout)\n"
 		"       " PROG " --replay [options] PORT FILE   send the frames of FILE out of PORT\n"
 		"  -n, --count N        stop after N frames\n"
 		"  -t, --duration SEC   stop after SEC seconds\n"
@@ -44,31 +46,25 @@ static void usage(FILE *f)
 		"  -h, --help           this text\n", IXY_HYBRID_IDLE_US);
 }
 
-static void timestamp(struct timeval *tv, bool nano)
+static uint64_t realtime_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	tv->tv_sec = ts.tv_sec;
-	/* pcap_dump stores tv_usec as is; with a nanosecond file it is read
-	 * as nanoseconds. */
-	tv->tv_usec = nano ? ts.tv_nsec : ts.tv_nsec / 1000;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Frames go into the file through src/pcap_file.c, flushed after every
+ * batch: a write that fails (disk full) ends the capture at once with the
+ * file's error, and the count printed is the frames the file holds. */
 static int capture(struct ixy_device *dev, const char *name, const char *file, uint64_t count, uint64_t end,
 		   int snaplen, bool nano, double interval)
 {
-	pcap_t *p = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, snaplen,
-							 nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
-	pcap_dumper_t *d = p ? pcap_dump_open(p, file) : NULL;
-	if (!d) {
-		app_err(PROG, "cannot write %s: %s", file, p ? pcap_geterr(p) : "pcap_open_dead failed");
-		if (p)
-			pcap_close(p);
-		return 1;
-	}
+	struct ixy_pcap_file *out = ixy_pcap_file_create(file, (uint32_t)snaplen, nano);
+	if (!out)
+		return app_err(PROG, "%s", ixy_last_error()), 1;
 	struct ixy_pkt_buf *bufs[BATCH];
 	struct ixy_stats prev, now;
-	uint64_t captured = 0, last = app_now_ns();
+	uint64_t received = 0, last = app_now_ns();
 	struct ixy_rxq rxq = { dev, 0 };
 	struct ixy_rx_hybrid hybrid = { 0 };
 	uint64_t sleeps_printed = 0;
@@ -76,26 +72,25 @@ static int capture(struct ixy_device *dev, const char *name, const char *file, u
 	int rc = 0;
 	if (interrupt && ixy_rx_interrupt_enable(dev, 0, NULL) < 0) {
 		app_err(PROG, "--interrupt: %s", ixy_last_error());
-		pcap_dump_close(d);
-		pcap_close(p);
+		ixy_pcap_file_close(out);
 		return 1;
 	}
 	app_cpu_start(&cpu);
 	ixy_read_stats(dev, &prev);
-	while (!app_stop && (!count || captured < count)) {
+	while (!app_stop && (!count || received < count)) {
 		uint32_t want = BATCH;
-		if (count && count - captured < want)
-			want = (uint32_t)(count - captured);
+		if (count && count - received < want)
+			want = (uint32_t)(count - received);
 		uint32_t n = ixy_rx_batch(dev, 0, bufs, want);
-		for (uint32_t i = 0; i < n; i++) {
-			struct pcap_pkthdr h;
-			timestamp(&h.ts, nano);
-			h.len = bufs[i]->len;
-			h.caplen = h.len < (uint32_t)snaplen ? h.len : (uint32_t)snaplen;
-			pcap_dump((u_char *)d, &h, ixy_pkt_data(bufs[i]));
-		}
+		uint64_t ts = n ? realtime_ns() : 0;
+		for (uint32_t i = 0; i < n; i++)
+			ixy_pcap_file_add(out, ts, ixy_pkt_data(bufs[i]), bufs[i]->len, bufs[i]->len);
 		ixy_pkt_buf_free_batch(bufs, n);
-		captured += n;
+		received += n;
+		if (n && ixy_pcap_file_flush(out) < 0) {
+			rc = 1;
+			break;
+		}
 		if (!interrupt)
 			app_idle(n > 0);
 		else if (ixy_rx_hybrid_idle(&hybrid, &rxq, 1, n) < 0) {
@@ -118,15 +113,18 @@ static int capture(struct ixy_device *dev, const char *name, const char *file, u
 			last = t;
 		}
 	}
-	if (pcap_dump_flush(d) != 0) {
-		app_err(PROG, "writing %s failed: %s", file, strerror(errno));
+	uint64_t in_file = ixy_pcap_file_frames(out);
+	if (ixy_pcap_file_close(out) < 0) {
+		app_err(PROG, "%s", ixy_last_error());
 		rc = 1;
 	}
-	pcap_dump_close(d);
-	pcap_close(p);
 	ixy_read_stats(dev, &now);
 	app_print_totals(PROG, name, &now);
-	printf("[" PROG "] captured %llu frames into %s\n", (unsigned long long)captured, file);
+	printf("[" PROG "] captured %llu frames into %s", (unsigned long long)in_file, file);
+	if (received != in_file)
+		printf(" (%llu received frames are not in it)", (unsigned long long)(received - in_file));
+	printf("\n");
+	fflush(stdout);
 	return rc;
 }
 
@@ -202,12 +200,17 @@ static int replay(struct ixy_device *dev, const char *name, const char *file, ui
 			break;
 	}
 	struct ixy_stats now;
-	uint64_t drain_end = app_now_ns() + 1000000000ull;
-	do {
-		ixy_read_stats(dev, &now);
-	} while (now.tx_packets < sent && app_now_ns() < drain_end);
+	uint64_t stuck = app_tx_drain(dev, sent, &now);
 	app_print_totals(PROG, name, &now);
 	printf("[" PROG "] replayed %llu frames from %s\n", (unsigned long long)sent, file);
+	fflush(stdout);
+	if (stuck) {
+		app_err(PROG, "%s: %llu of the %llu frames never left the TX ring within 1 s (link down?)", name,
+			(unsigned long long)stuck, (unsigned long long)sent);
+		rc = 1;
+	}
+	if (!app_wire_ok(PROG, name, dev))
+		rc = 1;
 	ixy_close(dev);
 	ixy_mempool_free(pool);
 	return rc;
@@ -250,8 +253,8 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'r':
-			if (!app_parse_rate(optarg, &pps, &mbit))
-				return app_err(PROG, "--rate: '%s' is not a rate", optarg), 2;
+			if (!app_opt_rate(PROG, "--rate", optarg, &pps, &mbit))
+				return 2;
 			break;
 		case 'P': promisc = false; break;
 		case 'i':
@@ -279,7 +282,7 @@ int main(int argc, char **argv)
 		if (!p)
 			return app_err(PROG, "cannot read %s: %s", file, errbuf), 1;
 		pcap_close(p);
-	} else {
+	} else if (strcmp(file, "-") != 0) {    /* "-" is standard output */
 		created = access(file, F_OK) != 0;
 		FILE *f = fopen(file, "ab");
 		if (!f)
@@ -300,7 +303,22 @@ int main(int argc, char **argv)
 	uint64_t end = duration > 0 ? app_now_ns() + (uint64_t)(duration * 1e9) : UINT64_MAX;
 	if (do_replay)
 		return replay(dev, name, file, count, end, loops, pps, mbit);
+	/* Capturing to standard output: the file goes there alone, the
+	 * statistics lines go to stderr. */
+	char out_path[32];
+	if (strcmp(file, "-") == 0) {
+		int keep = dup(STDOUT_FILENO);
+		if (keep < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+			app_err(PROG, "cannot redirect standard output: %s", strerror(errno));
+			ixy_close(dev);
+			return 1;
+		}
+		snprintf(out_path, sizeof(out_path), "/dev/fd/%d", keep);
+		file = out_path;
+	}
 	int rc = capture(dev, name, file, count, end, (int)snaplen, nano, interval);
+	if (!app_wire_ok(PROG, name, dev))
+		rc = 1;
 	ixy_close(dev);
 	return rc;
 }

@@ -89,8 +89,8 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'r':
-			if (!app_parse_rate(optarg, &pps, &mbit))
-				return app_err(PROG, "--rate: '%s' is not a rate (e.g. 1000pps, 2.5Mpps, 500Mbit)", optarg), 2;
+			if (!app_opt_rate(PROG, "--rate", optarg, &pps, &mbit))
+				return 2;
 			break;
 		case 'n':
 			if (!app_opt_u64(PROG, "--count", optarg, 0, UINT64_MAX, &count))
@@ -207,15 +207,22 @@ int main(int argc, char **argv)
 			last = t;
 		}
 	}
-	/* Let the NIC finish what is queued before closing (at most 1 s). */
-	uint64_t drain_end = app_now_ns() + 1000000000ull;
-	do {
-		ixy_read_stats(dev, &now);
-	} while (now.tx_packets < seq && app_now_ns() < drain_end);
+	/* Let the NIC finish what is queued before the totals (at most 1 s):
+	 * they then say what really left, and closing cuts nothing off. */
+	uint64_t stuck = app_tx_drain(dev, seq, &now);
 	app_print_totals(PROG, name, &now);
 	printf("[" PROG "] sent %llu frames of %llu bytes (sequence 0..%llu)\n", (unsigned long long)seq,
 	       (unsigned long long)size, (unsigned long long)(seq ? seq - 1 : 0));
+	fflush(stdout);
+	int rc = 0;
+	if (stuck) {
+		app_err(PROG, "%s: %llu of the %llu frames never left the TX ring within 1 s (link down?)", name,
+			(unsigned long long)stuck, (unsigned long long)seq);
+		rc = 1;
+	}
+	if (!app_wire_ok(PROG, name, dev))
+		rc = 1;
 	ixy_close(dev);
 	ixy_mempool_free(pool);
-	return now.tx_packets >= seq ? 0 : 1;
+	return rc;
 }

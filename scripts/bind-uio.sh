@@ -24,6 +24,8 @@ DRY_RUN=0
 FORCE=0
 MODPROBE=1
 VERIFY=auto
+VFIO_USER=
+VFIO_DEV=${IXY_VFIO_DEV:-/dev/vfio}
 ADDRS=()
 
 usage() {
@@ -56,6 +58,9 @@ Options:
   --sysfs-root DIR  sysfs mount point (default /sys)
   --state-dir DIR   where original drivers are remembered, one file per
                     device (default /run/ixy/bind-uio)
+  --user NAME       with --bind vfio-pci: give NAME the device's VFIO group
+                    node (chown NAME $VFIO_DEV/N), so NAME can run libixy
+                    without root (it also needs RLIMIT_MEMLOCK, see README)
   -h, --help        show this help
 
 Exit status: 0 done (or nothing to do), 1 a step failed, 2 usage error or
@@ -116,6 +121,8 @@ parse_args() {
 		--sysfs-root=*) SYSFS=${1#*=} ;;
 		--state-dir) need_value "$@"; STATE_DIR=$2; shift ;;
 		--state-dir=*) STATE_DIR=${1#*=} ;;
+		--user) need_value "$@"; VFIO_USER=$2; shift ;;
+		--user=*) VFIO_USER=${1#*=} ;;
 		--) shift; ADDRS+=("$@"); break ;;
 		-*) die $E_USAGE "unknown option '$1' (see --help)" ;;
 		*) ADDRS+=("$1") ;;
@@ -128,6 +135,9 @@ parse_args() {
 		uio_pci_generic | vfio-pci) ;;
 		*) die $E_USAGE "--bind supports uio_pci_generic or vfio-pci, not '$TARGET'" ;;
 		esac
+	fi
+	if [[ -n $VFIO_USER && ( $ACTION != bind || $TARGET != vfio-pci ) ]]; then
+		die $E_USAGE "--user goes with --bind vfio-pci (it owns the VFIO group node)"
 	fi
 	if [[ $ACTION != status && ${#ADDRS[@]} -eq 0 ]]; then
 		die $E_USAGE "--$ACTION needs a PCI address, e.g. 0000:01:00.0 (see --status)"
@@ -312,6 +322,7 @@ do_bind() {
 	cur=$(dev_driver "$dev")
 	if [[ $cur == "$TARGET" ]]; then
 		say "$addr: already bound to $TARGET, nothing to do"
+		[[ $TARGET == vfio-pci ]] && vfio_notes "$addr"
 		return 0
 	fi
 	# Load first: the module must not see the device before the override.
@@ -326,6 +337,60 @@ do_bind() {
 	sysfs_write "$addr" "$SYSFS/bus/pci/drivers/$TARGET/bind" "$hint"
 	verify_driver "$addr" "$TARGET"
 	summary "$addr: bound to $TARGET (was $cur)"
+	[[ $TARGET == vfio-pci ]] && vfio_notes "$addr"
+	return 0
+}
+
+# After a bind to vfio-pci: the group node, the other members of the group
+# (VFIO opens a group only when all its devices are with vfio-pci or no
+# driver), and --user. libixy gives the same advice when it cannot open.
+vfio_notes() {
+	local addr=$1 dev grp m d node
+	dev=$(dev_path "$addr")
+	grp=$(readlink "$dev/iommu_group" 2>/dev/null) || return 0
+	grp=${grp##*/}
+	node=$VFIO_DEV/$grp
+	say "$addr: IOMMU group $grp, VFIO node $node"
+	# vfio-pci does not pull in the type-1 IOMMU backend by itself (a
+	# soft dependency that busybox's modprobe, for one, ignores).
+	if [[ ! -d $SYSFS/module/vfio_iommu_type1 ]]; then
+		if ((MODPROBE && !DRY_RUN)) && command -v modprobe >/dev/null 2>&1 && modprobe vfio_iommu_type1 2>/dev/null; then
+			say "ran: modprobe vfio_iommu_type1"
+		elif ((DRY_RUN && MODPROBE)); then
+			say "would run: modprobe vfio_iommu_type1"
+		else
+			warn "vfio_iommu_type1 is not loaded: libixy needs it (modprobe vfio_iommu_type1)"
+		fi
+	fi
+	for m in "$dev"/iommu_group/devices/*; do
+		[[ -e $m ]] || continue
+		[[ ${m##*/} == "$addr" ]] && continue
+		d=$(dev_driver "$m")
+		case $d in
+		none | vfio-pci) ;;
+		*) warn "$addr: group $grp also holds ${m##*/} (driver $d): VFIO refuses the group until it is bound to vfio-pci or unbound" ;;
+		esac
+	done
+	if [[ -n $VFIO_USER ]]; then
+		if ((DRY_RUN)); then
+			say "would run: chown $VFIO_USER $node"
+		elif [[ -e $node ]] || ((!MODPROBE)) || wait_node "$node"; then
+			chown "$VFIO_USER" "$node" || die $E_FAIL "cannot chown $VFIO_USER $node"
+			say "$addr: $node now belongs to $VFIO_USER; that user also needs RLIMIT_MEMLOCK for its DMA memory (ulimit -l) and a writable hugetlbfs mount"
+		else
+			die $E_FAIL "$node did not appear after the bind (is the vfio-pci module loaded?)"
+		fi
+	fi
+}
+
+# devtmpfs creates the group node a moment after the bind.
+wait_node() {
+	local i
+	for i in $(seq 1 50); do
+		[[ -e $1 ]] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 do_unbind() {

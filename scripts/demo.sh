@@ -8,13 +8,16 @@
 # It installs what is missing, builds (Release), reserves hugepages, runs,
 # and cleans up (also on Ctrl-C). The same on real NICs:
 #   build/ixy-pktgen -r 10Gbit 0000:03:00.0   and   build/ixy-fwd 0000:03:00.1 0000:04:00.0
+# (the demo's own binaries are in build/demo/)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=${1:-10}
 rate=${2:-1Mpps}
-build=${IXY_BUILD_DIR:-$root/build}/release
-case $seconds in ''|*[!0-9]*) echo "demo.sh: SECONDS must be a whole number" >&2; exit 2 ;; esac
+# its own tree: configuring the test command's tree without tests would
+# leave scripts/test.sh nothing to run (it checks that, too)
+build=${IXY_BUILD_DIR:-$root/build}/demo
+case $seconds in ''|*[!0-9]*|0*) echo "demo.sh: SECONDS must be a whole number of seconds, 1 or more (not '$seconds')" >&2; exit 2 ;; esac
 
 if [ "$(id -u)" != 0 ]; then
 	echo "demo.sh: must run as root (hugepages, physical addresses for DMA)" >&2
@@ -22,7 +25,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 bash "$root/scripts/install-deps.sh" build
 bash "$root/scripts/setup-hugetlbfs.sh" --pages "${IXY_HUGEPAGES:-512}" --size 2M >/dev/null
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DIXY_BUILD_TESTS=OFF >/dev/null
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DIXY_BUILD_TESTS=OFF -DIXY_SANITIZE=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target ixy-fwd ixy-pktgen >/dev/null
 
 cable=ixy-demo-$$

@@ -2,17 +2,27 @@
 # Install the Debian packages libixy needs, only those missing.
 #   scripts/install-deps.sh build   compiler, CMake, libnuma, libpcap, cmocka
 #   scripts/install-deps.sh test    build + the tools the tests drive (namespaces,
-#                                   ping, socat, tcpdump, tshark, QEMU guest)
+#                                   ping, socat, tcpdump, tshark, QEMU guest,
+#                                   clang with libFuzzer)
+#                                   + the UML ring's set below
+#   scripts/install-deps.sh uml     the User-Mode Linux ring (docs/uml.md): the
+#                                   kernel source and what building it needs,
+#                                   and the host tools the checks run inside UML
+#                                   (UML's root is the host's, through hostfs)
 set -euo pipefail
 
 build=(cmake make gcc pkg-config libnuma-dev libcmocka-dev libpcap-dev util-linux procps)
 test=(iproute2 ethtool iputils-ping socat tcpdump tshark    # end-to-end tests
-	qemu-system-x86 busybox-static kmod cpio gzip)      # QEMU guest test bed
+	qemu-system-x86 busybox-static kmod cpio gzip       # QEMU guest test bed
+	clang libclang-rt-14-dev)   # fuzz/: libFuzzer and the sanitizer runtimes (only Recommended by clang)
+uml=(linux-source-6.1 xz-utils bc flex bison libelf-dev make gcc  # scripts/uml-kernel.sh
+	bash coreutils util-linux procps iproute2 ethtool iputils-ping socat pciutils kmod)  # inside UML
 
 case ${1:-build} in
 build) packages=("${build[@]}") ;;
-test) packages=("${build[@]}" "${test[@]}") ;;
-*) echo "install-deps.sh: unknown set '$1' (build or test)" >&2; exit 2 ;;
+test) packages=("${build[@]}" "${test[@]}" "${uml[@]}") ;;
+uml) packages=("${uml[@]}") ;;
+*) echo "install-deps.sh: unknown set '$1' (build, test or uml)" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -13,7 +13,9 @@
 #      found in the build directory (BUILD/ixy-*) and
 #      scripts/bind-uio.sh + scripts/setup-hugetlbfs.sh;
 #   3. boots it: a network namespace of its own with one tap per NIC
-#      (legacy virtio-net, e1000, e1000e, a second legacy virtio-net),
+#      (legacy virtio-net, e1000, e1000e, a second legacy virtio-net; with
+#      --machine iommu: q35 with QEMU's intel-iommu and two virtio 1.0 NICs
+#      with iommu_platform=on, for the VFIO checks),
 #      ixy-guest-vtap on the two virtio taps (injects test frames, checks
 #      what ixy-pktgen, ixy-pcap --replay and ixy-fwd send), ixy-guest-tap on the e1000's tap
 #      (injects the RX test frame, captures the TX one), QEMU under a hard
@@ -33,6 +35,7 @@ LOG=
 CACHE=${IXY_GUEST_CACHE:-}
 TIMEOUT=240
 KEEP=0
+MACHINE=pc
 
 # Guest NICs: fixed slots, so the checks know the addresses; MACs are the
 # ones the checks compare against what the devices report.
@@ -47,18 +50,26 @@ VIRTIO_PKTGEN_N=1000 VIRTIO_PKTGEN_SIZE=124 VIRTIO_PCAP_N=20 VIRTIO_FWD_N=200
 # Modules /init loads; the ones bind-uio.sh loads on demand come along.
 GUEST_MODULES="virtio_pci virtio_net e1000 e1000e"
 EXTRA_MODULES="uio_pci_generic vfio-pci vfio_iommu_type1"
-# GNU versions of what the scripts call (busybox readlink has no -m).
-HOST_TOOLS="bash readlink stat cat mkdir rm mount umount"
+# GNU versions of what the scripts call (busybox readlink has no -m;
+# busybox setpriv cannot change the uid, which the VFIO checks need).
+HOST_TOOLS="bash readlink stat cat mkdir rm mount umount setpriv"
+# The unprivileged user of the VFIO checks.
+GUEST_USER=ixy GUEST_UID=1000
 
 usage() {
 	cat <<EOF
-Usage: $PROG [--build-dir DIR] [--log FILE] [--cache-dir DIR] [--timeout SEC] [--keep]
+Usage: $PROG [--build-dir DIR] [--machine pc|iommu] [--log FILE] [--cache-dir DIR] [--timeout SEC] [--keep]
 
 Boot the libixy test guest (QEMU, TCG) and run tests/guest/checks.d in it.
 Needs root, the Debian packages qemu-system-x86 busybox-static kmod cpio
 gzip iproute2, and a build of libixy (ixy-guest-checks, ixy-guest-tap).
 
   --build-dir DIR  CMake build directory (default $ROOT/build)
+  --machine M      pc (default): i440fx, legacy virtio-net, e1000, e1000e, the
+                   checks without a '# machine:' line; iommu: q35 with
+                   intel-iommu (intremap=on, aw-bits=48), guest intel_iommu=on,
+                   two virtio 1.0 NICs with iommu_platform=on, the checks
+                   marked '# machine: iommu' (VFIO)
   --log FILE       console log (default BUILD/qemu-guest/console.log)
   --cache-dir DIR  kernel cache (default \$IXY_GUEST_CACHE or BUILD/qemu-guest/cache)
   --timeout SEC    hard limit for QEMU (default $TIMEOUT)
@@ -77,6 +88,7 @@ note() { printf '%s: %s\n' "$PROG" "$*" >&2; }
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--build-dir) BUILD=$2; shift ;;
+	--machine) MACHINE=$2; shift ;;
 	--log) LOG=$2; shift ;;
 	--cache-dir) CACHE=$2; shift ;;
 	--timeout) TIMEOUT=$2; shift ;;
@@ -87,13 +99,15 @@ while [[ $# -gt 0 ]]; do
 	shift
 done
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || die 2 "--timeout wants seconds, not '$TIMEOUT'"
+[[ $MACHINE == pc || $MACHINE == iommu ]] || die 2 "--machine wants pc or iommu, not '$MACHINE'"
 BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || die 3 "build directory $BUILD does not exist (cmake -S $ROOT -B $BUILD && cmake --build $BUILD)"
 WORK=$BUILD/qemu-guest
 CACHE=${CACHE:-$WORK/cache}
-LOG=${LOG:-$WORK/console.log}
+if [[ $MACHINE == pc ]]; then LOG=${LOG:-$WORK/console.log}; else LOG=${LOG:-$WORK/console-$MACHINE.log}; fi
 CHECKS_BIN=$BUILD/tests/guest/ixy-guest-checks
 TAP_BIN=$BUILD/tests/guest/ixy-guest-tap
 VTAP_BIN=$BUILD/tests/guest/ixy-guest-vtap
+IOMMU_BIN=$BUILD/tests/guest/ixy-guest-iommu
 
 # ---- prerequisites ----
 [[ $EUID -eq 0 ]] || die 3 "must run as root (network namespace, taps, apt-get download)"
@@ -225,6 +239,7 @@ build_initramfs() {
 	cp -a "$KDIR/lib" "$STAGE/"
 	depmod -b "$STAGE" "$krel"
 	copy_with_libs "$CHECKS_BIN" /ixy/bin/ixy-guest-checks
+	[[ -x $IOMMU_BIN ]] && copy_with_libs "$IOMMU_BIN" /ixy/bin/ixy-guest-iommu
 	# The apps (ixy-fwd, ixy-pktgen, ixy-pcap, ...), for checks.d scripts
 	# that run them on the guest's NICs.
 	for a in "$BUILD"/ixy-*; do
@@ -244,8 +259,11 @@ VIRTIO_PKTGEN_N=$VIRTIO_PKTGEN_N VIRTIO_PKTGEN_SIZE=$VIRTIO_PKTGEN_SIZE VIRTIO_P
 IXY_BIN=/ixy/bin IXY_SCRIPTS=/ixy/scripts
 IXY_MODULES="$GUEST_MODULES"
 IXY_CHECK_TIMEOUT=90
+IXY_MACHINE=$MACHINE
+GUEST_USER=$GUEST_USER GUEST_UID=$GUEST_UID
 EOF
-	echo "root:x:0:0:root:/root:/bin/sh" >"$STAGE/etc/passwd"
+	printf 'root:x:0:0:root:/root:/bin/sh\n%s:x:%d:%d::/tmp:/bin/sh\n' "$GUEST_USER" "$GUEST_UID" "$GUEST_UID" >"$STAGE/etc/passwd"
+	printf 'root:x:0:\n%s:x:%d:\n' "$GUEST_USER" "$GUEST_UID" >"$STAGE/etc/group"
 	INITRD=$WORK/initramfs.cpio.gz
 	(cd "$STAGE" && find . | cpio -o -H newc --quiet | gzip -1) >"$INITRD"
 	((KEEP)) || rm -rf "$STAGE"
@@ -288,29 +306,52 @@ setup_net() {
 }
 
 run_qemu() {
-	local tap_log=$WORK/tap.log
-	ip netns exec "$NS" "$TAP_BIN" tap1 "$E1000_MAC" "$((TIMEOUT + 10))" >"$tap_log" 2>&1 &
-	HELPER_PID=$!
-	local vtap_log=$WORK/vtap.log
-	ip netns exec "$NS" "$VTAP_BIN" tap0 "$VIRTIO_MAC" tap3 "$VIRTIO2_MAC" "$VIRTIO_PKTGEN_N" \
-		"$VIRTIO_PKTGEN_SIZE" "$VIRTIO_PCAP_N" "$VIRTIO_FWD_N" "$((TIMEOUT + 10))" >"$vtap_log" 2>&1 &
-	VHELPER_PID=$!
-	note "booting the guest (TCG, timeout ${TIMEOUT}s); console log: $LOG"
+	local tap_log=$WORK/tap.log vtap_log=$WORK/vtap.log
+	local -a machine nics
+	: >"$tap_log"
+	if [[ $MACHINE == pc ]]; then
+		ip netns exec "$NS" "$TAP_BIN" tap1 "$E1000_MAC" "$((TIMEOUT + 10))" >"$tap_log" 2>&1 &
+		HELPER_PID=$!
+		ip netns exec "$NS" "$VTAP_BIN" tap0 "$VIRTIO_MAC" tap3 "$VIRTIO2_MAC" "$VIRTIO_PKTGEN_N" \
+			"$VIRTIO_PKTGEN_SIZE" "$VIRTIO_PCAP_N" "$VIRTIO_FWD_N" "$((TIMEOUT + 10))" >"$vtap_log" 2>&1 &
+		VHELPER_PID=$!
+		machine=(-machine pc -append 'console=ttyS0 panic=-1 quiet loglevel=3')
+		nics=(
+			-netdev tap,id=n0,ifname=tap0,script=no,downscript=no
+			-device "virtio-net-pci,disable-modern=on,netdev=n0,mac=$VIRTIO_MAC,addr=0x3,romfile="
+			-netdev tap,id=n1,ifname=tap1,script=no,downscript=no
+			-device "e1000,netdev=n1,mac=$E1000_MAC,addr=0x4,romfile="
+			-netdev tap,id=n2,ifname=tap2,script=no,downscript=no
+			-device "e1000e,netdev=n2,mac=$E1000E_MAC,addr=0x5,romfile="
+			-netdev tap,id=n3,ifname=tap3,script=no,downscript=no
+			-device "virtio-net-pci,disable-modern=on,netdev=n3,mac=$VIRTIO2_MAC,addr=0x6,romfile="
+		)
+	else
+		# The VFIO checks run the three apps twice (root, then the
+		# unprivileged user): the host counts two rounds.
+		ip netns exec "$NS" "$VTAP_BIN" tap0 "$VIRTIO_MAC" tap3 "$VIRTIO2_MAC" "$VIRTIO_PKTGEN_N" \
+			"$VIRTIO_PKTGEN_SIZE" "$VIRTIO_PCAP_N" "$VIRTIO_FWD_N" "$((TIMEOUT + 10))" host_vfio 2 \
+			>"$vtap_log" 2>&1 &
+		VHELPER_PID=$!
+		# Only a virtio 1.0 device with iommu_platform=on sends its DMA
+		# through the vIOMMU; intremap=on lets VFIO attach without
+		# allow_unsafe_interrupts; aw-bits=48 for the IOMMU's width.
+		machine=(-machine q35 -device intel-iommu,intremap=on,aw-bits=48
+			-append 'console=ttyS0 panic=-1 quiet loglevel=3 intel_iommu=on iommu=pt')
+		nics=(
+			-netdev tap,id=n0,ifname=tap0,script=no,downscript=no
+			-device "virtio-net-pci,disable-legacy=on,iommu_platform=on,netdev=n0,mac=$VIRTIO_MAC,addr=0x3,romfile="
+			-netdev tap,id=n3,ifname=tap3,script=no,downscript=no
+			-device "virtio-net-pci,disable-legacy=on,iommu_platform=on,netdev=n3,mac=$VIRTIO2_MAC,addr=0x6,romfile="
+		)
+	fi
+	note "booting the guest ($MACHINE, TCG, timeout ${TIMEOUT}s); console log: $LOG"
 	local start=$SECONDS rc=0
 	set +e
 	timeout -k 5 "$TIMEOUT" ip netns exec "$NS" qemu-system-x86_64 \
-		-accel tcg -cpu max -machine pc -m 1024 -smp 1 -nodefaults -nographic -no-reboot \
+		-accel tcg -cpu max -m 1024 -smp 1 -nodefaults -nographic -no-reboot \
 		-serial stdio -monitor none \
-		-kernel "$KDIR/vmlinuz" -initrd "$INITRD" \
-		-append 'console=ttyS0 panic=-1 quiet loglevel=3' \
-		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
-		-device "virtio-net-pci,disable-modern=on,netdev=n0,mac=$VIRTIO_MAC,addr=0x3,romfile=" \
-		-netdev tap,id=n1,ifname=tap1,script=no,downscript=no \
-		-device "e1000,netdev=n1,mac=$E1000_MAC,addr=0x4,romfile=" \
-		-netdev tap,id=n2,ifname=tap2,script=no,downscript=no \
-		-device "e1000e,netdev=n2,mac=$E1000E_MAC,addr=0x5,romfile=" \
-		-netdev tap,id=n3,ifname=tap3,script=no,downscript=no \
-		-device "virtio-net-pci,disable-modern=on,netdev=n3,mac=$VIRTIO2_MAC,addr=0x6,romfile=" \
+		-kernel "$KDIR/vmlinuz" -initrd "$INITRD" "${machine[@]}" "${nics[@]}" \
 		</dev/null 2>&1 | sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' | tee "$LOG"
 	rc=${PIPESTATUS[0]}   # (SeaBIOS's terminal escapes are dropped above)
 	set -e
@@ -318,7 +359,9 @@ run_qemu() {
 	GUEST_SECONDS=$((SECONDS - start))
 	cleanup
 	# The host half of the checks goes into the same log.
-	grep '^IXY-CHECK ' "$tap_log" | tee -a "$LOG" || echo "IXY-HOST-WARN ixy-guest-tap reported nothing: $(tr '\n' ' ' <"$tap_log")" | tee -a "$LOG"
+	if [[ $MACHINE == pc ]]; then
+		grep '^IXY-CHECK ' "$tap_log" | tee -a "$LOG" || echo "IXY-HOST-WARN ixy-guest-tap reported nothing: $(tr '\n' ' ' <"$tap_log")" | tee -a "$LOG"
+	fi
 	grep '^IXY-CHECK ' "$vtap_log" | tee -a "$LOG" || echo "IXY-HOST-WARN ixy-guest-vtap reported nothing: $(tr '\n' ' ' <"$vtap_log")" | tee -a "$LOG"
 }
 

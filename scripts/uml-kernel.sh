@@ -56,7 +56,11 @@ if [ ! -f "$tarball" ]; then
 	exit 1
 fi
 version=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || echo unknown)
-key=$(printf '%s\n' "$version" "${fragment[@]}" | sha256sum | cut -c1-16)
+# Fixes to UML's own transport (never to the ixgbe driver under test), each
+# explained at its top: scripts/uml-patches/*.patch. They are part of the key.
+patches=("$(dirname "$0")"/uml-patches/*.patch)
+[ -e "${patches[0]}" ] || patches=()
+key=$( { printf '%s\n' "$version" "${fragment[@]}"; cat ${patches[@]+"${patches[@]}"}; } | sha256sum | cut -c1-16)
 cache=${IXY_UML_CACHE:-/var/cache/libixy/uml}/$key
 if [ -x "$cache/linux" ]; then
 	echo "$cache/linux"
@@ -78,6 +82,12 @@ echo "uml-kernel.sh: building UML $version (key $key) in $work; about 6 minutes 
 tar -xJf "$tarball" -C "$work"
 src=$(echo "$work"/linux-source-6.1)
 log=$cache/build.log
+for p in ${patches[@]+"${patches[@]}"}; do
+	patch -d "$src" -p1 --quiet <"$p" || {
+		echo "uml-kernel.sh: $p does not apply to $version" >&2
+		exit 1
+	}
+done
 {
 	make -C "$src" ARCH=um defconfig
 	# shellcheck disable=SC2086

@@ -14,6 +14,7 @@
 #include "ixy/device.h"
 #include "ixy/pci.h"
 #include "ixy/sim.h"
+#include "model/sim_core.h"
 
 #define SIM_PREFIX "sim:"
 
@@ -73,6 +74,16 @@ struct ixy_device *ixy_open(const char *addr, const struct ixy_config *cfg)
 			ixy_error_prefix("%s", addr);
 			return NULL;
 		}
+		/* "sim:a,wire=pair:b" before b exists: the link wait below
+		 * could only end in a timeout blaming the cable. */
+		const char *peer = sim_pending_peer(sim);
+		if (peer && !(cfg && cfg->link_optional)) {
+			ixy_error(-EINVAL, "sim %s: its pair peer %s does not exist in this process, so its link cannot "
+				  "come up while ixy_open waits for it: create %s first (ixy_sim_open_spec), or open "
+				  "this port with link_optional and %s next", ixy_sim_name(sim), peer, peer, peer);
+			ixy_sim_destroy(sim);
+			return NULL;
+		}
 		return open_sim(sim, true, cfg);
 	}
 	if (ixy_config_resolve(addr, cfg, &rc))
@@ -87,7 +98,7 @@ struct ixy_device *ixy_open(const char *addr, const struct ixy_config *cfg)
 		return opened(virtio_open_pci(pci, &rc));
 	if (!ixgbe_supported(info->vendor_id, info->device_id)) {
 		ixy_error(-ENODEV, "%s: unsupported device %04x:%04x (vendor:device): libixy drives Intel "
-			  "82599, X540 and X550 (ixgbe) controllers and legacy virtio-net (1af4:1000)",
+			  "82599, X540 and X550 (ixgbe) controllers and virtio-net (1af4:1000 legacy, 1af4:1041 virtio 1.0)",
 			  ixy_pci_name(pci), info->vendor_id, info->device_id);
 		ixy_pci_close(pci);
 		return NULL;

@@ -75,8 +75,7 @@ int ixy_rx_interrupt_enable(struct ixy_device *dev, uint16_t queue, const struct
 	if (cfg)
 		c = *cfg;
 	if (!dev->ops->rx_irq_enable)
-		return ixy_error(-ENOTSUP, "%s: the %s driver has no interrupts yet: they need the VFIO backend "
-				 "(MSI-X vectors as eventfds), which libixy does not have yet; poll the queue with "
+		return ixy_error(-ENOTSUP, "%s: the %s driver has no interrupts; poll the queue with "
 				 "ixy_rx_batch instead", dev->name, dev->driver_name);
 	if (!dev->rx_irq) {
 		dev->rx_irq = calloc(dev->num_rx_queues, sizeof(*dev->rx_irq));

@@ -155,14 +155,39 @@ int ixy_build_udp_frame(void *buf, size_t buf_len, size_t frame_len, const struc
 	return (int)frame_len;
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Six groups of one or two hex digits, separated by ':', nothing else:
+ * sscanf's %x would also take blanks, a sign ("-6") or a "0x". */
 int ixy_parse_mac(const char *s, uint8_t mac[6])
 {
-	unsigned v[6];
-	char end;
-	if (!s || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6)
+	uint8_t m[6];
+	const char *p = s;
+	for (int i = 0; p && i < 6; i++) {
+		int hi = hex_digit(p[0]), lo = hi < 0 ? -1 : hex_digit(p[1]);
+		if (hi < 0)
+			p = NULL;
+		else if (lo < 0)
+			m[i] = (uint8_t)hi, p += 1;
+		else
+			m[i] = (uint8_t)(hi << 4 | lo), p += 2;
+		if (p && *p == (i < 5 ? ':' : '\0'))
+			p += i < 5;
+		else
+			p = NULL;
+	}
+	if (!p)
 		return ixy_error(-EINVAL, "'%s' is not a MAC address (expected aa:bb:cc:dd:ee:ff)", s ? s : "(null)");
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)v[i];
+	memcpy(mac, m, 6);
 	return 0;
 }
 

@@ -130,6 +130,19 @@ static void test_parse_errors(void **state)
 	assert_int_equal(ixy_parse_mac("52:54:00:12:34", mac), -EINVAL);
 	assert_non_null(strstr(ixy_last_error(), "not a MAC address"));
 	assert_int_equal(ixy_parse_mac("52:54:00:12:34:56:78", mac), -EINVAL);
+	/* strict: what sscanf's %x let through is refused, and mac is untouched */
+	static const char *const bad[] = { " 52:54:00:12:34:56", "52:54:00:12:34:-6", "52:54:00:12:34:+6",
+					   "52:54:00:12:34:56 ", "52:54:00:12:34:56:", "052:54:00:12:34:56",
+					   "52::00:12:34:56", "0x52:54:00:12:34:56", "", NULL };
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(mac, 0xee, 6);
+		if (ixy_parse_mac(bad[i], mac) != -EINVAL)
+			fail_msg("'%s' was accepted", bad[i] ? bad[i] : "(null)");
+		assert_int_equal(mac[0], 0xee);
+	}
+	assert_int_equal(ixy_parse_mac("2:4:0:a:B:c", mac), 0);
+	static const uint8_t short_digits[6] = { 2, 4, 0, 0xa, 0xb, 0xc };
+	assert_memory_equal(mac, short_digits, 6);
 	assert_int_equal(ixy_parse_ipv4("198.18.0.256", &ip), -EINVAL);
 	assert_non_null(strstr(ixy_last_error(), "198.18.0.256"));
 	assert_int_equal(ixy_parse_ipv4(NULL, &ip), -EINVAL);

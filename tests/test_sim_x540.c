@@ -644,14 +644,16 @@ static void test_x550_hostif_nvm(void **state)
 static void test_refused_ids(void **state)
 {
 	(void)state;
-	static const char *const bad[] = { "x,device_id=0x15ad", "x,device_id=0x15c8", "x,device_id=0x1234",
-					   "x,device_id=0", "x,device_id=0x1528x", "x,device=70000" };
+	static const char *const bad[] = { "x,device_id=0x15ad", "x,device_id=0x15c8", "x,device_id=0x1234" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ixy_clear_error();
 		assert_null(ixy_sim_open_spec(bad[i]));
 		assert_non_null(strstr(ixy_last_error(), "0x1528"));
 		assert_non_null(strstr(ixy_last_error(), "0x1563"));
 	}
+	static const char *const malformed[] = { "x,device_id=0", "x,device_id=0x1528x", "x,device=70000" };
+	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++)
+		assert_null(ixy_sim_open_spec(malformed[i]));
 	ixy_sim_open_spec("x,device_id=0x15aa");
 	assert_non_null(strstr(ixy_last_error(), "X550EM"));
 	struct ixy_sim_config c = { .mode = IXY_SIM_STEPPED, .device_id = 0x15e4 };

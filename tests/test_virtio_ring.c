@@ -121,9 +121,29 @@ static void test_features_dependencies(void **state)
 static void test_supported_ids(void **state)
 {
 	(void)state;
-	assert_non_null(virtio_supported(0x1af4, 0x1000));
-	assert_null(virtio_supported(0x1af4, 0x1041));  /* modern-only virtio-net: no I/O BAR */
+	assert_string_equal(virtio_supported(0x1af4, 0x1000), VIRTIO_MODEL);
+	assert_string_equal(virtio_supported(0x1af4, 0x1041), VIRTIO_MODEL_MODERN);  /* virtio 1.0 */
+	assert_null(virtio_supported(0x1af4, 0x1042));  /* block device */
 	assert_null(virtio_supported(0x8086, 0x1000));
+}
+
+static void test_modern_features(void **state)
+{
+	(void)state;
+	uint64_t all = ~0ull;
+	uint64_t got = virtio_net_pick_features_modern(all);
+	/* VERSION_1 and ACCESS_PLATFORM, the network features, and bit 27
+	 * (legacy ANY_LAYOUT) not: it means nothing to a modern device */
+	assert_true(got & VIRTIO_F_VERSION_1);
+	assert_true(got & VIRTIO_F_ACCESS_PLATFORM);
+	assert_false(got & VIRTIO_F_ANY_LAYOUT);
+	assert_int_equal((uint32_t)got, VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS | VIRTIO_NET_F_CTRL_VQ |
+					    VIRTIO_NET_F_CTRL_RX | VIRTIO_NET_F_CTRL_RX_EXTRA);
+	assert_int_equal(got >> 32, 3);
+	/* nothing is taken that is not offered */
+	assert_int_equal(virtio_net_pick_features_modern(VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC),
+			 VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MAC);
+	assert_int_equal(virtio_net_pick_features_modern(1ull << 34 | VIRTIO_NET_F_MRG_RXBUF), 0);
 }
 
 int main(void)
@@ -138,6 +158,7 @@ int main(void)
 		cmocka_unit_test(test_features_taken),
 		cmocka_unit_test(test_features_dependencies),
 		cmocka_unit_test(test_supported_ids),
+		cmocka_unit_test(test_modern_features),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,3 @@
-#include <math.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,6 +7,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "num.h"          /* the library's strict number parser (src/num.h) */
 
 #include <ixy/error.h>
 
@@ -54,92 +54,94 @@ void app_err(const char *prog, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static bool suffix_scale(const char *end, double *scale, const char **rest)
+/* Numbers go through the library's strict parser (src/num.c), the same one
+ * the sim port specs use: no sign, no blanks, no "inf"/"nan", nothing after
+ * the number but the units asked for, whole where a count is meant. */
+
+#define APP_MAX_SECONDS 1e9     /* ~31 years: far beyond any run, and ns fit in 64 bits */
+
+static bool parse_seconds(const char *s, double *out, const char **why)
 {
-	*scale = 1;
-	switch (*end) {
-	case 'k': case 'K': *scale = 1e3; end++; break;
-	case 'M': *scale = 1e6; end++; break;
-	case 'G': *scale = 1e9; end++; break;
+	const char *unit;
+	double v, scale;
+	if (ixy_parse_double(s, 0, APP_MAX_SECONDS, &v, &unit, why) < 0)
+		return false;
+	if (!*unit || strcmp(unit, "s") == 0)
+		scale = 1;
+	else if (strcmp(unit, "ms") == 0)
+		scale = 1e-3;
+	else if (strcmp(unit, "m") == 0 || strcmp(unit, "min") == 0)
+		scale = 60;
+	else
+		return *why = "unknown unit", false;
+	if (v * scale > APP_MAX_SECONDS)
+		return *why = "out of range", false;
+	*out = v * scale;
+	return true;
+}
+
+#define APP_MAX_PPS 1e12
+#define APP_MAX_BIT 1e15
+
+static bool parse_rate(const char *s, double *pps, double *mbit, const char **why)
+{
+	const char *unit;
+	double v, scale = 1;
+	if (ixy_parse_double(s, 0, APP_MAX_BIT, &v, &unit, why) < 0)
+		return false;
+	if (v <= 0)
+		return *why = "not above 0", false;
+	switch (*unit) {
+	case 'k': case 'K': scale = 1e3; unit++; break;
+	case 'M': scale = 1e6; unit++; break;
+	case 'G': scale = 1e9; unit++; break;
 	default: break;
 	}
-	*rest = end;
-	return true;
-}
-
-bool app_parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	double scale;
-	const char *rest;
-	if (!s || !*s || *s == '-')
-		return false;
-	double v = strtod(s, &end);
-	if (end == s || !suffix_scale(end, &scale, &rest) || *rest || v < 0 || v * scale > 1.8e19)
-		return false;
-	*out = (uint64_t)llround(v * scale);
-	return true;
-}
-
-bool app_parse_seconds(const char *s, double *out)
-{
-	char *end;
-	if (!s || !*s)
-		return false;
-	double v = strtod(s, &end);
-	if (end == s || v < 0)
-		return false;
-	if (!*end || strcmp(end, "s") == 0)
-		*out = v;
-	else if (strcmp(end, "ms") == 0)
-		*out = v / 1e3;
-	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
-		*out = v * 60;
-	else
-		return false;
-	return true;
-}
-
-bool app_parse_rate(const char *s, double *pps, double *mbit)
-{
-	char *end;
-	double scale;
-	const char *unit;
-	if (!s || !*s)
-		return false;
-	double v = strtod(s, &end);
-	if (end == s || v <= 0 || !suffix_scale(end, &scale, &unit))
-		return false;
-	*pps = *mbit = 0;
-	if (strcasecmp(unit, "pps") == 0)
-		*pps = v * scale;
-	else if (strcasecmp(unit, "bit") == 0 || strcasecmp(unit, "bps") == 0 || strcasecmp(unit, "bit/s") == 0)
-		*mbit = v * scale / 1e6;
-	else
-		return false;
+	v *= scale;
+	if (strcasecmp(unit, "pps") == 0) {
+		if (v > APP_MAX_PPS)
+			return *why = "out of range", false;
+		*pps = v;
+		*mbit = 0;
+	} else if (strcasecmp(unit, "bit") == 0 || strcasecmp(unit, "bps") == 0 || strcasecmp(unit, "bit/s") == 0) {
+		if (v > APP_MAX_BIT)
+			return *why = "out of range", false;
+		*pps = 0;
+		*mbit = v / 1e6;
+	} else {
+		return *why = *unit ? "unknown unit" : "no unit (pps or bit)", false;
+	}
 	return true;
 }
 
 bool app_opt_u64(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out)
 {
-	uint64_t v;
-	if (app_parse_u64(arg, &v) && v >= min && v <= max) {
-		*out = v;
+	const char *why = "";
+	if (ixy_parse_u64(arg, IXY_NUM_SI, min, max, out, &why) == 0)
 		return true;
-	}
-	if (max == UINT64_MAX)
-		app_err(prog, "%s: '%s' is not a number", opt, arg);
+	if (max == UINT64_MAX && min == 0)
+		app_err(prog, "%s: '%s' is not a number (%s)", opt, arg, why);
 	else
-		app_err(prog, "%s: '%s' is not a number in %llu..%llu", opt, arg, (unsigned long long)min,
-			(unsigned long long)max);
+		app_err(prog, "%s: '%s' is not a number in %llu..%llu (%s)", opt, arg, (unsigned long long)min,
+			(unsigned long long)max, why);
 	return false;
 }
 
 bool app_opt_seconds(const char *prog, const char *opt, const char *arg, double *out)
 {
-	if (app_parse_seconds(arg, out))
+	const char *why = "";
+	if (parse_seconds(arg, out, &why))
 		return true;
-	app_err(prog, "%s: '%s' is not a duration (e.g. 10, 2.5s, 500ms, 1m)", opt, arg);
+	app_err(prog, "%s: '%s' is not a duration (e.g. 10, 2.5s, 500ms, 1m; %s)", opt, arg, why);
+	return false;
+}
+
+bool app_opt_rate(const char *prog, const char *opt, const char *arg, double *pps, double *mbit)
+{
+	const char *why = "";
+	if (parse_rate(arg, pps, mbit, &why))
+		return true;
+	app_err(prog, "%s: '%s' is not a rate (e.g. 1000pps, 2.5Mpps, 500Mbit; %s)", opt, arg, why);
 	return false;
 }
 
@@ -161,9 +163,43 @@ void app_print_rates(const char *prog, const char *name, const struct ixy_stats 
 
 void app_print_totals(const char *prog, const char *name, const struct ixy_stats *s)
 {
-	printf("[%s] %-16s total: RX %llu packets %llu bytes | TX %llu packets %llu bytes | dropped %llu missed %llu errors %llu\n",
+	printf("[%s] %-16s total: RX %llu packets %llu bytes | TX %llu packets %llu bytes | dropped %llu missed %llu errors %llu",
 	       prog, name, (unsigned long long)s->rx_packets, (unsigned long long)s->rx_bytes,
 	       (unsigned long long)s->tx_packets, (unsigned long long)s->tx_bytes, (unsigned long long)s->rx_dropped,
 	       (unsigned long long)s->rx_missed, (unsigned long long)s->rx_errors);
+	if (s->tx_errors)       /* frames ixy_tx_batch refused (too long): taken, never sent */
+		printf(" | TX refused %llu", (unsigned long long)s->tx_errors);
+	printf("\n");
 	fflush(stdout);
+}
+
+bool app_wire_ok(const char *prog, const char *name, struct ixy_device *dev)
+{
+	struct ixy_sim *sim = dev ? ixy_device_sim(dev) : NULL;
+	if (!sim)
+		return true;
+	const char *msg = NULL;
+	uint64_t lost = ixy_sim_wire_lost(sim, &msg), bad = ixy_sim_wire_errors(sim);
+	if (lost)
+		app_err(prog, "%s: the wire lost %llu frames: %s", name, (unsigned long long)lost, msg ? msg : "(no message)");
+	else if (msg)
+		app_err(prog, "%s: wire error: %s", name, msg);
+	if (bad)
+		app_err(prog, "%s: the wire refused %llu pieces of bad data from its other end (see the port's "
+			"violations, IXY_SIM_VERBOSE=1)", name, (unsigned long long)bad);
+	return !lost && !msg && !bad;
+}
+
+uint64_t app_tx_drain(struct ixy_device *dev, uint64_t handed, struct ixy_stats *now)
+{
+	uint64_t until = app_now_ns() + APP_DRAIN_NS;
+	for (;;) {
+		ixy_read_stats(dev, now);
+		uint64_t done = now->tx_packets + now->tx_errors;      /* sent, or refused and counted */
+		if (done >= handed)
+			return 0;
+		if (app_now_ns() >= until)
+			return handed - done;
+		app_yield();
+	}
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <ixy/device.h>
+#include <ixy/sim.h>
 
 /* Set by SIGINT/SIGTERM; loops poll it and then print totals and exit 0. */
 extern volatile sig_atomic_t app_stop;
@@ -21,15 +22,6 @@ void app_yield(void);
 
 /* Print "PROG: message" to stderr (one line). */
 void app_err(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Parse an unsigned number with optional k/M/G suffix (powers of 1000);
- * false on garbage. */
-bool app_parse_u64(const char *s, uint64_t *out);
-/* Parse a duration "10", "10s", "500ms", "2m". */
-bool app_parse_seconds(const char *s, double *out);
-/* Parse a rate: "100000pps", "1.5Mpps", "500Mbit", "10Gbit"; exactly one of
- * *pps / *mbit is set (the other 0). */
-bool app_parse_rate(const char *s, double *pps, double *mbit);
 
 /* Call once per poll-loop iteration with whether it did any work: after
  * many empty polls in a row it yields the CPU, so a polling app shares a
@@ -45,9 +37,29 @@ static inline void app_idle(bool worked)
 }
 
 /* Option parsing for getopt loops: parse `arg` of option `opt`; on bad
- * input print "PROG: OPT: 'ARG' is not ..." and return false. */
+ * input print "PROG: OPT: 'ARG' is not ... (why)" and return false.
+ * Strict (src/num.h): u64 is a whole number with an optional k/M/G suffix
+ * (powers of 1000, "1.5k" = 1500); seconds "10", "2.5s", "500ms", "2m",
+ * finite, 0..1e9 s; a rate "1000pps", "1.5Mpps", "500Mbit", "10Gbit",
+ * above 0 (exactly one of *pps / *mbit is set, the other 0). */
 bool app_opt_u64(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out);
 bool app_opt_seconds(const char *prog, const char *opt, const char *arg, double *out);
+bool app_opt_rate(const char *prog, const char *opt, const char *arg, double *pps, double *mbit);
+
+/* A virtual port's wire problems: frames lost on the wire's side (a pcap
+ * file that could not be written: ixy_sim_wire_lost) and bad data it
+ * refused (a shm peer breaking the protocol: ixy_sim_wire_errors). True if
+ * none (or not a virtual port), else prints "PROG: NAME: the wire lost N
+ * frames: MESSAGE" (and/or the refused count) and returns false. */
+bool app_wire_ok(const char *prog, const char *name, struct ixy_device *dev);
+
+/* Wait (at most APP_DRAIN_NS) until the port has transmitted (or refused
+ * as too long, tx_errors) `handed` frames since it was opened (its TX
+ * statistics), so totals are printed after the TX ring drained and nothing
+ * is cut off by closing. Leaves the final statistics in *now; returns how
+ * many frames never left. */
+#define APP_DRAIN_NS 1000000000ull
+uint64_t app_tx_drain(struct ixy_device *dev, uint64_t handed, struct ixy_stats *now);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t app_now_ns(void);

@@ -63,9 +63,14 @@ size_t ixy_dma_size(const struct ixy_dma_region *r);
 size_t ixy_dma_page_size(const struct ixy_dma_region *r);
 int ixy_dma_numa_node(const struct ixy_dma_region *r);    /* -1 if not placed */
 bool ixy_dma_is_contiguous(const struct ixy_dma_region *r);
+/* The bus addresses (ixy_dma_phys, ixy_dma_virt_to_phys) are IOVAs: the
+ * region was allocated while a device was open through VFIO, which mapped
+ * it into the IOMMU at an address libixy chose (no pagemap, no root). */
+bool ixy_dma_is_iova(const struct ixy_dma_region *r);
 
-/* Physical address of a pointer inside the region (from the page table
- * read at allocation; no system call). Returns 0 if ptr is outside. */
+/* Bus address of a pointer inside the region: physical (from the page
+ * table read at allocation) or, behind VFIO, the IOVA; no system call.
+ * Returns 0 if ptr is outside. */
 uint64_t ixy_dma_virt_to_phys(const struct ixy_dma_region *r, const void *ptr);
 
 /* The registry of live regions. */

@@ -141,14 +141,21 @@ int ixy_pci_bar_write(struct ixy_pci_dev *dev, int bar, uint64_t off, int width,
 
 /* Deliver MSI-X vector `vector` of the device to eventfd efd (-1: stop
  * delivering it). The driver picks the vectors; the caller owns the fd.
- * This is where the VFIO backend (VFIO_DEVICE_SET_IRQS) plugs in; the
- * sysfs/uio backend has no interrupt delivery: -ENOTSUP with a message
- * naming the device. */
+ * A device bound to vfio-pci: VFIO_DEVICE_SET_IRQS (the first call enables
+ * all the device's MSI-X vectors, none signalling; ixy_pci_close turns
+ * MSI-X off). The sysfs/uio backend has no interrupt delivery: -ENOTSUP
+ * with a message naming the device and the fix. */
 int ixy_pci_irq_set_eventfd(struct ixy_pci_dev *dev, unsigned vector, int efd);
 
 /* NUMA node of the device from sysfs `numa_node`; -1 when unknown
  * (missing, unreadable or negative). Not an error: no message is set. */
 int ixy_pci_numa_node(struct ixy_pci_dev *dev);
+
+/* VFIO. ixy_pci_open drives a device bound to vfio-pci through VFIO
+ * (config space and BARs as regions of the VFIO device fd, DMA confined by
+ * the IOMMU to the regions libixy maps, no root needed with access to
+ * /dev/vfio/N). True for such a device. */
+bool ixy_pci_is_vfio(const struct ixy_pci_dev *dev);
 
 #ifdef __cplusplus
 }

@@ -168,6 +168,13 @@ int ixy_sim_set_irq_handler(struct ixy_sim *sim, ixy_sim_irq_fn fn, void *ctx);
  * EICR & EIMS is not 0. 0 for a NULL port. */
 uint64_t ixy_sim_irq_pending(struct ixy_sim *sim);
 
+/* Power the port off and on: the register file back to its power-on values
+ * (as after the EEPROM load; the laser as configured), queues stopped,
+ * frames waiting in the packet buffer dropped. A device server calls it when
+ * its driver goes away, so the next one finds a fresh NIC. Wire, DMA lookup,
+ * interrupt handler and the recorded violations stay. */
+void ixy_sim_power_cycle(struct ixy_sim *sim);
+
 /* ---- checks ---- */
 /* Programming errors the model caught (ring written while enabled, misaligned
  * ring, tail beyond the ring, RX enabled before DMA init done, ...). */
@@ -176,6 +183,11 @@ const char *ixy_sim_violation(const struct ixy_sim *sim, unsigned i);
 void ixy_sim_clear_violations(struct ixy_sim *sim);
 /* DMA to addresses outside the process's DMA memory (refused, like an IOMMU fault). */
 uint64_t ixy_sim_dma_faults(const struct ixy_sim *sim);
+/* Frames the wire itself lost on its side, e.g. transmitted frames a pcap
+ * file could not take (disk full: the file ends at its last whole frame),
+ * and in *msg (may be NULL) the first such error's text: file and errno.
+ * *msg is NULL when there was none. Apps print these with their totals. */
+uint64_t ixy_sim_wire_lost(struct ixy_sim *sim, const char **msg);  /* NULL sim: 0 */
 /* Register accesses the model does not know (offsets outside its table of
  * implemented or knowingly stored registers, docs/sim.md): reads are served
  * from the BAR0 image, writes stored there. The first 256 distinct offsets

@@ -10,6 +10,8 @@
 
 #include "drivers/driver.h"
 #include "error.h"
+#include "memory/iova.h"
+#include "num.h"
 #include "ixy/device.h"
 #include "ixy/pci.h"
 #include "ixy/sim.h"
@@ -87,8 +89,14 @@ int ixy_config_resolve(const char *devname, const struct ixy_config *in, struct 
 	else
 		return ixy_error(-EINVAL, "%s: numa_node %d is invalid: use IXY_NUMA_DEVICE, IXY_NUMA_NONE or "
 				 "IXY_NUMA_NODE(n)", devname, c->numa_node);
-	const char *env = getenv("IXY_TRACE");
-	out->trace = c->trace || (env && strcmp(env, "1") == 0);
+	/* the library's switches in the environment: 0 or 1, nothing else */
+	static const char *const flags[] = { "IXY_TRACE", "IXY_RX_SCALAR", "IXY_SIM_VERBOSE" };
+	bool on[3];
+	for (unsigned i = 0; i < 3; i++)
+		if (ixy_env_flag(flags[i], &on[i]) < 0)
+			return ixy_error(-EINVAL, "%s: environment variable %s=\"%s\" is not a switch: set it to 1 (on) "
+					 "or 0 (off), or unset it", devname, flags[i], getenv(flags[i]));
+	out->trace = c->trace || on[0];
 	if (!out->c.trace_fn)
 		out->c.trace_fn = trace_stderr;
 	return 0;
@@ -104,6 +112,16 @@ int ixy_take_pci_device(struct ixy_pci_dev *pci, const struct ixy_config_resolve
 	if ((rc = ixy_pci_lock(pci)) < 0)
 		return rc;
 
+	/* Behind VFIO the device belongs to vfio-pci, which gave it to us:
+	 * nothing to unbind. */
+	if (ixy_pci_is_vfio(pci))
+		return ixy_pci_enable_bus_master(pci);
+	/* Without VFIO the device DMAs to physical addresses, but this
+	 * process's DMA memory now has IOVAs as bus addresses. */
+	if (ixy__iova_active())
+		return ixy_error(-EBUSY, "%s: is not bound to vfio-pci, but this process already drives a device "
+				 "through VFIO, whose DMA memory has IOVAs, not physical addresses: bind it to "
+				 "vfio-pci too (scripts/bind-uio.sh %s --bind vfio-pci)", name, name);
 	/* The kernel driver would fight us over the registers and queues: take
 	 * the device from it (refused while its interface is up, unless forced),
 	 * unless the caller forbids unbinding altogether. */

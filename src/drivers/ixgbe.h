@@ -75,6 +75,11 @@ struct ixgbe_rx_queue {
 	/* status bits to drop from a UDP frame flagged TCPE: L4CS|TCPE on
 	 * the 82599 (zero-checksum erratum, see ixgbe_rxtx.c), else 0 */
 	uint32_t udp_tcpe_ignore;
+	/* a power of two no larger than the buffers' data area + 1: a batch
+	 * whose ORed write-back lengths stay below it needs no per-frame
+	 * length check (0: check every batch) */
+	uint32_t len_fast;
+	uint64_t rx_errors;             /* write-backs refused (length beyond the buffer), queue's thread */
 	uint64_t ring_phys;
 };
 
@@ -124,6 +129,7 @@ struct ixgbe_dev {
 	bool sim_irq_handler;           /* our handler is registered with the sim port */
 	int irq_fd[IXGBE_MSIX_VECTORS]; /* sim ports: eventfd of each vector, -1 = none */
 	uint64_t tx_errors_seen;        /* sum of the queues' tx_errors at the last update_stats */
+	uint64_t rx_errors_seen;        /* the same for the RX queues' rx_errors */
 };
 
 static inline struct ixgbe_dev *to_ixgbe(struct ixy_device *d)

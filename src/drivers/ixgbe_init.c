@@ -89,6 +89,8 @@ static int alloc_queues(struct ixgbe_dev *d)
 			ixy_error_prefix("%s: RX queue %u", dev->name, i);
 			return ixy_last_error_code() ? ixy_last_error_code() : -ENOMEM;
 		}
+		uint32_t limit = ixy_mempool_buf_len(q->pool) + 1;  /* lengths up to buf_len are fine */
+		q->len_fast = 1u << (31 - __builtin_clz(limit));
 	}
 	for (uint16_t i = 0; i < dev->num_tx_queues; i++) {
 		struct ixgbe_tx_queue *q = &d->txq[i];

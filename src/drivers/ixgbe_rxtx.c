@@ -75,7 +75,7 @@ static inline uint32_t rx_flags_index(uint32_t status, uint32_t pkt_info)
 static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs,
 							  uint32_t slot, uint16_t mask, struct ixy_pkt_buf *fresh,
 							  struct ixy_pkt_buf **out, const uint8_t *flags,
-							  uint32_t udp_tcpe_ignore, uint16_t id)
+							  uint32_t udp_tcpe_ignore, uint16_t id, uint64_t *hi_or)
 {
 	volatile uint64_t *desc = &ring[2 * slot];
 	/* Write-back format (7.1.6.2): word 1 = status/errors, length,
@@ -90,7 +90,11 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
 	__builtin_prefetch(ring_bufs[(slot + RX_PREFETCH) & mask], 1);
 
 	/* Frames never span descriptors: MAXFRS <= buffer size (see init),
-	 * so EOP is always set. */
+	 * so EOP is always set. The length is trusted here and checked per
+	 * batch: the status words are ORed (one instruction), and a batch
+	 * whose length bits reach q->len_fast is checked frame by frame
+	 * (rx_drop_oversized). */
+	*hi_or |= hi;
 	/* len and rss_hash are neighbours: one 8-byte store */
 	uint64_t len_rss = ((hi >> 32) & 0xffff) | (lo & 0xffffffff00000000ull);
 	memcpy((uint8_t *)b + offsetof(struct ixy_pkt_buf, len), &len_rss, sizeof(len_rss));
@@ -130,7 +134,7 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
 static inline __attribute__((always_inline, target("ssse3"))) bool
 rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, uint16_t mask,
 	struct ixy_pkt_buf *const *fresh, struct ixy_pkt_buf **out, __m128i flag_tbl, __m128i tcpe_ignore,
-	uint16_t id)
+	uint16_t id, __m128i *len_or)
 {
 	const __m128i *d = (const __m128i *)(uintptr_t)&ring[2 * slot];
 	/* status/length words (upper halves) of descriptors 0..3 */
@@ -153,6 +157,7 @@ rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, 
 	__m128i len = _mm_castps_si128(_mm_shuffle_ps(_mm_castsi128_ps(h01), _mm_castsi128_ps(h23),
 						      _MM_SHUFFLE(3, 1, 3, 1)));
 	len = _mm_and_si128(len, _mm_set1_epi32(0xffff));   /* drop the VLAN tag */
+	*len_or = _mm_or_si128(*len_or, len);                /* checked per batch, as in rx_one */
 
 	/* the UDP/TCPE erratum, as in rx_one, for the lanes that have both */
 	const __m128i tcpe = _mm_set1_epi32((int)IXGBE_RXD_ERR_TCPE), udp = _mm_set1_epi32(IXGBE_RXD_PKTTYPE_UDP);
@@ -220,6 +225,29 @@ static inline uint32_t rx_limit(const struct ixgbe_rx_queue *q, uint32_t n)
 	return n > q->pool->free_top ? q->pool->free_top : n;
 }
 
+/* A batch in which some write-back length reached q->len_fast: hand out
+ * only the frames that fit their buffer. A longer length can only come
+ * from a device that breaks the protocol (the buffers hold the largest
+ * frame the MAC accepts, so frames never span descriptors): the
+ * application would read past the buffer. Such a buffer goes back to its
+ * pool and counts as an RX error. Out of line: correct write-backs never
+ * come here, except full-size frames when len_fast is below buf_len + 1. */
+__attribute__((noinline, cold)) static uint32_t rx_drop_oversized(struct ixgbe_rx_queue *q,
+								   struct ixy_pkt_buf **bufs, uint32_t n)
+{
+	uint32_t kept = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		struct ixy_pkt_buf *b = bufs[k];
+		if (b->len <= b->buf_len) {
+			bufs[kept++] = b;
+			continue;
+		}
+		ixy_pkt_buf_free(b);
+		__atomic_store_n(&q->rx_errors, q->rx_errors + 1, __ATOMIC_RELAXED);
+	}
+	return kept;
+}
+
 static inline void rx_finish(struct ixgbe_rx_queue *q, uint32_t taken, uint32_t slot)
 {
 	if (!taken)
@@ -246,14 +274,17 @@ __attribute__((noinline)) static uint32_t ixgbe_rx_batch_scalar(struct ixgbe_rx_
 	n = rx_limit(q, n);
 	struct ixy_pkt_buf *const *fresh_top = q->pool->free_bufs + q->pool->free_top - 1;
 
+	uint64_t hi_or = 0;
 	uint32_t i;
 	for (i = 0; i < n; i++) {
 		if (!rx_one(ring, ring_bufs, slot, mask, fresh_top[-(ptrdiff_t)i], &bufs[i], flags,
-			    udp_tcpe_ignore, id))
+			    udp_tcpe_ignore, id, &hi_or))
 			break;
 		slot = (slot + 1) & mask;
 	}
 	rx_finish(q, i, slot);
+	if (__builtin_expect(((uint32_t)(hi_or >> 32) & 0xffff) >= q->len_fast, 0))
+		i = rx_drop_oversized(q, bufs, i);
 	return i;
 }
 
@@ -275,19 +306,26 @@ __attribute__((target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse3(struct ixg
 	n = rx_limit(q, n);
 	struct ixy_pkt_buf *const *fresh_top = q->pool->free_bufs + q->pool->free_top - 1;
 
+	__m128i len_or4 = _mm_setzero_si128();
+	uint64_t hi_or = 0;
 	uint32_t i = 0;
 	while (i + 4 <= n && slot + 4 <= (uint32_t)mask + 1 &&
-	       rx_four(ring, ring_bufs, slot, mask, fresh_top - i, &bufs[i], flag_tbl, tcpe_ignore, id)) {
+	       rx_four(ring, ring_bufs, slot, mask, fresh_top - i, &bufs[i], flag_tbl, tcpe_ignore, id, &len_or4)) {
 		i += 4;
 		slot = (slot + 4) & mask;
 	}
 	for (; i < n; i++) {
 		if (!rx_one(ring, ring_bufs, slot, mask, fresh_top[-(ptrdiff_t)i], &bufs[i], flags,
-			    udp_tcpe_ignore, id))
+			    udp_tcpe_ignore, id, &hi_or))
 			break;
 		slot = (slot + 1) & mask;
 	}
 	rx_finish(q, i, slot);
+	len_or4 = _mm_or_si128(len_or4, _mm_srli_si128(len_or4, 8));
+	len_or4 = _mm_or_si128(len_or4, _mm_srli_si128(len_or4, 4));
+	uint32_t len_or = (uint32_t)_mm_cvtsi128_si32(len_or4) | ((uint32_t)(hi_or >> 32) & 0xffff);
+	if (__builtin_expect(len_or >= q->len_fast, 0))
+		i = rx_drop_oversized(q, bufs, i);
 	return i;
 }
 

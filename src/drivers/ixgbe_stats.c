@@ -60,10 +60,16 @@ int ixgbe_update_stats(struct ixy_device *dev)
 	for (uint16_t q = 0; d->txq && q < dev->num_tx_queues; q++)
 		txe += __atomic_load_n(&d->txq[q].tx_errors, __ATOMIC_RELAXED);
 	t->tx_errors += txe - d->tx_errors_seen;
+	/* write-backs the RX path refused (software counters of the queues) */
+	uint64_t rxe = 0;
+	for (uint16_t q = 0; d->rxq && q < dev->num_rx_queues; q++)
+		rxe += __atomic_load_n(&d->rxq[q].rx_errors, __ATOMIC_RELAXED);
+	t->rx_errors += rxe - d->rx_errors_seen;
 	if (d->gone) {
 		*t = before;  /* all-ones reads are not counts */
 		return ixy_error(-ENODEV, "%s: statistics registers read all ones: the device is gone", dev->name);
 	}
 	d->tx_errors_seen = txe;
+	d->rx_errors_seen = rxe;
 	return 0;
 }

@@ -1,11 +1,15 @@
-/* Legacy virtio-net driver internals (1af4:1000, the "transitional" PCI
- * device with an I/O-port BAR0), shared by its files: register accessor
+/* virtio-net driver internals, shared by its files: register accessor
  * and trace (virtio_regs.c), ring layout (virtio_ring.c), bring-up and
- * tear-down (virtio_init.c), data path (virtio_rxtx.c), control queue,
- * link, MAC, filters and statistics (virtio_ctrl.c).
+ * tear-down (virtio_init.c), the virtio 1.0 PCI transport (virtio_modern.c),
+ * data path (virtio_rxtx.c), control queue, link, MAC, filters and
+ * statistics (virtio_ctrl.c).
  *
+ * Two kinds of device: legacy (1af4:1000, the "transitional" PCI device
+ * with an I/O-port BAR0) and modern (1af4:1041, virtio 1.0: the registers
+ * in memory BARs found through PCI capabilities, 64-bit features, and with
+ * VIRTIO_F_ACCESS_PLATFORM DMA through the IOMMU, which VFIO needs).
  * Section numbers refer to the Virtual I/O Device (VIRTIO) Version 1.0
- * specification; the driver speaks only its "legacy interface" parts. */
+ * specification. */
 #ifndef IXY_SRC_DRIVERS_VIRTIO_H
 #define IXY_SRC_DRIVERS_VIRTIO_H
 
@@ -18,8 +22,47 @@
 
 #define VIRTIO_DRIVER_NAME "ixy-virtio"
 #define VIRTIO_MODEL "virtio-net (legacy)"
+#define VIRTIO_MODEL_MODERN "virtio-net (1.0)"
 #define IXY_VIRTIO_VENDOR_ID 0x1af4
 #define VIRTIO_NET_LEGACY_ID 0x1000    /* 4.1.2.1: transitional network card */
+#define VIRTIO_NET_MODERN_ID 0x1041    /* 4.1.2.1: 0x1040 + device type 1 (network) */
+
+/* ---- virtio 1.0 PCI transport (4.1.4): vendor capabilities ---- */
+#define VIRTIO_PCI_CAP_ID 0x09            /* PCI vendor-specific capability */
+#define VIRTIO_PCI_CAP_COMMON_CFG 1
+#define VIRTIO_PCI_CAP_NOTIFY_CFG 2
+#define VIRTIO_PCI_CAP_ISR_CFG 3
+#define VIRTIO_PCI_CAP_DEVICE_CFG 4
+/* struct virtio_pci_cap: cap_vndr, cap_next, cap_len, cfg_type, bar,
+ * padding[3], le32 offset, le32 length; the notify capability adds le32
+ * notify_off_multiplier (4.1.4.4). */
+#define VIRTIO_PCI_CAP_TYPE 3
+#define VIRTIO_PCI_CAP_BAR 4
+#define VIRTIO_PCI_CAP_OFFSET 8
+#define VIRTIO_PCI_CAP_LENGTH 12
+#define VIRTIO_PCI_NOTIFY_MULT 16
+/* struct virtio_pci_common_cfg (4.1.4.3) */
+#define VIRTIO_COMMON_DFSELECT 0x00       /* le32 device_feature_select */
+#define VIRTIO_COMMON_DF 0x04             /* le32 device_feature (read-only) */
+#define VIRTIO_COMMON_GFSELECT 0x08       /* le32 driver_feature_select */
+#define VIRTIO_COMMON_GF 0x0C             /* le32 driver_feature */
+#define VIRTIO_COMMON_MSIX 0x10           /* le16 msix_config */
+#define VIRTIO_COMMON_NUMQ 0x12           /* le16 num_queues */
+#define VIRTIO_COMMON_STATUS 0x14         /* u8 device_status */
+#define VIRTIO_COMMON_CFGGEN 0x15         /* u8 config_generation */
+#define VIRTIO_COMMON_Q_SELECT 0x16       /* le16 queue_select */
+#define VIRTIO_COMMON_Q_SIZE 0x18         /* le16 queue_size */
+#define VIRTIO_COMMON_Q_MSIX 0x1A         /* le16 queue_msix_vector */
+#define VIRTIO_COMMON_Q_ENABLE 0x1C       /* le16 queue_enable */
+#define VIRTIO_COMMON_Q_NOFF 0x1E         /* le16 queue_notify_off */
+#define VIRTIO_COMMON_Q_DESC 0x20         /* le64 queue_desc */
+#define VIRTIO_COMMON_Q_AVAIL 0x28        /* le64 queue_driver */
+#define VIRTIO_COMMON_Q_USED 0x30         /* le64 queue_device */
+#define VIRTIO_COMMON_LEN 0x38
+#define VIRTIO_MSI_NO_VECTOR 0xffff
+/* feature bits 32 and up (6): only the modern interface has them */
+#define VIRTIO_F_VERSION_1 (1ull << 32)
+#define VIRTIO_F_ACCESS_PLATFORM (1ull << 33)   /* "IOMMU_PLATFORM": DMA through the IOMMU */
 
 /* ---- legacy PCI I/O layout of BAR0 (4.1.4.8) ---- */
 #define VIRTIO_REG_DEVICE_FEATURES 0x00   /* 32 bit, read-only */
@@ -115,6 +158,8 @@ struct virtio_net_hdr {
 	uint16_t csum_offset;
 };
 #define VIRTIO_NET_HDR_LEN 10
+/* With VIRTIO_F_VERSION_1 the header always has num_buffers (5.1.6). */
+#define VIRTIO_NET_HDR_LEN_MODERN 12
 _Static_assert(sizeof(struct virtio_net_hdr) == VIRTIO_NET_HDR_LEN, "legacy virtio_net_hdr is 10 bytes");
 
 /* ---- control queue (5.1.6.5) ---- */
@@ -143,6 +188,10 @@ size_t virtio_layout(const size_t *bytes, int n, size_t page_size, size_t *offse
  * CTRL_RX (only with CTRL_VQ), CTRL_RX_EXTRA (only with CTRL_RX) and
  * ANY_LAYOUT; never MRG_RXBUF, offloads, EVENT_IDX or MQ. */
 uint32_t virtio_net_pick_features(uint32_t offered);
+/* The same for a modern device's 64 feature bits: the network features
+ * above (ANY_LAYOUT is implied by VERSION_1 and not a bit there),
+ * VERSION_1 and ACCESS_PLATFORM. */
+uint64_t virtio_net_pick_features_modern(uint64_t offered);
 
 /* ---- device state ---- */
 
@@ -166,14 +215,24 @@ struct virtio_queue {
 	uint64_t errors;                /* TX: frames refused (too long), same thread */
 	uint32_t max_len;               /* TX: largest frame it sends, without CRC */
 	uint64_t phys;                  /* of desc, the queue's start */
+	volatile uint16_t *notify_reg;  /* modern: the queue's notify address (NULL: legacy I/O BAR) */
+	uint16_t hdr_len;               /* virtio-net header in front of each frame: 10 or 12 */
 };
 
 struct virtio_dev {
 	struct ixy_device ixy;          /* common part; must be first */
 	struct ixy_pci_dev *pci;
 	struct ixy_config_resolved cfg;
-	uint32_t features;              /* negotiated */
-	uint32_t config_base;           /* 0x14, or 0x18 with MSI-X on */
+	uint32_t features;              /* negotiated, bits 0..31 */
+	uint32_t features_hi;           /* modern: negotiated bits 32..63 */
+	uint32_t config_base;           /* 0x14, or 0x18 with MSI-X on (modern: 0x14, see virtio_regs.c) */
+	/* modern: the structures the capabilities point to, in mapped BARs */
+	bool modern;
+	volatile uint8_t *common, *isr, *devcfg, *notify;
+	uint32_t notify_mult;
+	uint32_t common_len, devcfg_len, notify_len;
+	void *bar_map[6];
+	size_t bar_len[6];
 	int io_error;                   /* first failed BAR access (sticky), 0 if none */
 	bool started;                   /* DRIVER_OK was set: reset at close */
 	bool promisc, allmulti;
@@ -207,6 +266,27 @@ void virtio_write(struct virtio_dev *d, uint32_t off, int width, uint32_t val);
 int virtio_io_check(struct virtio_dev *d, const char *what);
 /* Name of a BAR0 offset ("DEVICE_STATUS", "CONFIG+6") into buf. */
 const char *virtio_reg_name(const struct virtio_dev *d, uint32_t off, char *buf, size_t len);
+
+/* ---- virtio 1.0 PCI transport (virtio_modern.c) ---- */
+/* Find the common/notify/ISR/device capabilities and map their BARs. */
+int virtio_modern_map(struct virtio_dev *d);
+void virtio_modern_unmap(struct virtio_dev *d);
+/* Feature negotiation up to FEATURES_OK (3.1.1 steps 4 to 6). */
+int virtio_modern_negotiate(struct virtio_dev *d);
+/* Queue addresses, notify addresses and queue_enable (4.1.5.1.3). */
+int virtio_modern_setup_queues(struct virtio_dev *d);
+/* Let queue q raise MSI-X vector `vector` (routed to an eventfd with
+ * ixy_pci_irq_set_eventfd; NO_VECTOR: none). Leaves the ring's
+ * NO_INTERRUPT flag alone. */
+int virtio_modern_queue_vector(struct virtio_dev *d, struct virtio_queue *q, uint16_t vector);
+/* The RX interrupt ops (src/device_irq.c): virtio 1.0 devices behind VFIO
+ * only; the RX queue on MSI-X vector VIRTIO_RX_VECTOR. */
+#define VIRTIO_RX_VECTOR 0
+int virtio_rx_irq_enable(struct ixy_device *dev, uint16_t queue, int efd, const struct ixy_irq_config *cfg);
+void virtio_rx_irq_disable(struct ixy_device *dev, uint16_t queue);
+void virtio_rx_irq_arm(struct ixy_device *dev, uint16_t queue);
+void virtio_rx_irq_disarm(struct ixy_device *dev, uint16_t queue);
+bool virtio_rx_ready(struct ixy_device *dev, uint16_t queue);
 
 /* Kick the device for queue q unless it asked not to be (2.4.7.2). */
 void virtio_notify(struct virtio_queue *q);

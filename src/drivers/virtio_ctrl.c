@@ -81,10 +81,29 @@ int virtio_get_link(struct ixy_device *dev, struct ixy_link *link)
 	struct virtio_dev *d = to_virtio(dev);
 	bool up = true;
 
+	/* A device that hit an error it cannot recover from (a descriptor it
+	 * could not read or write, e.g. a DMA the IOMMU refused) says so in
+	 * its status and stops (2.1.1): report it here, where applications
+	 * look once a second, instead of silently receiving nothing. */
+	uint32_t status = virtio_read(d, VIRTIO_REG_DEVICE_STATUS, 1);
+	int rc = virtio_io_check(d, "reading the device status");
+	if (rc) {
+		d->io_error = 0;
+		return rc;
+	}
+	if (status == 0xff)
+		return ixy_error(-ENODEV, "%s: the device status reads 0xff: the device does not respond (removed, "
+				 "or reset behind our back); close the port", dev->name);
+	if (status & (VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED))
+		return ixy_error(-EIO, "%s: the device stopped with %s (status 0x%02x): it met a descriptor it "
+				 "could not use, e.g. a DMA address the IOMMU refused (see dmesg for DMAR faults); "
+				 "close and reopen the port", dev->name,
+				 status & VIRTIO_STATUS_NEEDS_RESET ? "DEVICE_NEEDS_RESET" : "FAILED", status);
+
 	/* Without F_STATUS the link is assumed up (5.1.4). */
 	if (d->features & VIRTIO_NET_F_STATUS) {
 		uint32_t st = virtio_read(d, d->config_base + VIRTIO_NET_CFG_STATUS, 2);
-		int rc = virtio_io_check(d, "reading the link status");
+		rc = virtio_io_check(d, "reading the link status");
 		if (rc) {
 			d->io_error = 0;
 			return rc;

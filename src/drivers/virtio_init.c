@@ -1,9 +1,11 @@
-/* Legacy virtio-net bring-up and tear-down, following the device
- * initialization sequence of the virtio 1.0 specification (3.1.1, with the
- * legacy variations of 3.1.2): reset, ACKNOWLEDGE, DRIVER, feature
- * negotiation, virtqueue set-up (4.1.5.1.3, legacy: queue size is fixed by
- * the device and the ring address is written as a page frame number),
- * receive buffers, DRIVER_OK; then the filters through the control queue.
+/* virtio-net bring-up and tear-down, following the device initialization
+ * sequence of the virtio 1.0 specification (3.1.1, with the legacy
+ * variations of 3.1.2): reset, ACKNOWLEDGE, DRIVER, feature negotiation
+ * (modern: 64 bits and FEATURES_OK, virtio_modern.c), virtqueue set-up
+ * (4.1.5.1.3; legacy: queue size is fixed by the device and the ring
+ * address is written as a page frame number; modern: three addresses and
+ * queue_enable), receive buffers, DRIVER_OK; then the filters through the
+ * control queue.
  * The device is taken from the kernel driver exactly as ixgbe does it. */
 #include <errno.h>
 #include <limits.h>
@@ -27,7 +29,10 @@
 
 const char *virtio_supported(uint16_t vendor_id, uint16_t device_id)
 {
-	return vendor_id == IXY_VIRTIO_VENDOR_ID && device_id == VIRTIO_NET_LEGACY_ID ? VIRTIO_MODEL : NULL;
+	if (vendor_id != IXY_VIRTIO_VENDOR_ID)
+		return NULL;
+	return device_id == VIRTIO_NET_LEGACY_ID ? VIRTIO_MODEL
+	       : device_id == VIRTIO_NET_MODERN_ID ? VIRTIO_MODEL_MODERN : NULL;
 }
 
 /* With MSI-X enabled the legacy header grows by two vector registers and
@@ -102,6 +107,7 @@ static int init_queue_memory(struct virtio_dev *d, struct virtio_queue *q, uint1
 	q->avail = (volatile struct virtq_avail *)(base + off + sizeof(struct virtq_desc) * size);
 	q->used = (volatile struct virtq_used *)(base + off + virtio_vring_used_offset(size));
 	q->phys = ixy_dma_virt_to_phys(d->rings, base + off);
+	q->hdr_len = d->modern ? VIRTIO_NET_HDR_LEN_MODERN : VIRTIO_NET_HDR_LEN;
 	/* We poll: ask the device never to interrupt (2.4.7). */
 	q->avail->flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
 	q->bufs = calloc(size, sizeof(*q->bufs));
@@ -229,10 +235,14 @@ static int init_device(struct virtio_dev *d)
 		return rc;
 	set_status(d, VIRTIO_STATUS_ACKNOWLEDGE);       /* step 2: we noticed the device */
 	set_status(d, VIRTIO_STATUS_DRIVER);            /* step 3: and can drive it */
-	if ((rc = virtio_io_check(d, "status ACKNOWLEDGE/DRIVER")) || (rc = negotiate(d)))  /* step 4 */
+	if ((rc = virtio_io_check(d, "status ACKNOWLEDGE/DRIVER")))
 		return rc;
-	/* (legacy devices have no FEATURES_OK step, 3.1.2) */
-	if ((rc = alloc_queues(d)) || (rc = setup_queues(d)))  /* step 7 */
+	/* step 4 (and for modern devices 5, 6: FEATURES_OK; legacy devices
+	 * have no such step, 3.1.2) */
+	if ((rc = d->modern ? virtio_modern_negotiate(d) : negotiate(d)))
+		return rc;
+	if ((rc = alloc_queues(d)) ||
+	    (rc = d->modern ? virtio_modern_setup_queues(d) : setup_queues(d)))  /* step 7 */
 		return rc;
 	if ((rc = virtio_rx_fill(d)))
 		return ixy_error(rc, "%s: not enough buffers to fill the RX queue", d->ixy.name);
@@ -321,6 +331,7 @@ static void virtio_close(struct ixy_device *dev)
 	free_queue(&d->txq);
 	free_queue(&d->ctrlq);
 	ixy_dma_free(d->rings);
+	virtio_modern_unmap(d);
 	ixy_pci_close(d->pci);
 	free(d);
 }
@@ -343,11 +354,16 @@ static const struct ixy_driver_ops virtio_ops = {
 	.set_rss_reta = virtio_set_rss_reta,
 	.rx_mempool = virtio_rx_mempool,
 	.close = virtio_close,
+	.rx_irq_enable = virtio_rx_irq_enable,
+	.rx_irq_disable = virtio_rx_irq_disable,
+	.rx_irq_arm = virtio_rx_irq_arm,
+	.rx_irq_disarm = virtio_rx_irq_disarm,
+	.rx_ready = virtio_rx_ready,
 };
 
 /* ---- open ---- */
 
-static int take_device(struct ixy_pci_dev *pci, const struct ixy_config_resolved *cfg)
+static int take_device(struct ixy_pci_dev *pci, const struct ixy_config_resolved *cfg, bool modern)
 {
 	const char *name = ixy_pci_name(pci);
 	int rc;
@@ -356,6 +372,8 @@ static int take_device(struct ixy_pci_dev *pci, const struct ixy_config_resolved
 	 * layer also finds its interface under DEVICE/virtioN/net). */
 	if ((rc = ixy_take_pci_device(pci, cfg)) < 0)
 		return rc;
+	if (modern)
+		return 0;   /* the capabilities say where things are: virtio_modern_map */
 	/* BAR0 must be the legacy I/O-port window (4.1.4.8). */
 	struct ixy_pci_bar bars[1];
 	if ((rc = ixy_pci_get_bars(pci, bars, 1)) < 0) {
@@ -378,8 +396,8 @@ struct ixy_device *virtio_open_pci(struct ixy_pci_dev *pci, const struct ixy_con
 	int rc;
 
 	if (!virtio_supported(info->vendor_id, info->device_id)) {
-		ixy_error(-ENODEV, "%s: device %04x:%04x is not a legacy virtio-net device (1af4:1000)", name,
-			  info->vendor_id, info->device_id);
+		ixy_error(-ENODEV, "%s: device %04x:%04x is not a virtio-net device (1af4:1000 legacy, "
+			  "1af4:1041 virtio 1.0)", name, info->vendor_id, info->device_id);
 		ixy_pci_close(pci);
 		return NULL;
 	}
@@ -390,7 +408,8 @@ struct ixy_device *virtio_open_pci(struct ixy_pci_dev *pci, const struct ixy_con
 		ixy_pci_close(pci);
 		return NULL;
 	}
-	if ((rc = take_device(pci, cfg))) {
+	bool modern = info->device_id == VIRTIO_NET_MODERN_ID;
+	if ((rc = take_device(pci, cfg, modern))) {
 		ixy_pci_close(pci);
 		return NULL;
 	}
@@ -406,7 +425,8 @@ struct ixy_device *virtio_open_pci(struct ixy_pci_dev *pci, const struct ixy_con
 	d->pci = pci;
 	d->ixy.ops = &virtio_ops;
 	d->ixy.driver_name = VIRTIO_DRIVER_NAME;
-	d->ixy.model = VIRTIO_MODEL;
+	d->ixy.model = modern ? VIRTIO_MODEL_MODERN : VIRTIO_MODEL;
+	d->modern = modern;
 	d->ixy.device_id = info->device_id;
 	d->ixy.num_rx_queues = 1;
 	d->ixy.num_tx_queues = 1;
@@ -414,9 +434,13 @@ struct ixy_device *virtio_open_pci(struct ixy_pci_dev *pci, const struct ixy_con
 	d->trace_fn = cfg->c.trace_fn;
 	d->trace_arg = cfg->c.trace_arg;
 	snprintf(d->ixy.name, sizeof(d->ixy.name), "%s", name);
-	d->config_base = msix_enabled(pci) ? VIRTIO_REG_CONFIG_MSIX : VIRTIO_REG_CONFIG;
+	/* modern: the device configuration has a structure of its own,
+	 * which virtio_regs.c finds at the legacy offset 0x14 */
+	d->config_base = !modern && msix_enabled(pci) ? VIRTIO_REG_CONFIG_MSIX : VIRTIO_REG_CONFIG;
 
-	rc = init_device(d);
+	rc = modern ? virtio_modern_map(d) : 0;
+	if (rc == 0)
+		rc = init_device(d);
 	if (rc == 0)
 		rc = ixy_open_wait_link(&d->ixy, &d->cfg.c,
 					"VIRTIO_NET_S_LINK_UP clear: is the QEMU netdev link set down?");

@@ -63,3 +63,15 @@ uint32_t virtio_net_pick_features(uint32_t offered)
 		want |= offered & VIRTIO_NET_F_CTRL_RX_EXTRA;
 	return want;
 }
+
+uint64_t virtio_net_pick_features_modern(uint64_t offered)
+{
+	/* bit 27 is not ANY_LAYOUT for a modern device (VERSION_1 implies
+	 * it), so take the network part without it */
+	uint64_t want = virtio_net_pick_features((uint32_t)offered) & ~(uint64_t)VIRTIO_F_ANY_LAYOUT;
+
+	/* ACCESS_PLATFORM: the device's DMA goes through the platform's
+	 * IOMMU (the addresses we give are IOVAs); a device that offers it
+	 * may refuse a driver that does not take it (6.1). */
+	return want | (offered & (VIRTIO_F_VERSION_1 | VIRTIO_F_ACCESS_PLATFORM));
+}

@@ -40,14 +40,21 @@ static inline void count(struct virtio_queue *q, uint64_t packets, uint64_t byte
 	__atomic_store_n(&q->bytes, q->bytes + bytes, __ATOMIC_RELAXED);
 }
 
-uint32_t virtio_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
+/* The header length is 10 (legacy) or 12 (virtio 1.0) bytes. The batch
+ * functions are instantiated once for each, so the per-packet code works
+ * with an immediate as it did with one kind of device, and the choice
+ * costs one branch per batch. */
+#define BY_HDR_LEN(fn, q, ...) \
+	((q)->hdr_len == VIRTIO_NET_HDR_LEN ? fn(q, __VA_ARGS__, VIRTIO_NET_HDR_LEN) \
+					     : fn(q, __VA_ARGS__, VIRTIO_NET_HDR_LEN_MODERN))
+
+static inline __attribute__((always_inline)) uint32_t rx_batch(struct virtio_queue *q, struct ixy_pkt_buf **bufs,
+							       uint32_t n, const uint32_t hdr_len)
 {
-	struct virtio_queue *q = &to_virtio(dev)->rxq;
 	const uint16_t mask = q->mask;
 	const uint16_t seen = q->used_seen;
 	uint64_t bytes = 0;
 
-	(void)queue;  /* one RX queue (no F_MQ); device.c checked the number */
 	uint16_t ready = (uint16_t)(load_used_idx(q) - seen);
 	if (ready == 0)
 		return 0;
@@ -65,7 +72,7 @@ uint32_t virtio_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_
 		struct ixy_pkt_buf *fresh = bufs[i];
 
 		/* len counts the header the device wrote in front of the frame */
-		b->len = e->len - VIRTIO_NET_HDR_LEN;
+		b->len = e->len - hdr_len;
 		b->rss_hash = 0;
 		b->ol_flags = 0;
 		ixy__pkt_buf_rx_out(b, 0);
@@ -75,7 +82,7 @@ uint32_t virtio_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_
 		/* the same descriptor goes back with the fresh buffer; its
 		 * length and WRITE flag were set at open and stay */
 		q->bufs[id] = fresh;
-		q->desc[id].addr = fresh->data_phys - VIRTIO_NET_HDR_LEN;
+		q->desc[id].addr = fresh->data_phys - hdr_len;
 		q->avail->ring[(uint16_t)(q->avail_idx + i) & mask] = id;
 	}
 	if (got) {
@@ -87,6 +94,14 @@ uint32_t virtio_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_
 		count(q, got, bytes);
 	}
 	return got;
+}
+
+uint32_t virtio_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
+{
+	struct virtio_queue *q = &to_virtio(dev)->rxq;
+
+	(void)queue;  /* one RX queue (no F_MQ); device.c checked the number */
+	return BY_HDR_LEN(rx_batch, q, bufs, n);
 }
 
 uint32_t virtio_tx_reclaim(struct virtio_queue *q)
@@ -113,13 +128,12 @@ uint32_t virtio_tx_reclaim(struct virtio_queue *q)
 	return total + k;
 }
 
-uint32_t virtio_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
+static inline __attribute__((always_inline)) uint32_t tx_batch(struct virtio_queue *q, struct ixy_pkt_buf **bufs,
+							       uint32_t n, const uint32_t hdr_len)
 {
-	struct virtio_queue *q = &to_virtio(dev)->txq;
 	const uint16_t mask = q->mask;
 	uint64_t bytes = 0;
 
-	(void)queue;
 	/* 1. Buffers the device has sent go home, their descriptors free. */
 	if (q->num_free < n)
 		virtio_tx_reclaim(q);
@@ -139,11 +153,15 @@ uint32_t virtio_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_
 		uint16_t id = q->free_ids[--q->num_free];
 		volatile struct virtq_desc *desc = &q->desc[id];
 
-		/* all-zero header: no checksum to fill in, no GSO (5.1.6.2) */
-		memset(ixy_pkt_data(b) - VIRTIO_NET_HDR_LEN, 0, VIRTIO_NET_HDR_LEN);
+		/* all-zero header: no checksum to fill in, no GSO (5.1.6.2);
+		 * two constant-size stores that overlap for the 10-byte
+		 * legacy header and meet for the 12-byte modern one */
+		uint8_t *data = ixy_pkt_data(b);
+		memset(data - 8, 0, 8);
+		memset(data - hdr_len, 0, 4);
 		q->bufs[id] = b;
-		desc->addr = b->data_phys - VIRTIO_NET_HDR_LEN;
-		desc->len = VIRTIO_NET_HDR_LEN + b->len;
+		desc->addr = b->data_phys - hdr_len;
+		desc->len = hdr_len + b->len;
 		desc->flags = 0;
 		q->avail->ring[(uint16_t)(q->avail_idx + used) & mask] = id;
 		bytes += b->len;
@@ -158,17 +176,25 @@ uint32_t virtio_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_
 	return n;
 }
 
+uint32_t virtio_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
+{
+	struct virtio_queue *q = &to_virtio(dev)->txq;
+
+	(void)queue;
+	return BY_HDR_LEN(tx_batch, q, bufs, n);
+}
+
 int virtio_rx_fill(struct virtio_dev *d)
 {
 	struct virtio_queue *q = &d->rxq;
-	uint32_t len = VIRTIO_NET_HDR_LEN + ixy_mempool_buf_len(q->pool);
+	uint32_t len = q->hdr_len + ixy_mempool_buf_len(q->pool);
 
 	for (uint32_t id = 0; id < q->size; id++) {
 		struct ixy_pkt_buf *b = ixy_pkt_buf_alloc(q->pool);
 		if (!b)
 			return -ENOMEM;  /* cannot happen: the pool is larger than the ring (checked) */
 		q->bufs[id] = b;
-		q->desc[id].addr = b->data_phys - VIRTIO_NET_HDR_LEN;
+		q->desc[id].addr = b->data_phys - q->hdr_len;
 		q->desc[id].len = len;
 		q->desc[id].flags = VIRTQ_DESC_F_WRITE;
 		q->avail->ring[id] = (uint16_t)id;

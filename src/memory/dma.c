@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "ixy/memory.h"
+#include "memory/iova.h"
 #include "memory/memory_internal.h"
 
 struct ixy_dma_region {
@@ -23,8 +24,9 @@ struct ixy_dma_region {
 	size_t npages;
 	int numa_node;          /* verified node of the pages, -1 unknown */
 	bool contiguous;
+	bool iova;              /* bus addresses are IOVAs of the VFIO container */
 	struct ixy_dma_region *next;   /* registry list */
-	uint64_t phys[];        /* physical address of each page */
+	uint64_t phys[];        /* bus address of each page: physical, or IOVA */
 };
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -88,6 +90,24 @@ static int node_of(void *addr)
 	return node;
 }
 
+/* Record the region's NUMA node, and refuse pages on another node than
+ * the one asked for. */
+static int check_nodes(struct ixy_dma_region *r, int want)
+{
+	for (size_t i = 0; i < r->npages; i++) {
+		int node = node_of((uint8_t *)r->virt + i * r->page_size);
+		if (want >= 0 && node != want)
+			return ixy_error(-EIO, "page %zu of a DMA region landed on NUMA node %d, not %d as asked: "
+					 "reserve hugepages on node %d (scripts/setup-hugetlbfs.sh --node %d)",
+					 i, node, want, want, want);
+		if (i == 0)
+			r->numa_node = node;
+		else if (node != r->numa_node)
+			r->numa_node = -1;
+	}
+	return 0;
+}
+
 struct ixy_dma_region *ixy_dma_alloc(size_t size, const struct ixy_dma_opts *opts)
 {
 	struct ixy_dma_opts o = { .page_size = 0, .numa_node = -1 };
@@ -142,6 +162,21 @@ struct ixy_dma_region *ixy_dma_alloc(size_t size, const struct ixy_dma_opts *opt
 
 	if (o.numa_node >= 0 && (err = place_on_node(virt, total, o.numa_node)) < 0)
 		goto fail_map_msg;
+	/* Behind VFIO the IOMMU gives the region its bus address: no
+	 * pagemap (and no root), and VFIO pins the pages itself. */
+	if (ixy__iova_active()) {
+		uint64_t iova;
+		memset(virt, 0, total);
+		if ((err = check_nodes(r, o.numa_node)) < 0)
+			goto fail_map_msg;
+		if ((err = ixy__iova_map(virt, total, o.page_size, &iova)) < 0)
+			goto fail_map_msg;
+		for (size_t i = 0; i < npages; i++)
+			r->phys[i] = iova + i * o.page_size;
+		r->iova = true;
+		r->contiguous = true;
+		goto registered;
+	}
 	/* Fault every page in (and lock it) before asking for its address. */
 	if (mlock(virt, total) != 0) {
 		err = errno;
@@ -156,18 +191,9 @@ struct ixy_dma_region *ixy_dma_alloc(size_t size, const struct ixy_dma_opts *opt
 		uint8_t *page = (uint8_t *)virt + i * o.page_size;
 		if ((err = ixy_virt_to_phys(page, &r->phys[i])) < 0)
 			goto fail_map_msg;
-		int node = node_of(page);
-		if (o.numa_node >= 0 && node != o.numa_node) {
-			err = ixy_error(-EIO, "page %zu of a DMA region landed on NUMA node %d, not %d as asked: "
-					"reserve hugepages on node %d (scripts/setup-hugetlbfs.sh --node %d)",
-					i, node, o.numa_node, o.numa_node, o.numa_node);
-			goto fail_map_msg;
-		}
-		if (i == 0)
-			r->numa_node = node;
-		else if (node != r->numa_node)
-			r->numa_node = -1;
 	}
+	if ((err = check_nodes(r, o.numa_node)) < 0)
+		goto fail_map_msg;
 	r->contiguous = true;
 	for (size_t i = 1; i < npages; i++)
 		if (r->phys[i] != r->phys[0] + i * o.page_size)
@@ -178,6 +204,7 @@ struct ixy_dma_region *ixy_dma_alloc(size_t size, const struct ixy_dma_opts *opt
 		goto fail_map_msg;
 	}
 
+registered:
 	pthread_mutex_lock(&registry_lock);
 	r->next = registry;
 	registry = r;
@@ -214,11 +241,34 @@ void ixy_dma_free(struct ixy_dma_region *r)
 		}
 	}
 	pthread_mutex_unlock(&registry_lock);
+	/* Out of the IOMMU first: the device must not reach the pages once
+	 * they go back to the kernel. */
+	ixy__iova_unmap(r->virt, r->size);
 	munmap(r->virt, r->size);
 	ixy__dma_free_observer obs = atomic_load(&free_observer);
 	if (obs)
 		obs(r->virt, r->size);
 	free(r);
+}
+
+int ixy__dma_map_all(void)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&registry_lock);
+	for (struct ixy_dma_region *r = registry; r && !err; r = r->next) {
+		if (r->contiguous) {
+			err = ixy__iova_map_at(r->virt, r->size, r->phys[0]);
+			continue;
+		}
+		/* physically scattered pages: one mapping each */
+		for (size_t i = 0; i < r->npages && !err; i++)
+			err = ixy__iova_map_at((uint8_t *)r->virt + i * r->page_size, r->page_size, r->phys[i]);
+	}
+	pthread_mutex_unlock(&registry_lock);
+	if (err)
+		ixy_error_prefix("mapping the existing DMA regions into the IOMMU at their bus addresses");
+	return err;
 }
 
 void ixy__dma_set_free_observer(ixy__dma_free_observer fn)
@@ -249,6 +299,10 @@ int ixy_dma_numa_node(const struct ixy_dma_region *r)
 bool ixy_dma_is_contiguous(const struct ixy_dma_region *r)
 {
 	return no_region(r, "ixy_dma_is_contiguous") ? false : r->contiguous;
+}
+bool ixy_dma_is_iova(const struct ixy_dma_region *r)
+{
+	return no_region(r, "ixy_dma_is_iova") ? false : r->iova;
 }
 
 uint64_t ixy_dma_virt_to_phys(const struct ixy_dma_region *r, const void *ptr)

@@ -23,7 +23,17 @@ uint64_t sim_port_due_ns(const struct ixy_sim *sim);
 int sim_domain_merge(struct ixy_sim *a, struct ixy_sim *b);
 int sim_domain_split(struct ixy_sim *b);
 
-/* Pair with a port that may not exist yet (the spec's wire=pair:OTHER). */
+/* Pair with a port that may not exist yet (the spec's wire=pair:OTHER).
+ * Refuses a peer that can never pair with sim: an invalid name, sim itself,
+ * a port paired or waiting elsewhere, another mode. */
 int sim_wire_pair_pending(struct ixy_sim *sim, const char *peer_name);
+
+/* Port names: 1..63 characters, none of , : = or space. */
+bool sim_valid_name(const char *n);
+/* Whether a port waits to pair with `name` (its spec said pair:NAME before
+ * NAME existed): copies its name into who and its mode. */
+bool sim_find_waiting(const char *name, char *who, size_t len, enum ixy_sim_mode *mode);
+/* The peer a port waits for, or NULL. */
+const char *sim_pending_peer(const struct ixy_sim *sim);
 
 #endif

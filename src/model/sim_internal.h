@@ -329,12 +329,14 @@ struct ixy_sim {
 	struct sim_rxcfg rx;
 	bool cfg_dirty;			/* a register was written: rebuild rx */
 	uint64_t rx_gen;		/* bumped at every rebuild (cached RSS hashes) */
+	bool rx_started;		/* the driver has received since RXEN was set (sim_rx_started) */
 	uint8_t perm_mac[6];
 
 	/* reset and link (8.2.3.22.19 LINKS, 4.6.4 link setup) */
 	uint64_t reset_done_ns;		/* ARD/DMAIDONE read 0 until then */
 	uint64_t rst_ns;		/* CTRL.RST last set; 0 = power-on */
 	bool rst_quiet;			/* within 1 ms of rst_ns no register may be accessed */
+	bool rst_flush_ok;		/* no access since CTRL.RST yet: a STATUS read is the flush */
 	uint64_t an_start_ns;		/* auto-negotiation (re)started */
 	bool carrier;			/* cable plugged / partner present */
 	bool link_up;
@@ -384,6 +386,10 @@ struct ixy_sim {
 	unsigned nviol;
 	uint64_t dma_faults;
 	uint64_t frames_moved;
+	/* frames the wire lost on its own side (a pcap file that cannot be
+	 * written), and the first such error (ixy_sim_wire_lost) */
+	uint64_t wire_errors;
+	char wire_error[400];	/* written once, under the domain lock */
 };
 
 /* sim_core.c */
@@ -513,7 +519,13 @@ uint64_t sim_tx_wb_due_ns(const struct ixy_sim *sim);
 int sim_tx_round(struct ixy_sim *sim);
 
 /* sim_wire.c */
+/* The wire lost `frames` frames (0: an error without a frame, e.g. at
+ * close); the first message is kept. */
+void sim_wire_error(struct ixy_sim *sim, uint64_t frames, const char *msg);
 bool sim_wire_tx(struct ixy_sim *sim, const struct sim_frame *f);
+/* Whether the driver has started receiving (RXEN, a queue with descriptors):
+ * wires that can hold frames back wait until then. */
+bool sim_rx_started(struct ixy_sim *sim);
 int sim_wire_rx_round(struct ixy_sim *sim);
 void sim_wire_detach(struct ixy_sim *sim);
 uint64_t sim_frame_time_ps(uint32_t len);

@@ -16,6 +16,7 @@
 
 #include "error.h"
 #include "pci/pci_internal.h"
+#include "pci/pci_vfio.h"
 
 #define DEFAULT_SYSFS_ROOT "/sys"
 
@@ -169,6 +170,7 @@ struct ixy_pci_dev *ixy_pci_open(const char *addr, const char *sysfs_root)
 {
 	struct ixy_pci_addr a;
 	struct stat st;
+	char drv[64];
 	const char *root = sysfs_root ? sysfs_root : DEFAULT_SYSFS_ROOT;
 	int err = ixy_pci_addr_parse(addr, &a);
 
@@ -205,6 +207,10 @@ struct ixy_pci_dev *ixy_pci_open(const char *addr, const char *sysfs_root)
 	}
 	if (read_header(dev, &dev->info) < 0)
 		goto fail;
+	/* A device given to vfio-pci is driven through VFIO. */
+	if (ixy_pci_driver(dev, drv, sizeof(drv)) > 0 && strcmp(drv, "vfio-pci") == 0 &&
+	    ixy__vfio_open(dev) < 0)
+		goto fail;
 	return dev;
 fail:
 	free(dev);
@@ -215,6 +221,7 @@ void ixy_pci_close(struct ixy_pci_dev *dev)
 {
 	if (!dev)
 		return;
+	ixy__vfio_close(dev);
 	for (int i = 0; i < IXY_PCI_NUM_BARS; i++)
 		if (dev->bar_fd[i] >= 0)
 			close(dev->bar_fd[i]);
@@ -272,6 +279,8 @@ int ixy_pci_config_read(struct ixy_pci_dev *dev, uint32_t off, void *buf, size_t
 
 	if (err)
 		return err;
+	if (dev->vfio)
+		return ixy__vfio_config_read(dev, off, buf, len);
 	int fd = open_config(dev, O_RDONLY, path, sizeof(path));
 	if (fd < 0)
 		return fd;
@@ -296,6 +305,8 @@ int ixy_pci_config_write(struct ixy_pci_dev *dev, uint32_t off, const void *buf,
 
 	if (err)
 		return err;
+	if (dev->vfio)
+		return ixy__vfio_config_write(dev, off, buf, len);
 	/* O_WRONLY, never O_TRUNC/O_CREAT: the file is the device, and the
 	 * kernel turns each aligned 1/2/4-byte chunk of a write into one config
 	 * cycle, so writing only the bytes we mean leaves the rest untouched. */

@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "pci/pci_internal.h"
+#include "pci/pci_vfio.h"
 
 static int check_bar_index(const struct ixy_pci_dev *dev, const char *op, int bar)
 {
@@ -89,6 +90,9 @@ void *ixy_pci_map_bar(struct ixy_pci_dev *dev, int bar, size_t *size)
 		return NULL;
 	if (!size)
 		return ixy_error_null(-EINVAL, "%s: ixy_pci_map_bar: size pointer is NULL", dev->name);
+	/* VFIO's region info says whether the BAR may be mapped. */
+	if (dev->vfio)
+		return ixy__vfio_map_bar(dev, bar, size);
 	if (lookup_bar(dev, bar, &b))
 		return NULL;
 	if (b.is_io)
@@ -182,6 +186,11 @@ int ixy_pci_bar_read(struct ixy_pci_dev *dev, int bar, uint64_t off, int width, 
 
 	if (!val)
 		return ixy_error(-EINVAL, "ixy_pci_bar_read: value pointer is NULL");
+	if (dev && dev->vfio) {
+		if (width != 1 && width != 2 && width != 4)
+			return check_io(dev, "BAR read", bar, off, width);
+		return check_bar_index(dev, "BAR read", bar) ?: ixy__vfio_bar_read(dev, bar, off, width, val);
+	}
 	int fd = check_io(dev, "BAR read", bar, off, width);
 	if (fd < 0)
 		return fd;
@@ -204,6 +213,11 @@ int ixy_pci_bar_write(struct ixy_pci_dev *dev, int bar, uint64_t off, int width,
 	uint32_t b32 = val;
 	const void *buf = width == 1 ? (void *)&b8 : width == 2 ? (void *)&b16 : (void *)&b32;
 
+	if (dev && dev->vfio) {
+		if (width != 1 && width != 2 && width != 4)
+			return check_io(dev, "BAR write", bar, off, width);
+		return check_bar_index(dev, "BAR write", bar) ?: ixy__vfio_bar_write(dev, bar, off, width, val);
+	}
 	int fd = check_io(dev, "BAR write", bar, off, width);
 	if (fd < 0)
 		return fd;

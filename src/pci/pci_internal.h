@@ -57,6 +57,9 @@ struct ixy_pci_dev {
 	int bar_fd[IXY_PCI_NUM_BARS];
 	uint64_t bar_size[IXY_PCI_NUM_BARS];
 	int lock_fd;                /* config file holding our flock, -1 = not claimed */
+	/* Set when the device is bound to vfio-pci: config space and BARs go
+	 * through VFIO (pci_vfio.c) instead of sysfs files. */
+	struct ixy_vfio_dev *vfio;
 };
 
 /* "<dev->path>/<rel>" into buf; -ENAMETOOLONG (with message) if it does not

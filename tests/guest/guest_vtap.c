@@ -2,7 +2,12 @@
  * test bed's network namespace on the taps behind the guest's two legacy
  * virtio NICs (A and B).
  *
- *   ixy-guest-vtap TAP_A MAC_A TAP_B MAC_B PKTGEN_N PKTGEN_SIZE PCAP_N FWD_N SECONDS
+ *   ixy-guest-vtap TAP_A MAC_A TAP_B MAC_B PKTGEN_N PKTGEN_SIZE PCAP_N FWD_N SECONDS [PREFIX [ROUNDS]]
+ *
+ * PREFIX names the result lines (default host_virtio); ROUNDS (default 1)
+ * is how often the guest runs the three apps (the VFIO boot runs them as
+ * root and as a user): each pktgen number must then come ROUNDS times,
+ * and the counts below are multiplied by ROUNDS.
  *
  * Until SIGTERM/SIGINT or SECONDS have passed it
  *  - injects a numbered test frame towards A every 5 ms (EtherType 0x88b5,
@@ -218,12 +223,22 @@ int main(int argc, char **argv)
 	uint8_t mac_a[6], mac_b[6], buf[2048], inj[INJECT_LEN];
 	struct sockaddr_ll sll_a, sll_b;
 
-	if (argc != 10 || guest_parse_mac(argv[2], mac_a) || guest_parse_mac(argv[4], mac_b)) {
-		fprintf(stderr, "usage: %s TAP_A MAC_A TAP_B MAC_B PKTGEN_N PKTGEN_SIZE PCAP_N FWD_N SECONDS\n",
-			argv[0]);
+	if (argc < 10 || argc > 12 || guest_parse_mac(argv[2], mac_a) || guest_parse_mac(argv[4], mac_b)) {
+		fprintf(stderr, "usage: %s TAP_A MAC_A TAP_B MAC_B PKTGEN_N PKTGEN_SIZE PCAP_N FWD_N SECONDS "
+			"[PREFIX [ROUNDS]]\n", argv[0]);
 		return 2;
 	}
-	long pktgen_n = atol(argv[5]), pcap_n = atol(argv[7]), fwd_n = atol(argv[8]);
+	const char *prefix = argc > 10 ? argv[10] : "host_virtio";
+	long rounds = argc > 11 ? atol(argv[11]) : 1;
+	if (rounds < 1 || rounds > 100) {
+		fprintf(stderr, "ROUNDS must be 1..100\n");
+		return 2;
+	}
+	char n_pk[64], n_rp[64], n_fw[64];
+	snprintf(n_pk, sizeof(n_pk), "%s_pktgen_capture", prefix);
+	snprintf(n_rp, sizeof(n_rp), "%s_pcap_replay", prefix);
+	snprintf(n_fw, sizeof(n_fw), "%s_fwd_capture", prefix);
+	long pktgen_n = atol(argv[5]), pcap_n = atol(argv[7]) * rounds, fwd_n = atol(argv[8]) * rounds;
 	size_t pktgen_size = (size_t)atol(argv[6]);
 	double limit = atof(argv[9]);
 	if (pktgen_n <= 0 || pktgen_n > MAX_SEQ) {
@@ -233,9 +248,9 @@ int main(int argc, char **argv)
 	int fa = open_tap(argv[1], &sll_a), fb = open_tap(argv[3], &sll_b);
 	if (fa < 0 || fb < 0) {
 		const char *why = strerror(errno);
-		result("host_virtio_pktgen_capture", false, "cannot listen on %s/%s: %s", argv[1], argv[3], why);
-		result("host_virtio_pcap_replay", false, "cannot listen on %s/%s: %s", argv[1], argv[3], why);
-		result("host_virtio_fwd_capture", false, "cannot listen on %s/%s: %s", argv[1], argv[3], why);
+		result(n_pk, false, "cannot listen on %s/%s: %s", argv[1], argv[3], why);
+		result(n_rp, false, "cannot listen on %s/%s: %s", argv[1], argv[3], why);
+		result(n_fw, false, "cannot listen on %s/%s: %s", argv[1], argv[3], why);
 		return 1;
 	}
 	struct tally pk = { .last_seq = -1, .in_order = true }, rp = pk, fw = pk;
@@ -299,11 +314,11 @@ int main(int argc, char **argv)
 					note_bad(&pk, "a %zu-byte UDP frame with a bad checksum or length", n);
 				} else if (ps >= pktgen_n) {
 					note_bad(&pk, "sequence number %lld beyond %ld", ps, pktgen_n);
-				} else if (pk.seen[ps]) {
+				} else if (pk.seen[ps] >= rounds) {
 					pk.dups++;
-					note_bad(&pk, "sequence number %lld twice", ps);
+					note_bad(&pk, "sequence number %lld more than %ld time(s)", ps, rounds);
 				} else {
-					pk.seen[ps] = 1;
+					pk.seen[ps]++;
 					pk.good++;
 				}
 			}
@@ -311,13 +326,14 @@ int main(int argc, char **argv)
 	}
 	close(fa);
 	close(fb);
-	result("host_virtio_pktgen_capture", pk.good == pktgen_n && pk.bad == 0,
-	       "%s: %ld distinct ixy-pktgen frames of %zu bytes with valid IPv4/UDP checksums (want %ld), %ld bad%s%s, "
-	       "%ld other", argv[1], pk.good, pktgen_size, pktgen_n, pk.bad, pk.why[0] ? ": " : "", pk.why, pk.other);
-	result("host_virtio_pcap_replay", rp.good == pcap_n && rp.bad == 0,
+	result(n_pk, pk.good == pktgen_n * rounds && pk.bad == 0,
+	       "%s: %ld ixy-pktgen frames of %zu bytes with valid IPv4/UDP checksums, each number at most %ld "
+	       "time(s) (want %ld), %ld bad%s%s, %ld other", argv[1], pk.good, pktgen_size, rounds,
+	       pktgen_n * rounds, pk.bad, pk.why[0] ? ": " : "", pk.why, pk.other);
+	result(n_rp, rp.good == pcap_n && rp.bad == 0,
 	       "%s: %ld replayed frames identical to injected ones (want %ld), %ld bad%s%s; %ld injected",
 	       argv[1], rp.good, pcap_n, rp.bad, rp.why[0] ? ": " : "", rp.why, injected);
-	result("host_virtio_fwd_capture", fw.good >= fwd_n && fw.bad == 0 && fw.in_order,
+	result(n_fw, fw.good >= fwd_n && fw.bad == 0 && fw.in_order,
 	       "%s: %ld forwarded frames identical to those injected on %s (want >= %ld), %s, %ld bad%s%s, %ld other",
 	       argv[3], fw.good, argv[1], fwd_n, fw.in_order ? "in order" : "OUT OF ORDER", fw.bad,
 	       fw.why[0] ? ": " : "", fw.why, fw.other);

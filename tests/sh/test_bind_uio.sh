@@ -240,6 +240,33 @@ test_bind_vfio_needs_iommu_group() {
 	expect_absent "$S"
 }
 
+test_bind_vfio_names_group_members_and_gives_node_to_user() {
+	std_tree
+	# A and B share IOMMU group 7; B stays with ixgbe
+	ln -s ../../../kernel/iommu_groups/7 "$(dev_dir "$A")/iommu_group"
+	ln -s ../../../kernel/iommu_groups/7 "$(dev_dir "$B")/iommu_group"
+	mkdir -p "$R/kernel/iommu_groups/7/devices"
+	ln -s "../../../../devices/pci0000:00/$A" "$R/kernel/iommu_groups/7/devices/$A"
+	ln -s "../../../../devices/pci0000:00/$B" "$R/kernel/iommu_groups/7/devices/$B"
+	mkdir -p "$TMP/devvfio"
+	: >"$TMP/devvfio/7"
+	chown 0 "$TMP/devvfio/7" 2>/dev/null || true
+	local me
+	me=$(id -un)
+	IXY_VFIO_DEV=$TMP/devvfio bu "$A" --bind vfio-pci --no-modprobe --user "$me"
+	expect_rc 0
+	expect_contains "group" "$OUT" "$A: IOMMU group 7, VFIO node $TMP/devvfio/7"
+	expect_contains "member" "$ERR" "group 7 also holds $B (driver ixgbe)"
+	expect_contains "type1" "$ERR" "modprobe vfio_iommu_type1"
+	expect_contains "user" "$OUT" "$TMP/devvfio/7 now belongs to $me"
+	expect_eq "owner" "$(stat -c %U "$TMP/devvfio/7")" "$me"
+	expect_contains "memlock hint" "$OUT" "RLIMIT_MEMLOCK"
+	# --user belongs to --bind vfio-pci only
+	bu "$A" --unbind --user "$me"
+	expect_rc 2
+	expect_contains "usage" "$ERR" "--user goes with --bind vfio-pci"
+}
+
 test_bind_vfio_keeps_first_original() {
 	std_tree
 	ln -s ../../../kernel/iommu_groups/7 "$(dev_dir "$A")/iommu_group"

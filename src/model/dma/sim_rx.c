@@ -82,6 +82,8 @@ void sim_rx_config(struct ixy_sim *sim)
 	struct sim_rxcfg *c = &sim->rx;
 	uint32_t hl = sim_reg(sim, SIM_HLREG0);
 	c->rxen = sim_reg(sim, SIM_RXCTRL) & SIM_RXCTRL_RXEN;
+	if (!c->rxen)
+		sim->rx_started = false;	/* wires that hold frames wait again (sim_wire.c) */
 	c->halted = sim_reg(sim, SIM_SECRXCTRL) & SIM_SECRXCTRL_RX_DIS;
 	c->strip = hl & SIM_HLREG0_RXCRCSTRP;
 	c->max_frame = (hl & SIM_HLREG0_JUMBOEN) ? sim_reg(sim, SIM_MAXFRS) >> SIM_MAXFRS_MFS_SHIFT : 1518;

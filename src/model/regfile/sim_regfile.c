@@ -130,10 +130,19 @@ static void reset_quiet_check(struct ixy_sim *sim, uint64_t now, bool write, uin
 	}
 	if (write && reg == SIM_CTRL && (val & (SIM_CTRL_RST | SIM_CTRL_LRST)) && now - sim->rst_ns > RESET_AGAIN_NS)
 		return;
+	/* The flush: the first access after setting CTRL.RST being a read of
+	 * STATUS is how Intel's drivers push the posted write out
+	 * (IXGBE_WRITE_FLUSH in Linux's ixgbe_reset_hw_82599, the same in
+	 * DPDK's shared code), on every 82599 in the field, before they wait
+	 * the 1 ms. Not reported; any other access, or a second one, is. */
+	bool flush = !write && reg == SIM_STATUS && sim->rst_flush_ok;
+	sim->rst_flush_ok = false;
+	if (flush)
+		return;
 	/* X540/X550: releasing the PHY semaphore held around the reset
-	 * (SWSM, SW_FW_SYNC) and the posted-write flush (STATUS) come right
-	 * after setting RST in Linux's reset_hw_X540, before its 1 ms sleep:
-	 * production practice, not reported. */
+	 * (SWSM, SW_FW_SYNC) and the flush (STATUS) come right after setting
+	 * RST in Linux's reset_hw_X540, before its 1 ms sleep: production
+	 * practice, not reported. */
 	if (sim->mac != SIM_MAC_82599 && (reg == SIM_SWSM || reg == SIM_SW_FW_SYNC || reg == SIM_STATUS))
 		return;
 	sim_violation(sim, "%s of register 0x%05" PRIx32 " %" PRIu64 " us after CTRL.RST was set: wait about 1 ms "
@@ -178,10 +187,10 @@ enum sim_media sim_media_of(uint16_t device_id)
 }
 
 const char sim_personalities_text[] =
-	"82599 SFP+ 0x10fb, 0x1529, 0x1507, 0x154d, 0x154a, 0x1557, 0x154f, 0x155d; 82599 backplane "
-	"0x10f7, 0x1514, 0x10f8, 0x1517, 0x152a, 0x10fc; 82599 without cage or PHY 0x10f9, 0x1558, 0x151c; "
-	"X540 10GBASE-T 0x1528, 0x1560, 0x155c; X550 10GBASE-T 0x1563, 0x15d1 "
-	"(X550EM 0x15aa-0x15e5 are not modelled)";
+	"82599 SFP+ 0x10FB 0x1529 0x1507 0x154D 0x154A 0x1557 0x154F 0x155D; 82599 backplane 0x10F7 0x1514 "
+	"0x10F8 0x1517 0x152A 0x10FC; 82599 without cage or PHY 0x10F9 0x1558 0x151C; X540 10GBASE-T 0x1528 "
+	"0x1560 0x155C; X550 10GBASE-T 0x1563 0x15D1; X550EM_x (0x15AA-0x15AE 0x15B0) and X550EM_a "
+	"(0x15C2-0x15E5) are not modelled";
 
 bool sim_x550em_id(uint16_t device_id)
 {
@@ -384,6 +393,7 @@ void sim_reset(struct ixy_sim *sim, bool power_on, bool link_reset)
 	sim->reset_done_ns = power_on ? 0 : now + DEFAULT_RESET_DELAY_US * 1000ull;
 	sim->rst_ns = power_on ? 0 : now;
 	sim->rst_quiet = !power_on;
+	sim->rst_flush_ok = !power_on;
 	if (power_on)	/* a port is created with its link trained */
 		sim->an_start_ns = now > (uint64_t)sim_link_delay_us(sim) * 1000 ?
 					   now - (uint64_t)sim_link_delay_us(sim) * 1000 : now;
@@ -564,6 +574,18 @@ out:
 	return v;
 }
 
+/* Bits a ring register keeps (8.2.3.8.1/3, 8.2.3.9.5/7): the base's low 7
+ * bits and the length's bits 6:0 and 31:20 read 0 whatever is written
+ * (Linux's ethtool register test writes them and expects 0 back). */
+static uint32_t ring_reg_mask(uint32_t r)
+{
+	switch (r) {
+	case 0x00: return 0xffffff80u;	/* RDBAL/TDBAL */
+	case 0x08: return 0x000fff80u;	/* RDLEN/TDLEN */
+	}
+	return 0xffffffffu;
+}
+
 static void rx_queue_write(struct ixy_sim *sim, unsigned q, uint32_t r, uint32_t off, uint32_t val)
 {
 	struct sim_rxq *rq = &sim->rxq[q];
@@ -576,11 +598,21 @@ static void rx_queue_write(struct ixy_sim *sim, unsigned q, uint32_t r, uint32_t
 	case 0x14: name = "SRRCTL"; break;
 	}
 	/* 4.6.7.1 / 8.2.3.8: the ring is programmed while the queue is
-	 * disabled; once enabled the hardware owns the head. */
-	if (name && rq->enabled)
+	 * disabled; once enabled the hardware owns the head. Narrowed to what
+	 * changes the running ring (docs/sim.md, "Violations under Linux's
+	 * driver"): SRRCTL.DROP_EN is a policy bit Intel's drivers flip on
+	 * live queues (Linux's ixgbe_set_rx_drop_en at every link-up, a
+	 * read-modify-write that usually rewrites the same value), and RDH
+	 * written with the head it already has (DPDK's queue start writes
+	 * RDH = 0 after RXDCTL.ENABLE) changes nothing. */
+	bool harmless = (r == 0x14 && !((sim_reg(sim, off) ^ val) & ~SIM_SRRCTL_DROP_EN)) ||
+			(r == 0x10 && val == rq->head);
+	if (name && rq->enabled && !harmless)
 		sim_violation(sim, "%s[%u] written (0x%08" PRIx32 ") while RX queue %u is enabled "
 			      "(RXDCTL.ENABLE=1): program the ring before enabling the queue (datasheet 4.6.7.1)",
 			      name, q, val, q);
+	if (r == 0x14 && rq->enabled)
+		rq->drop_en = val & SIM_SRRCTL_DROP_EN;	/* takes effect for the next frame */
 	if (r == 0x00 && (val & 0x7f))
 		sim_violation(sim, "RDBAL[%u] = 0x%08" PRIx32 ": the RX ring base must be 128-byte aligned "
 			      "(datasheet 8.2.3.8.1)", q, val);
@@ -601,7 +633,7 @@ static void rx_queue_write(struct ixy_sim *sim, unsigned q, uint32_t r, uint32_t
 	}
 	if (r == 0x10 && rq->enabled)
 		return;	/* the head belongs to the hardware */
-	sim_setreg(sim, off, val);
+	sim_setreg(sim, off, val & ring_reg_mask(r));
 }
 
 static void tx_queue_write(struct ixy_sim *sim, unsigned q, uint32_t r, uint32_t off, uint32_t val)
@@ -614,7 +646,8 @@ static void tx_queue_write(struct ixy_sim *sim, unsigned q, uint32_t r, uint32_t
 	case 0x08: name = "TDLEN"; break;
 	case 0x10: name = "TDH"; break;
 	}
-	if (name && tq->enabled)
+	/* as for RX: the head written with the value it has changes nothing */
+	if (name && tq->enabled && !(r == 0x10 && val == tq->head))
 		sim_violation(sim, "%s[%u] written (0x%08" PRIx32 ") while TX queue %u is enabled "
 			      "(TXDCTL.ENABLE=1): program the ring before enabling the queue (datasheet 4.6.8)",
 			      name, q, val, q);
@@ -643,7 +676,7 @@ static void tx_queue_write(struct ixy_sim *sim, unsigned q, uint32_t r, uint32_t
 	}
 	if (r == 0x10 && tq->enabled)
 		return;
-	sim_setreg(sim, off, val);
+	sim_setreg(sim, off, val & ring_reg_mask(r));
 }
 
 void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)

@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "model/sim_internal.h"
+#include "num.h"
 
 void sim_violation(struct ixy_sim *sim, const char *fmt, ...)
 {
@@ -23,7 +24,8 @@ void sim_violation(struct ixy_sim *sim, const char *fmt, ...)
 	if (sim->nviol < SIM_MAX_VIOLATIONS)
 		sim->viol[sim->nviol] = strdup(buf);
 	sim->nviol++;
-	if (getenv("IXY_SIM_VERBOSE"))
+	bool verbose;
+	if (ixy_env_flag("IXY_SIM_VERBOSE", &verbose) == 0 && verbose)	/* "1"; other values: ixy_open refuses them */
 		fprintf(stderr, "ixy sim violation: %s\n", buf);
 }
 

@@ -33,6 +33,28 @@ uint64_t sim_frame_time_ps(uint32_t len)
 	return (uint64_t)(len + 4 + 20) * 800;	/* 10 Gb/s: FCS, preamble+SFD 8, IFG 12 */
 }
 
+/* Called with the domain lock held (TX round, detach). */
+void sim_wire_error(struct ixy_sim *sim, uint64_t frames, const char *msg)
+{
+	if (!sim->wire_error[0] && msg)
+		snprintf(sim->wire_error, sizeof(sim->wire_error), "%s", msg);
+	sim->wire_errors += frames;
+}
+
+uint64_t ixy_sim_wire_lost(struct ixy_sim *sim, const char **msg)
+{
+	if (msg)
+		*msg = NULL;
+	if (!sim)
+		return 0;
+	sim_lock(sim);
+	uint64_t n = sim->wire_errors;
+	if (msg)
+		*msg = sim->wire_error[0] ? sim->wire_error : NULL;
+	sim_unlock(sim);
+	return n;
+}
+
 /* Returns false when the wire had no room for the frame (it is lost, as on
  * a congested cable): the engine does not count that as progress, so a
  * sender whose receiver cannot keep up backs off instead of spinning. */
@@ -93,10 +115,47 @@ static int gen_round(struct ixy_sim *sim)
 	return moved;
 }
 
+/* Whether the port can take frames from a wire that can hold them back (a
+ * pcap file, the generator, a shm ring, a socket's queue). Until the driver
+ * has enabled the receiver and handed a queue its first descriptors, a
+ * frame would be dropped before anything could count it (RXCTRL.RXEN clear)
+ * or dropped for want of a descriptor (SRRCTL.DROP_EN): such wires wait
+ * instead, so a short pcap file is not used up while the port is still
+ * opening. Once started, frames flow as on a cable: a full ring drops and
+ * counts as before. rx_started is cleared when RXEN is (sim_rx.c). */
+bool sim_rx_started(struct ixy_sim *sim)
+{
+	if (sim->rx_started)
+		return true;
+	if (sim->cfg_dirty)
+		sim_rx_config(sim);
+	if (!sim->link_up || !sim->rx.rxen || sim->rx.halted)
+		return false;
+	for (unsigned i = 0; i < sim->n_rx_active; i++) {
+		unsigned q = sim->rx_active[i];
+		struct sim_rxq *rq = &sim->rxq[q];
+		if (rq->enabled && !rq->stopped &&
+		    __atomic_load_n(&sim->bar[SIM_RDT(q) / 4], __ATOMIC_ACQUIRE) != rq->head) {
+			/* a paced generator starts its schedule now, not with
+			 * a burst of everything due while the port opened */
+			if (sim->wire == SIM_WIRE_GEN)
+				sim->gen->next_ps = sim->now_ps;
+			return sim->rx_started = true;
+		}
+	}
+	return false;
+}
+
 int sim_wire_rx_round(struct ixy_sim *sim)
 {
 	int moved = 0, n;
 	sim->paced_moved = 0;
+	bool holds = sim->wire == SIM_WIRE_GEN || sim->wire == SIM_WIRE_PCAP || sim->wire == SIM_WIRE_IFACE;
+	if (holds && !sim_rx_started(sim)) {	/* (the shm wire asks in its own loop: it also tracks its peer) */
+		if (sim->rxpb.count)
+			moved += sim_rx_drain(sim);
+		return moved;
+	}
 	if (sim->rxpb.count)
 		moved += sim_rx_drain(sim);
 	struct sim_fq_slot *s;
@@ -287,12 +346,35 @@ int ixy_sim_wire_pair(struct ixy_sim *a, struct ixy_sim *b)
 	return sim_engine_resume(a->dom);
 }
 
-/* Pair with a port that does not exist yet: done when it is created. */
+static const char *mode_name(enum ixy_sim_mode m)
+{
+	return m == IXY_SIM_STEPPED ? "stepped" : "threaded";
+}
+
+/* Pair with a port that does not exist yet: done when it is created.
+ * Whatever could never come up is refused now, naming the problem, rather
+ * than left to a link wait that times out blaming the cable. */
 int sim_wire_pair_pending(struct ixy_sim *sim, const char *peer_name)
 {
+	if (!sim_valid_name(peer_name))
+		return ixy_error(-EINVAL, "sim %s: wire=pair:%s names a port that can never exist (port names are "
+				 "1..63 characters without , : = or space)", sim->name, peer_name);
+	if (strcmp(peer_name, sim->name) == 0)
+		return ixy_error(-EINVAL, "sim %s: cannot pair a port with itself (use wire=loop)", sim->name);
 	struct ixy_sim *peer = ixy_sim_find(peer_name);
-	if (peer)
+	if (peer) {
+		if (peer->wire == SIM_WIRE_PAIR && peer->peer && peer->peer != sim)
+			return ixy_error(-EBUSY, "sim %s: wire=pair:%s, but %s is already paired with %s", sim->name,
+					 peer_name, peer_name, peer->peer->name);
+		if (peer->pending_peer[0] && strcmp(peer->pending_peer, sim->name) != 0)
+			return ixy_error(-EBUSY, "sim %s: wire=pair:%s, but %s waits to pair with %s (its wire=pair:%s)",
+					 sim->name, peer_name, peer_name, peer->pending_peer, peer->pending_peer);
+		if (peer->cfg.mode != sim->cfg.mode)
+			return ixy_error(-EINVAL, "sim %s (%s) and %s (%s): a pair needs both ports in the same mode "
+					 "(mode=threaded or mode=stepped on both)", sim->name, mode_name(sim->cfg.mode),
+					 peer_name, mode_name(peer->cfg.mode));
 		return ixy_sim_wire_pair(sim, peer);
+	}
 	sim_engine_pause(sim->dom);
 	sim_wire_detach(sim);
 	sim_lock(sim);

@@ -84,8 +84,17 @@ void sim_iface_tx(struct ixy_sim *sim, const struct sim_frame *f)
 		sim_frame_flatten(f, sim->scratch, SIM_MAX_FRAME);
 		p = sim->scratch;
 	}
-	if (send(s->fd, p, f->len, MSG_DONTWAIT) < 0)
-		s->tx_errors++;	/* like a full link: the frame is lost */
+	if (send(s->fd, p, f->len, MSG_DONTWAIT) < 0) {
+		/* like a full link, the frame is lost: counted, and the first
+		 * reason kept for the apps (ixy_sim_wire_lost) */
+		int e = errno;
+		char msg[160] = "";
+		s->tx_errors++;
+		if (!sim->wire_error[0])
+			snprintf(msg, sizeof(msg), "sim %s: sending on interface %s failed: %s (errno %d)", sim->name,
+				 s->ifname, strerror(e), e);
+		sim_wire_error(sim, 1, msg[0] ? msg : NULL);
+	}
 }
 
 int sim_iface_rx_round(struct ixy_sim *sim, int budget)

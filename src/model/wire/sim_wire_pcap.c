@@ -2,26 +2,31 @@
  *
  * Frames of the RX file arrive as received traffic, back to back at line
  * rate (the file's timestamps are not replayed), optionally in a loop;
- * transmitted frames are appended to the TX file with the time they left.
+ * transmitted frames are appended to the TX file with the time they left,
+ * through src/pcap_file.c: a TX file that cannot be written (disk full)
+ * stops growing at its last whole frame, and every frame it could not take
+ * is counted as a wire error with the file's message (ixy_sim_wire_lost).
  * Captures taken by Linux may hold frames shorter than the 60-byte minimum
  * (the kernel pads only on the wire): they are padded on arrival, as a real
- * wire would have carried them. */
+ * wire would have carried them. A record libpcap cannot read ends the
+ * replay with a violation (ixy_sim_violation) naming the file. */
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
+#include <time.h>
 
 #include "error.h"
 #include "model/sim_internal.h"
+#include "pcap_file.h"
 
 struct sim_pcap_state {
 	pcap_t *rx;
 	char rx_path[512];
 	bool loop;
-	pcap_t *dead;
-	pcap_dumper_t *tx;
-	uint64_t rx_frames, tx_frames;
+	struct ixy_pcap_file *tx;
+	uint64_t rx_frames;
 };
 
 int sim_pcap_open(struct ixy_sim *sim, const char *rx_file, const char *tx_file, bool loop)
@@ -48,15 +53,9 @@ int sim_pcap_open(struct ixy_sim *sim, const char *rx_file, const char *tx_file,
 		snprintf(p->rx_path, sizeof(p->rx_path), "%s", rx_file);
 	}
 	if (tx_file && *tx_file) {
-		p->dead = pcap_open_dead(DLT_EN10MB, SIM_MAX_FRAME);
-		p->tx = p->dead ? pcap_dump_open(p->dead, tx_file) : NULL;
+		p->tx = ixy_pcap_file_create(tx_file, SIM_MAX_FRAME, false);
 		if (!p->tx) {
-			int e = errno;
-			const char *why = p->dead ? pcap_geterr(p->dead) : "pcap_open_dead failed";
-			ixy_error(-(e ? e : EIO), "sim %s: cannot create pcap file %s for transmitted frames: %s",
-				  sim->name, tx_file, why);
-			if (p->dead)
-				pcap_close(p->dead);
+			ixy_error_prefix("sim %s: transmitted frames", sim->name);
 			if (p->rx)
 				pcap_close(p->rx);
 			free(p);
@@ -72,10 +71,8 @@ void sim_pcap_close(struct ixy_sim *sim)
 	struct sim_pcap_state *p = sim->pcap;
 	if (!p)
 		return;
-	if (p->tx)
-		pcap_dump_close(p->tx);
-	if (p->dead)
-		pcap_close(p->dead);
+	if (p->tx && ixy_pcap_file_close(p->tx) < 0)
+		sim_wire_error(sim, 0, ixy_last_error());	/* (the frames were counted when lost) */
 	if (p->rx)
 		pcap_close(p->rx);
 	free(p);
@@ -88,12 +85,12 @@ void sim_pcap_tx(struct ixy_sim *sim, const struct sim_frame *f)
 	if (!p || !p->tx)
 		return;
 	uint32_t n = (uint32_t)sim_frame_flatten(f, sim->scratch, SIM_MAX_FRAME);
-	struct pcap_pkthdr h;
-	gettimeofday(&h.ts, NULL);
-	h.caplen = h.len = n;
-	pcap_dump((u_char *)p->tx, &h, sim->scratch);
-	p->tx_frames++;
-	pcap_dump_flush(p->tx);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	/* written at once, so the file can be read while the port runs */
+	if (ixy_pcap_file_add(p->tx, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, sim->scratch, n, n) < 0 ||
+	    ixy_pcap_file_flush(p->tx) < 0)
+		sim_wire_error(sim, 1, ixy_pcap_file_error(p->tx));
 }
 
 int sim_pcap_rx_round(struct ixy_sim *sim, int budget)
@@ -115,9 +112,30 @@ int sim_pcap_rx_round(struct ixy_sim *sim, int budget)
 			char err[PCAP_ERRBUF_SIZE];
 			pcap_close(p->rx);
 			p->rx = pcap_open_offline(p->rx_path, err);
-			if (!p->rx)
+			if (!p->rx) {
+				char msg[1200];
+				snprintf(msg, sizeof(msg), "sim %s: cannot reopen pcap file %s for the next loop: %s",
+					 sim->name, p->rx_path, err);
+				sim_wire_error(sim, 0, msg);
 				break;
+			}
 			continue;
+		}
+		if (r == PCAP_ERROR) {
+			/* A broken record: libpcap would go on reading from
+			 * the middle of it and hand out whatever follows as
+			 * frames. The file ends here, loop or not, and says so:
+			 * as a violation and as a wire error the apps print. */
+			char msg[1200];
+			snprintf(msg, sizeof(msg), "sim %s: pcap file %s is broken after %llu frames (%s; truncated or "
+				 "damaged file?); the rest is not replayed", sim->name, p->rx_path,
+				 (unsigned long long)p->rx_frames, pcap_geterr(p->rx));
+			sim_violation(sim, "pcap wire: %s is broken after %llu frames (%s); the rest of the file is "
+				      "not replayed", p->rx_path, (unsigned long long)p->rx_frames, pcap_geterr(p->rx));
+			sim_wire_error(sim, 0, msg);
+			pcap_close(p->rx);
+			p->rx = NULL;
+			break;
 		}
 		if (r != 1)
 			break;

@@ -41,6 +41,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -420,36 +421,13 @@ bool sim_shm_tx(struct ixy_sim *sim, const struct sim_frame *f)
 	return true;
 }
 
-int sim_shm_rx_round(struct ixy_sim *sim, int budget)
+/* Take up to budget frames from the ring into the port. Frames wait in
+ * the ring while the link is down, while frames wait in the packet buffer
+ * (arrival order) unless flushing, and until the driver can receive
+ * (sim_rx_started: frames that came while the port was opening stay). */
+static int shm_read(struct ixy_sim *sim, struct sim_shm_state *s, int budget, bool flush)
 {
-	struct sim_shm_state *s = sim->shm;
-	uint64_t now = sim->now_ps / 1000;
-	int32_t p = peer_pid(sim, s);
-	if (p != s->peer_pid) {
-		/* The peer came, went or was replaced: the far end of the cable
-		 * was (un)plugged; the link drops at once and trains again
-		 * after auto-negotiation when a peer is there (EICR.LSC). */
-		s->peer_pid = p;
-		sim->carrier = false;
-		sim_link_update(sim, now);
-		if (p) {
-			sim->carrier = true;
-			sim->an_start_ns = now;
-			sim_link_update(sim, now);
-		}
-	}
 	struct shm_ring *r = &s->h->ring[1 - s->end];
-	uint64_t dropped = __atomic_load_n(&r->dropped, __ATOMIC_ACQUIRE);
-	if (dropped != s->dropped_seen) {
-		/* only ever grows (a stalled receiver can see any jump); a
-		 * counter that goes back is not the sender's */
-		if (dropped > s->dropped_seen)
-			sim->st.mpc[0] += dropped - s->dropped_seen;	/* lost on the wire = packet buffer overflow */
-		else
-			shm_bad(sim, s, "the sender's drop counter went back from %llu to %llu",
-				(unsigned long long)s->dropped_seen, (unsigned long long)dropped);
-		s->dropped_seen = dropped;
-	}
 	uint8_t *data = ring_data(s, 1 - s->end);
 	uint64_t tail = s->rx_tail;
 	uint64_t head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
@@ -467,10 +445,12 @@ int sim_shm_rx_round(struct ixy_sim *sim, int budget)
 	}
 	s->head_bad = false;
 	int moved = 0;
-	/* Stop while frames wait in the packet buffer: the ring keeps the
-	 * rest in arrival order. tail is always 8-aligned and inside the
-	 * published part, so the 4-byte length read stays in the ring. */
-	while (tail != head && budget-- > 0 && !sim->rxpb.count) {
+	/* Stop while frames wait in the packet buffer (unless flushing): the
+	 * ring keeps the rest in arrival order. tail is always 8-aligned and
+	 * inside the published part, so the 4-byte length read stays in the
+	 * ring. */
+	while (tail != head && budget-- > 0 && sim->link_up && (flush || !sim->rxpb.count) &&
+	       (sim->rx_started || sim_rx_started(sim))) {
 		uint64_t pos = tail & (SHM_RING_BYTES - 1);
 		uint32_t len;
 		memcpy(&len, data + pos, 4);
@@ -494,6 +474,45 @@ int sim_shm_rx_round(struct ixy_sim *sim, int budget)
 	s->rx_tail = tail;
 	__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
 	return moved;
+}
+
+int sim_shm_rx_round(struct ixy_sim *sim, int budget)
+{
+	struct sim_shm_state *s = sim->shm;
+	uint64_t now = sim->now_ps / 1000;
+	int moved = 0;
+	struct shm_ring *r = &s->h->ring[1 - s->end];
+	uint64_t dropped = __atomic_load_n(&r->dropped, __ATOMIC_ACQUIRE);
+	if (dropped != s->dropped_seen) {
+		/* only ever grows (a stalled receiver can see any jump); a
+		 * counter that goes back is not the sender's */
+		if (dropped > s->dropped_seen)
+			sim->st.mpc[0] += dropped - s->dropped_seen;	/* lost on the wire = packet buffer overflow */
+		else
+			shm_bad(sim, s, "the sender's drop counter went back from %llu to %llu",
+				(unsigned long long)s->dropped_seen, (unsigned long long)dropped);
+		s->dropped_seen = dropped;
+	}
+	int32_t p = peer_pid(sim, s);
+	if (p != s->peer_pid) {
+		/* What the old peer sent before it went was on the cable
+		 * before the unplug: it all arrives now (or is dropped and
+		 * counted by the RX path), not silently lost with the link. */
+		if (s->peer_pid)
+			moved += shm_read(sim, s, INT_MAX, true);
+		/* The peer came, went or was replaced: the far end of the cable
+		 * was (un)plugged; the link drops at once and trains again
+		 * after auto-negotiation when a peer is there (EICR.LSC). */
+		s->peer_pid = p;
+		sim->carrier = false;
+		sim_link_update(sim, now);
+		if (p) {
+			sim->carrier = true;
+			sim->an_start_ns = now;
+			sim_link_update(sim, now);
+		}
+	}
+	return moved + shm_read(sim, s, budget, false);
 }
 
 uint64_t ixy_sim_wire_errors(const struct ixy_sim *sim)
