@@ -268,10 +268,9 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 	 * moved EEC, SWSM and SW_FW_SYNC) and ids no ixgbe driver takes are
 	 * refused, listing what the model can be. */
 	if (sim_personality(c.device_id, &mac) < 0)
-		return ixy_error_null(-EINVAL, "sim %s: device id 0x%04x is not one the model can be%s; it models %s",
-				      name, c.device_id,
-				      sim_x550em_id(c.device_id) ? " (an X550EM board: not modelled)" : "",
-				      sim_personalities_text);
+		return ixy_error_null(-EINVAL, "sim %s: device id 0x%04x is not one the model can be: it models %s%s",
+				      name, c.device_id, sim_personalities_text,
+				      sim_x550em_id(c.device_id) ? " (this id is an X550EM board)" : "");
 	if (c.phy_power_off && media != SIM_MEDIA_COPPER)
 		return ixy_error_null(-EINVAL, "sim %s: device 0x%04x has no copper PHY: phy_power= applies to the "
 				      "X540/X550 ids (0x1528, 0x1560, 0x155c, 0x1563, 0x15d1)", name, c.device_id);
