@@ -79,7 +79,10 @@ uint64_t sim_port_due_ns(const struct ixy_sim *sim)
 	const struct sim_fq_slot *fl = sim->flight.count ? &sim->flight.slots[sim->flight.head] : NULL;
 	if (fl && fl->t_ps / 1000 < due)
 		due = fl->t_ps / 1000;
-	if (sim->carrier && !sim->link_up && due > sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000)
+	/* only a link that will come: a port with the laser off, an empty
+	 * cage or a powered-down PHY has nothing scheduled (an end of AN in
+	 * the past would keep the engine spinning) */
+	if (!sim->link_up && sim_link_trainable(sim) && due > sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000)
 		due = sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
 	const struct sim_gen_state *g = sim->gen;
 	if (sim->wire == SIM_WIRE_GEN && g && sim->link_up && g->interval_ps &&
@@ -185,27 +188,6 @@ const char *sim_pending_peer(const struct ixy_sim *sim)
 	return sim->pending_peer[0] ? sim->pending_peer : NULL;
 }
 
-/* The device ids the model can stand in for: it is an 82599 register
- * file, which the driver's 82599, X540, X550 and X550EM_x paths use as
- * is. X550EM_a boards read the EEPROM state from another address (EEC at
- * 0x15FF8) and are not modelled; neither is anything the driver does not
- * take. */
-static const uint16_t sim_ids[] = {
-	0x10F7, 0x1514, 0x1517, 0x10F8, 0x10F9, 0x10FC, 0x152A, 0x10FB, 0x1529, 0x1507, 0x154D, 0x154A,
-	0x1558, 0x1557, 0x154F, 0x155D, 0x151C,                 /* 82599 */
-	0x1528, 0x1560, 0x155C,                                 /* X540 */
-	0x1563, 0x15D1,                                         /* X550 */
-	0x15AA, 0x15AB, 0x15AC, 0x15AD, 0x15AE, 0x15B0,         /* X550EM_x */
-};
-
-static bool sim_id_known(uint16_t id)
-{
-	for (size_t i = 0; i < sizeof(sim_ids) / sizeof(sim_ids[0]); i++)
-		if (sim_ids[i] == id)
-			return true;
-	return false;
-}
-
 struct ixy_sim *ixy_sim_find(const char *name)
 {
 	if (!name)
@@ -230,6 +212,19 @@ uint16_t ixy_sim_device_id(const struct ixy_sim *sim)
 		return 0;
 	}
 	return sim->cfg.device_id;
+}
+
+uint64_t ixy_sim_unguarded_resets(const struct ixy_sim *sim)
+{
+	if (!sim) {
+		ixy_error(-EINVAL, "ixy_sim_unguarded_resets: no port given (NULL)");
+		return 0;
+	}
+	struct ixy_sim *s = (struct ixy_sim *)sim;	/* the lock is not part of the value */
+	sim_lock(s);
+	uint64_t n = s->unguarded_resets;
+	sim_unlock(s);
+	return n;
 }
 
 volatile uint8_t *ixy_sim_bar0(struct ixy_sim *sim, size_t *size)
@@ -273,13 +268,20 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 		return ixy_error_null(-EINVAL, "sim %s: unknown mode %d (threaded or stepped)", name, (int)c.mode);
 	if (!c.device_id)
 		c.device_id = 0x10fb;
-	if (!sim_id_known(c.device_id))
-		return ixy_error_null(-EINVAL, "sim %s: device id 0x%04x is not one the model can be: it models the "
-				      "82599 register file, as 82599 (0x10F7 0x1514 0x1517 0x10F8 0x10F9 0x10FC 0x152A "
-				      "0x10FB 0x1529 0x1507 0x154D 0x154A 0x1558 0x1557 0x154F 0x155D 0x151C), X540 "
-				      "(0x1528 0x1560 0x155C), X550 (0x1563 0x15D1) or X550EM_x (0x15AA-0x15AE 0x15B0); "
-				      "X550EM_a is not modelled", name, c.device_id);
 	enum sim_media media = sim_media_of(c.device_id);
+	enum sim_mac mac;
+	/* The personalities (sim_personality): the 82599 boards, the X540
+	 * and X550 with their copper PHY. The X550EM boards (their link needs
+	 * the IOSF sideband, external PHYs, firmware commands; the X550EM_a
+	 * moved EEC, SWSM and SW_FW_SYNC) and ids no ixgbe driver takes are
+	 * refused, listing what the model can be. */
+	if (sim_personality(c.device_id, &mac) < 0)
+		return ixy_error_null(-EINVAL, "sim %s: device id 0x%04x is not one the model can be: it models %s%s",
+				      name, c.device_id, sim_personalities_text,
+				      sim_x550em_id(c.device_id) ? " (this id is an X550EM board)" : "");
+	if (c.phy_power_off && media != SIM_MEDIA_COPPER)
+		return ixy_error_null(-EINVAL, "sim %s: device 0x%04x has no copper PHY: phy_power= applies to the "
+				      "X540/X550 ids (0x1528, 0x1560, 0x155c, 0x1563, 0x15d1)", name, c.device_id);
 	if ((unsigned)c.sfp > IXY_SIM_SFP_LR)
 		return ixy_error_null(-EINVAL, "sim %s: unknown SFP+ module type %d", name, (int)c.sfp);
 	if (c.sfp != IXY_SIM_SFP_DEFAULT && media != SIM_MEDIA_SFP)
@@ -293,6 +295,7 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 	snprintf(sim->name, sizeof(sim->name), "%s", name);
 	sim->cfg = c;
 	sim->media = media;
+	sim->mac = mac;
 	sim->sfp = c.sfp != IXY_SIM_SFP_DEFAULT ? c.sfp : media == SIM_MEDIA_SFP ? IXY_SIM_SFP_DA : IXY_SIM_SFP_NONE;
 	sim->unknown = calloc(SIM_MAX_UNKNOWN, sizeof(*sim->unknown));
 	sim->bar = aligned_alloc(4096, SIM_BAR0_SIZE);
@@ -326,7 +329,7 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 		return ixy_error_null(-ENOMEM, "sim %s: out of memory", name);
 	}
 	sim_sfp_load(sim);
-	sim_reset(sim, true);
+	sim_reset(sim, true, true);
 
 	pthread_mutex_lock(&registry_lock);
 	if (find_locked(name)) {
@@ -535,6 +538,6 @@ void ixy_sim_power_cycle(struct ixy_sim *sim)
 	if (!sim)
 		return;
 	sim_lock(sim);
-	sim_reset(sim, true);
+	sim_reset(sim, true, true);
 	sim_unlock(sim);
 }

@@ -3,7 +3,7 @@
  *   NAME[,mode=threaded|stepped][,wire=WIRE][,mac=XX:XX:XX:XX:XX:XX]
  *       [,unthrottled][,laser_off][,link_delay_us=N][,device_id=0xNNNN]
  *       [,sfp=da|da-active|sr|lr|none][,fw_hold_us=N][,sema_hold_ms=N][,delay_us=N]
- *       [,clock_jump_us=N]
+ *       [,clock_jump_us=N][,phy_power=on|off]
  *
  *   WIRE = loop | null | capture[:N] | pair:OTHER | iface:IFNAME | shm:NAME
  *        | pcap:RX.pcap:TX.pcap[:loop]   (either file may be empty)
@@ -130,6 +130,7 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 
 	struct ixy_sim_config cfg = { .mode = IXY_SIM_THREADED };
 	char *wire = NULL, *save = NULL;
+	bool phy_power_given = false;
 	char *name = strtok_r(buf, ",", &save);
 	const char *seen[32];
 	unsigned nseen = 0;
@@ -167,7 +168,7 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 			if (spec_u64(spec, "link_delay_us", v, 0, 0, 60000000, &n))
 				return NULL;
 			cfg.link_delay_us = (uint32_t)n;
-		} else if (strcmp(o, "device_id") == 0 && v) {
+		} else if ((strcmp(o, "device_id") == 0 || strcmp(o, "device") == 0) && v) {
 			if (spec_u64(spec, "device_id", v, IXY_NUM_HEX, 1, 0xffff, &n))
 				return NULL;
 			cfg.device_id = (uint16_t)n;	/* which ids the model can be: ixy_sim_create */
@@ -199,13 +200,21 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 			if (spec_u64(spec, "sema_hold_ms", v, 0, 0, 3600000, &n))
 				return NULL;
 			cfg.sema_hold_ms = (uint32_t)n;
+		} else if (strcmp(o, "phy_power") == 0 && v && (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)) {
+			cfg.phy_power_off = strcmp(v, "off") == 0;
+			phy_power_given = true;
 		} else {
 			return ixy_error_null(-EINVAL, "sim spec \"%s\": unknown option \"%s%s%s\": known are "
 					      "mode=threaded|stepped, wire=..., mac=..., unthrottled, laser_off, "
-					      "link_delay_us=N, device_id=N, sfp=da|da-active|sr|lr|none, fw_hold_us=N, sema_hold_ms=N, delay_us=N, clock_jump_us=N "
+					      "link_delay_us=N, device_id=N, sfp=da|da-active|sr|lr|none, fw_hold_us=N, sema_hold_ms=N, delay_us=N, clock_jump_us=N, "
+					      "phy_power=on|off "
 					      "(see docs/sim.md)", spec, o, v ? "=" : "", v ? v : "");
 		}
 	}
+	if (phy_power_given && sim_media_of(cfg.device_id ? cfg.device_id : 0x10fb) != SIM_MEDIA_COPPER)
+		return ixy_error_null(-EINVAL, "sim spec \"%s\": phy_power= applies to the X540/X550 ids with a copper "
+				      "PHY (0x1528, 0x1560, 0x155c, 0x1563, 0x15d1), not to device 0x%04x", spec,
+				      cfg.device_id ? cfg.device_id : 0x10fb);
 	/* A port that waits for this one (its spec said pair:NAME) pairs
 	 * with it at creation: this one must agree, or neither link comes up. */
 	char who[64];
