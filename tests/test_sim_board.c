@@ -431,6 +431,21 @@ static void test_our_driver_backplane(void **state)
 	driver_on("drv-bp", 0x10f8);
 }
 
+/* The copper personalities with the PHY powered up (the default, as
+ * after a cold boot): today's driver, which writes nothing to the PHY,
+ * gets the link the PHY negotiates by itself. */
+static void test_our_driver_x540(void **state)
+{
+	(void)state;
+	driver_on("drv-x540", 0x1528);
+}
+
+static void test_our_driver_x550(void **state)
+{
+	(void)state;
+	driver_on("drv-x550", 0x1563);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +461,8 @@ int main(void)
 		cmocka_unit_test(test_threaded_holds_not_wrapped),
 		cmocka_unit_test(test_our_driver_sfp),
 		cmocka_unit_test(test_our_driver_backplane),
+		cmocka_unit_test(test_our_driver_x540),
+		cmocka_unit_test(test_our_driver_x550),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

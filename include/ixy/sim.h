@@ -62,7 +62,14 @@ struct ixy_sim_config {
 	uint32_t sema_hold_ms;     /* software holding a SWSM/SW_FW_SYNC semaphore longer than this
 	                              is reported as a violation; 0 = default (10 s: Linux holds the
 	                              EEPROM one for a bit-banged 512-word write) */
+	bool phy_power_off;        /* X540/X550: the copper PHY powers up in low power (VEND1
+	                              CTRL1 bit 11), as Linux leaves a port it took down: no link
+	                              until software clears the bit; false = powered (cold boot) */
 };
+
+/* X540/X550 ports: how many times CTRL.RST was set without the PHY
+ * semaphore held (a violation only on ports with fw_hold_us). */
+uint64_t ixy_sim_unguarded_resets(const struct ixy_sim *sim);
 
 /* Create / destroy a port. name must be unique in the process. */
 struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cfg);

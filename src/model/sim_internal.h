@@ -235,7 +235,27 @@ struct sim_domain {
 enum sim_media {
 	SIM_MEDIA_SFP,		/* SFP+ cage, module on I2C, laser on SDP3 */
 	SIM_MEDIA_BACKPLANE,	/* KX4/KX/KR, no module, no PHY */
-	SIM_MEDIA_OTHER,	/* other device ids: a plain 10G serial port as before */
+	SIM_MEDIA_OTHER,	/* other 82599 ids: a plain 10G serial port as before */
+	SIM_MEDIA_COPPER,	/* X540/X550: 10GBASE-T, the internal PHY on MDIO (sim_phy.c) */
+};
+
+/* The MAC generation a device id stands for (sim_spec.c "personalities"). */
+enum sim_mac {
+	SIM_MAC_82599,
+	SIM_MAC_X540,
+	SIM_MAC_X550,
+};
+
+/* The internal copper PHY of the X540/X550 (sim_phy.c): clause-45
+ * registers software wrote, the address latched per MMD, power and AN. */
+#define SIM_PHY_REGS	64
+struct sim_phy {
+	uint16_t addr[32];		/* address register per MMD (clause-45 address cycle) */
+	uint32_t key[SIM_PHY_REGS];	/* (mmd << 16 | reg) of stored registers, 0 = free */
+	uint16_t val[SIM_PHY_REGS];
+	unsigned n;
+	bool lpower;			/* VEND1 CTRL1 bit 11: low power, no link */
+	uint8_t speed;			/* LINKS.SPEED code AN reached (latched at link up) */
 };
 
 #define SIM_EEPROM_WORDS	0x2000	/* 16 KiB: EEC.SIZE = 7 */
@@ -245,8 +265,10 @@ struct sim_sema {
 	uint32_t swsm;			/* SMBI, SWESMBI, WMNG */
 	uint32_t swfw;			/* SW_FW_SYNC, software and firmware halves */
 	uint64_t smbi_ns, swesmbi_ns;	/* when software took them */
-	uint64_t swfw_ns[11];		/* when software took each resource (bits 0-4, 10) */
+	uint64_t swfw_ns[13];		/* when software took each resource (bits 0-4, 10) */
 	uint64_t fw_until_ns;		/* the simulated firmware holds its bits until then */
+	bool regsmp;			/* X540/X550: SW_FW_SYNC.REGSMP (bit 31) taken by a read */
+	uint64_t regsmp_ns;
 	bool long_reported;		/* one "held too long" report per hold */
 };
 
@@ -351,6 +373,9 @@ struct ixy_sim {
 	struct sim_sema sema;
 	struct sim_i2c i2c;
 	uint32_t msca, msrwd;
+	enum sim_mac mac;
+	struct sim_phy phy;		/* X540/X550 only */
+	uint64_t unguarded_resets;	/* X540/X550: CTRL.RST without the PHY semaphore */
 
 	/* checks */
 	struct sim_unknown *unknown;	/* SIM_MAX_UNKNOWN entries */
@@ -367,7 +392,9 @@ void sim_lock(struct ixy_sim *sim);
 void sim_unlock(struct ixy_sim *sim);
 
 /* sim_regfile.c */
-void sim_reset(struct ixy_sim *sim, bool power_on);
+/* power_on: the port is created; else CTRL.RST/LRST (link_reset: LRST
+ * was set, the link trains again) */
+void sim_reset(struct ixy_sim *sim, bool power_on, bool link_reset);
 void sim_link_update(struct ixy_sim *sim, uint64_t now_ns);
 uint32_t sim_link_delay_us(const struct ixy_sim *sim);
 static inline uint32_t sim_reg(const struct ixy_sim *sim, uint32_t off) { return sim->bar[off / 4]; }
@@ -394,13 +421,21 @@ static inline void sim_irq_poll(struct ixy_sim *sim, uint64_t now_ns)
 }
 
 enum sim_media sim_media_of(uint16_t device_id);
+/* The personality of a device id: 0 and the MAC in *mac, or -1 for an id
+ * the model cannot be (X550EM, unknown ids). */
+int sim_personality(uint16_t device_id, enum sim_mac *mac);
+/* An X550EM id (the 0x15a8..0x15e5 ids Linux 6.1 lists): refused. */
+bool sim_x550em_id(uint16_t device_id);
+/* What the model can be, for error messages. */
+extern const char sim_personalities_text[];
+void sim_link_restart(struct ixy_sim *sim, uint64_t now_ns);
 
 /* the board around the MAC: each returns true when it owns the offset */
 int sim_eeprom_build(struct ixy_sim *sim);
 void sim_eeprom_autoload(struct ixy_sim *sim);		/* RAL/RAH[0], AUTOC/AUTOC2 after reset */
 bool sim_eeprom_read(struct ixy_sim *sim, uint32_t off, uint64_t now, uint32_t *v);
 bool sim_eeprom_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
-uint16_t sim_eeprom_checksum(const uint16_t *w, uint32_t nwords);
+uint16_t sim_eeprom_checksum(const uint16_t *w, uint32_t nwords, bool x540);
 void sim_spi_reset(struct ixy_sim *sim);
 void sim_spi_pins(struct ixy_sim *sim, uint32_t eec);	/* EEC written while granted */
 bool sim_spi_do(const struct ixy_sim *sim);
@@ -409,7 +444,13 @@ bool sim_sema_read(struct ixy_sim *sim, uint32_t off, uint64_t now, uint32_t *v)
 bool sim_sema_write(struct ixy_sim *sim, uint32_t off, uint32_t val, uint64_t now);
 void sim_sema_check(struct ixy_sim *sim, uint64_t now);		/* holds that were never released */
 bool sim_mdio_read(struct ixy_sim *sim, uint32_t off, uint32_t *v);
-bool sim_mdio_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
+bool sim_mdio_write(struct ixy_sim *sim, uint32_t off, uint32_t val, uint64_t now);
+/* sim_phy.c: the X540/X550 copper PHY behind MDIO */
+void sim_phy_power_on(struct ixy_sim *sim);		/* cold boot: registers to defaults */
+bool sim_phy_read(struct ixy_sim *sim, unsigned mmd, unsigned reg, uint16_t *v, uint64_t now);
+void sim_phy_write(struct ixy_sim *sim, unsigned mmd, unsigned reg, uint16_t v, uint64_t now);
+/* LINKS.SPEED code the copper link trains to (3 10G, 2 1G, 1 100M), 0 none */
+uint32_t sim_phy_speed(const struct ixy_sim *sim);
 void sim_sfp_load(struct ixy_sim *sim);			/* the module's EEPROM pages */
 bool sim_sfp_present(const struct ixy_sim *sim);
 void sim_i2c_reset(struct ixy_sim *sim);
@@ -419,6 +460,7 @@ bool sim_fdir_read(struct ixy_sim *sim, uint32_t off, uint32_t *v);
 bool sim_fdir_write(struct ixy_sim *sim, uint32_t off, uint32_t val);
 /* sim_known.c: the register map; accesses outside it are recorded */
 bool sim_reg_known(uint32_t off);
+bool sim_reg_known_for(const struct ixy_sim *sim, uint32_t off);	/* with the personality's own */
 void sim_unknown_access(struct ixy_sim *sim, uint32_t off, bool write);
 
 /* sim_violation.c */

@@ -3,6 +3,7 @@
  *   NAME[,mode=threaded|stepped][,wire=WIRE][,mac=XX:XX:XX:XX:XX:XX]
  *       [,unthrottled][,laser_off][,link_delay_us=N][,device_id=0xNNNN]
  *       [,sfp=da|da-active|sr|lr|none][,fw_hold_us=N][,sema_hold_ms=N]
+ *       [,phy_power=on|off]
  *
  *   WIRE = loop | null | capture[:N] | pair:OTHER | iface:IFNAME | shm:NAME
  *        | pcap:RX.pcap:TX.pcap[:loop]   (either file may be empty)
@@ -122,8 +123,19 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 			cfg.laser_off = true;
 		} else if (strcmp(o, "link_delay_us") == 0 && v) {
 			cfg.link_delay_us = (uint32_t)strtoul(v, NULL, 0);
-		} else if (strcmp(o, "device_id") == 0 && v) {
-			cfg.device_id = (uint16_t)strtoul(v, NULL, 0);
+		} else if ((strcmp(o, "device_id") == 0 || strcmp(o, "device") == 0) && v) {
+			char *end = NULL;
+			unsigned long id = strtoul(v, &end, 0);
+			if (!*v || *end || id == 0 || id > 0xffff)
+				return ixy_error_null(-EINVAL, "sim spec \"%s\": bad device id \"%s\" (a number like "
+						      "0x1528; the model can be: %s)", spec, v, sim_personalities_text);
+			enum sim_mac mac;
+			if (sim_personality((uint16_t)id, &mac) < 0)
+				return ixy_error_null(-EINVAL, "sim spec \"%s\": the model cannot be device 0x%04lx%s; "
+						      "it can be: %s", spec, id,
+						      sim_x550em_id((uint16_t)id) ? " (an X550EM board: not modelled)" : "",
+						      sim_personalities_text);
+			cfg.device_id = (uint16_t)id;
 		} else if (strcmp(o, "sfp") == 0 && v) {
 			static const struct { const char *name; enum ixy_sim_sfp t; } sfps[] = {
 				{ "da", IXY_SIM_SFP_DA }, { "da-active", IXY_SIM_SFP_DA_ACTIVE },
@@ -140,10 +152,13 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 			cfg.fw_hold_us = (uint32_t)strtoul(v, NULL, 0);
 		} else if (strcmp(o, "sema_hold_ms") == 0 && v) {
 			cfg.sema_hold_ms = (uint32_t)strtoul(v, NULL, 0);
+		} else if (strcmp(o, "phy_power") == 0 && v && (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)) {
+			cfg.phy_power_off = strcmp(v, "off") == 0;
 		} else {
 			return ixy_error_null(-EINVAL, "sim spec \"%s\": unknown option \"%s%s%s\": known are "
 					      "mode=threaded|stepped, wire=..., mac=..., unthrottled, laser_off, "
-					      "link_delay_us=N, device_id=N, sfp=da|da-active|sr|lr|none, fw_hold_us=N, sema_hold_ms=N "
+					      "link_delay_us=N, device_id=N, sfp=da|da-active|sr|lr|none, fw_hold_us=N, sema_hold_ms=N, "
+					      "phy_power=on|off "
 					      "(see docs/sim.md)", spec, o, v ? "=" : "", v ? v : "");
 		}
 	}

@@ -30,6 +30,8 @@
 #define W_FIRST_PTR		0x03	/* PCIe analog */
 #define W_LAST_PTR		0x0e	/* CSR 1 auto-config; 0x0F (firmware) is not summed */
 #define W_PCIE_ANALOG		0x03
+#define W_PHY_PTR		0x04	/* X540/X550: the PHY module (its firmware) */
+#define W_OROM_PTR		0x05	/* X540/X550: PCIe expansion/option ROM */
 #define W_PCIE_GENERAL		0x06
 #define W_PCIE_CONFIG0		0x07
 #define W_CORE0			0x09	/* LAN core 0: MAC address, LEDs */
@@ -60,6 +62,7 @@
 #define S_SFP_LIST		0x0140
 #define S_SFP_DA		0x0160
 #define S_SFP_SRLR		0x0170
+#define S_PHY			0x0180	/* X540/X550 PHY module: 8 words */
 
 /* SFP init-sequence ids: the drivers' numbering of module types (DA cable
  * on core 0/1, SR/LR optics on core 0/1); active DA and 1G modules use the
@@ -77,17 +80,23 @@
 #define FW_PT_PATCH_PTR		0x4
 #define FW_PATCH_VERSION	0x7
 
-uint16_t sim_eeprom_checksum(const uint16_t *w, uint32_t nwords)
+/* The 82599 sums the sections of every pointer 0x03-0x0E. The X540/X550
+ * (flash NVM; Linux's calc_checksum_X540) leave out the PHY module (0x04)
+ * and option ROM (0x05) pointers - the PHY's firmware image is not part of
+ * the sum - and a section that would run past the end of the NVM. */
+uint16_t sim_eeprom_checksum(const uint16_t *w, uint32_t nwords, bool x540)
 {
 	uint16_t sum = 0;
 	for (unsigned i = 0; i < W_CHECKSUM; i++)
 		sum += w[i];
 	for (unsigned p = W_FIRST_PTR; p <= W_LAST_PTR; p++) {
+		if (x540 && (p == W_PHY_PTR || p == W_OROM_PTR))
+			continue;
 		uint32_t ptr = w[p];
 		if (ptr == 0 || ptr == 0xffff || ptr >= nwords)
 			continue;
 		uint32_t len = w[ptr];
-		if (len == 0 || len == 0xffff)
+		if (len == 0 || len == 0xffff || (x540 && ptr + len >= nwords))
 			continue;
 		for (uint32_t j = ptr + 1; j <= ptr + len && j < nwords; j++)
 			sum += w[j];
@@ -206,7 +215,16 @@ int sim_eeprom_build(struct ixy_sim *sim)
 		w[W_SFP_INIT] = 0xffff;
 	}
 
-	w[W_CHECKSUM] = sim_eeprom_checksum(w, SIM_EEPROM_WORDS);
+	/* X540/X550: the PHY module the NVM carries for the internal PHY
+	 * (placeholder words; the model's PHY needs no firmware). Outside
+	 * their checksum, inside the 82599's rule: a checker using the wrong
+	 * rule fails. */
+	if (sim->mac != SIM_MAC_82599) {
+		static const uint16_t phy[8] = { 0x5048, 0x5931, 0x0102, 0, 0, 0, 0, 0x1234 };
+		put_section(w, W_PHY_PTR, S_PHY, phy, 8);
+	}
+
+	w[W_CHECKSUM] = sim_eeprom_checksum(w, SIM_EEPROM_WORDS, sim->mac != SIM_MAC_82599);
 	sim->eeprom = w;
 	return 0;
 }
@@ -260,6 +278,11 @@ bool sim_eeprom_read(struct ixy_sim *sim, uint32_t off, uint64_t now, uint32_t *
 		e |= SIM_EEC_PRES | SIM_EEC_ADDR_SIZE | eec_size_field();
 		if (now >= sim->reset_done_ns)
 			e |= SIM_EEC_ARD;
+		/* X540/X550 flash: an update (FLUP, bit 23) is done at once,
+		 * FLUDONE (bit 26) reads 1 (Linux's update_flash_X540 polls it
+		 * before and after) */
+		if (sim->mac != SIM_MAC_82599)
+			e |= SIM_EEC_FLUDONE;
 		*v = e;
 		return true;
 	}

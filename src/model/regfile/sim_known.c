@@ -151,6 +151,17 @@ bool sim_reg_known(uint32_t off)
 	return known_bits[off / 128] & (1u << (off / 4 % 32));
 }
 
+/* Registers only some personalities have: the X550's extended
+ * redirection table ERETA (entries 128..511 of its 512-entry RSS table,
+ * 0x0EE80 + 4n, n < 96; Linux's IXGBE_ERETA). Stored; the model's RSS
+ * uses the first 128 entries (RETA) only, see docs/sim.md. */
+bool sim_reg_known_for(const struct ixy_sim *sim, uint32_t off)
+{
+	if (sim_reg_known(off))
+		return true;
+	return sim->mac == SIM_MAC_X550 && off >= 0x0ee80 && off < 0x0ee80 + 4 * 96;
+}
+
 bool ixy_sim_reg_known(uint32_t reg)
 {
 	return sim_reg_known(reg & ~3u);

@@ -80,6 +80,35 @@ static int tx_queue_of(uint32_t off, uint32_t *r)
 	return -1;
 }
 
+/* The receive packet buffer memory: 512 KiB on the 82599, 384 KiB on the
+ * X540/X550 (Linux: IXGBE_82599_RX_PB_SIZE, IXGBE_X540_RX_PB_SIZE). */
+#define SIM_RXPB_82599	(512u << 10)
+#define SIM_RXPB_X540	(384u << 10)
+
+static uint32_t rx_memory(const struct ixy_sim *sim)
+{
+	return sim->mac == SIM_MAC_82599 ? SIM_RXPB_82599 : SIM_RXPB_X540;
+}
+
+/* Receive enabled: the RX packet buffers must fit the memory (4.6.11.3.1:
+ * the sizes add up to at most the total). The X540/X550 reset RXPBSIZE(0)
+ * to more than they have; a driver that does not size the buffers after
+ * its reset (Linux does, in reset_hw) gets this report. The model's
+ * buffer then holds what RXPBSIZE(0) says, at most the memory. */
+static void rx_buffer_check(struct ixy_sim *sim)
+{
+	uint64_t sum = 0;
+	for (unsigned i = 0; i < 8; i++)
+		sum += sim_reg(sim, SIM_RXPBSIZE(i)) & 0xffc00u;	/* 19:10, KiB */
+	if (sum > rx_memory(sim))
+		sim_violation(sim, "receive enabled with RXPBSIZE(0..7) adding up to %" PRIu64 " KiB, more than "
+			      "the %u KiB of receive packet buffer memory: write RXPBSIZE after every reset "
+			      "(%u KiB for one buffer; datasheet 4.6.11.3.1)", sum >> 10, rx_memory(sim) >> 10,
+			      rx_memory(sim) >> 10);
+	uint32_t pb0 = sim_reg(sim, SIM_RXPBSIZE(0)) & 0xffc00u;
+	sim->rxpb.max_bytes = pb0 && pb0 < rx_memory(sim) ? pb0 : rx_memory(sim);
+}
+
 uint32_t sim_link_delay_us(const struct ixy_sim *sim)
 {
 	return sim->cfg.link_delay_us ? sim->cfg.link_delay_us : DEFAULT_LINK_DELAY_US;
@@ -101,16 +130,40 @@ static void reset_quiet_check(struct ixy_sim *sim, uint64_t now, bool write, uin
 	}
 	if (write && reg == SIM_CTRL && (val & (SIM_CTRL_RST | SIM_CTRL_LRST)) && now - sim->rst_ns > RESET_AGAIN_NS)
 		return;
+	/* X540/X550: releasing the PHY semaphore held around the reset
+	 * (SWSM, SW_FW_SYNC) and the posted-write flush (STATUS) come right
+	 * after setting RST in Linux's reset_hw_X540, before its 1 ms sleep:
+	 * production practice, not reported. */
+	if (sim->mac != SIM_MAC_82599 && (reg == SIM_SWSM || reg == SIM_SW_FW_SYNC || reg == SIM_STATUS))
+		return;
 	sim_violation(sim, "%s of register 0x%05" PRIx32 " %" PRIu64 " us after CTRL.RST was set: wait about 1 ms "
 		      "after a software reset before accessing any register, CTRL included (datasheet 8.2.3.1.1)",
 		      write ? "write" : "read", reg, (now - sim->rst_ns) / 1000);
+}
+
+/* X540/X550: software holds the PHY semaphore (SW_FW_SYNC PHY 0, the
+ * model's ports are LAN 0) while it sets CTRL.RST, so the reset does not
+ * cut a firmware access to the PHY short; Linux's reset_hw_X540 (used for
+ * the X550 too) takes it around the CTRL write. Counted always; a
+ * violation when the port has a firmware that uses the PHY (fw_hold_us),
+ * since without one no access can be cut short. */
+static void phy_semaphore_check(struct ixy_sim *sim)
+{
+	if (sim->sema.swfw & 0x2u)
+		return;
+	sim->unguarded_resets++;
+	if (sim->cfg.fw_hold_us)
+		sim_violation(sim, "CTRL.RST set without holding the PHY semaphore (SW_FW_SYNC bit 1): the "
+			      "reset may cut the firmware's PHY access short; take it before setting RST and "
+			      "release it after (X540/X550; Linux's reset_hw_X540)");
 }
 
 /* The board a device id stands for. 82599 SFP+ boards drive the module's
  * TX_DISABLE from SDP3 (the Linux and DPDK drivers set ESDP.SDP3 to turn
  * the laser off) and its presence onto SDP2; the QSFP+ board (0x1558) and
  * the other media do not. Backplane boards (KX4, KX4 mezzanine, combined
- * backplane, KR, backplane FCoE, XAUI LOM) have neither module nor PHY. */
+ * backplane, KR, backplane FCoE, XAUI LOM) have neither module nor PHY.
+ * The X540 and X550 are 10GBASE-T with their internal PHY on MDIO. */
 enum sim_media sim_media_of(uint16_t device_id)
 {
 	switch (device_id) {
@@ -118,8 +171,45 @@ enum sim_media sim_media_of(uint16_t device_id)
 		return SIM_MEDIA_SFP;
 	case 0x10f7: case 0x1514: case 0x10f8: case 0x1517: case 0x152a: case 0x10fc:
 		return SIM_MEDIA_BACKPLANE;
+	case 0x1528: case 0x1560: case 0x155c: case 0x1563: case 0x15d1:
+		return SIM_MEDIA_COPPER;
 	}
 	return SIM_MEDIA_OTHER;
+}
+
+const char sim_personalities_text[] =
+	"82599 SFP+ 0x10fb, 0x1529, 0x1507, 0x154d, 0x154a, 0x1557, 0x154f, 0x155d; 82599 backplane "
+	"0x10f7, 0x1514, 0x10f8, 0x1517, 0x152a, 0x10fc; 82599 without cage or PHY 0x10f9, 0x1558, 0x151c; "
+	"X540 10GBASE-T 0x1528, 0x1560, 0x155c; X550 10GBASE-T 0x1563, 0x15d1 "
+	"(X550EM 0x15aa-0x15e5 are not modelled)";
+
+bool sim_x550em_id(uint16_t device_id)
+{
+	switch (device_id) {
+	case 0x15a8: case 0x15c5:		/* X550EM_x, X550EM_a virtual functions */
+	case 0x15aa: case 0x15ab: case 0x15ac: case 0x15ad: case 0x15ae: case 0x15b0:
+	case 0x15c2: case 0x15c3: case 0x15c4: case 0x15c6: case 0x15c7: case 0x15c8:
+	case 0x15ce: case 0x15e4: case 0x15e5:
+		return true;
+	}
+	return false;
+}
+
+int sim_personality(uint16_t device_id, enum sim_mac *mac)
+{
+	switch (device_id) {
+	case 0x1528: case 0x1560: case 0x155c:
+		*mac = SIM_MAC_X540;
+		return 0;
+	case 0x1563: case 0x15d1:
+		*mac = SIM_MAC_X550;
+		return 0;
+	case 0x10f9: case 0x1558: case 0x151c:	/* 82599 CX4, QSFP+, T3 LOM: a plain port */
+		*mac = SIM_MAC_82599;
+		return 0;
+	}
+	*mac = SIM_MAC_82599;
+	return sim_media_of(device_id) == SIM_MEDIA_OTHER ? -1 : 0;
 }
 
 static bool laser_off(const struct ixy_sim *sim)
@@ -155,18 +245,28 @@ static bool lms_autoneg(const struct ixy_sim *sim)
 	return lms == 2 || lms == 4 || lms == 6 || lms == 7;
 }
 
+/* The speed the link trains to: from the copper PHY's auto-negotiation
+ * on the X540/X550, from AUTOC on the 82599. */
+static uint32_t train_speed(const struct ixy_sim *sim)
+{
+	return sim->media == SIM_MEDIA_COPPER ? sim_phy_speed(sim) : lms_speed(sim);
+}
+
 void sim_link_update(struct ixy_sim *sim, uint64_t now)
 {
 	bool up = sim->carrier && !laser_off(sim) && (sim->media != SIM_MEDIA_SFP || sim_sfp_present(sim)) &&
-		  lms_speed(sim) && now >= sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
+		  train_speed(sim) && now >= sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
 	if (up != sim->link_up) {
 		sim->link_up = up;
+		/* the copper result holds until the link goes down (new
+		 * advertisements take effect at the next AN) */
+		sim->phy.speed = up ? (uint8_t)train_speed(sim) : 0;
 		sim_raise_eicr(sim, SIM_EICR_LSC);	/* 8.2.3.5.1: link status change */
 	}
 }
 
 /* Auto-negotiation restarts: the link drops now and trains again. */
-static void link_restart(struct ixy_sim *sim, uint64_t now)
+void sim_link_restart(struct ixy_sim *sim, uint64_t now)
 {
 	sim->an_start_ns = now;
 	if (sim->link_up) {
@@ -180,7 +280,9 @@ static uint32_t links_value(struct ixy_sim *sim)
 	uint32_t v = 0;
 	/* KX_AN_COMP: clause 73 auto-negotiation finished (only the AN modes
 	 * run it; the serial and parallel modes have none) */
-	if (sim->link_up)
+	if (sim->link_up && sim->media == SIM_MEDIA_COPPER)
+		v |= SIM_LINKS_UP | SIM_LINKS_STATUS | (uint32_t)sim->phy.speed << SIM_LINKS_SPEED_SHIFT;
+	else if (sim->link_up)
 		v |= SIM_LINKS_UP | SIM_LINKS_STATUS | lms_speed(sim) << SIM_LINKS_SPEED_SHIFT |
 		     (lms_autoneg(sim) ? SIM_LINKS_KX_AN_COMP : 0);
 	return v;
@@ -196,7 +298,7 @@ static bool board_read(struct ixy_sim *sim, uint32_t off, uint64_t now, uint32_t
 
 static bool board_write(struct ixy_sim *sim, uint32_t off, uint32_t val, uint64_t now)
 {
-	return sim_eeprom_write(sim, off, val) || sim_sema_write(sim, off, val, now) || sim_mdio_write(sim, off, val) ||
+	return sim_eeprom_write(sim, off, val) || sim_sema_write(sim, off, val, now) || sim_mdio_write(sim, off, val, now) ||
 	       sim_i2c_write(sim, off, val) || sim_fdir_write(sim, off, val);
 }
 
@@ -210,7 +312,7 @@ static void update_statidx(struct ixy_sim *sim)
 	}
 }
 
-void sim_reset(struct ixy_sim *sim, bool power_on)
+void sim_reset(struct ixy_sim *sim, bool power_on, bool link_reset)
 {
 	uint64_t now = sim_now_ns();
 
@@ -236,8 +338,15 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	sim_setreg(sim, SIM_HLREG0, SIM_HLREG0_TXCRCEN | SIM_HLREG0_RXCRCSTRP | SIM_HLREG0_TXPADEN |
 					    SIM_HLREG0_RXLNGTHERREN);
 	sim_setreg(sim, SIM_MAXFRS, 1518u << SIM_MAXFRS_MFS_SHIFT);
+	/* Packet buffers (4.6.11.3.1): one RX and one TX buffer own the
+	 * memory; TXPBTHRESH(0) is the TX buffer less a largest frame, in
+	 * KiB. The X540/X550 come out of reset with the 82599's RXPBSIZE(0)
+	 * of 512 KiB although their receive memory is 384 KiB (Linux's
+	 * rx_pb_size; its reset_hw writes 384 KiB after every reset): see
+	 * SIM_RXPB_X540 and the check at RXCTRL.RXEN. */
 	sim_setreg(sim, SIM_RXPBSIZE(0), 512u << 10);
 	sim_setreg(sim, SIM_TXPBSIZE(0), 160u << 10);
+	sim_setreg(sim, SIM_TXPBTHRESH(0), 160u - 10u);
 	sim_setreg(sim, SIM_DTXMXSZRQ, 0x10);
 	sim_setreg(sim, SIM_VLNCTRL, 0x8100);
 	for (unsigned q = 0; q < SIM_NUM_QUEUES; q++) {
@@ -252,11 +361,15 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	sim_spi_reset(sim);
 	sim->msca = 0;
 	sim->msrwd = 0;
+	/* the copper PHY is a device of its own: a MAC reset leaves it (and
+	 * its power-down bit) as it is; only power-on sets its defaults */
+	if (power_on && sim->media == SIM_MEDIA_COPPER)
+		sim_phy_power_on(sim);
 	sim_i2c_reset(sim);
 	sim_sema_reset(sim, now, power_on);
 	update_statidx(sim);
 	sim->cfg_dirty = true;
-	sim->rxpb.max_bytes = 512u << 10;
+	sim->rxpb.max_bytes = rx_memory(sim);
 
 	/* After a software reset the EEPROM is read again and the DMA engine
 	 * initialises (4.6.3): ARD and DMAIDONE read 0 until then. The link
@@ -264,11 +377,17 @@ void sim_reset(struct ixy_sim *sim, bool power_on)
 	sim->reset_done_ns = power_on ? 0 : now + DEFAULT_RESET_DELAY_US * 1000ull;
 	sim->rst_ns = power_on ? 0 : now;
 	sim->rst_quiet = !power_on;
-	sim->an_start_ns = power_on && now > (uint64_t)sim_link_delay_us(sim) * 1000 ? now - (uint64_t)sim_link_delay_us(sim) * 1000 : now;
-	if (!power_on)
-		link_restart(sim, now);
-	else
+	if (power_on)	/* a port is created with its link trained */
+		sim->an_start_ns = now > (uint64_t)sim_link_delay_us(sim) * 1000 ?
+					   now - (uint64_t)sim_link_delay_us(sim) * 1000 : now;
+	if (power_on)
 		sim->link_up = false;
+	else if (link_reset)
+		sim_link_restart(sim, now);
+	/* CTRL.RST alone resets the MAC but not the link (4.6.3.2; Linux
+	 * picks RST while the link is up "so the link manageability may be
+	 * using survives"): a link that is up stays up, one that is training
+	 * goes on training. */
 	sim_link_update(sim, now);
 }
 
@@ -424,7 +543,7 @@ uint32_t ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg)
 	}
 	/* tails may have been stored by the driver without the lock */
 	v = __atomic_load_n(&sim->bar[off / 4], __ATOMIC_ACQUIRE);
-	if (!sim_reg_known(off))
+	if (!sim_reg_known_for(sim, off))
 		sim_unknown_access(sim, off, false);
 	int q = rx_queue_of(off, &r);
 	if (q >= 0 && r == 0x10 && sim->rxq[q].enabled)
@@ -562,10 +681,12 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 		goto out;
 	switch (off) {
 	case SIM_CTRL:
-		/* RST, and LRST which on the 82599 resets everything RST does
-		 * and the link too: back to reset values, self-clearing */
+		/* RST, and LRST which resets everything RST does and the
+		 * link too: back to reset values, self-clearing */
 		if (val & (SIM_CTRL_RST | SIM_CTRL_LRST)) {
-			sim_reset(sim, false);
+			if (sim->mac != SIM_MAC_82599)
+				phy_semaphore_check(sim);
+			sim_reset(sim, false, val & SIM_CTRL_LRST);
 			goto out;
 		}
 		sim_setreg(sim, SIM_CTRL, val);
@@ -579,13 +700,13 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 	case SIM_AUTOC:
 		sim_setreg(sim, SIM_AUTOC, val & ~SIM_AUTOC_RESTART_AN);
 		if (val & SIM_AUTOC_RESTART_AN)
-			link_restart(sim, now);
+			sim_link_restart(sim, now);
 		goto out;
 	case SIM_ESDP: {
 		bool was_off = laser_off(sim);
 		sim_setreg(sim, SIM_ESDP, val);
 		if (was_off && !laser_off(sim))
-			link_restart(sim, now);	/* the laser lights up, the link trains */
+			sim_link_restart(sim, now);	/* the laser lights up, the link trains */
 		sim_link_update(sim, now);
 		goto out;
 	}
@@ -604,6 +725,7 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 			if (hl != rd)
 				sim_violation(sim, "receive enabled with HLREG0.RXCRCSTRP=%d but RDRXCTL.CRCSTRIP=%d: "
 					      "both must be set the same way (datasheet 8.2.3.8.8)", hl, rd);
+			rx_buffer_check(sim);
 		}
 		goto out;
 	}
@@ -620,7 +742,7 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 			      ": statistics are read-only (read-to-clear, datasheet 8.2.3.23)", val, reg);
 		goto out;
 	}
-	if (!sim_reg_known(off))
+	if (!sim_reg_known_for(sim, off))
 		sim_unknown_access(sim, off, true);
 	sim_setreg(sim, off, val);
 out:

@@ -53,6 +53,8 @@
 #define  SIM_EEC_ADDR_SIZE	(1u << 10)	/* 16-bit SPI addressing */
 #define  SIM_EEC_SIZE_SHIFT	11		/* 14:11: 2^(n+6) words */
 #define  SIM_EEC_SIZE_MASK	(0xfu << 11)
+#define  SIM_EEC_FLUP		(1u << 23)	/* X540/X550: flash update */
+#define  SIM_EEC_FLUDONE	(1u << 26)	/* X540/X550: flash update done */
 #define SIM_EERD		0x10014		/* 8.2.3.2.2 EEPROM read */
 #define SIM_EEWR		0x10018		/* EEPROM write (8.2.3.2; same layout as EERD) */
 #define  SIM_EERW_START		(1u << 0)
@@ -74,6 +76,13 @@
 #define SIM_SW_FW_SYNC		0x10160		/* a.k.a. GSSR */
 #define  SIM_SWFW_SW_MASK	0x41fu		/* EEP, PHY0, PHY1, MAC_CSR, FLASH; 10: MNG host interface */
 #define  SIM_SWFW_FW_SHIFT	5		/* firmware's bits: software's << 5 */
+/* X540/X550 layout of SW_FW_SYNC (same address): software bits 3:0 (EEPROM,
+ * PHY 0, PHY 1, MAC CSR), 10 (manageability host interface), 12:11 (I2C
+ * 0/1); firmware 8:5 and 14:13; bit 4 the hardware's flash access; 31
+ * REGSMP, read-to-set, guarding the register itself (with SWSM.SMBI). */
+#define  SIM_SWFW_X540_SW_MASK	0x1c0fu
+#define  SIM_SWFW_X540_FW_MASK	0x61e0u
+#define  SIM_SWFW_REGSMP	(1u << 31)
 #define SIM_GCR_EXT		0x11050
 
 /* 8.2.3.5 Interrupts (behaviour: 7.3, the model's sim_irq.c) */
@@ -145,6 +154,7 @@
 #define SIM_RXCTRL		0x03000
 #define  SIM_RXCTRL_RXEN	(1u << 0)
 #define SIM_RXPBSIZE(n)		(0x03c00 + 4 * (n))
+#define SIM_TXPBTHRESH(n)	(0x04950 + 4 * (n))	/* 8.2.3.9.16: KiB, 4.6.11.3.1 */
 
 /* 8.2.3.7 Receive filters */
 #define SIM_RXCSUM		0x05000

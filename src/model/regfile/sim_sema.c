@@ -12,6 +12,14 @@
  *    guards the manageability host interface (HICR), between drivers only
  *    (Linux takes it on the 82599 to send the driver version).
  *
+ * The X540 and X550 (same address, Linux's ixgbe_x540.c) guard SW_FW_SYNC
+ * with SWSM.SMBI and SW_FW_SYNC.REGSMP (bit 31) instead of SWESMBI: a read
+ * of SW_FW_SYNC that finds REGSMP clear sets it for the reader; a write
+ * with bit 31 clear gives it back. Their software bits are 3:0 (EEPROM,
+ * PHY 0, PHY 1, MAC CSR), 10 (host interface), 12:11 (I2C 0/1); the
+ * firmware's 8:5 and 14:13; bit 4 is the hardware's flash access (never
+ * busy in the model).
+ *
  * The model has no real firmware; with fw_hold_us a simulated one holds
  * its EEPROM, PHY 0 and MAC CSR bits for that long after power-on and
  * every reset, so drivers' wait-and-retry paths run. The semaphores
@@ -30,8 +38,18 @@
 				 * bit-banged EEPROM write of 512 words for ~1 s */
 #define FW_BITS		(0x1u | 0x2u | 0x8u)	/* the resources the simulated firmware uses */
 
-static const char *const resource[11] = { "EEPROM", "PHY 0", "PHY 1", "MAC CSR", "flash",
-					   [10] = "manageability host interface" };
+static const char *const resource[13] = { "EEPROM", "PHY 0", "PHY 1", "MAC CSR", "flash",
+					   [10] = "manageability host interface", [11] = "I2C 0", [12] = "I2C 1" };
+
+static bool x540(const struct ixy_sim *sim)
+{
+	return sim->mac != SIM_MAC_82599;
+}
+
+static uint32_t sw_mask(const struct ixy_sim *sim)
+{
+	return x540(sim) ? SIM_SWFW_X540_SW_MASK : SIM_SWFW_SW_MASK;
+}
 
 static uint32_t fw_bits(const struct ixy_sim *sim, uint64_t now)
 {
@@ -60,8 +78,12 @@ static uint64_t oldest_hold(const struct sim_sema *s, const char **what)
 		t = s->swesmbi_ns;
 		*what = "SWSM.SWESMBI";
 	}
-	for (unsigned i = 0; i < 11; i++)
-		if ((s->swfw & SIM_SWFW_SW_MASK & (1u << i)) && (!t || s->swfw_ns[i] < t)) {
+	if (s->regsmp && (!t || s->regsmp_ns < t)) {
+		t = s->regsmp_ns;
+		*what = "SW_FW_SYNC.REGSMP";
+	}
+	for (unsigned i = 0; i < 13; i++)
+		if ((s->swfw & (1u << i)) && (!t || s->swfw_ns[i] < t)) {
 			t = s->swfw_ns[i];
 			*what = resource[i];
 		}
@@ -71,7 +93,7 @@ static uint64_t oldest_hold(const struct sim_sema *s, const char **what)
 void sim_sema_check(struct ixy_sim *sim, uint64_t now)
 {
 	struct sim_sema *s = &sim->sema;
-	if (!(s->swsm & (SIM_SWSM_SMBI | SIM_SWSM_SWESMBI)) && !(s->swfw & SIM_SWFW_SW_MASK)) {
+	if (!(s->swsm & (SIM_SWSM_SMBI | SIM_SWSM_SWESMBI)) && !s->swfw && !s->regsmp) {
 		s->long_reported = false;
 		return;
 	}
@@ -101,7 +123,11 @@ bool sim_sema_read(struct ixy_sim *sim, uint32_t off, uint64_t now, uint32_t *v)
 		}
 		return true;
 	case SIM_SW_FW_SYNC:
-		*v = s->swfw | fw_bits(sim, now);
+		*v = s->swfw | fw_bits(sim, now) | (s->regsmp ? SIM_SWFW_REGSMP : 0);
+		if (x540(sim) && !s->regsmp) {	/* read-to-set: this reader owns REGSMP now */
+			s->regsmp = true;
+			s->regsmp_ns = now;
+		}
 		return true;
 	case SIM_FWSM:
 		/* firmware valid, no error, no manageability mode (bits 3:1 = 0) */
@@ -130,13 +156,19 @@ bool sim_sema_write(struct ixy_sim *sim, uint32_t off, uint32_t val, uint64_t no
 		return true;
 	}
 	case SIM_SW_FW_SYNC: {
-		if (!(s->swsm & SIM_SWSM_SWESMBI))
+		if (!x540(sim) && !(s->swsm & SIM_SWSM_SWESMBI))
 			sim_violation(sim, "SW_FW_SYNC = 0x%08" PRIx32 " written without owning SWSM.SWESMBI: "
 				      "take SMBI and SWESMBI first (datasheet 8.2.3.4)", val);
+		if (x540(sim) && (!(s->swsm & SIM_SWSM_SMBI) || !s->regsmp))
+			sim_violation(sim, "SW_FW_SYNC = 0x%08" PRIx32 " written without owning SWSM.SMBI and "
+				      "SW_FW_SYNC.REGSMP: read SMBI as 0, then read REGSMP as 0, before changing "
+				      "SW_FW_SYNC (X540/X550)", val);
 		uint32_t fw = fw_bits(sim, now) >> SIM_SWFW_FW_SHIFT;
-		uint32_t sw = val & SIM_SWFW_SW_MASK;
+		uint32_t sw = val & sw_mask(sim);
 		uint32_t taken = sw & ~s->swfw;
-		for (unsigned i = 0; i < 11; i++) {
+		if (x540(sim) && !(val & SIM_SWFW_REGSMP))
+			s->regsmp = false;	/* given back */
+		for (unsigned i = 0; i < 13; i++) {
 			if (!(taken & (1u << i)))
 				continue;
 			s->swfw_ns[i] = now;
