@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "drivers/ixgbe.h"
 #include "ixy/device.h"
 #include "ixy/error.h"
 #include "ixy/sim.h"
@@ -109,6 +110,9 @@ static void one_board(uint16_t id, uint32_t fw_hold_us)
 	assert_non_null(sim);
 	assert_int_equal(ixy_sim_wire_loopback(sim), 0);
 	assert_true(phy_low_power(sim));  /* as Linux left it */
+	print_message("%04x reset values: RXPBSIZE0 0x%x RXPBSIZE1 0x%x TXPBSIZE0 0x%x TXPBTHRESH0 0x%x\n", id,
+		      ixy_sim_reg_read(sim, RXPBSIZE0), ixy_sim_reg_read(sim, RXPBSIZE0 + 4),
+		      ixy_sim_reg_read(sim, TXPBSIZE0), ixy_sim_reg_read(sim, TXPBTHRESH0));
 
 	struct ixy_config cfg = { .rx_ring_size = 64, .tx_ring_size = 64, .mempool_size = 256,
 				  .link_timeout_ms = 3000 };
@@ -120,6 +124,13 @@ static void one_board(uint16_t id, uint32_t fw_hold_us)
 		assert_non_null(dev);
 		assert_int_equal(ixy_get_link_speed(dev), 10000);
 		assert_false(phy_low_power(sim));
+		/* the driver's reading of the PHY matches the model's */
+		struct ixgbe_dev *d = to_ixgbe(dev);
+		assert_int_equal(d->phy_addr, 0);
+		assert_int_equal(d->phy_id, id == 0x1528 || id == 0x1560 ? IXGBE_PHY_ID_X540 : IXGBE_PHY_ID_X550);
+		assert_int_equal(d->phy_speeds & (MDIO_PMA_SPEED_10G | MDIO_PMA_SPEED_1G | MDIO_PMA_SPEED_100M),
+				 MDIO_PMA_SPEED_10G | MDIO_PMA_SPEED_1G | MDIO_PMA_SPEED_100M);
+		assert_true(d->phy_was_off);  /* Linux left it down (round 0), our close did (round 1) */
 		assert_int_equal(ixy_sim_reg_read(sim, RXPBSIZE0), 384u << 10);
 		assert_int_equal(ixy_sim_reg_read(sim, TXPBSIZE0), 160u << 10);
 		assert_int_equal(ixy_sim_reg_read(sim, TXPBTHRESH0), 150u);
