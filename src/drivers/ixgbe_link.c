@@ -129,9 +129,9 @@ static bool lesm_enabled(struct ixgbe_dev *d)
 
 /* The boards whose SFP+ cage sits on I2CCTL's bus and that Linux treats
  * as SFP+ fiber: their module is identified. The QSFP+ board (0x1558)
- * reaches its module through an I2C mux on SDP0/1, the LS board (0x154F)
- * has a fixed optical link and the bypass card (0x155D) is unknown to
- * Linux 6.1: those keep the plain SFI set-up below. */
+ * reaches its module through an I2C mux on SDP0/1 and the LS board
+ * (0x154F) has a fixed optical link: those keep the plain SFI set-up
+ * below. */
 static bool sfp_cage(const struct ixgbe_dev *d)
 {
 	switch (d->id->device_id) {
