@@ -166,6 +166,7 @@ static void test_memory_packet_pci_sim_calls_with_null(void **state)
 	EXPECT_ERR(ixy_sim_reg_write(NULL, 0, 0), -EINVAL, "ixy_sim_reg_write");
 	EXPECT_ERR(ixy_sim_bar0(NULL, NULL), -EINVAL, "ixy_sim_bar0");
 	EXPECT_ERR(ixy_sim_device_id(NULL), -EINVAL, "ixy_sim_device_id");
+	EXPECT_ERR(ixy_sim_unguarded_resets(NULL), -EINVAL, "ixy_sim_unguarded_resets");
 	EXPECT_ERR(ixy_sim_step(NULL), -EINVAL, "ixy_sim_step");
 	EXPECT_ERR(ixy_sim_mode(NULL), -EINVAL, "ixy_sim_mode");
 	EXPECT_ERR(ixy_sim_wire_loopback(NULL), -EINVAL, "ixy_sim_wire_loopback");

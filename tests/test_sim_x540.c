@@ -405,6 +405,80 @@ static void test_rst_vs_lrst(void **state)
 	rst_case("rst-x540,mode=stepped,device_id=0x1528,link_delay_us=5000");
 }
 
+/* PHY accesses the way Linux makes them: the PHY semaphore around each
+ * one, waiting while the firmware holds it. */
+static void phy_take(struct ixy_sim *s)
+{
+	int i;
+	for (i = 0; i < 200 && !x540_swfw(s, SWFW_PHY0, true); i++)
+		sleep_us(500);
+	assert_true(i < 200);
+}
+
+static uint16_t phy_rd_locked(struct ixy_sim *s, unsigned mmd, unsigned reg)
+{
+	phy_take(s);
+	uint16_t v = phy_rd(s, 0, mmd, reg);
+	assert_true(x540_swfw(s, SWFW_PHY0, false));
+	return v;
+}
+
+static void phy_wr_locked(struct ixy_sim *s, unsigned mmd, unsigned reg, uint16_t v)
+{
+	phy_take(s);
+	phy_wr(s, mmd, reg, v);
+	assert_true(x540_swfw(s, SWFW_PHY0, false));
+}
+
+/* Linux's order on an X540/X550 that Linux itself left down (PHY powered
+ * down), with a firmware that holds the semaphores after each reset:
+ * reset_hw_X540 (PHY semaphore around CTRL.RST, released before the 1 ms
+ * wait, RXPBSIZE(0) = 384 KiB), identify the PHY, set_phy_power(true),
+ * setup_phy_link (10G, 1G, 100M advertised, AN restart), LINKS at 10G,
+ * receive on. No violation on the way. */
+static void linux_order(const char *spec, uint32_t want_id)
+{
+	struct ixy_sim *s = port(spec);
+	phy_take(s);
+	wr(s, R_CTRL, rd(s, R_CTRL) | CTRL_RST);
+	rd(s, 0x00008);				/* flush (STATUS) */
+	assert_true(x540_swfw(s, SWFW_PHY0, false));
+	sleep_us(1200);
+	int i;
+	for (i = 0; i < 10 && (rd(s, R_CTRL) & (CTRL_RST | 1u << 3)); i++)
+		sleep_us(1);
+	assert_true(i < 10);
+	wr(s, R_RXPBSIZE(0), 384u << 10);
+
+	uint32_t id = (uint32_t)phy_rd_locked(s, MMD_PMA, 2) << 16 | phy_rd_locked(s, MMD_PMA, 3);
+	assert_int_equal(id, want_id);
+	uint16_t c1 = phy_rd_locked(s, MMD_VEND1, 0);
+	assert_true(c1 & LPOWER);
+	phy_wr_locked(s, MMD_VEND1, 0, (uint16_t)(c1 & ~LPOWER));
+
+	phy_wr_locked(s, MMD_AN, 32, (uint16_t)(phy_rd_locked(s, MMD_AN, 32) | 0x1000));
+	phy_wr_locked(s, MMD_AN, 0xc400, (uint16_t)(phy_rd_locked(s, MMD_AN, 0xc400) | 0x8000));
+	phy_wr_locked(s, MMD_AN, 16, (uint16_t)(phy_rd_locked(s, MMD_AN, 16) | 0x0100));
+	phy_wr_locked(s, MMD_AN, 0, (uint16_t)(phy_rd_locked(s, MMD_AN, 0) | 0x0200));
+	for (i = 0; i < 100 && !(rd(s, R_LINKS) & LINKS_UP); i++)
+		sleep_us(1000);
+	assert_int_equal(links_speed(s), 3);
+	wr(s, R_RDRXCTL, rd(s, R_RDRXCTL) | RDRXCTL_CRCSTRIP);
+	wr(s, R_RXCTRL, 1);
+	assert_int_equal(ixy_sim_unguarded_resets(s), 0);
+	assert_clean(s);
+	ixy_sim_destroy(s);
+}
+
+static void test_linux_order(void **state)
+{
+	(void)state;
+	linux_order("lx-x540,mode=stepped,device_id=0x1528,phy_power=off,fw_hold_us=3000,link_delay_us=2000",
+		    0x01540200);
+	linux_order("lx-x550,mode=stepped,device_id=0x1563,phy_power=off,fw_hold_us=3000,link_delay_us=2000",
+		    0x01540223);
+}
+
 static uint16_t ee(struct ixy_sim *s, unsigned w)
 {
 	wr(s, R_EERD, w << 2 | 1u);
@@ -493,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_rst_phy_semaphore),
 		cmocka_unit_test(test_packet_buffers),
 		cmocka_unit_test(test_rst_vs_lrst),
+		cmocka_unit_test(test_linux_order),
 		cmocka_unit_test(test_nvm_checksum),
 		cmocka_unit_test(test_refused_ids),
 	};

@@ -72,7 +72,10 @@ uint64_t sim_port_due_ns(const struct ixy_sim *sim)
 		return 0;	/* raised by the other port of the pair after our round */
 	if (sim->irq.due_ns < due)
 		due = sim->irq.due_ns;
-	if (sim->carrier && !sim->link_up && due > sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000)
+	/* only a link that will come: a port with the laser off, an empty
+	 * cage or a powered-down PHY has nothing scheduled (an end of AN in
+	 * the past would keep the engine spinning) */
+	if (!sim->link_up && sim_link_trainable(sim) && due > sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000)
 		due = sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
 	const struct sim_gen_state *g = sim->gen;
 	if (sim->wire == SIM_WIRE_GEN && g && sim->link_up && g->interval_ps &&

@@ -396,6 +396,7 @@ void sim_unlock(struct ixy_sim *sim);
  * was set, the link trains again) */
 void sim_reset(struct ixy_sim *sim, bool power_on, bool link_reset);
 void sim_link_update(struct ixy_sim *sim, uint64_t now_ns);
+bool sim_link_trainable(const struct ixy_sim *sim);	/* the link comes once AN time is over */
 uint32_t sim_link_delay_us(const struct ixy_sim *sim);
 static inline uint32_t sim_reg(const struct ixy_sim *sim, uint32_t off) { return sim->bar[off / 4]; }
 static inline void sim_setreg(struct ixy_sim *sim, uint32_t off, uint32_t v) { sim->bar[off / 4] = v; }

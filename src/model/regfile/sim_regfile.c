@@ -252,10 +252,17 @@ static uint32_t train_speed(const struct ixy_sim *sim)
 	return sim->media == SIM_MEDIA_COPPER ? sim_phy_speed(sim) : lms_speed(sim);
 }
 
+/* Everything but time is there for the link: a partner, light, a module,
+ * a speed to train to (a powered PHY on the X540/X550). */
+bool sim_link_trainable(const struct ixy_sim *sim)
+{
+	return sim->carrier && !laser_off(sim) && (sim->media != SIM_MEDIA_SFP || sim_sfp_present(sim)) &&
+	       train_speed(sim);
+}
+
 void sim_link_update(struct ixy_sim *sim, uint64_t now)
 {
-	bool up = sim->carrier && !laser_off(sim) && (sim->media != SIM_MEDIA_SFP || sim_sfp_present(sim)) &&
-		  train_speed(sim) && now >= sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
+	bool up = sim_link_trainable(sim) && now >= sim->an_start_ns + (uint64_t)sim_link_delay_us(sim) * 1000;
 	if (up != sim->link_up) {
 		sim->link_up = up;
 		/* the copper result holds until the link goes down (new
