@@ -44,6 +44,7 @@ struct fake {
 	unsigned sem_violations;        /* SW_FW_SYNC written without SMBI + REGSMP */
 	unsigned takes[5], gives[5];
 	unsigned fw_phy_reads;          /* the firmware holds the PHY bit for this many SW_FW_SYNC reads */
+	unsigned taken_over;            /* software set the PHY bit while the firmware's was set */
 	/* MDIO */
 	bool present;
 	uint8_t addr;                   /* where the PHY answers */
@@ -208,6 +209,8 @@ void __wrap_ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 	case IXGBE_SW_FW_SYNC:
 		if (!(F.swsm & IXGBE_SWSM_SMBI) || !(F.swfw & REGSMP))
 			F.sem_violations++;
+		if (!(F.swfw & phy_sem()) && (val & phy_sem()) && (F.swfw & phy_sem() << IXGBE_SWFW_FW_SHIFT))
+			F.taken_over++;
 		for (unsigned b = 0; b < 5; b++) {
 			if (!(F.swfw & BIT(b)) && (val & BIT(b)))
 				F.takes[b]++;
@@ -435,6 +438,27 @@ static void test_firmware_holds_phy_semaphore(void **state)
 	ixy_sim_destroy(sim);
 }
 
+/* A firmware that never gives the PHY bit back: after 1 s the X540 rule
+ * (Linux's) takes the resource next to the firmware's bit, for the reset
+ * and for the set-up, instead of failing the open. */
+static void test_firmware_never_releases(void **state)
+{
+	(void)state;
+	fake_init(false);
+	F.fw_phy_reads = 0xFFFFFFFFu;
+	struct ixy_sim *sim = new_sim("phy-fw-hung", 0x1528);
+	struct ixy_config cfg = small_cfg();
+	struct ixy_device *dev = open_ok(sim, &cfg);
+	assert_int_equal(ixy_get_link_speed(dev), 10000);
+	assert_int_equal(F.taken_over, 2);
+	ixy_close(dev);
+	assert_int_equal(F.taken_over, 3);  /* the power-down at close */
+	assert_false(powered());
+	F.fw_phy_reads = 0;
+	assert_clean(sim);
+	ixy_sim_destroy(sim);
+}
+
 /* No link: the message says what the PHY shows, not "cable?". */
 static void test_timeout_says_what_was_seen(void **state)
 {
@@ -514,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_speeds_follow_ability),
 		cmocka_unit_test(test_mng_veto_and_bmc),
 		cmocka_unit_test(test_firmware_holds_phy_semaphore),
+		cmocka_unit_test(test_firmware_never_releases),
 		cmocka_unit_test(test_timeout_says_what_was_seen),
 		cmocka_unit_test(test_no_phy),
 		cmocka_unit_test(test_refused_ids),
