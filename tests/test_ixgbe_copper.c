@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "drivers/ixgbe.h"
+#include "error.h"
 #include "ixy/device.h"
 #include "ixy/error.h"
 #include "ixy/sim.h"
@@ -165,11 +166,38 @@ static void test_firmware_holds_semaphores(void **state)
 	one_board(0x1563, 300000);
 }
 
+/* No cable: the open fails after the link timeout, and the message says
+ * what the driver saw on the PHY (powered up by us, AN state), not a
+ * generic cable hint; nothing is left held. */
+static void test_no_cable_message(void **state)
+{
+	(void)state;
+	struct ixy_sim_config sc = { .mode = IXY_SIM_STEPPED, .device_id = 0x1563, .phy_power_off = true };
+	struct ixy_sim *sim = ixy_sim_create("cu-nocable", &sc);
+	assert_non_null(sim);
+	assert_int_equal(ixy_sim_wire_loopback(sim), 0);
+	ixy_sim_set_carrier(sim, false);
+	struct ixy_config cfg = { .rx_ring_size = 64, .tx_ring_size = 64, .mempool_size = 256,
+				  .link_timeout_ms = 300 };
+	ixy_clear_error();
+	assert_null(ixy_open_sim(sim, &cfg));
+	print_message("(expected) %s\n", ixy_last_error());
+	assert_int_equal(ixy_last_error_code(), -ETIMEDOUT);
+	assert_non_null(strstr(ixy_last_error(), "copper PHY 0x01540220 at MDIO address 0: powered up (was powered "
+						 "down at open"));
+	assert_non_null(strstr(ixy_last_error(), "auto-negotiation not complete, PHY link down"));
+	assert_null(strstr(ixy_last_error(), "cable, transceiver or link partner?"));
+	assert_true(phy_low_power(sim));  /* the failed open closed the port like a close */
+	assert_clean(sim);
+	ixy_sim_destroy(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_x540_x550_from_powered_down),
 		cmocka_unit_test(test_firmware_holds_semaphores),
+		cmocka_unit_test(test_no_cable_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
