@@ -143,10 +143,12 @@ int ixgbe_swfw_acquire(struct ixgbe_dev *d, uint32_t mask, const char *what)
 	 * once more. */
 	if ((rc = swsm_take(d)))
 		return rc;
-	if (regsmp_guard(d) && !(held & mask)) {
-		/* X540/X550, only the firmware or hardware holds it: take
-		 * it next to their bits, as Linux does there */
-		ixgbe_set_bits(d, IXGBE_SW_FW_SYNC, mask);
+	uint32_t now = ixgbe_read(d, IXGBE_SW_FW_SYNC);
+	if (regsmp_guard(d) && !(now & mask)) {
+		/* X540/X550, no software holds it (only the firmware or the
+		 * hardware, or nobody by now): take it next to their bits, as
+		 * Linux does there */
+		ixgbe_write(d, IXGBE_SW_FW_SYNC, now | mask);
 		swsm_release(d);
 		rc = 0;
 		goto out;
