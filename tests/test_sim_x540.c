@@ -215,6 +215,25 @@ static void test_power_down_and_up(void **state)
 	ixy_sim_destroy(s);
 }
 
+/* The same on a threaded port: the engine sees the AN end after the
+ * power-up (it schedules nothing while the PHY is down). */
+static void test_power_up_threaded(void **state)
+{
+	(void)state;
+	struct ixy_sim *s = port("x540-thr,mode=threaded,device_id=0x1528,link_delay_us=2000,phy_power=off");
+	sleep_us(5000);
+	assert_int_equal(rd(s, R_LINKS) & LINKS_UP, 0);
+	rd(s, R_EICR);
+	phy_wr(s, MMD_VEND1, 0, (uint16_t)(phy_rd(s, 0, MMD_VEND1, 0) & ~LPOWER));
+	int i;
+	for (i = 0; i < 1000 && !(rd(s, R_LINKS) & LINKS_UP); i++)
+		sleep_us(1000);
+	assert_int_equal(links_speed(s), 3);
+	assert_true(rd(s, R_EICR) & EICR_LSC);
+	assert_clean(s);
+	ixy_sim_destroy(s);
+}
+
 /* The default port: powered up as after a cold boot, link at 10G. */
 static void test_power_default_on(void **state)
 {
@@ -226,6 +245,12 @@ static void test_power_default_on(void **state)
 	assert_clean(s);
 	ixy_sim_destroy(s);
 	assert_null(ixy_sim_open_spec("x-pwr-bad,device_id=0x10fb,phy_power=off"));
+	assert_non_null(strstr(ixy_last_error(), "copper PHY"));
+	assert_null(ixy_sim_open_spec("x-pwr-bad2,phy_power=on"));
+	assert_non_null(strstr(ixy_last_error(), "copper PHY"));
+	assert_null(ixy_sim_open_spec("x-pwr-bad3,device_id=0x1528,phy_power=maybe"));
+	struct ixy_sim_config c = { .mode = IXY_SIM_STEPPED, .device_id = 0x10f8, .phy_power_off = true };
+	assert_null(ixy_sim_create("x-pwr-bad4", &c));
 	assert_non_null(strstr(ixy_last_error(), "no copper PHY"));
 }
 
@@ -561,6 +586,7 @@ int main(void)
 		cmocka_unit_test(test_phy_scan),
 		cmocka_unit_test(test_read_increment),
 		cmocka_unit_test(test_power_down_and_up),
+		cmocka_unit_test(test_power_up_threaded),
 		cmocka_unit_test(test_power_default_on),
 		cmocka_unit_test(test_an_speeds),
 		cmocka_unit_test(test_phy_survives_mac_reset),

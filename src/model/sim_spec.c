@@ -100,6 +100,7 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 
 	struct ixy_sim_config cfg = { .mode = IXY_SIM_THREADED };
 	char *wire = NULL, *save = NULL;
+	bool phy_power_given = false;
 	char *name = strtok_r(buf, ",", &save);
 	if (!name)
 		return ixy_error_null(-EINVAL, "sim spec \"%s\": missing port name", spec);
@@ -154,6 +155,7 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 			cfg.sema_hold_ms = (uint32_t)strtoul(v, NULL, 0);
 		} else if (strcmp(o, "phy_power") == 0 && v && (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)) {
 			cfg.phy_power_off = strcmp(v, "off") == 0;
+			phy_power_given = true;
 		} else {
 			return ixy_error_null(-EINVAL, "sim spec \"%s\": unknown option \"%s%s%s\": known are "
 					      "mode=threaded|stepped, wire=..., mac=..., unthrottled, laser_off, "
@@ -162,6 +164,10 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 					      "(see docs/sim.md)", spec, o, v ? "=" : "", v ? v : "");
 		}
 	}
+	if (phy_power_given && sim_media_of(cfg.device_id ? cfg.device_id : 0x10fb) != SIM_MEDIA_COPPER)
+		return ixy_error_null(-EINVAL, "sim spec \"%s\": phy_power= applies to the X540/X550 ids with a copper "
+				      "PHY (0x1528, 0x1560, 0x155c, 0x1563, 0x15d1), not to device 0x%04x", spec,
+				      cfg.device_id ? cfg.device_id : 0x10fb);
 	struct ixy_sim *sim = ixy_sim_create(name, &cfg);
 	if (!sim)
 		return NULL;
