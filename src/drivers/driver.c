@@ -103,11 +103,11 @@ int ixy_take_pci_device(struct ixy_pci_dev *pci, const struct ixy_config_resolve
 	/* One driver per device: claim it before anything is changed. */
 	if ((rc = ixy_pci_lock(pci)) < 0)
 		return rc;
-	/* Before anything changes: a device behind a translating IOMMU
-	 * cannot work with physical addresses at all. */
+
+	/* Before anything changes: without VFIO the device gets physical
+	 * addresses, which a translating IOMMU turns into faults. */
 	if ((rc = ixy_pci_check_iommu(pci)) < 0)
 		return rc;
-
 	/* The kernel driver would fight us over the registers and queues: take
 	 * the device from it (refused while its interface is up, unless forced),
 	 * unless the caller forbids unbinding altogether. */

@@ -7,8 +7,10 @@
  * or "DMA-FQ", the default of many distributions with intel_iommu=on)
  * every descriptor fetch faults in the IOMMU, the NIC sees nothing, and
  * the only trace is a DMAR fault line in the kernel log. Without VFIO
- * (which would map our memory into the device's domain) such a device
- * cannot work, so the open refuses it up front and says what to do.
+ * (which maps our memory into the device's domain) such a device cannot
+ * work, so an open that does not go through VFIO refuses it up front and
+ * says what to do. Only for that path: a device bound to vfio-pci is
+ * meant to be translated. */
  *
  * The kernel shows the device's group as the `iommu_group` link of its
  * sysfs directory, and since Linux 5.11 the group's default domain type
@@ -43,8 +45,8 @@ int ixy_pci_check_iommu(struct ixy_pci_dev *dev)
 	if (strcmp(type, "DMA") == 0 || strcmp(type, "DMA-FQ") == 0)
 		return ixy_error(-EOPNOTSUPP, "%s: the IOMMU translates this device's DMA (iommu_group type %s): "
 				 "physical addresses from pagemap would fault and no packet would move; bind it to "
-				 "vfio-pci (not supported by libixy yet) or boot with iommu=pt (pass-through for "
-				 "devices without a driver-managed domain)", dev->name, type);
+				 "vfio-pci (scripts/bind-uio.sh %s --bind vfio-pci) or boot with iommu=pt",
+				 dev->name, type, dev->name);
 	if (strcmp(type, "blocked") == 0)
 		return ixy_error(-EOPNOTSUPP, "%s: the IOMMU blocks this device's DMA (iommu_group type blocked): "
 				 "no DMA can reach memory; boot with iommu=pt", dev->name);
