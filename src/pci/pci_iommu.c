@@ -10,7 +10,7 @@
  * (which maps our memory into the device's domain) such a device cannot
  * work, so an open that does not go through VFIO refuses it up front and
  * says what to do. Only for that path: a device bound to vfio-pci is
- * meant to be translated. */
+ * meant to be translated.
  *
  * The kernel shows the device's group as the `iommu_group` link of its
  * sysfs directory, and since Linux 5.11 the group's default domain type
