@@ -96,6 +96,13 @@ struct ixy_device *ixy_open(const char *addr, const struct ixy_config *cfg)
 	const struct ixy_pci_info *info = ixy_pci_get_info(pci);
 	if (virtio_supported(info->vendor_id, info->device_id))
 		return opened(virtio_open_pci(pci, &rc));
+	const char *refused = ixgbe_refused(info->vendor_id, info->device_id);
+	if (refused) {
+		ixy_error(-ENODEV, "%s: device %04x:%04x is not supported: %s; see docs/driver.md",
+			  ixy_pci_name(pci), info->vendor_id, info->device_id, refused);
+		ixy_pci_close(pci);
+		return NULL;
+	}
 	if (!ixgbe_supported(info->vendor_id, info->device_id)) {
 		ixy_error(-ENODEV, "%s: unsupported device %04x:%04x (vendor:device): libixy drives Intel "
 			  "82599, X540 and X550 (ixgbe) controllers and virtio-net (1af4:1000 legacy, 1af4:1041 virtio 1.0)",

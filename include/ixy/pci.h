@@ -106,6 +106,13 @@ int ixy_pci_disable_bus_master(struct ixy_pci_dev *dev);
  * before they touch the device, so two processes never drive one NIC. */
 int ixy_pci_lock(struct ixy_pci_dev *dev);
 
+/* Refuse a device whose DMA the IOMMU translates (its sysfs iommu_group
+ * type is "DMA" or "DMA-FQ", or "blocked"): libixy hands the NIC physical
+ * addresses, which would all fault. 0 if there is no IOMMU group, the
+ * group passes DMA through ("identity"), or the kernel does not show the
+ * type; else -EOPNOTSUPP with a message (vfio-pci or iommu=pt). */
+int ixy_pci_check_iommu(struct ixy_pci_dev *dev);
+
 /* Name of the bound kernel driver into buf; returns 1 if bound, 0 if no
  * driver is bound (buf = ""), <0 on error. */
 int ixy_pci_driver(struct ixy_pci_dev *dev, char *buf, size_t len);

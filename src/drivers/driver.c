@@ -122,6 +122,10 @@ int ixy_take_pci_device(struct ixy_pci_dev *pci, const struct ixy_config_resolve
 		return ixy_error(-EBUSY, "%s: is not bound to vfio-pci, but this process already drives a device "
 				 "through VFIO, whose DMA memory has IOVAs, not physical addresses: bind it to "
 				 "vfio-pci too (scripts/bind-uio.sh %s --bind vfio-pci)", name, name);
+	/* Before anything changes: without VFIO the device gets physical
+	 * addresses, which a translating IOMMU turns into faults. */
+	if ((rc = ixy_pci_check_iommu(pci)) < 0)
+		return rc;
 	/* The kernel driver would fight us over the registers and queues: take
 	 * the device from it (refused while its interface is up, unless forced),
 	 * unless the caller forbids unbinding altogether. */
@@ -161,8 +165,10 @@ int ixy_driver_wait_link(struct ixy_device *dev, uint32_t timeout_ms)
 	}
 }
 
-int ixy_open_wait_link(struct ixy_device *dev, const struct ixy_config *c, const char *hint)
+static int wait_link(struct ixy_device *dev, const struct ixy_config *c, const char *hint, ixy_link_hint_fn fn)
 {
+	char buf[640];
+
 	dev->cancel = c->cancel;
 	int rc = ixy_driver_wait_link(dev, c->link_timeout_ms);
 	if (rc != -ETIMEDOUT)
@@ -171,8 +177,23 @@ int ixy_open_wait_link(struct ixy_device *dev, const struct ixy_config *c, const
 		ixy_clear_error();
 		return 0;
 	}
+	if (fn) {
+		buf[0] = '\0';
+		fn(dev, buf, sizeof(buf));
+		hint = buf;
+	}
 	return ixy_error(rc, "%s: link did not come up within %u ms (%s); raise ixy_config.link_timeout_ms or "
 			 "set link_optional to open anyway", dev->name, c->link_timeout_ms, hint);
+}
+
+int ixy_open_wait_link(struct ixy_device *dev, const struct ixy_config *c, const char *hint)
+{
+	return wait_link(dev, c, hint, NULL);
+}
+
+int ixy_open_wait_link_fn(struct ixy_device *dev, const struct ixy_config *c, ixy_link_hint_fn hint)
+{
+	return wait_link(dev, c, "", hint);
 }
 
 struct ixy_device *ixy_close_after_failure(struct ixy_device *dev, int err)

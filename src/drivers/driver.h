@@ -115,6 +115,10 @@ int ixy_driver_wait_link(struct ixy_device *dev, uint32_t timeout_ms);
  * link_optional; otherwise -ETIMEDOUT with `hint` (what to check) in the
  * message. */
 int ixy_open_wait_link(struct ixy_device *dev, const struct ixy_config *c, const char *hint);
+/* The same, with the hint written only when the wait timed out, so it can
+ * say what the device shows at that moment. */
+typedef void (*ixy_link_hint_fn)(struct ixy_device *dev, char *buf, size_t len);
+int ixy_open_wait_link_fn(struct ixy_device *dev, const struct ixy_config *c, ixy_link_hint_fn hint);
 
 /* Close a half-opened device after `err`, keeping the failure's message
  * (not one from the clean-up); returns NULL for the open call to return. */
@@ -125,6 +129,8 @@ struct ixy_device *ixgbe_open_pci(struct ixy_pci_dev *pci, const struct ixy_conf
 struct ixy_device *ixgbe_open_sim(struct ixy_sim *sim, bool owns_sim, const struct ixy_config_resolved *cfg);
 /* The model name if the ixgbe driver supports this device id, else NULL. */
 const char *ixgbe_supported(uint16_t vendor_id, uint16_t device_id);
+/* For an ixgbe-family id libixy knows but refuses: why, else NULL. */
+const char *ixgbe_refused(uint16_t vendor_id, uint16_t device_id);
 /* Legacy virtio-net (1af4:1000, src/drivers/virtio*.c). */
 struct ixy_device *virtio_open_pci(struct ixy_pci_dev *pci, const struct ixy_config_resolved *cfg);
 const char *virtio_supported(uint16_t vendor_id, uint16_t device_id);

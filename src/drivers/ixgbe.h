@@ -17,17 +17,14 @@
 enum ixgbe_mac {
 	IXGBE_MAC_82599,
 	IXGBE_MAC_X540,
-	IXGBE_MAC_X550,
-	IXGBE_MAC_X550EM_X,
-	IXGBE_MAC_X550EM_A,
+	IXGBE_MAC_X550,         /* X550-T1/T2; the X550EM SoC MACs are not taken (ixgbe_ids.c) */
 };
 
 /* How the link is brought up (4.6.4). */
 enum ixgbe_media {
 	IXGBE_MEDIA_SFP,        /* 82599 SFI: AUTOC.LMS = 10G serial, AUTOC2 = SFI */
 	IXGBE_MEDIA_BACKPLANE,  /* 82599 KR/KX4/KX/CX4/XAUI: keep the EEPROM's AUTOC, restart AN */
-	IXGBE_MEDIA_COPPER,     /* X540/X550 10GBASE-T: the internal PHY negotiates by itself */
-	IXGBE_MEDIA_FIRMWARE,   /* X550EM: link managed by firmware/EEPROM defaults */
+	IXGBE_MEDIA_COPPER,     /* X540/X550 10GBASE-T: internal PHY over MDIO (ixgbe_phy.c) */
 };
 
 struct ixgbe_id {
@@ -37,6 +34,8 @@ struct ixgbe_id {
 	const char *model;
 };
 const struct ixgbe_id *ixgbe_lookup(uint16_t device_id);
+/* For an Intel id this driver knows but does not take: why (else NULL). */
+const char *ixgbe_refusal(uint16_t device_id);
 
 /* What the SFP+ cage holds, from the module's SFF-8472 EEPROM (ixgbe_sfp.c). */
 enum ixgbe_sfp_kind {
@@ -115,6 +114,12 @@ struct ixgbe_dev {
 	uint32_t orig_autoc;            /* AUTOC as the EEPROM loaded it */
 	uint32_t swfw_held;             /* SW_FW_SYNC bits this driver holds now */
 	struct ixgbe_sfp sfp;
+	/* X540/X550 internal copper PHY (ixgbe_phy.c) */
+	bool phy_found;                 /* answered on MDIO at phy_addr */
+	uint8_t phy_addr;
+	uint32_t phy_id;                /* 1.2/1.3, revision masked off */
+	bool phy_was_off;               /* found in low-power mode at open (powered up) */
+	uint16_t phy_speeds;            /* 1.4 speed ability as read at open */
 	/* trace */
 	bool trace;
 	ixy_trace_fn trace_fn;
@@ -189,6 +194,20 @@ int ixgbe_i2c_write_byte(struct ixgbe_dev *d, uint8_t dev_addr, uint8_t offset, 
 int ixgbe_sfp_identify(struct ixgbe_dev *d);
 int ixgbe_sfp_init_sequence(struct ixgbe_dev *d);
 const char *ixgbe_sfp_kind_name(enum ixgbe_sfp_kind kind);
+
+/* ---- the X540/X550 internal copper PHY over MDIO (ixgbe_phy.c) ----
+ * Clause-45 access through MSCA/MSRWD; the caller holds the port's PHY
+ * semaphore. Each waits at most 100 x 10 us per frame, as Linux. */
+int ixgbe_mdio_read(struct ixgbe_dev *d, uint8_t mmd, uint16_t reg, uint16_t *val);
+int ixgbe_mdio_write(struct ixgbe_dev *d, uint8_t mmd, uint16_t reg, uint16_t val);
+/* At open: find the PHY, power it up, advertise 10G/1G/100M and restart
+ * auto-negotiation (unless MNG_VETO), all under the PHY semaphore. */
+int ixgbe_phy_link_setup(struct ixgbe_dev *d);
+/* At close, as Linux with its interface down: low-power mode, unless the
+ * manageability firmware uses the port or vetoes link changes. */
+void ixgbe_phy_power_down(struct ixgbe_dev *d);
+/* What the PHY says now (power, AN status), for a link timeout. */
+void ixgbe_phy_describe(struct ixgbe_dev *d, char *buf, size_t len);
 
 /* ---- pieces of the driver ---- */
 /* ixgbe_init.c: the datasheet sequence in two halves, so that the NIC is

@@ -245,7 +245,9 @@ static void set_rxen(struct ixgbe_dev *d, bool on)
 static void set_packet_buffers(struct ixgbe_dev *d)
 {
 	uint32_t rx = d->id->mac == IXGBE_MAC_82599 ? PB_RX_82599 : PB_RX_X540;
-	for (uint32_t i = 0; i < IXGBE_NUM_PB; i++) {
+	/* the others emptied first, so the buffers never add up to more
+	 * than the memory there is */
+	for (uint32_t i = IXGBE_NUM_PB - 1; i < IXGBE_NUM_PB; i--) {
 		ixgbe_write(d, IXGBE_RXPBSIZE(i), i ? 0 : rx);
 		ixgbe_write(d, IXGBE_TXPBSIZE(i), i ? 0 : PB_TX);
 		ixgbe_write(d, IXGBE_TXPBTHRESH(i), i ? 0 : (PB_TX >> 10) - PB_TX_MAX_FRAME_KB);
@@ -259,7 +261,6 @@ static int init_rx(struct ixgbe_dev *d)
 
 	/* receive stays off while it is configured */
 	ixgbe_clear_bits(d, IXGBE_RXCTRL, IXGBE_RXCTRL_RXEN);
-	set_packet_buffers(d);
 
 	/* CRC strip: HLREG0.RXCRCSTRP and RDRXCTL.CRCSTRIP must agree;
 	 * RSCFRSTSIZE must be 0 (4.6.7), RSCACKC and FCOE_WRFIX must be 1
@@ -383,23 +384,34 @@ static int global_reset(struct ixgbe_dev *d)
 {
 	int rc;
 
-	/* 4.6.3.2: global reset, self-clearing. On the 82599 (and X550EM)
-	 * CTRL.LRST resets the device and the link, CTRL.RST the device but
-	 * not the link. As Linux: with the link up, RST alone, so the link
-	 * the manageability firmware may be using survives; with the link
-	 * down, LRST. The X540/X550 always get RST (as in Linux).
+	/* 4.6.3.2: global reset, self-clearing. On the 82599 CTRL.LRST
+	 * resets the device and the link, CTRL.RST the device but not the
+	 * link. As Linux: with the link up, RST alone, so the link the
+	 * manageability firmware may be using survives; with the link down,
+	 * LRST. The X540/X550 always get RST (Linux's reset for them), and
+	 * under the port's PHY semaphore: the reset reaches into the
+	 * internal PHY's interface, which the firmware may be using.
 	 * 8.2.3.1.1: wait about 1 ms before touching any register again,
-	 * the device does not answer reliably before that. */
+	 * the device does not answer reliably before that. Linux gives the
+	 * semaphore back (and flushes) right after the write, inside that
+	 * millisecond; here it is given back after it, so no register is
+	 * touched early and the PHY stays guarded until the MAC answers. */
+	bool copper = d->id->mac == IXGBE_MAC_X540 || d->id->mac == IXGBE_MAC_X550;
+	uint32_t sem = ixgbe_swfw_phy(d);
 	uint32_t bit = IXGBE_CTRL_RST;
-	if ((d->id->mac == IXGBE_MAC_82599 || d->id->mac >= IXGBE_MAC_X550EM_X) &&
-	    !(ixgbe_read(d, IXGBE_LINKS) & IXGBE_LINKS_UP))
+	if (!copper && !(ixgbe_read(d, IXGBE_LINKS) & IXGBE_LINKS_UP))
 		bit = IXGBE_CTRL_LRST;
+	if (copper && (rc = ixgbe_swfw_acquire(d, sem, "global reset")))
+		return rc;
 	ixgbe_write(d, IXGBE_CTRL, ixgbe_read(d, IXGBE_CTRL) | bit);
 	ixgbe_delay_us(d, 1000);
+	if (copper)
+		ixgbe_swfw_release(d, sem);
 	if ((rc = ixgbe_wait(d, IXGBE_CTRL, IXGBE_CTRL_RST_MASK, 0, RESET_TIMEOUT_US, "global reset")))
 		return rc;
-	/* "wait at least 10 ms after a global reset" (4.6.3.2) */
-	ixgbe_delay_us(d, 10000);
+	/* "wait at least 10 ms after a global reset" (4.6.3.2); Linux
+	 * gives the X540/X550 100 ms */
+	ixgbe_delay_us(d, copper ? 100000 : 10000);
 	return 0;
 }
 
@@ -408,6 +420,9 @@ int ixgbe_reset(struct ixgbe_dev *d)
 	int rc;
 
 	disable_interrupts(d);
+	/* which port of the chip: its PHY semaphore guards the reset on
+	 * the X540/X550 */
+	d->lan_id = (uint8_t)((ixgbe_read(d, IXGBE_STATUS) & IXGBE_STATUS_LAN_ID_MASK) >> IXGBE_STATUS_LAN_ID_SHIFT);
 	/* If master disable times out, the 82599 specification update
 	 * ("Master Disable Flow") asks for two consecutive software resets;
 	 * CTRL.GIO_DIS itself is cleared by the reset. */
@@ -419,17 +434,16 @@ int ixgbe_reset(struct ixgbe_dev *d)
 	if (pending && (rc = global_reset(d)))
 		return rc;
 	disable_interrupts(d);  /* the reset unmasked them again */
+	set_packet_buffers(d);  /* as Linux, right after every reset */
 	return 0;
 }
 
 int ixgbe_init(struct ixgbe_dev *d)
 {
-	uint32_t eec = d->id->mac == IXGBE_MAC_X550EM_A ? IXGBE_EEC_X550EM_A : IXGBE_EEC;
 	int rc;
 
-	if ((rc = ixgbe_wait(d, eec, IXGBE_EEC_ARD, IXGBE_EEC_ARD, EEPROM_TIMEOUT_US, "EEPROM auto-read")))
+	if ((rc = ixgbe_wait(d, IXGBE_EEC, IXGBE_EEC_ARD, IXGBE_EEC_ARD, EEPROM_TIMEOUT_US, "EEPROM auto-read")))
 		return rc;
-	d->lan_id = (uint8_t)((ixgbe_read(d, IXGBE_STATUS) & IXGBE_STATUS_LAN_ID_MASK) >> IXGBE_STATUS_LAN_ID_SHIFT);
 	/* Like Linux at probe: nothing the EEPROM loaded (MAC address, link
 	 * mode, SFP+ init sequence) is trusted before its checksum is. The
 	 * X540/X550 keep their NVM in flash with other checksum rules: not
@@ -527,6 +541,8 @@ static void ixgbe_close(struct ixy_device *dev)
 	 * module goes dark like under Linux with its interface down */
 	if (!d->gone && (d->bar0 || d->sim)) {
 		ixgbe_laser_off(d);
+		if (d->id->media == IXGBE_MEDIA_COPPER)
+			ixgbe_phy_power_down(d);
 		ixgbe_clear_bits(d, IXGBE_CTRL_EXT, IXGBE_CTRL_EXT_DRV_LOAD);
 	}
 	if (d->pci && ixy_pci_disable_bus_master(d->pci) == 0)
@@ -568,6 +584,12 @@ static const struct ixy_driver_ops ixgbe_ops = {
 };
 
 
+/* A copper port's link timeout says what the PHY shows at that moment. */
+static void copper_hint(struct ixy_device *dev, char *buf, size_t len)
+{
+	ixgbe_link_hint(to_ixgbe(dev), buf, len);
+}
+
 /* Common part of both opens: d has bar0 (or sim), id and name set. */
 static struct ixy_device *ixgbe_open_common(struct ixgbe_dev *d)
 {
@@ -582,7 +604,9 @@ static struct ixy_device *ixgbe_open_common(struct ixgbe_dev *d)
 	if (rc == 0)
 		rc = ixgbe_init(d);
 	if (rc == 0)
-		rc = ixy_open_wait_link(&d->ixy, &d->cfg.c, ixgbe_link_hint(d, hint, sizeof(hint)));
+		rc = d->id->media == IXGBE_MEDIA_COPPER
+			     ? ixy_open_wait_link_fn(&d->ixy, &d->cfg.c, copper_hint)
+			     : ixy_open_wait_link(&d->ixy, &d->cfg.c, ixgbe_link_hint(d, hint, sizeof(hint)));
 	/* dual-rate optics without a 10G link: try 1G, as Linux does */
 	if (rc == -ETIMEDOUT && d->sfp.dual_rate && d->sfp.speed_mbps == 10000) {
 		ixy_clear_error();
@@ -623,8 +647,13 @@ struct ixy_device *ixgbe_open_sim(struct ixy_sim *sim, bool owns_sim, const stru
 	struct ixgbe_dev *d;
 
 	if (!id) {
-		ixy_error(-ENODEV, "sim:%s: device 8086:%04x is not supported by the ixgbe driver",
-			  ixy_sim_name(sim), devid);
+		const char *why = ixgbe_refusal(devid);
+		if (why)
+			ixy_error(-ENODEV, "sim:%s: device 8086:%04x is not supported: %s; see docs/driver.md",
+				  ixy_sim_name(sim), devid, why);
+		else
+			ixy_error(-ENODEV, "sim:%s: device 8086:%04x is not supported by the ixgbe driver",
+				  ixy_sim_name(sim), devid);
 		goto fail;
 	}
 	struct ixy_config_resolved rcfg = *cfg;

@@ -129,9 +129,9 @@ static bool lesm_enabled(struct ixgbe_dev *d)
 
 /* The boards whose SFP+ cage sits on I2CCTL's bus and that Linux treats
  * as SFP+ fiber: their module is identified. The QSFP+ board (0x1558)
- * reaches its module through an I2C mux on SDP0/1, the LS board (0x154F)
- * has a fixed optical link and the bypass card (0x155D) is unknown to
- * Linux 6.1: those keep the plain SFI set-up below. */
+ * reaches its module through an I2C mux on SDP0/1 and the LS board
+ * (0x154F) has a fixed optical link: those keep the plain SFI set-up
+ * below. */
 static bool sfp_cage(const struct ixgbe_dev *d)
 {
 	switch (d->id->device_id) {
@@ -210,14 +210,9 @@ int ixgbe_link_setup(struct ixgbe_dev *d)
 		rc = backplane_link(d);
 		break;
 	case IXGBE_MEDIA_COPPER:
-	case IXGBE_MEDIA_FIRMWARE:
-		/* X540/X550: the internal 10GBASE-T PHY auto-negotiates with
-		 * its NVM defaults after power-up; X550EM: the firmware and
-		 * the NVM configure the link. Nothing is written here.
-		 * Known gap: Linux powers the copper PHY down (MDIO, under the
-		 * SW/FW PHY semaphore) when its interface is down, and neither
-		 * CTRL.RST nor this driver powers it up again; such a port
-		 * needs a reboot or the kernel driver once (ip link set up). */
+		/* X540/X550: wake the internal PHY (Linux leaves it powered
+		 * down while its interface is down) and let it negotiate */
+		rc = ixgbe_phy_link_setup(d);
 		break;
 	}
 	if (rc)
@@ -250,6 +245,8 @@ const char *ixgbe_link_hint(struct ixgbe_dev *d, char *buf, size_t len)
 		snprintf(buf, len, "backplane link mode %u from the EEPROM (AUTOC = 0x%08x)%s: check the link partner "
 			 "on the backplane", (d->orig_autoc & IXGBE_AUTOC_LMS_MASK) >> IXGBE_AUTOC_LMS_SHIFT,
 			 d->orig_autoc, mng_veto(d) ? ", manageability firmware holds MNG_VETO" : "");
+	else if (d->id->media == IXGBE_MEDIA_COPPER)
+		ixgbe_phy_describe(d, buf, len);
 	else
 		snprintf(buf, len, "cable, transceiver or link partner?");
 	return buf;
@@ -279,9 +276,9 @@ int ixgbe_get_link(struct ixy_device *dev, struct ixy_link *link)
 		link->speed_mbps = x550 && (links & IXGBE_LINKS_SPEED_NON_STD) ? 5000 : 100;
 		break;
 	default:
-		/* 00b is reserved on the 82599/X540; only the X550EM_a 1GBASE-T
-		 * ports use it for 10 Mb/s (as Linux reads it) */
-		link->speed_mbps = d->id->device_id == 0x15E4 || d->id->device_id == 0x15E5 ? 10 : 0;
+		/* 00b: reserved on the 82599/X540/X550 (10 Mb/s only on the
+		 * X550EM_a 1GBASE-T boards, which this driver does not take) */
+		link->speed_mbps = 0;
 		break;
 	}
 	return 0;

@@ -43,9 +43,8 @@
 #define IXGBE_I2CCTL_DATA_IN  BIT(2)    /* SDA as seen on the bus */
 #define IXGBE_I2CCTL_DATA_OUT BIT(3)    /* SDA driven by us */
 
-/* EEPROM/flash control (8.2.3.2.1); the X550EM_a moved it. */
+/* EEPROM/flash control (8.2.3.2.1). */
 #define IXGBE_EEC             0x10010
-#define IXGBE_EEC_X550EM_A    0x15FF8
 #define IXGBE_EEC_PRES        BIT(8)    /* an EEPROM was detected */
 #define IXGBE_EEC_ARD         BIT(9)    /* EEPROM auto-read done */
 #define IXGBE_EEC_SIZE_SHIFT  11        /* bits 14:11: size = 2^(SIZE + 6) 16-bit words */
@@ -99,6 +98,16 @@
 #define IXGBE_SWFW_MAC_CSR    BIT(3)    /* shared MAC registers (AUTOC, CORECTL) */
 #define IXGBE_SWFW_FLASH      BIT(4)
 #define IXGBE_SWFW_FW_SHIFT   5         /* firmware's bit for the same resource */
+/* X540/X550 (not X550EM_a, which moved both registers): the same SWSM and
+ * SW_FW_SYNC offsets (Linux 6.1 ixgbe_type.h defines SWFW_SYNC_X540/X550 as
+ * the 82599's 0x10160), but SWSM.SWESMBI is no longer the software/firmware
+ * arbiter: SW_FW_SYNC bit 31 (REGSMP) is, read-to-set like SMBI (a read
+ * that finds it 0 owns it; software writes 0 to give it back). While
+ * software asks for the EEPROM, the flash bit (4) set means the hardware
+ * itself is using the flash. X540 datasheet, "SW_FW_SYNC" in the host
+ * interface registers and the software/firmware synchronization section
+ * (section numbers not checked here). */
+#define IXGBE_SWFW_REGSMP     BIT(31)
 
 /* ---- interrupts (8.2.3.5; behaviour in 7.3) ----
  * In MSI-X mode bits 15:0 of EICR/EICS/EIMS/EIMC/EIAM are the queue
@@ -266,6 +275,60 @@
  * manageability firmware forbids software to change the link. */
 #define IXGBE_MMNGC            0x042D0
 #define IXGBE_MMNGC_MNG_VETO   BIT(0)
+/* MDI single command and address (MSCA) and read/write data (MSRWD),
+ * 82599 8.2.3.22.11-12, same offsets on the X540/X550, where the MDIO bus
+ * reaches the internal copper PHY. Clause 45 frames: an address cycle
+ * (opcode 00) latches the register address in the MMD, then a write (01)
+ * or read (11). MDI_CMD starts the frame and clears when it is done; the
+ * read data is in MSRWD 31:16, the write data goes in 15:0 first. */
+#define IXGBE_MSCA             0x0425C
+#define IXGBE_MSCA_REG_SHIFT   0         /* 15:0 register address (clause 45) */
+#define IXGBE_MSCA_MMD_SHIFT   16        /* 20:16 MMD (device type) */
+#define IXGBE_MSCA_PHY_SHIFT   21        /* 25:21 PHY (port) address */
+#define IXGBE_MSCA_OP_ADDR     (0u << 26)
+#define IXGBE_MSCA_OP_WRITE    (1u << 26)
+#define IXGBE_MSCA_OP_READ     (3u << 26)
+#define IXGBE_MSCA_ST_C45      (0u << 28) /* 29:28 = 00: clause 45 frame */
+#define IXGBE_MSCA_MDI_CMD     BIT(30)
+#define IXGBE_MSRWD            0x04260
+#define IXGBE_MSRWD_READ_SHIFT 16
+#define IXGBE_MDIO_ADDRS       32
+
+/* Registers of the X540/X550 internal 10GBASE-T PHY, reached over MDIO
+ * (clause 45: MMD.register). The standard ones are IEEE 802.3 clause 45
+ * (45.2.1 PMA/PMD, 45.2.7 auto-negotiation); the vendor ones are the X540
+ * datasheet's PHY registers, with the bits as Linux 6.1's ixgbe uses them
+ * (ixgbe_type.h, ixgbe_phy.c). */
+#define MDIO_MMD_PMAPMD        1
+#define MDIO_MMD_AN            7
+#define MDIO_MMD_VEND1         30        /* global vendor registers */
+#define MDIO_PHY_ID1           2         /* 1.2/1.3: PHY identifier */
+#define MDIO_PHY_ID2           3
+#define MDIO_PHY_ID2_REV_MASK  0x000Fu   /* low 4 bits: revision, not part of the id */
+#define MDIO_PMA_SPEED         4         /* 1.4: speed ability */
+#define MDIO_PMA_SPEED_10G     BIT(0)
+#define MDIO_PMA_SPEED_1G      BIT(4)
+#define MDIO_PMA_SPEED_100M    BIT(5)
+#define MDIO_AN_CTRL1          0         /* 7.0: AN control */
+#define MDIO_AN_CTRL1_RESTART  BIT(9)
+#define MDIO_AN_STAT1          1         /* 7.1: AN status */
+#define MDIO_AN_STAT1_LINK     BIT(2)
+#define MDIO_AN_STAT1_COMPLETE BIT(5)
+#define MDIO_AN_ADV            16        /* 7.16: base page advertisement (100BASE-TX abilities) */
+#define MDIO_AN_ADV_100HALF    BIT(7)
+#define MDIO_AN_ADV_100FULL    BIT(8)
+#define MDIO_AN_10GBT_CTRL     32        /* 7.32: 10GBASE-T AN control */
+#define MDIO_AN_10GBT_ADV10G   BIT(12)
+#define MDIO_AN_VEND_PROV1     0xC400    /* 7.C400: vendor provisioning 1 */
+#define MDIO_AN_VEND_PROV1_1G  BIT(15)   /* advertise 1000BASE-T full duplex */
+#define MDIO_AN_VEND_PROV1_5G  BIT(11)   /* X550: advertise 5GBASE-T */
+#define MDIO_AN_VEND_PROV1_2G5 BIT(10)   /* X550: advertise 2.5GBASE-T */
+#define MDIO_VEND1_CTRL1       0         /* 30.0: global standard control 1 */
+#define MDIO_VEND1_LOW_POWER   BIT(11)   /* the PHY is powered down (Linux's set_phy_power) */
+/* What the internal PHYs answer in 1.2/1.3 (revision masked off). */
+#define IXGBE_PHY_ID_X540      0x01540200u
+#define IXGBE_PHY_ID_X550      0x01540220u
+
 /* Core analog configuration: the SFP+ init sequence from the EEPROM is
  * written here word by word (each word carries address and data). */
 #define IXGBE_CORECTL          0x14F00

@@ -13,9 +13,18 @@
  * the resource is set, and gives SWSM back at once. The resource bit is
  * held for the whole access and cleared the same way.
  *
+ * The X540 and X550 guard SW_FW_SYNC differently: SMBI still arbitrates
+ * between software agents, but the software/firmware arbiter is bit 31 of
+ * SW_FW_SYNC itself (REGSMP), read-to-set like SMBI; SWESMBI is unused.
+ * Linux also pauses 5 ms after taking and after giving back a resource on
+ * these MACs (room for the firmware); so does this driver.
+ *
  * Every wait is bounded. A bit left set by a process that died holding it
  * would block the port forever, so after the bound the driver clears the
- * stale bits (as Linux does) and tries once more. */
+ * stale bits (as Linux does) and tries once more. On the X540/X550 a bit
+ * the firmware (or, for the EEPROM, the hardware's flash access) keeps for
+ * longer than the bound is taken over rather than cleared: Linux does
+ * that there, the firmware is taken to have failed. */
 #include <errno.h>
 
 #include "drivers/ixgbe.h"
@@ -25,10 +34,38 @@
 #define SWSM_POLL_US    50u
 #define SWFW_TRIES      200u    /* x 5 ms: 1 s */
 #define SWFW_POLL_US    5000u
+#define X540_PAUSE_US   5000u   /* after taking and after giving back, as Linux */
+
+/* X540/X550: REGSMP in SW_FW_SYNC instead of SWSM.SWESMBI. */
+static bool regsmp_guard(const struct ixgbe_dev *d)
+{
+	return d->id->mac == IXGBE_MAC_X540 || d->id->mac == IXGBE_MAC_X550;
+}
 
 static void swsm_release(struct ixgbe_dev *d)
 {
+	if (regsmp_guard(d)) {
+		ixgbe_clear_bits(d, IXGBE_SW_FW_SYNC, IXGBE_SWFW_REGSMP);
+		ixgbe_clear_bits(d, IXGBE_SWSM, IXGBE_SWSM_SMBI);
+		return;
+	}
 	ixgbe_clear_bits(d, IXGBE_SWSM, IXGBE_SWSM_SMBI | IXGBE_SWSM_SWESMBI);
+}
+
+/* REGSMP: a read that finds it clear has set it for us. */
+static int regsmp_take(struct ixgbe_dev *d)
+{
+	for (uint32_t i = 0; i < SWSM_TRIES; i++) {
+		if (!(ixgbe_read(d, IXGBE_SW_FW_SYNC) & IXGBE_SWFW_REGSMP))
+			return 0;
+		if (d->gone)
+			return ixy_error(-ENODEV, "%s: SW_FW_SYNC reads all ones: the device is gone", d->ixy.name);
+		ixgbe_delay_us(d, SWSM_POLL_US);
+	}
+	ixgbe_clear_bits(d, IXGBE_SWSM, IXGBE_SWSM_SMBI);
+	return ixy_error(-EBUSY, "%s: the firmware did not release SW_FW_SYNC.REGSMP (bit 31) within %u ms; the "
+			 "manageability firmware may be hung: power-cycle the machine", d->ixy.name,
+			 SWSM_TRIES * SWSM_POLL_US / 1000);
 }
 
 /* Reads SMBI until a read finds it clear (that read set it for us). */
@@ -52,13 +89,16 @@ static int swsm_take(struct ixgbe_dev *d)
 			return ixy_error(-ENODEV, "%s: SWSM reads all ones: the device is gone", d->ixy.name);
 		/* Held for 100 ms: another driver died holding it. Clear it
 		 * and look once more. */
-		swsm_release(d);
+		ixgbe_clear_bits(d, IXGBE_SWSM,
+				 regsmp_guard(d) ? IXGBE_SWSM_SMBI : IXGBE_SWSM_SMBI | IXGBE_SWSM_SWESMBI);
 		ixgbe_delay_us(d, SWSM_POLL_US);
 		if (ixgbe_read(d, IXGBE_SWSM) & IXGBE_SWSM_SMBI)
 			return ixy_error(-EBUSY, "%s: software semaphore SWSM.SMBI stays taken even after clearing "
 					 "it (another driver on this port?); unload it or power-cycle the machine",
 					 d->ixy.name);
 	}
+	if (regsmp_guard(d))
+		return regsmp_take(d);
 	for (uint32_t i = 0; i < SWSM_TRIES; i++) {
 		ixgbe_set_bits(d, IXGBE_SWSM, IXGBE_SWSM_SWESMBI);
 		if (ixgbe_read(d, IXGBE_SWSM) & IXGBE_SWSM_SWESMBI)
@@ -78,7 +118,10 @@ static int swfw_try(struct ixgbe_dev *d, uint32_t mask, uint32_t *held)
 	if (rc)
 		return rc;
 	uint32_t v = ixgbe_read(d, IXGBE_SW_FW_SYNC);
-	*held = v & (mask | mask << IXGBE_SWFW_FW_SHIFT);
+	/* X540/X550: while software asks for the EEPROM, the flash bit
+	 * means the hardware is using it */
+	uint32_t hw = regsmp_guard(d) && (mask & IXGBE_SWFW_EEP) ? IXGBE_SWFW_FLASH : 0;
+	*held = v & (mask | mask << IXGBE_SWFW_FW_SHIFT | hw);
 	if (!*held)
 		ixgbe_write(d, IXGBE_SW_FW_SYNC, v | mask);
 	swsm_release(d);
@@ -100,6 +143,16 @@ int ixgbe_swfw_acquire(struct ixgbe_dev *d, uint32_t mask, const char *what)
 	 * once more. */
 	if ((rc = swsm_take(d)))
 		return rc;
+	uint32_t now = ixgbe_read(d, IXGBE_SW_FW_SYNC);
+	if (regsmp_guard(d) && !(now & mask)) {
+		/* X540/X550, no software holds it (only the firmware or the
+		 * hardware, or nobody by now): take it next to their bits, as
+		 * Linux does there */
+		ixgbe_write(d, IXGBE_SW_FW_SYNC, now | mask);
+		swsm_release(d);
+		rc = 0;
+		goto out;
+	}
 	ixgbe_clear_bits(d, IXGBE_SW_FW_SYNC, held);
 	swsm_release(d);
 	if ((rc = swfw_try(d, mask, &held)) > 0)
@@ -107,8 +160,11 @@ int ixgbe_swfw_acquire(struct ixgbe_dev *d, uint32_t mask, const char *what)
 				 "clearing them; power-cycle the machine", d->ixy.name, what, held,
 				 held & (mask << IXGBE_SWFW_FW_SHIFT) ? "by the firmware" : "by software");
 out:
-	if (rc == 0)
+	if (rc == 0) {
 		d->swfw_held |= mask;
+		if (regsmp_guard(d))
+			ixgbe_delay_us(d, X540_PAUSE_US);
+	}
 	return rc;
 }
 
@@ -123,6 +179,8 @@ void ixgbe_swfw_release(struct ixgbe_dev *d, uint32_t mask)
 	else
 		ixy_clear_error();
 	d->swfw_held &= ~mask;
+	if (regsmp_guard(d))
+		ixgbe_delay_us(d, X540_PAUSE_US);
 }
 
 uint32_t ixgbe_swfw_phy(const struct ixgbe_dev *d)

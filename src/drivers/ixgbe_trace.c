@@ -13,7 +13,7 @@ struct reg_single {
 
 static const struct reg_single singles[] = {
 	{ IXGBE_CTRL, "CTRL" },         { IXGBE_STATUS, "STATUS" },       { IXGBE_CTRL_EXT, "CTRL_EXT" },
-	{ IXGBE_EEC, "EEC" },           { IXGBE_EEC_X550EM_A, "EEC" },    { IXGBE_EICR, "EICR" },
+	{ IXGBE_EEC, "EEC" },           { IXGBE_EICR, "EICR" },
 	{ IXGBE_EIMS, "EIMS" },         { IXGBE_EIMC, "EIMC" },           { IXGBE_RDRXCTL, "RDRXCTL" },
 	{ IXGBE_RXCTRL, "RXCTRL" },     { IXGBE_RXCSUM, "RXCSUM" },       { IXGBE_FCTRL, "FCTRL" },
 	{ IXGBE_MRQC, "MRQC" },         { IXGBE_HLREG0, "HLREG0" },       { IXGBE_MAXFRS, "MAXFRS" },
@@ -28,6 +28,7 @@ static const struct reg_single singles[] = {
 	{ IXGBE_SECRXSTAT, "SECRXSTAT" }, { IXGBE_ESDP, "ESDP" },     { IXGBE_I2CCTL, "I2CCTL" },
 	{ IXGBE_EERD, "EERD" },         { IXGBE_SWSM, "SWSM" },           { IXGBE_SW_FW_SYNC, "SW_FW_SYNC" },
 	{ IXGBE_ANLP1, "ANLP1" },       { IXGBE_MMNGC, "MMNGC" },         { IXGBE_CORECTL, "CORECTL" },
+	{ IXGBE_MSCA, "MSCA" },         { IXGBE_MSRWD, "MSRWD" },
 	{ IXGBE_FWSM, "FWSM" },         { IXGBE_FACTPS, "FACTPS" },       { IXGBE_MANC, "MANC" },
 	{ IXGBE_EIAC, "EIAC" },         { IXGBE_EIAM, "EIAM" },           { IXGBE_GPIE, "GPIE" },
 	{ IXGBE_TSYNCRXCTL, "TSYNCRXCTL" }, { IXGBE_RXSTMPL, "RXSTMPL" },  { IXGBE_RXSTMPH, "RXSTMPH" },

@@ -183,6 +183,31 @@ int fake_sysfs_set_numa_node(const char *root, const char *addr, int node)
 	return fake_sysfs_write_text(root, addr, "numa_node", text);
 }
 
+int fake_sysfs_set_iommu_group(const char *root, const char *addr, int group, const char *type)
+{
+	char dir[PATH_MAX], file[PATH_MAX], link[PATH_MAX], target[PATH_MAX];
+	int r;
+
+	if (snprintf(dir, sizeof(dir), "%s/kernel/iommu_groups/%d", root, group) >= (int)sizeof(dir) ||
+	    snprintf(file, sizeof(file), "%s/type", dir) >= (int)sizeof(file) ||
+	    snprintf(target, sizeof(target), "../../../../kernel/iommu_groups/%d", group) >= (int)sizeof(target))
+		return -ENAMETOOLONG;
+	if ((r = mkdir_p(dir)))
+		return r;
+	if (type) {
+		char text[64];
+		snprintf(text, sizeof(text), "%s\n", type);
+		if ((r = write_path(file, text, strlen(text))))
+			return r;
+	} else {
+		unlink(file);
+	}
+	if ((r = fake_sysfs_path(link, sizeof(link), root, addr, "iommu_group")))
+		return r;
+	unlink(link);
+	return symlink(target, link) < 0 ? -errno : 0;
+}
+
 int fake_sysfs_bind_driver(const char *root, const char *addr, const char *driver)
 {
 	char drvdir[PATH_MAX], unbind[PATH_MAX], link[PATH_MAX], target[PATH_MAX];

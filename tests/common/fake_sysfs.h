@@ -9,6 +9,8 @@
  *   root/bus/pci/drivers/NAME/unbind          empty regular file; read it
  *                                             back to see what was written
  *   root/bus/pci/devices/ADDR/net/IF/flags    "0x1003\n"
+ *   root/bus/pci/devices/ADDR/iommu_group  -> ../../../../kernel/iommu_groups/N
+ *   root/kernel/iommu_groups/N/type           "DMA\n", "identity\n", ...
  *
  * Every function returns 0 or a negative errno (nothing is asserted here,
  * so the helpers also work outside cmocka, e.g. in a forked child).
@@ -54,6 +56,11 @@ int fake_sysfs_set_resource(const char *root, const char *addr, const char *cons
 
 /* resourceN, a zero-filled regular file of the given size (mmap-able). */
 int fake_sysfs_add_bar_file(const char *root, const char *addr, int bar, size_t size);
+
+/* Put the device in IOMMU group `group` (the iommu_group symlink, as the
+ * kernel makes it) whose default domain type is `type` ("DMA", "DMA-FQ",
+ * "identity", ...); type NULL: no type file (kernels before 5.11). */
+int fake_sysfs_set_iommu_group(const char *root, const char *addr, int group, const char *type);
 
 /* numa_node containing "node\n". */
 int fake_sysfs_set_numa_node(const char *root, const char *addr, int node);
