@@ -139,6 +139,15 @@ else
 fi
 
 # ---- UML with the three devices runs the checks ----
+# UML mounts its own tmpfs on /tmp, /run and /dev: a checkout there (a CI
+# clone, say) is invisible inside, so the checks then run from a copy.
+jobdir=$src/tests/uml
+case $jobdir in
+/tmp/*|/run/*|/dev/*)
+	jobdir=$(mktemp -d /var/tmp/ixy-uml-job.XXXXXX)
+	cp -r "$src/tests/uml/." "$jobdir/"
+	;;
+esac
 bash "$src/scripts/uml-run.sh" --kernel "$kernel" --timeout "${IXY_UML_TIMEOUT:-900}" --mem 512M \
 	--log "$out/console.log" --share "$share" --pid-file "$T/uml.pid" \
 	--device "$T/a.sock" --device "$T/b.sock" --device "$T/c.sock" \
@@ -146,8 +155,9 @@ bash "$src/scripts/uml-run.sh" --kernel "$kernel" --timeout "${IXY_UML_TIMEOUT:-
 	--env IXY_HOST_ADDR=198.18.2.1 --env IXY_HOST_RX_PORT=5001 --env IXY_HOST_RX2_PORT=5003 \
 	--env IXY_HOST_TX_PORT=5002 \
 	--env "IXY_HOST_TX_SHA=$tx_sha" \
-	"$src/tests/uml/run.sh" 2>"$T/uml-run.err"
+	"$jobdir/run.sh" 2>"$T/uml-run.err"
 rc=$?
+[ "$jobdir" = "$src/tests/uml" ] || rm -rf "$jobdir"
 cat "$T/uml-run.err" >&2
 cp "$share/results" "$share/dmesg.txt" "$out/" 2>/dev/null
 case $rc in

@@ -35,7 +35,9 @@ if ! kernel=$(bash "$src/scripts/uml-kernel.sh"); then
 fi
 
 # Scripts must live outside /tmp (UML covers it): in the build tree.
-W=$(mktemp -d "$build/uml-run-test.XXXXXX")
+# not under /tmp, /run or /dev (UML's own tmpfs there hides the host's files),
+# wherever the build directory is
+W=$(mktemp -d /var/tmp/ixy-uml-run-test.XXXXXX)
 share=$(mktemp -d /tmp/ixy-uml-run.XXXXXX)
 trap 'rm -rf "$W" "$share"' EXIT
 
