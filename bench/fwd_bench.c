@@ -16,9 +16,9 @@
  * Clock (docs/performance.md, "How it measures"): the TSC, which on this
  * VM advances in steps of ~26 cycles and costs ~50 to read, so nothing
  * short is timed. One timed region is a whole round: one model step
- * delivers up to a ring's worth of frames (outside the region), then the
- * region drains them all - hundreds of packets, tens of thousands of
- * cycles - and the clock's step and read cost are below 0.3 % of it. A
+ * delivers up to 256 frames per port (outside the region), then the
+ * region drains them all - hundreds of packets, thousands of cycles -
+ * and the clock's step and read cost are below 1 % of it. A
  * run adds up regions for a time slice; each configuration is measured in
  * several runs and printed as their minimum, median and spread, hot (the
  * model wrote descriptors and frames from this core a moment earlier) and
@@ -27,14 +27,15 @@
  *
  * Plausibility: given the instruction count of the same configuration
  * (--instr FILE, from callgrind, as bench/run.sh does), a figure implying
- * more instructions per cycle than the CPU can retire (BENCH_IPC_PER_CORE_
- * CYCLE, per TSC cycle at the fastest core clock seen) is refused, not
- * printed. Hardware counters are not available in these VMs, so
+ * more instructions per cycle than the CPU can retire is refused, not
+ * printed: the least dispatch slots the instructions need (instructions
+ * minus fusable conditional branches) against BENCH_OPS_PER_CORE_CYCLE
+ * per core cycle, converted to TSC cycles at the fastest core clock seen. Hardware counters are not available in these VMs, so
  * instruction counts come from callgrind: --callgrind KIND switches the
  * clock off and toggles collection around the same regions instead.
  *
  * Output: one line per measurement, "bench NAME key=value ...".
- * Usage: fwd_bench [--secs S] [--runs N] [--quick] [--cpus F,E] [--cache hot|cold|both]
+ * Usage: fwd_bench [--secs S] [--runs N] [--quick (batch 1 and 32 only)] [--cpus F,E] [--cache hot|cold|both]
  *                  [--instr FILE] [--only fwd|threaded|rx|tx|mempool|ring|pages]
  *        fwd_bench --callgrind fwd|rx|tx|mempool --batch N [--ring N] [--packets N]
  * Needs root and 2 MiB hugepages (1 GiB ones for the pages comparison).
@@ -49,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <x86intrin.h>
@@ -75,7 +77,7 @@ static bool opt_hot = true, opt_cold = true;    /* --cache */
 static int cg_mode;             /* callgrind: no clock, toggle collection */
 static double tsc_ghz;
 static double core_tsc_max;     /* fastest core clock / TSC clock seen so far */
-static double ipc_ceiling;      /* instructions per TSC cycle: refused above */
+static double ops_ceiling;      /* dispatch slots per TSC cycle: refused above */
 
 /* instruction counts per packet (--instr), for the plausibility check */
 static struct bench_instr instr_tab[256];
@@ -105,31 +107,32 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* A dependent chain of 1-cycle adds retires one per core cycle, so its
- * rate in TSC cycles is the core clock over the TSC clock (the host may
- * run the core above the TSC rate). Best of 5: preemption only lowers it.
- * Printed for reading the figures; the check does not use it. */
-static double core_per_tsc(void)
+ * rate in TSC cycles is the core clock over the TSC clock (the host runs
+ * the core up to ~1.6x the TSC rate here, and changes it). One sample is
+ * 320000 adds (~0.1 ms); preemption and a slower clock only lower a
+ * sample, and the ceiling must hold at the fastest clock, so the ceiling
+ * takes the best sample seen in this process: 200 ms of them at start,
+ * 10 before every run. */
+static double core_sample(void)
 {
-	double best = 0;
-	for (int r = 0; r < 5; r++) {
-		uint64_t x = 0, t0 = clk();
-		for (int i = 0; i < 200000; i++)
-			__asm__ volatile(".rept 16\n\tadd $1, %0\n\t.endr" : "+r"(x));
-		double v = 16.0 * 200000 / (double)(clk() - t0);
-		best = v > best ? v : best;
-	}
-	return best;
+	uint64_t x = 0, t0 = __rdtsc();
+	for (int i = 0; i < 20000; i++)
+		__asm__ volatile(".rept 16\n\tadd $1, %0\n\t.endr" : "+r"(x));
+	return 16.0 * 20000 / (double)(__rdtsc() - t0);
 }
 
-/* The ceiling follows the fastest core clock seen in this process
- * (measured before every configuration: the host changes it), so a boost
- * after the calibration cannot make a true figure look impossible. */
+static void core_note(double r)
+{
+	if (r > core_tsc_max) {
+		core_tsc_max = r;
+		ops_ceiling = bench_ops_ceiling_tsc(core_tsc_max);
+	}
+}
+
 static void update_ceiling(void)
 {
-	double r = core_per_tsc();
-	if (r > core_tsc_max)
-		core_tsc_max = r;
-	ipc_ceiling = bench_ipc_ceiling_tsc(core_tsc_max);
+	for (int i = 0; i < 10; i++)
+		core_note(core_sample());
 }
 
 /* TSC rate, the clock's step (smallest non-zero difference of two reads)
@@ -138,7 +141,7 @@ static void calibrate(uint64_t *tick, uint64_t *read_cost)
 {
 	uint64_t t0 = now_ns(), c0 = __rdtsc();
 	while (now_ns() - t0 < 200000000ull)
-		;
+		core_note(core_sample());
 	uint64_t t1 = now_ns(), c1 = __rdtsc();
 	tsc_ghz = (double)(c1 - c0) / (double)(t1 - t0);
 	static uint64_t d[4001];
@@ -331,8 +334,36 @@ struct res {
 	uint64_t empty;                 /* rx calls that returned nothing */
 	uint64_t cyc;                   /* TSC cycles inside the timed regions */
 	uint64_t regions;
+	uint64_t preempted;             /* regions dropped: the thread was switched out */
 	uint64_t wall_ns;
 };
+
+/* Context switches of this thread so far: a region during which another
+ * thread had the CPU (this machine is shared) timed that thread too, and
+ * is dropped - counted as preempted, never silently. */
+static long nswitch(void)
+{
+	struct rusage u;
+	if (getrusage(RUSAGE_THREAD, &u) < 0)
+		return 0;
+	return u.ru_nivcsw + u.ru_nvcsw;
+}
+
+/* Adds one region's result `one` to run `r`, unless the thread was
+ * switched out since sw = nswitch() before it. */
+static void keep(struct res *r, const struct res *one, long sw)
+{
+	if (!cg_mode && nswitch() != sw) {
+		r->preempted++;
+		return;
+	}
+	r->pkts += one->pkts;
+	r->calls += one->calls;
+	r->drops += one->drops;
+	r->empty += one->empty;
+	r->cyc += one->cyc;
+	r->regions += one->regions;
+}
 
 /* All runs of one configuration and cache state. */
 struct series {
@@ -353,6 +384,7 @@ static void series_add(struct series *s, const struct res *r)
 	s->sum.empty += r->empty;
 	s->sum.cyc += r->cyc;
 	s->sum.regions += r->regions;
+	s->sum.preempted += r->preempted;
 	s->sum.wall_ns += r->wall_ns;
 }
 
@@ -363,22 +395,24 @@ static double print_cycles(const struct series *s, const char *kind, uint32_t ba
 {
 	struct bench_stats st;
 	update_ceiling();       /* the clock the runs may just have had */
-	double instr = bench_instr_find(instr_tab, instr_n, kind, batch, ring), ipc;
+	const struct bench_instr *in = bench_instr_find(instr_tab, instr_n, kind, batch, ring);
+	double instr = in ? in->instr : 0, cbr = in ? in->cbr : 0, ops;
 	if (bench_stats_compute(s->v, s->n, &st) < 0) {
 		printf(" cycles_per_pkt=none runs=0 check=refused reason=no_packets");
 		return 0;
 	}
 	/* the fastest run implies the most instructions per cycle */
-	enum bench_check c = bench_ipc_check(instr, st.min, ipc_ceiling, &ipc);
+	enum bench_check c = bench_ipc_check(instr, cbr, st.min, ops_ceiling, &ops);
 	if (c == BENCH_CHECK_REFUSED) {
-		printf(" cycles_per_pkt=refused cycles_min=refused runs=%u instr_per_pkt=%.1f ipc_max=%.2f "
-		       "ipc_ceiling=%.1f check=refused", st.n, instr, ipc, ipc_ceiling);
+		printf(" cycles_per_pkt=refused cycles_min=refused runs=%u instr_per_pkt=%.1f cbr_per_pkt=%.1f "
+		       "ops_per_cycle=%.2f ops_ceiling=%.1f check=refused", st.n, instr, cbr, ops, ops_ceiling);
 		return 0;
 	}
 	printf(" cycles_per_pkt=%.1f cycles_min=%.1f cycles_max=%.1f spread_pct=%.0f runs=%u", st.median, st.min,
 	       st.max, st.spread_pct, st.n);
 	if (c == BENCH_CHECK_OK)
-		printf(" instr_per_pkt=%.1f ipc_max=%.2f ipc_ceiling=%.1f", instr, ipc, ipc_ceiling);
+		printf(" instr_per_pkt=%.1f cbr_per_pkt=%.1f ipc=%.2f ops_per_cycle=%.2f ops_ceiling=%.1f", instr, cbr,
+		       instr / st.min, ops, ops_ceiling);
 	printf(" check=%s", bench_check_name(c));
 	return st.median;
 }
@@ -512,8 +546,11 @@ static struct pinning pin_threads(bool stepped)
 	return p;
 }
 
-/* How many runs, and the time slice of each. */
-static int nruns(void) { return opt_runs; }
+/* The time slice of one run. Each call of a run_* function makes one run
+ * (hot, then cold) on ports set up afresh; main() calls them in passes
+ * over all configurations, so that the runs of one configuration are
+ * spread over the whole benchmark and over several memory layouts, not
+ * bunched into one second of whatever the neighbours do then. */
 static uint64_t slice_ns(void) { return (uint64_t)(opt_secs * 1e9 / opt_runs); }
 
 struct fwd_out {
@@ -522,8 +559,7 @@ struct fwd_out {
 };
 
 /* Forwarding A <-> B. packets != 0 (callgrind): one hot run of that many
- * packets; else opt_runs runs of each wanted cache state, interleaved so
- * that both see the same neighbours on this shared machine. */
+ * packets; else one run of each wanted cache state, added to out. */
 static void run_fwd(enum ixy_sim_mode mode, uint32_t batch, uint16_t ring, uint64_t packets, const char *hugetlbfs,
 		    struct fwd_out *out)
 {
@@ -546,8 +582,6 @@ static void run_fwd(enum ixy_sim_mode mode, uint32_t batch, uint16_t ring, uint6
 		cold_init(&ca, sa, a);
 		cold_init(&cb, sb, b);
 	}
-	memset(out, 0, sizeof(*out));
-
 	struct res r;
 	int saved_cg = cg_mode;
 	cg_mode = 0;                    /* warm-up: caches, branch predictors, ring positions */
@@ -564,52 +598,56 @@ static void run_fwd(enum ixy_sim_mode mode, uint32_t batch, uint16_t ring, uint6
 	}
 	cg_mode = saved_cg;
 
-	for (int k = 0; k < (packets ? 1 : nruns()); k++)
-		for (int c = 0; c < 2; c++) {
-			bool is_cold = c == 1;
-			if (is_cold ? !cold : !(opt_hot || packets))
-				continue;
-			memset(&r, 0, sizeof(r));
-			uint64_t t0 = now_ns(), end = t0 + slice_ns();
-			if (stepped) {
-				/* one untimed round first: the previous run's state
-				 * (hot or cold) is not this one's */
+	for (int c = 0; c < 2; c++) {
+		bool is_cold = c == 1;
+		if (!packets)
+			update_ceiling();
+		if (is_cold ? !cold : !(opt_hot || packets))
+			continue;
+		memset(&r, 0, sizeof(r));
+		uint64_t t0 = now_ns(), end = t0 + slice_ns();
+		if (stepped) {
+			/* one untimed round first: the previous run's state
+			 * (hot or cold) is not this one's */
+			ixy_sim_step(sa);
+			struct res scratch = { 0 };
+			int s2 = cg_mode;
+			cg_mode = 0;
+			fwd_region(a, b, batch, &scratch);
+			cg_mode = s2;
+			for (uint64_t it = 0;; it++) {
+				if (is_cold) {
+					cold_snapshot(&ca);
+					cold_snapshot(&cb);
+				}
 				ixy_sim_step(sa);
-				struct res scratch = { 0 };
-				int s2 = cg_mode;
-				cg_mode = 0;
-				fwd_region(a, b, batch, &scratch);
-				cg_mode = s2;
-				for (uint64_t it = 0;; it++) {
-					if (is_cold) {
-						cold_snapshot(&ca);
-						cold_snapshot(&cb);
-					}
-					ixy_sim_step(sa);
-					if (is_cold) {
-						cold_evict(&ca, true);
-						cold_evict(&cb, true);
-						cold_done();
-					}
-					fwd_region(a, b, batch, &r);
-					if (packets ? r.pkts >= packets : ((it & 7) == 0 && now_ns() >= end))
-						break;
+				if (is_cold) {
+					cold_evict(&ca, true);
+					cold_evict(&cb, true);
+					cold_done();
 				}
-			} else {
-				/* threaded: the forwarder's whole time, empty polls and all */
-				uint64_t c0 = clk();
-				for (uint64_t it = 0;; it++) {
-					fwd_once(a, b, batch, &r);
-					fwd_once(b, a, batch, &r);
-					if ((it & 255) == 0 && now_ns() >= end)
-						break;
-				}
-				r.cyc = clk() - c0;
-				r.regions = 1;
+				struct res one = { 0 };
+				long sw = nswitch();
+				fwd_region(a, b, batch, &one);
+				keep(&r, &one, sw);
+				if (packets ? r.pkts >= packets : ((it & 7) == 0 && now_ns() >= end))
+					break;
 			}
-			r.wall_ns = now_ns() - t0;
-			series_add(is_cold ? &out->cold : &out->hot, &r);
+		} else {
+			/* threaded: the forwarder's whole time, empty polls and all */
+			uint64_t c0 = clk();
+			for (uint64_t it = 0;; it++) {
+				fwd_once(a, b, batch, &r);
+				fwd_once(b, a, batch, &r);
+				if ((it & 255) == 0 && now_ns() >= end)
+					break;
+			}
+			r.cyc = clk() - c0;
+			r.regions = 1;
 		}
+		r.wall_ns = now_ns() - t0;
+		series_add(is_cold ? &out->cold : &out->hot, &r);
+	}
 
 	sched_setaffinity(0, sizeof(pin.saved), &pin.saved);
 	out->fwd_cpu = pin.fwd_cpu;
@@ -667,8 +705,6 @@ static void run_rx(uint32_t batch, uint16_t ring, uint64_t packets, struct serie
 	bool cold = opt_cold && !packets;
 	if (cold)
 		cold_init(&c, s, d);
-	memset(hot, 0, sizeof(*hot));
-	memset(cold_s, 0, sizeof(*cold_s));
 	struct res r = { 0 };
 	int saved_cg = cg_mode;
 	cg_mode = 0;
@@ -677,33 +713,37 @@ static void run_rx(uint32_t batch, uint16_t ring, uint64_t packets, struct serie
 		rx_region(d, batch, &r);
 	}
 	cg_mode = saved_cg;
-	for (int k = 0; k < (packets ? 1 : nruns()); k++)
-		for (int ci = 0; ci < 2; ci++) {
-			bool is_cold = ci == 1;
-			if (is_cold ? !cold : !(opt_hot || packets))
-				continue;
-			memset(&r, 0, sizeof(r));
-			uint64_t t0 = now_ns(), end = t0 + slice_ns();
-			for (uint64_t it = 0;; it++) {
-				if (is_cold)
-					cold_snapshot(&c);
-				ixy_sim_step(s);
-				if (is_cold) {
-					cold_evict(&c, true);
-					cold_done();
-				}
-				if (it == 0 && !packets) {      /* untimed: the state the run starts from */
-					struct res scratch = { 0 };
-					rx_region(d, batch, &scratch);
-					continue;
-				}
-				rx_region(d, batch, &r);
-				if (packets ? r.pkts >= packets : ((it & 7) == 0 && now_ns() >= end))
-					break;
+	for (int ci = 0; ci < 2; ci++) {
+		bool is_cold = ci == 1;
+		if (!packets)
+			update_ceiling();
+		if (is_cold ? !cold : !(opt_hot || packets))
+			continue;
+		memset(&r, 0, sizeof(r));
+		uint64_t t0 = now_ns(), end = t0 + slice_ns();
+		for (uint64_t it = 0;; it++) {
+			if (is_cold)
+				cold_snapshot(&c);
+			ixy_sim_step(s);
+			if (is_cold) {
+				cold_evict(&c, true);
+				cold_done();
 			}
-			r.wall_ns = now_ns() - t0;
-			series_add(is_cold ? cold_s : hot, &r);
+			if (it == 0 && !packets) {      /* untimed: the state the run starts from */
+				struct res scratch = { 0 };
+				rx_region(d, batch, &scratch);
+				continue;
+			}
+			struct res one = { 0 };
+			long sw = nswitch();
+			rx_region(d, batch, &one);
+			keep(&r, &one, sw);
+			if (packets ? r.pkts >= packets : ((it & 7) == 0 && now_ns() >= end))
+				break;
 		}
+		r.wall_ns = now_ns() - t0;
+		series_add(is_cold ? cold_s : hot, &r);
+	}
 	if (ixy_sim_violation_count(s))
 		die("model violation in rx");
 	if (cold)
@@ -713,7 +753,7 @@ static void run_rx(uint32_t batch, uint16_t ring, uint64_t packets, struct serie
 }
 
 /* TX only: buffers from a prebuilt pool (on `page`-sized pages) to a null
- * wire. A region allocates and sends 3/4 of a ring in batches (the
+ * wire. A region allocates and sends half a ring in batches (the
  * buffers return to the pool inside tx_batch's reclaim, a ring later);
  * the step in between sends them and writes their descriptors back. */
 static void tx_region(struct ixy_device *d, struct ixy_mempool *pool, uint32_t batch, uint32_t iters, struct res *r)
@@ -746,15 +786,16 @@ static void run_tx(uint32_t batch, uint16_t ring, uint64_t packets, size_t page,
 	struct ixy_device *d = open_dev(s, ring, NULL);
 	struct ixy_mempool *pool = new_pool(4096, page);
 	prebuild(pool);
-	uint32_t iters = ring * 3u / 4 / batch;
+	/* half a ring per region: a step moves at most 256 frames per queue
+	 * (SIM_ROUND_BUDGET), so a larger region would leave frames behind
+	 * until the ring overflowed, and the figure would time drops */
+	uint32_t iters = ring / 2u / batch;
 	if (iters == 0)
 		iters = 1;
 	struct cold c = { 0 };
 	bool cold = opt_cold && !packets;
 	if (cold)
 		cold_init(&c, s, d);
-	memset(hot, 0, sizeof(*hot));
-	memset(cold_s, 0, sizeof(*cold_s));
 	struct res r = { 0 };
 	int saved_cg = cg_mode;
 	cg_mode = 0;
@@ -763,34 +804,38 @@ static void run_tx(uint32_t batch, uint16_t ring, uint64_t packets, size_t page,
 		ixy_sim_step(s);
 	}
 	cg_mode = saved_cg;
-	for (int k = 0; k < (packets ? 1 : nruns()); k++)
-		for (int ci = 0; ci < 2; ci++) {
-			bool is_cold = ci == 1;
-			if (is_cold ? !cold : !(opt_hot || packets))
-				continue;
-			memset(&r, 0, sizeof(r));
-			uint64_t t0 = now_ns(), end = t0 + slice_ns();
-			for (uint64_t it = 0;; it++) {
-				if (is_cold)
-					cold_snapshot(&c);
-				ixy_sim_step(s);
-				if (is_cold) {
-					/* the model only read the frames: descriptors only */
-					cold_evict(&c, false);
-					cold_done();
-				}
-				if (it == 0 && !packets) {
-					struct res scratch = { 0 };
-					tx_region(d, pool, batch, iters, &scratch);
-					continue;
-				}
-				tx_region(d, pool, batch, iters, &r);
-				if (packets ? r.pkts >= packets : ((it & 7) == 0 && now_ns() >= end))
-					break;
+	for (int ci = 0; ci < 2; ci++) {
+		bool is_cold = ci == 1;
+		if (!packets)
+			update_ceiling();
+		if (is_cold ? !cold : !(opt_hot || packets))
+			continue;
+		memset(&r, 0, sizeof(r));
+		uint64_t t0 = now_ns(), end = t0 + slice_ns();
+		for (uint64_t it = 0;; it++) {
+			if (is_cold)
+				cold_snapshot(&c);
+			ixy_sim_step(s);
+			if (is_cold) {
+				/* the model only read the frames: descriptors only */
+				cold_evict(&c, false);
+				cold_done();
 			}
-			r.wall_ns = now_ns() - t0;
-			series_add(is_cold ? cold_s : hot, &r);
+			if (it == 0 && !packets) {
+				struct res scratch = { 0 };
+				tx_region(d, pool, batch, iters, &scratch);
+				continue;
+			}
+			struct res one = { 0 };
+			long sw = nswitch();
+			tx_region(d, pool, batch, iters, &one);
+			keep(&r, &one, sw);
+			if (packets ? r.pkts >= packets : ((it & 7) == 0 && now_ns() >= end))
+				break;
 		}
+		r.wall_ns = now_ns() - t0;
+		series_add(is_cold ? cold_s : hot, &r);
+	}
 	if (ixy_sim_violation_count(s))
 		die("model violation in tx");
 	if (cold)
@@ -823,23 +868,25 @@ static void run_mempool(uint32_t batch, size_t page, uint64_t packets, struct se
 {
 	struct ixy_mempool *pool = new_pool(4096, page);
 	struct res r = { 0 };
-	memset(out, 0, sizeof(*out));
 	int saved_cg = cg_mode;
 	cg_mode = 0;
 	for (int i = 0; i < 100; i++)
 		mp_region(pool, batch, &r);
 	cg_mode = saved_cg;
-	for (int k = 0; k < (packets ? 1 : nruns()); k++) {
-		memset(&r, 0, sizeof(r));
-		uint64_t t0 = now_ns(), end = t0 + slice_ns() / 4;
-		for (uint64_t it = 0;; it++) {
-			mp_region(pool, batch, &r);
-			if (packets ? r.pkts >= packets : ((it & 7) == 0 && now_ns() >= end))
-				break;
-		}
-		r.wall_ns = now_ns() - t0;
-		series_add(out, &r);
+	if (!packets)
+		update_ceiling();
+	memset(&r, 0, sizeof(r));
+	uint64_t t0 = now_ns(), end = t0 + slice_ns() / 4;
+	for (uint64_t it = 0;; it++) {
+		struct res one = { 0 };
+		long sw = nswitch();
+		mp_region(pool, batch, &one);
+		keep(&r, &one, sw);
+		if (packets ? r.pkts >= packets : ((it & 7) == 0 && now_ns() >= end))
+			break;
 	}
+	r.wall_ns = now_ns() - t0;
+	series_add(out, &r);
 	ixy_mempool_free(pool);
 }
 
@@ -850,7 +897,6 @@ static void run_mempool(uint32_t batch, size_t page, uint64_t packets, struct se
  * them. Two threads pass a counter back and forth on one line; a one-way
  * hand-over is half a round trip (20000 round trips: a long region). */
 static _Alignas(64) volatile uint64_t pp_line;
-static double xcpu_handover = -1;       /* printed with threaded figures when measured */
 
 struct pp_arg {
 	int cpu;
@@ -912,68 +958,140 @@ static double line_handover_cycles(int cpu_a, int cpu_b)
 static const uint32_t batches[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256 };
 #define NBATCH (sizeof(batches) / sizeof(batches[0]))
 
-static void print_fwd(const char *mode, uint32_t batch, uint16_t ring, const char *pages, const char *cache,
-		      const struct series *s, int fwd_cpu, int eng_cpu)
+enum what { W_FWD, W_THREADED, W_RX, W_TX, W_MEMPOOL };
+
+/* One configuration and what its runs found. */
+struct cfg {
+	enum what what;
+	uint32_t batch;
+	uint16_t ring;
+	size_t page;
+	const char *pn;                 /* "2M", "1G" */
+	struct series hot, cold;
+	int fwd_cpu, eng_cpu;
+	double xcpu[MAX_RUNS];          /* threaded: line hand-over cost before each run */
+	unsigned nxcpu;
+};
+
+static void print_fwd(const struct cfg *c, const char *cache, const struct series *s)
 {
 	const struct res *t = &s->sum;
-	printf("bench fwd mode=%s batch=%u ring=%u pages=%s frame=64 cache=%s", mode, batch, ring, pages, cache);
+	bool thr = c->what == W_THREADED;
+	printf("bench fwd mode=%s batch=%u ring=%u pages=%s frame=64 cache=%s", thr ? "threaded" : "stepped",
+	       c->batch, c->ring, c->pn, cache);
 	/* threaded: checked against the stepped count of the same batch, a
 	 * lower bound (its batches are never larger, and it polls empty more) */
-	double med = print_cycles(s, "fwd", batch, ring);
+	double med = print_cycles(s, "fwd", c->batch, c->ring);
 	printf(" avg_batch=%.1f empty_polls_per_pkt=%.2f drops=%llu", t->calls ? (double)t->pkts / (double)t->calls : 0,
 	       per(t->empty, t->pkts), (unsigned long long)t->drops);
-	if (strcmp(mode, "threaded") == 0)
+	if (thr)
 		printf(" mpps=%.2f", t->wall_ns ? (double)t->pkts / ((double)t->wall_ns / 1e3) : 0);
 	else
-		printf(" pkts_per_region=%.0f", per(t->pkts, t->regions));
+		printf(" regions=%llu preempted=%llu pkts_per_region=%.0f", (unsigned long long)t->regions,
+		       (unsigned long long)t->preempted, per(t->pkts, t->regions));
 	if (med > 0)
 		printf(" driver_mpps=%.1f", tsc_ghz * 1e3 / med);
-	printf(" tsc_ghz=%.2f fwd_cpu=%d engine_cpu=%d", tsc_ghz, fwd_cpu, eng_cpu);
-	if (xcpu_handover >= 0)
-		printf(" xcpu_handover_cycles=%.0f", xcpu_handover);
+	printf(" tsc_ghz=%.2f fwd_cpu=%d engine_cpu=%d", tsc_ghz, c->fwd_cpu, c->eng_cpu);
+	struct bench_stats x;
+	if (thr && bench_stats_compute(c->xcpu, c->nxcpu, &x) == 0)
+		printf(" xcpu_handover_cycles=%.0f", x.median);
 	printf(" load1=%.2f\n", load1());
-	fflush(stdout);
 }
 
-static void report_fwd(uint32_t batch, uint16_t ring)
-{
-	struct fwd_out o;
-	run_fwd(IXY_SIM_STEPPED, batch, ring, 0, NULL, &o);
-	if (opt_hot)
-		print_fwd("stepped", batch, ring, "2M", "hot", &o.hot, o.fwd_cpu, o.eng_cpu);
-	if (opt_cold)
-		print_fwd("stepped", batch, ring, "2M", "cold", &o.cold, o.fwd_cpu, o.eng_cpu);
-}
-
-static void print_simple(const char *name, uint32_t batch, const char *pages, const char *cache,
-			 const struct series *s)
+static void print_simple(const struct cfg *c, const char *name, const char *cache, const struct series *s)
 {
 	const struct res *t = &s->sum;
-	printf("bench %s mode=stepped batch=%u ring=512 pages=%s frame=64 cache=%s", name, batch, pages, cache);
-	print_cycles(s, name, batch, 512);
-	printf(" avg_batch=%.1f pkts_per_region=%.0f drops=%llu load1=%.2f\n",
+	printf("bench %s mode=stepped batch=%u ring=512 pages=%s frame=64 cache=%s", name, c->batch, c->pn, cache);
+	print_cycles(s, name, c->batch, 512);
+	printf(" avg_batch=%.1f pkts_per_region=%.0f drops=%llu regions=%llu preempted=%llu load1=%.2f\n",
 	       t->calls ? (double)t->pkts / (double)t->calls : 0, per(t->pkts, t->regions),
-	       (unsigned long long)t->drops, load1());
-	fflush(stdout);
+	       (unsigned long long)t->drops, (unsigned long long)t->regions, (unsigned long long)t->preempted,
+	       load1());
 }
 
-static void report_tx(uint32_t batch, size_t page, const char *pn)
+static void print_mempool(const struct cfg *c)
 {
-	struct series hot, cold;
-	run_tx(batch, 512, 0, page, &hot, &cold);
-	if (opt_hot)
-		print_simple("tx", batch, pn, "hot", &hot);
-	if (opt_cold)
-		print_simple("tx", batch, pn, "cold", &cold);
+	printf("bench mempool batch=%u pages=%s cache=hot", c->batch, c->pn);
+	print_cycles(&c->hot, "mempool", c->batch, 512);
+	printf(" regions=%llu preempted=%llu load1=%.2f\n", (unsigned long long)c->hot.sum.regions,
+	       (unsigned long long)c->hot.sum.preempted, load1());
 }
 
-static void report_mempool(uint32_t batch, size_t page, const char *pn)
+/* The two CPUs pin_threads will choose, for the hand-over cost; -1 if
+ * there is only one. */
+static void xcpu_pair(int *a, int *b)
 {
-	struct series s;
-	run_mempool(batch, page, 0, &s);
-	printf("bench mempool batch=%u pages=%s cache=hot", batch, pn);
-	print_cycles(&s, "mempool", batch, 512);
-	printf(" load1=%.2f\n", load1());
+	cpu_set_t cs;
+	int cpus[2] = { -1, -1 }, nc = 0;
+	sched_getaffinity(0, sizeof(cs), &cs);
+	for (int c = 0; c < CPU_SETSIZE && nc < 2; c++)
+		if (CPU_ISSET(c, &cs))
+			cpus[nc++] = c;
+	if (opt_fwd_cpu >= 0)
+		cpus[0] = opt_fwd_cpu, cpus[1] = opt_eng_cpu;
+	*a = cpus[0];
+	*b = cpus[1];
+}
+
+/* One run of configuration c, added to its series. */
+static void run_cfg(struct cfg *c)
+{
+	struct fwd_out o = { 0 };
+	switch (c->what) {
+	case W_FWD:
+	case W_THREADED:
+		if (c->what == W_THREADED) {
+			/* measured right before the run: the host may move
+			 * the vCPUs between runs, and the figures with them */
+			int a, b;
+			xcpu_pair(&a, &b);
+			double h = b >= 0 ? line_handover_cycles(a, b) : -1;
+			if (h > 0 && c->nxcpu < MAX_RUNS)
+				c->xcpu[c->nxcpu++] = h;
+		}
+		o.hot = c->hot;
+		o.cold = c->cold;
+		run_fwd(c->what == W_FWD ? IXY_SIM_STEPPED : IXY_SIM_THREADED, c->batch, c->ring, 0, NULL, &o);
+		c->hot = o.hot;
+		c->cold = o.cold;
+		c->fwd_cpu = o.fwd_cpu;
+		c->eng_cpu = o.eng_cpu;
+		break;
+	case W_RX:
+		run_rx(c->batch, c->ring, 0, &c->hot, &c->cold);
+		break;
+	case W_TX:
+		run_tx(c->batch, c->ring, 0, c->page, &c->hot, &c->cold);
+		break;
+	case W_MEMPOOL:
+		run_mempool(c->batch, c->page, 0, &c->hot);
+		break;
+	}
+}
+
+static void print_cfg(const struct cfg *c)
+{
+	switch (c->what) {
+	case W_FWD:
+		if (opt_hot)
+			print_fwd(c, "hot", &c->hot);
+		if (opt_cold)
+			print_fwd(c, "cold", &c->cold);
+		break;
+	case W_THREADED:
+		print_fwd(c, "xcpu", &c->hot);
+		break;
+	case W_RX:
+	case W_TX:
+		if (opt_hot)
+			print_simple(c, c->what == W_RX ? "rx" : "tx", "hot", &c->hot);
+		if (opt_cold)
+			print_simple(c, c->what == W_RX ? "rx" : "tx", "cold", &c->cold);
+		break;
+	case W_MEMPOOL:
+		print_mempool(c);
+		break;
+	}
 	fflush(stdout);
 }
 
@@ -990,7 +1108,7 @@ static void load_instr(const char *path)
 		lineno++;
 		int rc = bench_instr_parse_line(line, &instr_tab[instr_n]);
 		if (rc < 0) {
-			fprintf(stderr, "fwd_bench: --instr %s line %u: want \"KIND BATCH RING INSTR_PER_PKT\"\n", path,
+			fprintf(stderr, "fwd_bench: --instr %s line %u: want \"KIND BATCH RING INSTR_PER_PKT CBR_PER_PKT\"\n", path,
 				lineno);
 			exit(2);
 		}
@@ -1069,10 +1187,10 @@ int main(int argc, char **argv)
 		/* Instruction counts: the same regions, collection on only
 		 * inside them; bench/run.sh reads the profile. */
 		struct res r = { 0 };
-		struct series h, c;
+		static struct series h, c;
 		cg_mode = 1;
 		if (!strcmp(cg_kind, "fwd")) {
-			struct fwd_out o;
+			static struct fwd_out o;
 			run_fwd(IXY_SIM_STEPPED, cg_batch, (uint16_t)cg_ring, cg_packets, NULL, &o);
 			r = o.hot.sum;
 		} else if (!strcmp(cg_kind, "rx") && cg_ring == 512) {
@@ -1097,84 +1215,53 @@ int main(int argc, char **argv)
 	uint64_t tick, read_cost;
 	calibrate(&tick, &read_cost);
 	have_clflushopt = __builtin_cpu_supports("clflushopt");
-	update_ceiling();
 	printf("bench clock source=tsc tsc_ghz=%.3f tick_cycles=%llu read_cycles=%llu core_per_tsc=%.2f "
-	       "ipc_ceiling=%.1f flush=%s runs=%d secs=%.2f instr_counts=%u\n",
-	       tsc_ghz, (unsigned long long)tick, (unsigned long long)read_cost, core_tsc_max, ipc_ceiling,
+	       "ops_ceiling=%.1f flush=%s runs=%d secs=%.2f instr_counts=%u\n",
+	       tsc_ghz, (unsigned long long)tick, (unsigned long long)read_cost, core_tsc_max, ops_ceiling,
 	       have_clflushopt ? "clflushopt" : "clflush", opt_runs, opt_secs, instr_n);
 	fflush(stdout);
-	if (want(only, "fwd"))
-		for (size_t i = 0; i < NBATCH; i++) {
-			if (quick && batches[i] != 1 && batches[i] != 32)
-				continue;
-			report_fwd(batches[i], 512);
-		}
-	if (want(only, "threaded")) {
-		/* the CPUs pin_threads will choose, for the hand-over cost */
-		cpu_set_t cs;
-		int cpus[2], nc = 0;
-		sched_getaffinity(0, sizeof(cs), &cs);
-		for (int c = 0; c < CPU_SETSIZE && nc < 2; c++)
-			if (CPU_ISSET(c, &cs))
-				cpus[nc++] = c;
-		if (opt_fwd_cpu >= 0)
-			cpus[0] = opt_fwd_cpu, cpus[1] = opt_eng_cpu, nc = 2;
-		for (size_t i = 0; i < NBATCH; i++) {
-			if (quick && batches[i] != 32)
-				continue;
-			/* measured right before the run: the host may move the
-			 * vCPUs between runs, and the figures with them */
-			xcpu_handover = nc == 2 ? line_handover_cycles(cpus[0], cpus[1]) : -1;
-			struct fwd_out o;
-			run_fwd(IXY_SIM_THREADED, batches[i], 512, 0, NULL, &o);
-			print_fwd("threaded", batches[i], 512, "2M", "xcpu", &o.hot, o.fwd_cpu, o.eng_cpu);
-		}
-		xcpu_handover = -1;
+	/* the configurations, then opt_runs passes over all of them */
+	static struct cfg cfgs[64];
+	unsigned nc = 0;
+#define ADD(...) (cfgs[nc++] = (struct cfg){ __VA_ARGS__, .fwd_cpu = -1, .eng_cpu = -1 })
+	for (size_t i = 0; i < NBATCH; i++) {
+		uint32_t b = batches[i];
+		bool q1 = !quick || b == 32;
+		if (want(only, "fwd") && (!quick || b == 1 || b == 32))
+			ADD(.what = W_FWD, .batch = b, .ring = 512, .pn = "2M");
+		if (want(only, "threaded") && q1)
+			ADD(.what = W_THREADED, .batch = b, .ring = 512, .pn = "2M");
+		if (want(only, "rx") && q1)
+			ADD(.what = W_RX, .batch = b, .ring = 512, .pn = "2M");
+		if (want(only, "tx") && q1)
+			ADD(.what = W_TX, .batch = b, .ring = 512, .pn = "2M");
+		if (want(only, "mempool") && q1)
+			ADD(.what = W_MEMPOOL, .batch = b, .ring = 512, .pn = "2M");
 	}
-	if (want(only, "rx"))
-		for (size_t i = 0; i < NBATCH; i++) {
-			if (quick && batches[i] != 32)
-				continue;
-			struct series hot, cold;
-			run_rx(batches[i], 512, 0, &hot, &cold);
-			if (opt_hot)
-				print_simple("rx", batches[i], "2M", "hot", &hot);
-			if (opt_cold)
-				print_simple("rx", batches[i], "2M", "cold", &cold);
-		}
-	if (want(only, "tx"))
-		for (size_t i = 0; i < NBATCH; i++) {
-			if (quick && batches[i] != 32)
-				continue;
-			report_tx(batches[i], 0, "2M");
-		}
-	if (want(only, "mempool"))
-		for (size_t i = 0; i < NBATCH; i++) {
-			if (quick && batches[i] != 32)
-				continue;
-			report_mempool(batches[i], 0, "2M");
-		}
-	if (want(only, "ring"))
+	if (want(only, "ring") && !quick)
 		for (uint32_t ring = 64; ring <= 4096; ring *= 2)
-			report_fwd(32, (uint16_t)ring);
-	if (want(only, "pages")) {
+			if (ring != 512 || only)
+				ADD(.what = W_FWD, .batch = 32, .ring = (uint16_t)ring, .pn = "2M");
+	if (want(only, "pages") && !quick) {
 		/* The driver's RX pools and rings take 2 MiB pages (see
 		 * docs/performance.md); the TX path and the mempool can be
 		 * compared on a pool of 1 GiB pages. */
-		size_t pages[] = { IXY_PAGE_2M, IXY_PAGE_1G };
-		for (int i = 0; i < 2; i++) {
-			const char *pn = i ? "1G" : "2M";
-			struct ixy_mempool_opts o = { .num_entries = 1, .numa_node = -1, .page_size = pages[i],
-						      .hugetlbfs = i ? "/mnt/huge-1G" : NULL };
-			struct ixy_mempool *probe = ixy_mempool_create(&o);
-			if (!probe) {
-				printf("bench pages pages=%s skipped=1 reason=\"%s\"\n", pn, ixy_last_error());
-				continue;
-			}
+		struct ixy_mempool_opts o = { .num_entries = 1, .numa_node = -1, .page_size = IXY_PAGE_1G,
+					      .hugetlbfs = "/mnt/huge-1G" };
+		struct ixy_mempool *probe = ixy_mempool_create(&o);
+		if (!probe) {
+			printf("bench pages pages=1G skipped=1 reason=\"%s\"\n", ixy_last_error());
+		} else {
 			ixy_mempool_free(probe);
-			report_tx(32, pages[i], pn);
-			report_mempool(32, pages[i], pn);
+			ADD(.what = W_TX, .batch = 32, .ring = 512, .page = IXY_PAGE_1G, .pn = "1G");
+			ADD(.what = W_MEMPOOL, .batch = 32, .ring = 512, .page = IXY_PAGE_1G, .pn = "1G");
 		}
 	}
+#undef ADD
+	for (int pass = 0; pass < opt_runs; pass++)
+		for (unsigned i = 0; i < nc; i++)
+			run_cfg(&cfgs[i]);
+	for (unsigned i = 0; i < nc; i++)
+		print_cfg(&cfgs[i]);
 	return 0;
 }

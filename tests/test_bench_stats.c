@@ -62,26 +62,43 @@ static void test_stats_refuses_bad_input(void **state)
 static void test_ipc_check(void **state)
 {
 	(void)state;
-	double ipc;
-	/* the figures issue 13 found: 79.5 instructions in 8.1 cycles, 244 in 1.7 */
-	assert_int_equal(bench_ipc_check(79.5, 8.1, 6.0, &ipc), BENCH_CHECK_REFUSED);
-	assert_true(fabs(ipc - 79.5 / 8.1) < 1e-9);
-	assert_int_equal(bench_ipc_check(244.0, 1.7, 6.0, &ipc), BENCH_CHECK_REFUSED);
-	/* plausible: 80 instructions in 25 cycles is 3.2 per cycle */
-	assert_int_equal(bench_ipc_check(80.0, 25.0, 6.0, &ipc), BENCH_CHECK_OK);
-	assert_true(fabs(ipc - 3.2) < 1e-9);
+	double ops;
+	/* the figures issue 13 found: 79.5 instructions in 8.1 cycles, 244 in
+	 * 1.7, against a ceiling of 6 slots per cycle */
+	assert_int_equal(bench_ipc_check(79.5, 0.0, 8.1, 6.0, &ops), BENCH_CHECK_REFUSED);
+	assert_true(fabs(ops - 79.5 / 8.1) < 1e-9);
+	assert_int_equal(bench_ipc_check(244.0, 30.0, 1.7, 6.0, &ops), BENCH_CHECK_REFUSED);
+	assert_true(fabs(ops - 214.0 / 1.7) < 1e-9);
+	/* plausible: 80 instructions, 16 of them fusable branches, in 20
+	 * cycles need at least 64 slots: 3.2 per cycle */
+	assert_int_equal(bench_ipc_check(80.0, 16.0, 20.0, 6.0, &ops), BENCH_CHECK_OK);
+	assert_true(fabs(ops - 3.2) < 1e-9);
+	/* fusion is credited: 70 instructions in 10 cycles pass a ceiling
+	 * of 6 only because 10 of them are conditional branches */
+	assert_int_equal(bench_ipc_check(70.0, 10.0, 10.0, 6.0, &ops), BENCH_CHECK_OK);
+	assert_int_equal(bench_ipc_check(70.0, 9.0, 10.0, 6.0, &ops), BENCH_CHECK_REFUSED);
 	/* the ceiling itself passes, anything above it does not */
-	assert_int_equal(bench_ipc_check(60.0, 10.0, 6.0, &ipc), BENCH_CHECK_OK);
-	assert_int_equal(bench_ipc_check(60.0, 9.99, 6.0, &ipc), BENCH_CHECK_REFUSED);
-	/* no cycles for known work: refused; no count: unchecked, ipc 0 */
-	assert_int_equal(bench_ipc_check(80.0, 0.0, 6.0, &ipc), BENCH_CHECK_REFUSED);
-	assert_int_equal(bench_ipc_check(80.0, NAN, 6.0, &ipc), BENCH_CHECK_REFUSED);
-	assert_int_equal(bench_ipc_check(0.0, 25.0, 6.0, &ipc), BENCH_CHECK_UNCHECKED);
-	assert_true(ipc == 0.0);
+	assert_int_equal(bench_ipc_check(60.0, 0.0, 10.0, 6.0, &ops), BENCH_CHECK_OK);
+	assert_int_equal(bench_ipc_check(60.0, 0.0, 9.99, 6.0, &ops), BENCH_CHECK_REFUSED);
+	/* a branch count that cannot be (negative, above the instructions)
+	 * earns no credit */
+	assert_int_equal(bench_ipc_check(60.0, -5.0, 9.0, 6.0, &ops), BENCH_CHECK_REFUSED);
+	assert_true(fabs(ops - 60.0 / 9.0) < 1e-9);
+	assert_int_equal(bench_ipc_check(60.0, 61.0, 9.0, 6.0, &ops), BENCH_CHECK_REFUSED);
+	/* no cycles for known work: refused; no count: unchecked, ops 0 */
+	assert_int_equal(bench_ipc_check(80.0, 0.0, 0.0, 6.0, &ops), BENCH_CHECK_REFUSED);
+	assert_int_equal(bench_ipc_check(80.0, 0.0, NAN, 6.0, &ops), BENCH_CHECK_REFUSED);
+	assert_int_equal(bench_ipc_check(0.0, 0.0, 25.0, 6.0, &ops), BENCH_CHECK_UNCHECKED);
+	assert_true(ops == 0.0);
 	/* per TSC cycle: the core's clock over the TSC's, never below 1 */
-	assert_true(fabs(bench_ipc_ceiling_tsc(1.5) - 1.5 * BENCH_IPC_PER_CORE_CYCLE) < 1e-9);
-	assert_true(bench_ipc_ceiling_tsc(0.75) == BENCH_IPC_PER_CORE_CYCLE);
-	assert_true(bench_ipc_ceiling_tsc(NAN) == BENCH_IPC_PER_CORE_CYCLE);
+	assert_true(fabs(bench_ops_ceiling_tsc(1.5) - 1.5 * BENCH_OPS_PER_CORE_CYCLE) < 1e-9);
+	assert_true(bench_ops_ceiling_tsc(0.75) == BENCH_OPS_PER_CORE_CYCLE);
+	assert_true(bench_ops_ceiling_tsc(NAN) == BENCH_OPS_PER_CORE_CYCLE);
+	/* this VM (core at 1.5x the TSC: 12 slots per TSC cycle): batch-1
+	 * forwarding measured 343 instructions, 38 conditional branches, in
+	 * 35 cycles; the same in 25 would be impossible */
+	assert_int_equal(bench_ipc_check(343.0, 38.0, 35.0, bench_ops_ceiling_tsc(1.5), &ops), BENCH_CHECK_OK);
+	assert_int_equal(bench_ipc_check(343.0, 38.0, 25.0, bench_ops_ceiling_tsc(1.5), &ops), BENCH_CHECK_REFUSED);
 	assert_string_equal(bench_check_name(BENCH_CHECK_OK), "ok");
 	assert_string_equal(bench_check_name(BENCH_CHECK_UNCHECKED), "unchecked");
 	assert_string_equal(bench_check_name(BENCH_CHECK_REFUSED), "refused");
@@ -91,30 +108,33 @@ static void test_instr_lines(void **state)
 {
 	(void)state;
 	struct bench_instr e, tab[3];
-	assert_int_equal(bench_instr_parse_line("fwd 32 512 84.1\n", &e), 1);
+	assert_int_equal(bench_instr_parse_line("fwd 32 512 84.1 9.5\n", &e), 1);
 	assert_string_equal(e.kind, "fwd");
 	assert_int_equal(e.batch, 32);
 	assert_int_equal(e.ring, 512);
-	assert_true(e.instr == 84.1);
+	assert_true(e.instr == 84.1 && e.cbr == 9.5);
+	assert_int_equal(bench_instr_parse_line("  fwd 1 512 300 0", &e), 1);
+	assert_true(e.instr == 300.0 && e.cbr == 0.0);
 	assert_int_equal(bench_instr_parse_line("", &e), 0);
 	assert_int_equal(bench_instr_parse_line("   \n", &e), 0);
-	assert_int_equal(bench_instr_parse_line("# kind batch ring instr\n", &e), 0);
-	const char *bad[] = { "fwd 32 512", "fwd 32 512 84.1 9", "fwd 0 512 84.1", "fwd 32 0 84.1",
-			      "fwd -1 512 84.1", "fwd 32 512 -3", "fwd 32 512 0", "fwd 32x 512 84.1",
-			      "fwd 32 512 84.1x", "averyveryverylongkind 32 512 84.1", "fwd 32 512 nan" };
+	assert_int_equal(bench_instr_parse_line("# kind batch ring instr cbr\n", &e), 0);
+	const char *bad[] = { "fwd 32 512 84.1", "fwd 32 512 84.1 9 1", "fwd 0 512 84.1 9", "fwd 32 0 84.1 9",
+			      "fwd -1 512 84.1 9", "fwd 32 512 -3 0", "fwd 32 512 0 0", "fwd 32x 512 84.1 9",
+			      "fwd 32 512 84.1x 9", "fwd 32 512 84.1 9x", "averyveryverylongkind 32 512 84.1 9",
+			      "fwd 32 512 nan 1", "fwd 32 512 84.1 -1", "fwd 32 512 84.1 85", "fwd 32 512 84.1 nan" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		print_message("%s\n", bad[i]);
 		assert_int_equal(bench_instr_parse_line(bad[i], &e), -1);
 	}
-	assert_int_equal(bench_instr_parse_line("fwd 1 512 250.5", &tab[0]), 1);
-	assert_int_equal(bench_instr_parse_line("rx 32 512 60.25", &tab[1]), 1);
-	assert_int_equal(bench_instr_parse_line("fwd 32 512 84", &tab[2]), 1);
-	assert_true(bench_instr_find(tab, 3, "fwd", 32, 512) == 84.0);
-	assert_true(bench_instr_find(tab, 3, "fwd", 1, 512) == 250.5);
-	assert_true(bench_instr_find(tab, 3, "rx", 32, 512) == 60.25);
-	assert_true(bench_instr_find(tab, 3, "rx", 1, 512) == 0.0);
-	assert_true(bench_instr_find(tab, 3, "fwd", 32, 1024) == 0.0);
-	assert_true(bench_instr_find(tab, 3, "tx", 32, 512) == 0.0);
+	assert_int_equal(bench_instr_parse_line("fwd 1 512 250.5 30", &tab[0]), 1);
+	assert_int_equal(bench_instr_parse_line("rx 32 512 60.25 4", &tab[1]), 1);
+	assert_int_equal(bench_instr_parse_line("fwd 32 512 84 8", &tab[2]), 1);
+	assert_ptr_equal(bench_instr_find(tab, 3, "fwd", 32, 512), &tab[2]);
+	assert_ptr_equal(bench_instr_find(tab, 3, "fwd", 1, 512), &tab[0]);
+	assert_ptr_equal(bench_instr_find(tab, 3, "rx", 32, 512), &tab[1]);
+	assert_null(bench_instr_find(tab, 3, "rx", 1, 512));
+	assert_null(bench_instr_find(tab, 3, "fwd", 32, 1024));
+	assert_null(bench_instr_find(tab, 3, "tx", 32, 512));
 }
 
 int main(void)

@@ -32,23 +32,26 @@ int bench_stats_compute(const double *v, unsigned n, struct bench_stats *s)
 	return 0;
 }
 
-double bench_ipc_ceiling_tsc(double core_per_tsc)
+double bench_ops_ceiling_tsc(double core_per_tsc)
 {
 	if (!isfinite(core_per_tsc) || core_per_tsc < 1.0)
 		core_per_tsc = 1.0;
-	return BENCH_IPC_PER_CORE_CYCLE * core_per_tsc;
+	return BENCH_OPS_PER_CORE_CYCLE * core_per_tsc;
 }
 
-enum bench_check bench_ipc_check(double instr_per_pkt, double cycles_per_pkt, double ceiling, double *ipc)
+enum bench_check bench_ipc_check(double instr_per_pkt, double cbr_per_pkt, double cycles_per_pkt, double ceiling,
+				 double *ops)
 {
-	*ipc = 0;
-	if (!(instr_per_pkt > 0))
+	*ops = 0;
+	if (!(instr_per_pkt > 0) || !isfinite(instr_per_pkt))
 		return BENCH_CHECK_UNCHECKED;
 	/* no cycles for a known amount of work: as implausible as it gets */
 	if (!(cycles_per_pkt > 0) || !isfinite(cycles_per_pkt))
 		return BENCH_CHECK_REFUSED;
-	*ipc = instr_per_pkt / cycles_per_pkt;
-	return *ipc > ceiling ? BENCH_CHECK_REFUSED : BENCH_CHECK_OK;
+	if (!(cbr_per_pkt >= 0 && cbr_per_pkt <= instr_per_pkt))
+		cbr_per_pkt = 0;
+	*ops = (instr_per_pkt - cbr_per_pkt) / cycles_per_pkt;
+	return *ops > ceiling ? BENCH_CHECK_REFUSED : BENCH_CHECK_OK;
 }
 
 const char *bench_check_name(enum bench_check c)
@@ -80,25 +83,28 @@ int bench_instr_parse_line(const char *line, struct bench_instr *out)
 		p++;
 	if (*p == '\0' || *p == '\n' || *p == '#')
 		return 0;
-	char kind[32], tb[32], tr[32], ti[32], extra[2], *end;
-	if (sscanf(p, "%31s %31s %31s %31s %1s", kind, tb, tr, ti, extra) != 4)
+	char kind[32], tb[32], tr[32], ti[32], tc[32], extra[2], *end_i, *end_c;
+	if (sscanf(p, "%31s %31s %31s %31s %31s %1s", kind, tb, tr, ti, tc, extra) != 5)
 		return -1;
 	uint32_t batch = parse_u32(tb), ring = parse_u32(tr);
-	double instr = strtod(ti, &end);
-	if (strlen(kind) >= sizeof(out->kind) || !batch || !ring || *end || !isfinite(instr) || instr <= 0)
+	double instr = strtod(ti, &end_i), cbr = strtod(tc, &end_c);
+	if (strlen(kind) >= sizeof(out->kind) || !batch || !ring || *end_i || *end_c || !isfinite(instr) ||
+	    instr <= 0 || !(cbr >= 0 && cbr <= instr))
 		return -1;
 	memset(out, 0, sizeof(*out));
 	strcpy(out->kind, kind);
 	out->batch = batch;
 	out->ring = ring;
 	out->instr = instr;
+	out->cbr = cbr;
 	return 1;
 }
 
-double bench_instr_find(const struct bench_instr *tab, unsigned n, const char *kind, uint32_t batch, uint32_t ring)
+const struct bench_instr *bench_instr_find(const struct bench_instr *tab, unsigned n, const char *kind,
+					   uint32_t batch, uint32_t ring)
 {
 	for (unsigned i = 0; i < n; i++)
 		if (tab[i].batch == batch && tab[i].ring == ring && strcmp(tab[i].kind, kind) == 0)
-			return tab[i].instr;
-	return 0;
+			return &tab[i];
+	return NULL;
 }
