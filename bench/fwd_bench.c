@@ -57,8 +57,9 @@
 
 #include <valgrind/callgrind.h>
 
+#include "bench_clock.h"
+#include "bench_cold.h"
 #include "bench_stats.h"
-#include "drivers/ixgbe_regs.h"
 #include "ixy/device.h"
 #include "ixy/error.h"
 #include "ixy/memory.h"
@@ -75,9 +76,6 @@ static int opt_runs = 9;
 static int opt_fwd_cpu = -1, opt_eng_cpu = -1;  /* --cpus F,E; -1 = first two CPUs we may use */
 static bool opt_hot = true, opt_cold = true;    /* --cache */
 static int cg_mode;             /* callgrind: no clock, toggle collection */
-static double tsc_ghz;
-static double core_tsc_max;     /* fastest core clock / TSC clock seen so far */
-static double ops_ceiling;      /* dispatch slots per TSC cycle: refused above */
 
 /* instruction counts per packet (--instr), for the plausibility check */
 static struct bench_instr instr_tab[256];
@@ -85,78 +83,16 @@ static unsigned instr_n;
 
 /* ---- clock ---- */
 
+static struct bench_clock bclk;
+
 static inline uint64_t clk(void)
 {
-	if (cg_mode)
-		return 0;
-	_mm_lfence();           /* earlier instructions finish before the read */
-	return __rdtsc();
+	return cg_mode ? 0 : bench_tsc();
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+static uint64_t now_ns(void) { return bench_now_ns(); }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* A dependent chain of 1-cycle adds retires one per core cycle, so its
- * rate in TSC cycles is the core clock over the TSC clock (the host runs
- * the core up to ~1.6x the TSC rate here, and changes it). One sample is
- * 320000 adds (~0.1 ms); preemption and a slower clock only lower a
- * sample, and the ceiling must hold at the fastest clock, so the ceiling
- * takes the best sample seen in this process: 200 ms of them at start,
- * 10 before every run. */
-static double core_sample(void)
-{
-	uint64_t x = 0, t0 = __rdtsc();
-	for (int i = 0; i < 20000; i++)
-		__asm__ volatile(".rept 16\n\tadd $1, %0\n\t.endr" : "+r"(x));
-	return 16.0 * 20000 / (double)(__rdtsc() - t0);
-}
-
-static void core_note(double r)
-{
-	if (r > core_tsc_max) {
-		core_tsc_max = r;
-		ops_ceiling = bench_ops_ceiling_tsc(core_tsc_max);
-	}
-}
-
-static void update_ceiling(void)
-{
-	for (int i = 0; i < 10; i++)
-		core_note(core_sample());
-}
-
-/* TSC rate, the clock's step (smallest non-zero difference of two reads)
- * and the cost of one read (median gap of back-to-back reads). */
-static void calibrate(uint64_t *tick, uint64_t *read_cost)
-{
-	uint64_t t0 = now_ns(), c0 = __rdtsc();
-	while (now_ns() - t0 < 200000000ull)
-		core_note(core_sample());
-	uint64_t t1 = now_ns(), c1 = __rdtsc();
-	tsc_ghz = (double)(c1 - c0) / (double)(t1 - t0);
-	static uint64_t d[4001];
-	uint64_t prev = clk(), step = UINT64_MAX;
-	for (int i = 0; i < 4001; i++) {
-		uint64_t t = clk();
-		d[i] = t - prev;
-		if (d[i] && d[i] < step)
-			step = d[i];
-		prev = t;
-	}
-	qsort(d, 4001, sizeof(d[0]), cmp_u64);
-	*read_cost = d[2000];
-	*tick = step;
-}
+static void update_ceiling(void) { bench_clock_update(&bclk); }
 
 static inline void cg_toggle(void)
 {
@@ -168,116 +104,6 @@ static void die(const char *what)
 {
 	fprintf(stderr, "fwd_bench: %s: %s\n", what, ixy_last_error());
 	exit(1);
-}
-
-/* ---- cold cache: evict what the model (the "NIC") wrote ----
- * A NIC's DMA write invalidates the lines it writes in the CPU caches. The
- * model writes with the CPU instead, leaving them hot in this core's L1.
- * Before a cold region we therefore flush every descriptor line the model
- * changed in its step (found by comparing against a copy taken before the
- * step: no knowledge of descriptor formats needed) and the frame-header
- * line(s) of every buffer of the port's RX pool (the frame bytes a NIC
- * writes; the buffers' metadata lines are the driver's own and stay).
- * Flushing a pool buffer the model did not write this step changes
- * nothing the driver touches before the model's next write to it. */
-static bool have_clflushopt;
-
-__attribute__((target("clflushopt"))) static void flush_opt(const void *p)
-{
-	_mm_clflushopt((void *)p);
-}
-
-static inline void flush_line(const void *p)
-{
-	if (have_clflushopt)
-		flush_opt(p);
-	else
-		_mm_clflush(p);
-}
-
-struct ring_view {
-	uint8_t *ring;                  /* the descriptor ring as the NIC sees it */
-	size_t len;
-	uint8_t *snap;                  /* its bytes before the model's step */
-};
-
-struct cold {
-	struct ring_view rx, tx;
-	struct ixy_mempool *pool;       /* queue 0's RX pool: where received frames land */
-};
-
-/* The virtual address of bus address phys inside this process's DMA
- * memory, page by page through the pagemap (set-up only). */
-static void *dma_virt(uint64_t phys)
-{
-	struct ixy_dma_info info[64];
-	int n = ixy_dma_list(info, 64);
-	for (int i = 0; i < n && i < 64; i++)
-		for (size_t off = 0; off < info[i].size; off += info[i].page_size) {
-			uint64_t p;
-			uint8_t *v = (uint8_t *)info[i].virt + off;
-			if (ixy_virt_to_phys(v, &p) == 0 && phys >= p && phys < p + info[i].page_size)
-				return v + (phys - p);
-		}
-	return NULL;
-}
-
-/* Queue 0's ring as the NIC finds it: base and length registers. */
-static void ring_find(struct ixy_sim *s, uint32_t bal, uint32_t bah, uint32_t len, struct ring_view *v)
-{
-	uint64_t phys = ixy_sim_reg_read(s, bal) | (uint64_t)ixy_sim_reg_read(s, bah) << 32;
-	v->len = ixy_sim_reg_read(s, len);
-	v->ring = dma_virt(phys);
-	v->snap = malloc(v->len);
-	if (!v->ring || !v->snap || v->len % 64) {
-		fprintf(stderr, "fwd_bench: cold mode: ring at bus address 0x%llx (%zu bytes) not found in DMA memory\n",
-			(unsigned long long)phys, v->len);
-		exit(1);
-	}
-}
-
-static void cold_init(struct cold *c, struct ixy_sim *s, struct ixy_device *d)
-{
-	ring_find(s, IXGBE_RDBAL(0), IXGBE_RDBAH(0), IXGBE_RDLEN(0), &c->rx);
-	ring_find(s, IXGBE_TDBAL(0), IXGBE_TDBAH(0), IXGBE_TDLEN(0), &c->tx);
-	c->pool = ixy_rx_mempool(d, 0);
-}
-
-static void cold_free(struct cold *c)
-{
-	free(c->rx.snap);
-	free(c->tx.snap);
-}
-
-static void cold_snapshot(struct cold *c)
-{
-	memcpy(c->rx.snap, c->rx.ring, c->rx.len);
-	memcpy(c->tx.snap, c->tx.ring, c->tx.len);
-}
-
-static void flush_changed(const struct ring_view *v)
-{
-	for (size_t off = 0; off < v->len; off += 64)
-		if (memcmp(v->ring + off, v->snap + off, 64) != 0)
-			flush_line(v->ring + off);
-}
-
-/* frames: also flush the frame-header lines of the pool's buffers */
-static void cold_evict(const struct cold *c, bool frames)
-{
-	flush_changed(&c->rx);
-	flush_changed(&c->tx);
-	if (frames && c->pool)
-		for (uint32_t i = 0; i < ixy_mempool_size(c->pool); i++) {
-			const uint8_t *p = ixy_pkt_data(ixy_mempool_get(c->pool, i));
-			for (uintptr_t l = (uintptr_t)p & ~(uintptr_t)63; l < (uintptr_t)p + FRAME_LEN; l += 64)
-				flush_line((const void *)l);
-		}
-}
-
-static void cold_done(void)
-{
-	_mm_mfence();           /* every flush complete before the clock starts */
 }
 
 /* ---- ports ---- */
@@ -402,17 +228,17 @@ static double print_cycles(const struct series *s, const char *kind, uint32_t ba
 		return 0;
 	}
 	/* the fastest run implies the most instructions per cycle */
-	enum bench_check c = bench_ipc_check(instr, cbr, st.min, ops_ceiling, &ops);
+	enum bench_check c = bench_ipc_check(instr, cbr, st.min, bclk.ops_ceiling, &ops);
 	if (c == BENCH_CHECK_REFUSED) {
 		printf(" cycles_per_pkt=refused cycles_min=refused runs=%u instr_per_pkt=%.1f cbr_per_pkt=%.1f "
-		       "ops_per_cycle=%.2f ops_ceiling=%.1f check=refused", st.n, instr, cbr, ops, ops_ceiling);
+		       "ops_per_cycle=%.2f ops_ceiling=%.1f check=refused", st.n, instr, cbr, ops, bclk.ops_ceiling);
 		return 0;
 	}
 	printf(" cycles_per_pkt=%.1f cycles_min=%.1f cycles_max=%.1f spread_pct=%.0f runs=%u", st.median, st.min,
 	       st.max, st.spread_pct, st.n);
 	if (c == BENCH_CHECK_OK)
 		printf(" instr_per_pkt=%.1f cbr_per_pkt=%.1f ipc=%.2f ops_per_cycle=%.2f ops_ceiling=%.1f", instr, cbr,
-		       instr / st.min, ops, ops_ceiling);
+		       instr / st.min, ops, bclk.ops_ceiling);
 	printf(" check=%s", bench_check_name(c));
 	return st.median;
 }
@@ -576,12 +402,10 @@ static void run_fwd(enum ixy_sim_mode mode, uint32_t batch, uint16_t ring, uint6
 	seed(a, sa, stepped, sp, p);
 
 	struct pinning pin = pin_threads(stepped);
-	struct cold ca = { 0 }, cb = { 0 };
+	struct bench_cold ca, cb;
 	bool cold = stepped && opt_cold && !packets;
-	if (cold) {
-		cold_init(&ca, sa, a);
-		cold_init(&cb, sb, b);
-	}
+	if (cold && (bench_cold_init(&ca, sa, a, FRAME_LEN) < 0 || bench_cold_init(&cb, sb, b, FRAME_LEN) < 0))
+		exit(1);
 	struct res r;
 	int saved_cg = cg_mode;
 	cg_mode = 0;                    /* warm-up: caches, branch predictors, ring positions */
@@ -617,14 +441,14 @@ static void run_fwd(enum ixy_sim_mode mode, uint32_t batch, uint16_t ring, uint6
 			cg_mode = s2;
 			for (uint64_t it = 0;; it++) {
 				if (is_cold) {
-					cold_snapshot(&ca);
-					cold_snapshot(&cb);
+					bench_cold_snapshot(&ca);
+					bench_cold_snapshot(&cb);
 				}
 				ixy_sim_step(sa);
 				if (is_cold) {
-					cold_evict(&ca, true);
-					cold_evict(&cb, true);
-					cold_done();
+					bench_cold_evict(&ca, true);
+					bench_cold_evict(&cb, true);
+					bench_cold_done();
 				}
 				struct res one = { 0 };
 				long sw = nswitch();
@@ -659,8 +483,8 @@ static void run_fwd(enum ixy_sim_mode mode, uint32_t batch, uint16_t ring, uint6
 		exit(1);
 	}
 	if (cold) {
-		cold_free(&ca);
-		cold_free(&cb);
+		bench_cold_free(&ca);
+		bench_cold_free(&cb);
 	}
 	ixy_close(a);
 	ixy_close(b);
@@ -701,10 +525,10 @@ static void run_rx(uint32_t batch, uint16_t ring, uint64_t packets, struct serie
 	if (ixy_sim_wire_generator(s, &g) < 0)
 		die("ixy_sim_wire_generator");
 	struct ixy_device *d = open_dev(s, ring, NULL);
-	struct cold c = { 0 };
+	struct bench_cold c;
 	bool cold = opt_cold && !packets;
-	if (cold)
-		cold_init(&c, s, d);
+	if (cold && bench_cold_init(&c, s, d, FRAME_LEN) < 0)
+		exit(1);
 	struct res r = { 0 };
 	int saved_cg = cg_mode;
 	cg_mode = 0;
@@ -723,11 +547,11 @@ static void run_rx(uint32_t batch, uint16_t ring, uint64_t packets, struct serie
 		uint64_t t0 = now_ns(), end = t0 + slice_ns();
 		for (uint64_t it = 0;; it++) {
 			if (is_cold)
-				cold_snapshot(&c);
+				bench_cold_snapshot(&c);
 			ixy_sim_step(s);
 			if (is_cold) {
-				cold_evict(&c, true);
-				cold_done();
+				bench_cold_evict(&c, true);
+				bench_cold_done();
 			}
 			if (it == 0 && !packets) {      /* untimed: the state the run starts from */
 				struct res scratch = { 0 };
@@ -747,7 +571,7 @@ static void run_rx(uint32_t batch, uint16_t ring, uint64_t packets, struct serie
 	if (ixy_sim_violation_count(s))
 		die("model violation in rx");
 	if (cold)
-		cold_free(&c);
+		bench_cold_free(&c);
 	ixy_close(d);
 	ixy_sim_destroy(s);
 }
@@ -792,10 +616,10 @@ static void run_tx(uint32_t batch, uint16_t ring, uint64_t packets, size_t page,
 	uint32_t iters = ring / 2u / batch;
 	if (iters == 0)
 		iters = 1;
-	struct cold c = { 0 };
+	struct bench_cold c;
 	bool cold = opt_cold && !packets;
-	if (cold)
-		cold_init(&c, s, d);
+	if (cold && bench_cold_init(&c, s, d, FRAME_LEN) < 0)
+		exit(1);
 	struct res r = { 0 };
 	int saved_cg = cg_mode;
 	cg_mode = 0;
@@ -814,12 +638,12 @@ static void run_tx(uint32_t batch, uint16_t ring, uint64_t packets, size_t page,
 		uint64_t t0 = now_ns(), end = t0 + slice_ns();
 		for (uint64_t it = 0;; it++) {
 			if (is_cold)
-				cold_snapshot(&c);
+				bench_cold_snapshot(&c);
 			ixy_sim_step(s);
 			if (is_cold) {
 				/* the model only read the frames: descriptors only */
-				cold_evict(&c, false);
-				cold_done();
+				bench_cold_evict(&c, false);
+				bench_cold_done();
 			}
 			if (it == 0 && !packets) {
 				struct res scratch = { 0 };
@@ -839,7 +663,7 @@ static void run_tx(uint32_t batch, uint16_t ring, uint64_t packets, size_t page,
 	if (ixy_sim_violation_count(s))
 		die("model violation in tx");
 	if (cold)
-		cold_free(&c);
+		bench_cold_free(&c);
 	ixy_close(d);
 	ixy_sim_destroy(s);
 	ixy_mempool_free(pool);
@@ -990,8 +814,8 @@ static void print_fwd(const struct cfg *c, const char *cache, const struct serie
 		printf(" regions=%llu preempted=%llu pkts_per_region=%.0f", (unsigned long long)t->regions,
 		       (unsigned long long)t->preempted, per(t->pkts, t->regions));
 	if (med > 0)
-		printf(" driver_mpps=%.1f", tsc_ghz * 1e3 / med);
-	printf(" tsc_ghz=%.2f fwd_cpu=%d engine_cpu=%d", tsc_ghz, c->fwd_cpu, c->eng_cpu);
+		printf(" driver_mpps=%.1f", bclk.tsc_ghz * 1e3 / med);
+	printf(" bclk.tsc_ghz=%.2f fwd_cpu=%d engine_cpu=%d", bclk.tsc_ghz, c->fwd_cpu, c->eng_cpu);
 	struct bench_stats x;
 	if (thr && bench_stats_compute(c->xcpu, c->nxcpu, &x) == 0)
 		printf(" xcpu_handover_cycles=%.0f", x.median);
@@ -1212,13 +1036,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	uint64_t tick, read_cost;
-	calibrate(&tick, &read_cost);
-	have_clflushopt = __builtin_cpu_supports("clflushopt");
+	bench_clock_calibrate(&bclk);
 	printf("bench clock source=tsc tsc_ghz=%.3f tick_cycles=%llu read_cycles=%llu core_per_tsc=%.2f "
 	       "ops_ceiling=%.1f flush=%s runs=%d secs=%.2f instr_counts=%u\n",
-	       tsc_ghz, (unsigned long long)tick, (unsigned long long)read_cost, core_tsc_max, ops_ceiling,
-	       have_clflushopt ? "clflushopt" : "clflush", opt_runs, opt_secs, instr_n);
+	       bclk.tsc_ghz, (unsigned long long)bclk.tick, (unsigned long long)bclk.read_cost, bclk.core_per_tsc,
+	       bclk.ops_ceiling, bench_cold_method(), opt_runs, opt_secs, instr_n);
 	fflush(stdout);
 	/* the configurations, then opt_runs passes over all of them */
 	static struct cfg cfgs[64];
