@@ -815,7 +815,7 @@ static void print_fwd(const struct cfg *c, const char *cache, const struct serie
 		       (unsigned long long)t->preempted, per(t->pkts, t->regions));
 	if (med > 0)
 		printf(" driver_mpps=%.1f", bclk.tsc_ghz * 1e3 / med);
-	printf(" bclk.tsc_ghz=%.2f fwd_cpu=%d engine_cpu=%d", bclk.tsc_ghz, c->fwd_cpu, c->eng_cpu);
+	printf(" tsc_ghz=%.2f fwd_cpu=%d engine_cpu=%d", bclk.tsc_ghz, c->fwd_cpu, c->eng_cpu);
 	struct bench_stats x;
 	if (thr && bench_stats_compute(c->xcpu, c->nxcpu, &x) == 0)
 		printf(" xcpu_handover_cycles=%.0f", x.median);
