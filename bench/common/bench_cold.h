@@ -9,7 +9,7 @@
  * port's RX pool (the bytes a NIC writes; the buffers' metadata lines are
  * the driver's own and stay). Flushing a pool buffer the model did not
  * write this step changes nothing the driver touches before the model's
- * next write to it. clflushopt where the CPU has it, else clflush. */
+ * next write to it. clflushopt where the CPU has it (CPUID), else clflush. */
 #ifndef IXY_BENCH_COLD_H
 #define IXY_BENCH_COLD_H
 
