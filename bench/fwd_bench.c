@@ -17,39 +17,41 @@
  * VM advances in steps of ~26 cycles and costs ~50 to read, so nothing
  * short is timed. One timed region is a whole round: one model step
  * delivers up to 256 frames per port (outside the region), then the
- * region drains them all - hundreds of packets, thousands of cycles -
- * and the clock's step and read cost are below 1 % of it. A
- * run adds up regions for a time slice; each configuration is measured in
- * several runs and printed as their minimum, median and spread, hot (the
- * model wrote descriptors and frames from this core a moment earlier) and
- * cold (the descriptor and frame-header lines the model wrote are evicted
- * first, as a NIC's DMA write invalidates them).
+ * region drains them all - hundreds of packets, thousands of cycles - and
+ * the clock's step and read cost are below 1 % of it. A region during
+ * which the thread was switched out is dropped and counted (preempted=).
+ * A run adds up regions for a time slice; each configuration gets --runs
+ * runs, made in passes over all configurations on fresh ports, printed as
+ * their minimum, median and spread, hot (the model wrote descriptors and
+ * frames from this core a moment earlier) and cold (the descriptor and
+ * frame-header lines the model wrote are evicted first, as a NIC's DMA
+ * write invalidates them: bench/common/bench_cold.c).
  *
  * Plausibility: given the instruction count of the same configuration
  * (--instr FILE, from callgrind, as bench/run.sh does), a figure implying
  * more instructions per cycle than the CPU can retire is refused, not
  * printed: the least dispatch slots the instructions need (instructions
  * minus fusable conditional branches) against BENCH_OPS_PER_CORE_CYCLE
- * per core cycle, converted to TSC cycles at the fastest core clock seen. Hardware counters are not available in these VMs, so
- * instruction counts come from callgrind: --callgrind KIND switches the
- * clock off and toggles collection around the same regions instead.
+ * per core cycle, converted to TSC cycles at the fastest core clock seen
+ * (bench/common/bench_stats.c). Hardware counters are not available in
+ * these VMs, so instruction counts come from callgrind: --callgrind KIND
+ * switches the clock off and toggles collection around the same regions.
  *
  * Output: one line per measurement, "bench NAME key=value ...".
- * Usage: fwd_bench [--secs S] [--runs N] [--quick (batch 1 and 32 only)] [--cpus F,E] [--cache hot|cold|both]
+ * Usage: fwd_bench [--secs S] [--runs N] [--quick] [--cpus F,E] [--cache hot|cold|both]
  *                  [--instr FILE] [--only fwd|threaded|rx|tx|mempool|ring|pages]
+ *        (--quick: batch 1 and 32 only, no ring sizes or 1 GiB pages)
  *        fwd_bench --callgrind fwd|rx|tx|mempool --batch N [--ring N] [--packets N]
  * Needs root and 2 MiB hugepages (1 GiB ones for the pages comparison).
  */
 #include <dirent.h>
 #include <errno.h>
-#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
