@@ -163,7 +163,8 @@ echo "bench env_end load=\"$(cut -d' ' -f1-3 /proc/loadavg)\"" | tee -a "$LOG"
 
 # ---- the human table: what docs/performance.md's tables take
 echo
-echo "TSC cycles per packet, 64-byte frames, ring 512: median (min-max) of the runs; hot = the model wrote"
+echo "TSC cycles per packet, 64-byte frames, ring 512 (rN: ring N; 1G: buffers on 1 GiB pages): median"
+echo "(min-max) of the runs; hot = the model wrote"
 echo "descriptors and frames from this core just before, cold = those lines evicted first (as a NIC's DMA"
 echo "write would); threaded = the model on the other core, whole forwarder time. ins/p = driver"
 echo "instructions (rx+tx+mempool+fwd), region = all instructions in the timed region; ops/c = the least"
@@ -173,8 +174,9 @@ awk '
 	function fig() { return v["cycles_per_pkt"] == "refused" ? "REFUSED" : \
 		sprintf("%s (%s-%s)", v["cycles_per_pkt"], v["cycles_min"], v["cycles_max"]) }
 	/^bench (fwd|rx|tx|mempool) / { kv()
-		if (($2 == "fwd" && v["ring"] != 512) || (v["pages"] != "" && v["pages"] != "2M")) next
 		name = $2 == "fwd" ? "fwd " v["mode"] : $2
+		if (v["ring"] != "" && v["ring"] != 512) name = name " r" v["ring"]
+		if (v["pages"] != "" && v["pages"] != "2M") name = name " " v["pages"]
 		key = name SUBSEP v["batch"]
 		if (!(key in seen)) { seen[key] = 1; order[++n] = key }
 		c = v["cache"]; cyc[key, c] = fig(); chk[key] = chk[key] (chk[key] == "" ? "" : "/") v["check"]
@@ -182,16 +184,18 @@ awk '
 			ceil[key] = v["ops_ceiling"] }
 		if (v["mpps"] != "") mpps[key] = v["mpps"] }
 	/^bench (fwd|rx|tx|mempool)_instr / { kv()
-		if (v["ring"] != "" && v["ring"] != 512) next
 		k = $2; sub(/_instr$/, "", k); if (k == "fwd") k = "fwd stepped"
+		if (v["ring"] != "" && v["ring"] != 512) k = k " r" v["ring"]
 		ins[k SUBSEP v["batch"]] = v["instr_per_pkt"]; reg[k SUBSEP v["batch"]] = v["region"]
 		if (k == "fwd stepped") { ins["fwd threaded" SUBSEP v["batch"]] = v["instr_per_pkt"]
-			reg["fwd threaded" SUBSEP v["batch"]] = v["region"] } }
+			reg["fwd threaded" SUBSEP v["batch"]] = v["region"] }
+		if (k == "tx" || k == "mempool") { ins[k " 1G" SUBSEP v["batch"]] = v["instr_per_pkt"]
+			reg[k " 1G" SUBSEP v["batch"]] = v["region"] } }
 	END {
-		printf "%-13s %5s | %-19s | %-19s | %6s | %6s %6s | %-11s %s\n", "what", "batch", "hot", "cold",
+		printf "%-17s %5s | %-19s | %-19s | %6s | %6s %6s | %-11s %s\n", "what", "batch", "hot", "cold",
 			"Mpps", "ins/p", "region", "ops/c (max)", "check"
 		for (i = 1; i <= n; i++) { k = order[i]; split(k, p, SUBSEP)
-			printf "%-13s %5s | %-19s | %-19s | %6s | %6s %6s | %-11s %s\n", p[1], p[2],
+			printf "%-17s %5s | %-19s | %-19s | %6s | %6s %6s | %-11s %s\n", p[1], p[2],
 				((k, "hot") in cyc) ? cyc[k, "hot"] : (((k, "xcpu") in cyc) ? cyc[k, "xcpu"] : "-"),
 				((k, "cold") in cyc) ? cyc[k, "cold"] : "-", (k in mpps) ? mpps[k] : "-",
 				(k in ins) ? ins[k] : "-", (k in reg) ? reg[k] : "-",
