@@ -164,9 +164,9 @@ echo "bench env_end load=\"$(cut -d' ' -f1-3 /proc/loadavg)\"" | tee -a "$LOG"
 # ---- the human table: what docs/performance.md's tables take
 echo
 echo "TSC cycles per packet, 64-byte frames, ring 512 (rN: ring N; 1G: buffers on 1 GiB pages): median"
-echo "(min-max) of the runs; hot = the model wrote"
-echo "descriptors and frames from this core just before, cold = those lines evicted first (as a NIC's DMA"
-echo "write would); threaded = the model on the other core, whole forwarder time. ins/p = driver"
+echo "(min-max) of the runs; hot = the model wrote descriptors and frames from this core just before,"
+echo "cold = those lines evicted first (as a NIC's DMA write would); threaded = the model on the other"
+echo "core, whole forwarder time. ins/p = driver"
 echo "instructions (rx+tx+mempool+fwd), region = all instructions in the timed region; ops/c = the least"
 echo "dispatch slots per TSC cycle the fastest run implies (region minus fusable branches), (max) = ceiling."
 awk '
