@@ -6,11 +6,16 @@
 #
 # Builds a Release tree with debug info (same code, -g only adds line
 # tables for callgrind's attribution) in build-bench/, then prints
-#   bench fwd / rx / tx / mempool ...    cycles per packet (TSC), bench/fwd_bench.c
-#   bench fwd_instr / rx_instr / tx_instr  instructions per packet (callgrind)
+#   bench fwd_instr / rx_instr / tx_instr / mempool_instr  instructions per
+#                                        packet (callgrind), measured first
+#   bench fwd / rx / tx / mempool ...    TSC cycles per packet, min/median/max
+#                                        of several runs, cache=hot|cold|xcpu
+#                                        (bench/fwd_bench.c, docs/performance.md)
 #   bench pktgen mode=threaded ...       ixy-pktgen's rate on a sim port
 # and a short table at the end. Output: one `bench NAME key=value` line per
-# measurement; keep the whole log (tee) when quoting figures.
+# measurement; keep the whole log (tee) when quoting figures. The cycle
+# figures are checked against the instruction counts of the same run
+# (fwd_bench --instr): without callgrind they print check=unchecked.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +26,7 @@ while [ $# -gt 0 ]; do
 	--quick) QUICK=1 ;;
 	--no-callgrind) CALLGRIND=0 ;;
 	--secs) SECS=$2; shift ;;
-	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -37,24 +42,30 @@ cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS=-g -DIXY
 	-DIXY_SANITIZE=OFF -DIXY_WERROR=OFF >/dev/null
 cmake --build "$BUILD" -j2 --target fwd_bench ixy-pktgen >/dev/null
 
-LOG=$(mktemp)
-trap 'rm -f "$LOG" "$LOG".cg*' EXIT
-echo "bench env cpu=\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')\" cores=$(nproc)" \
-	"commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)" | tee -a "$LOG"
+LOG=$(mktemp) INSTR=$(mktemp)
+trap 'rm -f "$LOG" "$LOG".cg* "$INSTR"' EXIT
+echo "bench env cpu=\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')\"" \
+	"family=$(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | tr -d ' ') cores=$(nproc)" \
+	"commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo +changes)" \
+	"load=\"$(cut -d' ' -f1-3 /proc/loadavg)\" date=$(date -u +%Y-%m-%dT%H:%MZ)" | tee -a "$LOG"
 
-Q=(); [ "$QUICK" = 1 ] && Q=(--quick)
-"$BUILD/fwd_bench" --secs "$SECS" "${Q[@]}" | tee -a "$LOG"
-
-# ---- instructions per packet: callgrind, collection only inside the
-# driver regions; costs of inlined code are attributed by source file, so
-# the mempool fast path (include/ixy/mempool.h) counts as mempool even
-# where it is inlined into rx_batch/tx_batch.
-cg_split() {   # kind batch -> "packets rx tx mempool fwd other"
-	local kind=$1 batch=$2 out="$LOG.cg.$1.$2" pk
-	pk=$(valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file="$out" \
-		"$BUILD/fwd_bench" --callgrind "$kind" --batch "$batch" --packets 100000 2>/dev/null |
+# ---- instructions per packet first: callgrind, collection only inside
+# the timed regions of the same loops fwd_bench times, so each cycle
+# figure below can be checked against its own configuration's count
+# (fwd_bench --instr). Costs of inlined code are attributed by source
+# file, so the mempool fast path (include/ixy/mempool.h) counts as mempool
+# even where it is inlined into rx_batch/tx_batch; bench_glue is the
+# bench's own loop inside the regions (counters, calls), region = all.
+cg_split() {   # kind batch ring -> "packets rx tx mempool fwd other region cbr"
+	local kind=$1 batch=$2 ring=$3 out="$LOG.cg.$1.$2.$3" pk
+	pk=$(valgrind --tool=callgrind --branch-sim=yes --collect-atstart=no --callgrind-out-file="$out" \
+		"$BUILD/fwd_bench" --callgrind "$kind" --batch "$batch" --ring "$ring" --packets 100000 2>/dev/null |
 		sed -n 's/.* packets=\([0-9]*\).*/\1/p')
-	callgrind_annotate --auto=no --inclusive=no --threshold=100 "$out" 2>/dev/null | awk -v pk="$pk" '
+	# totals: "events: Ir Bc Bcm Bi Bim" and "summary: N N N N N"
+	read -r all cbr < <(awk '/^events:/ { for (i = 2; i <= NF; i++) col[$i] = i - 1 }
+		/^summary:/ { print $(col["Ir"] + 1), $(col["Bc"] + 1) }' "$out")
+	callgrind_annotate --show=Ir --auto=no --inclusive=no --threshold=100 "$out" 2>/dev/null |
+		awk -v pk="$pk" -v all="$all" -v cbr="$cbr" '
 		/^ *[0-9,]+ +\(/ && $0 ~ /:/ {
 			n = $1; gsub(",", "", n)
 			loc = $0; sub(/^ *[0-9,]+ +\( *[0-9.]+%\) +/, "", loc); sub(/ .*/, "", loc); fn = loc; sub(/.*:/, "", fn); file = loc; sub(/:[^:]*$/, "", file)
@@ -64,34 +75,54 @@ cg_split() {   # kind batch -> "packets rx tx mempool fwd other"
 			else if (fn ~ /^fwd_work/) fw += n
 			else other += n
 		}
-		END { printf "%d %.1f %.1f %.1f %.1f %.1f\n", pk, rx/pk, tx/pk, mp/pk, fw/pk, other/pk }'
+		END { printf "%d %.1f %.1f %.1f %.1f %.1f %.1f %.1f\n", pk, rx/pk, tx/pk, mp/pk, fw/pk, other/pk,
+			all/pk, cbr/pk }'
 	rm -f "$out"
 }
 
-if [ "$CALLGRIND" = 1 ]; then
-	if ! command -v valgrind >/dev/null; then
-		echo "run.sh: valgrind not installed (apt-get install valgrind): no instruction counts" >&2
-	else
-		BATCHES="1 2 4 8 16 32 64 128 256"
-		[ "$QUICK" = 1 ] && BATCHES="1 32"
-		for b in $BATCHES; do
-			read -r pk rx tx mp fw other < <(cg_split fwd "$b")
-			tot=$(awk -v a="$rx" -v b="$tx" -v c="$mp" -v d="$fw" 'BEGIN { printf "%.1f", a + b + c + d }')
-			echo "bench fwd_instr mode=stepped batch=$b ring=512 frame=64 instr_per_pkt=$tot rx=$rx tx=$tx" \
-				"mempool=$mp fwd=$fw bench_glue=$other packets=$pk" | tee -a "$LOG"
-		done
-		for b in $BATCHES; do
-			read -r pk rx tx mp fw other < <(cg_split rx "$b")
-			echo "bench rx_instr mode=stepped batch=$b ring=512 frame=64" \
-				"instr_per_pkt=$(awk -v a="$rx" -v c="$mp" 'BEGIN { printf "%.1f", a + c }') rx=$rx mempool=$mp" \
-				"packets=$pk" | tee -a "$LOG"
-			read -r pk rx tx mp fw other < <(cg_split tx "$b")
-			echo "bench tx_instr mode=stepped batch=$b ring=512 frame=64" \
-				"instr_per_pkt=$(awk -v a="$tx" -v c="$mp" 'BEGIN { printf "%.1f", a + c }') tx=$tx mempool=$mp" \
-				"packets=$pk" | tee -a "$LOG"
-		done
-	fi
+BATCHES="1 2 4 8 16 32 64 128 256"
+[ "$QUICK" = 1 ] && BATCHES="1 32"
+if [ "$CALLGRIND" = 1 ] && ! command -v valgrind >/dev/null; then
+	echo "run.sh: valgrind not installed (apt-get install valgrind): no instruction counts, cycle figures unchecked" >&2
+	CALLGRIND=0
 fi
+if [ "$CALLGRIND" = 1 ]; then
+	echo "# kind batch ring instructions and conditional branches per packet in the timed region (callgrind)" >"$INSTR"
+	RINGS=512; [ "$QUICK" = 1 ] || RINGS="64 128 256 512 1024 2048 4096"
+	for ring in $RINGS; do
+		for b in $BATCHES; do
+			[ "$ring" != 512 ] && [ "$b" != 32 ] && continue
+			read -r pk rx tx mp fw other all cbr < <(cg_split fwd "$b" "$ring")
+			tot=$(awk -v a="$rx" -v b="$tx" -v c="$mp" -v d="$fw" 'BEGIN { printf "%.1f", a + b + c + d }')
+			echo "bench fwd_instr mode=stepped batch=$b ring=$ring frame=64 instr_per_pkt=$tot rx=$rx tx=$tx" \
+				"mempool=$mp fwd=$fw bench_glue=$other region=$all cbr=$cbr packets=$pk" | tee -a "$LOG"
+			echo "fwd $b $ring $all $cbr" >>"$INSTR"
+		done
+	done
+	for b in $BATCHES; do
+		[ "$QUICK" = 1 ] && [ "$b" != 32 ] && continue
+		read -r pk rx tx mp fw other all cbr < <(cg_split rx "$b" 512)
+		echo "bench rx_instr mode=stepped batch=$b ring=512 frame=64" \
+			"instr_per_pkt=$(awk -v a="$rx" -v c="$mp" 'BEGIN { printf "%.1f", a + c }') rx=$rx mempool=$mp" \
+			"bench_glue=$other region=$all cbr=$cbr packets=$pk" | tee -a "$LOG"
+		echo "rx $b 512 $all $cbr" >>"$INSTR"
+		read -r pk rx tx mp fw other all cbr < <(cg_split tx "$b" 512)
+		echo "bench tx_instr mode=stepped batch=$b ring=512 frame=64" \
+			"instr_per_pkt=$(awk -v a="$tx" -v c="$mp" 'BEGIN { printf "%.1f", a + c }') tx=$tx mempool=$mp" \
+			"bench_glue=$other region=$all cbr=$cbr packets=$pk" | tee -a "$LOG"
+		echo "tx $b 512 $all $cbr" >>"$INSTR"
+		read -r pk rx tx mp fw other all cbr < <(cg_split mempool "$b" 512)
+		echo "bench mempool_instr batch=$b instr_per_pkt=$mp bench_glue=$other region=$all cbr=$cbr" \
+			"packets=$pk" | tee -a "$LOG"
+		echo "mempool $b 512 $all $cbr" >>"$INSTR"
+	done
+fi
+
+# ---- cycles per packet: whole rounds timed, several runs each, hot and
+# cold cache; a figure its instruction count makes impossible is refused
+Q=(); [ "$QUICK" = 1 ] && Q=(--quick)
+I=(); [ "$CALLGRIND" = 1 ] && I=(--instr "$INSTR")
+"$BUILD/fwd_bench" --secs "$SECS" "${Q[@]}" "${I[@]}" | tee -a "$LOG"
 
 # ---- ixy-pktgen on a threaded sim port (null wire, unthrottled): the
 # whole app, its per-packet sequence stamping included. With 2+ CPUs the
@@ -128,20 +159,45 @@ else
 	echo "run.sh: ixy-pktgen failed: $PG" >&2
 fi
 
-# ---- the human table
+echo "bench env_end load=\"$(cut -d' ' -f1-3 /proc/loadavg)\"" | tee -a "$LOG"
+
+# ---- the human table: what docs/performance.md's tables take
 echo
-echo "Forwarding, 64-byte frames (stepped: model time excluded; threaded: model on the other core)"
+echo "TSC cycles per packet, 64-byte frames, ring 512 (rN: ring N; 1G: buffers on 1 GiB pages): median"
+echo "(min-max) of the runs; hot = the model wrote descriptors and frames from this core just before,"
+echo "cold = those lines evicted first (as a NIC's DMA write would); threaded = the model on the other"
+echo "core, whole forwarder time. ins/p = driver"
+echo "instructions (rx+tx+mempool+fwd), region = all instructions in the timed region; ops/c = the least"
+echo "dispatch slots per TSC cycle the fastest run implies (region minus fusable branches), (max) = ceiling."
 awk '
-	/^bench fwd mode=/ { for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		if (v["ring"] != 512) next
-		key = v["mode"] " " v["batch"]; if (key in cyc) next; cyc[key] = sprintf("%6s %5s %5s %5s %8s", v["cycles_per_pkt"],
-			v["rx"], v["tx"], v["fwd"], v["mpps"]); order[++n] = key }
-	/^bench fwd_instr/ { for (i = 3; i <= NF; i++) { split($i, kv, "="); w[kv[1]] = kv[2] }
-		ins["stepped " w["batch"]] = sprintf("%6s %5s %5s %5s %5s", w["instr_per_pkt"], w["rx"], w["tx"],
-			w["mempool"], w["fwd"]) }
+	function kv(   i, a) { delete v; for (i = 2; i <= NF; i++) { split($i, a, "="); v[a[1]] = a[2] } }
+	function fig() { return v["cycles_per_pkt"] == "refused" ? "REFUSED" : \
+		sprintf("%s (%s-%s)", v["cycles_per_pkt"], v["cycles_min"], v["cycles_max"]) }
+	/^bench (fwd|rx|tx|mempool) / { kv()
+		name = $2 == "fwd" ? "fwd " v["mode"] : $2
+		if (v["ring"] != "" && v["ring"] != 512) name = name " r" v["ring"]
+		if (v["pages"] != "" && v["pages"] != "2M") name = name " " v["pages"]
+		key = name SUBSEP v["batch"]
+		if (!(key in seen)) { seen[key] = 1; order[++n] = key }
+		c = v["cache"]; cyc[key, c] = fig(); chk[key] = chk[key] (chk[key] == "" ? "" : "/") v["check"]
+		if (v["ops_per_cycle"] != "" && v["ops_per_cycle"] + 0 > ipc[key] + 0) { ipc[key] = v["ops_per_cycle"]
+			ceil[key] = v["ops_ceiling"] }
+		if (v["mpps"] != "") mpps[key] = v["mpps"] }
+	/^bench (fwd|rx|tx|mempool)_instr / { kv()
+		k = $2; sub(/_instr$/, "", k); if (k == "fwd") k = "fwd stepped"
+		if (v["ring"] != "" && v["ring"] != 512) k = k " r" v["ring"]
+		ins[k SUBSEP v["batch"]] = v["instr_per_pkt"]; reg[k SUBSEP v["batch"]] = v["region"]
+		if (k == "fwd stepped") { ins["fwd threaded" SUBSEP v["batch"]] = v["instr_per_pkt"]
+			reg["fwd threaded" SUBSEP v["batch"]] = v["region"] }
+		if (k == "tx" || k == "mempool") { ins[k " 1G" SUBSEP v["batch"]] = v["instr_per_pkt"]
+			reg[k " 1G" SUBSEP v["batch"]] = v["region"] } }
 	END {
-		printf "%-9s %5s | %6s %5s %5s %5s %8s | %6s %5s %5s %5s %5s\n", "mode", "batch", "cyc/p", "rx",
-			"tx", "fwd", "Mpps", "ins/p", "rx", "tx", "mpool", "fwd"
-		for (i = 1; i <= n; i++) { split(order[i], k, " ")
-			printf "%-9s %5s | %s | %s\n", k[1], k[2], cyc[order[i]], (order[i] in ins) ? ins[order[i]] : "" }
+		printf "%-17s %5s | %-19s | %-19s | %6s | %6s %6s | %-11s %s\n", "what", "batch", "hot", "cold",
+			"Mpps", "ins/p", "region", "ops/c (max)", "check"
+		for (i = 1; i <= n; i++) { k = order[i]; split(k, p, SUBSEP)
+			printf "%-17s %5s | %-19s | %-19s | %6s | %6s %6s | %-11s %s\n", p[1], p[2],
+				((k, "hot") in cyc) ? cyc[k, "hot"] : (((k, "xcpu") in cyc) ? cyc[k, "xcpu"] : "-"),
+				((k, "cold") in cyc) ? cyc[k, "cold"] : "-", (k in mpps) ? mpps[k] : "-",
+				(k in ins) ? ins[k] : "-", (k in reg) ? reg[k] : "-",
+				(k in ipc) ? ipc[k] " (" ceil[k] ")" : "-", chk[k] }
 	}' "$LOG"

@@ -1,0 +1,70 @@
+/* The benchmarks' clock (bench_clock.h). */
+#include "bench_clock.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+#include "bench_stats.h"
+
+uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* A dependent chain of 1-cycle adds retires one per core cycle, so its
+ * rate in TSC cycles is the core clock over the TSC clock. One sample is
+ * 320000 adds (~0.1 ms); preemption and a slower clock only lower a
+ * sample, and the ceiling must hold at the fastest clock, so the best
+ * sample seen counts. */
+static double core_sample(void)
+{
+	uint64_t x = 0, t0 = __rdtsc();
+	for (int i = 0; i < 20000; i++)
+		__asm__ volatile(".rept 16\n\tadd $1, %0\n\t.endr" : "+r"(x));
+	return 16.0 * 20000 / (double)(__rdtsc() - t0);
+}
+
+static void core_note(struct bench_clock *c, double r)
+{
+	if (r > c->core_per_tsc) {
+		c->core_per_tsc = r;
+		c->ops_ceiling = bench_ops_ceiling_tsc(r);
+	}
+}
+
+void bench_clock_update(struct bench_clock *c)
+{
+	for (int i = 0; i < 10; i++)
+		core_note(c, core_sample());
+}
+
+void bench_clock_calibrate(struct bench_clock *c)
+{
+	c->core_per_tsc = 0;
+	c->ops_ceiling = bench_ops_ceiling_tsc(1.0);
+	uint64_t t0 = bench_now_ns(), c0 = __rdtsc();
+	while (bench_now_ns() - t0 < 200000000ull)
+		core_note(c, core_sample());
+	uint64_t t1 = bench_now_ns(), c1 = __rdtsc();
+	c->tsc_ghz = (double)(c1 - c0) / (double)(t1 - t0);
+	static uint64_t d[4001];
+	uint64_t prev = bench_tsc(), step = UINT64_MAX;
+	for (int i = 0; i < 4001; i++) {
+		uint64_t t = bench_tsc();
+		d[i] = t - prev;
+		if (d[i] && d[i] < step)
+			step = d[i];
+		prev = t;
+	}
+	qsort(d, 4001, sizeof(d[0]), cmp_u64);
+	c->read_cost = d[2000];
+	c->tick = step;
+}
