@@ -95,6 +95,11 @@ struct ixgbe_tx_queue {
 	uint32_t max_len;               /* largest frame it sends, without CRC */
 	uint64_t tx_errors;             /* frames refused (too long), written by the queue's thread */
 	bool ts;                        /* IEEE 1588 on: honour timestamp requests (ixgbe_ptp.c) */
+	/* the offload path (ixgbe_offload.c, with ixy_config.tx_offload) */
+	bool ctx_valid;                 /* ctx is what the NIC's context slot 0 holds */
+	struct ixgbe_tx_ctx_desc ctx;
+	uint16_t *rs_slots;             /* descriptors with RS not yet reclaimed (size entries) */
+	uint32_t rs_head, rs_tail;      /* FIFO positions, taken modulo size */
 };
 
 struct ixgbe_dev {
@@ -234,6 +239,9 @@ int ixgbe_update_stats(struct ixy_device *dev);                 /* ixgbe_stats.c
 void ixgbe_stats_map_queues(struct ixgbe_dev *d);
 uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
 uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+/* ixgbe_offload.c: the data path of a device opened with offloads */
+uint32_t ixgbe_rx_batch_offload(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+uint32_t ixgbe_tx_batch_offload(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
 int ixgbe_get_mac(struct ixy_device *dev, uint8_t mac[6]);      /* ixgbe_mac.c */
 int ixgbe_set_mac(struct ixy_device *dev, const uint8_t mac[6]);
 int ixgbe_set_filter(struct ixy_device *dev, uint32_t what, bool on);
