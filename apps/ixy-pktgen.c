@@ -41,7 +41,7 @@ static void usage(FILE *f)
 		"      --dst-port N      UDP destination port (default 9)\n"
 		"  -b, --batch N         frames per tx batch (default 32)\n"
 		"      --tx-csum         the NIC computes the IPv4 and UDP checksums (offload)\n"
-		"      --vlan TCI        the NIC inserts an 802.1Q tag with this TCI (0..65535: PCP 3 bits,\n"
+		"      --vlan TCI        the NIC inserts an 802.1Q tag with this TCI (0..65535 or 0x..: PCP 3 bits,\n"
 		"                        DEI 1, VLAN id 12)\n"
 		"      --tso MSS         send TCP/IPv4 frames of --size bytes (up to 9000, beyond the port's\n"
 		"                        largest frame) that the NIC cuts into segments of MSS payload bytes\n"
@@ -148,7 +148,7 @@ int main(int argc, char **argv)
 		case 'F': force = true; break;
 		case 'C': tx_csum = true; break;
 		case 'V':
-			if (!app_opt_u64(PROG, "--vlan", optarg, 0, 65535, &vlan))
+			if (!app_opt_u64_hex(PROG, "--vlan", optarg, 0, 65535, &vlan))
 				return 2;
 			vlan_set = true;
 			break;
