@@ -14,8 +14,30 @@ uint32_t ixy_csum_partial(const void *data, size_t len, uint32_t sum)
 		ixy_error(-EINVAL, "ixy_csum_partial: data is NULL");
 		return sum;
 	}
-	/* Sum big-endian 16-bit words; a trailing odd byte is the high byte
-	 * of a word padded with zero (RFC 1071 section 4.1). */
+	/* The bulk four bytes at a time, as native 32-bit words into a 64-bit
+	 * sum (no carry is lost below 2^32 words), folded to 16 bits and
+	 * byte-swapped: the one's-complement sum does not depend on byte order
+	 * (RFC 1071 section 2(B)), so this equals the sum of the big-endian
+	 * 16-bit words, at about a quarter of the instructions. */
+	if (len >= 4) {
+		uint64_t acc = 0;
+		size_t words = len / 4;
+		for (size_t i = 0; i < words; i++) {
+			uint32_t w;
+			memcpy(&w, p + 4 * i, 4);
+			acc += w;
+		}
+		while (acc >> 16)
+			acc = (acc & 0xffff) + (acc >> 16);
+		uint16_t native = (uint16_t)acc;
+		uint8_t b[2];
+		memcpy(b, &native, 2);   /* the folded sum as it would sit in memory */
+		sum += (uint32_t)b[0] << 8 | b[1];
+		p += 4 * words;
+		len -= 4 * words;
+	}
+	/* The rest: big-endian 16-bit words; a trailing odd byte is the high
+	 * byte of a word padded with zero (RFC 1071 section 4.1). */
 	while (len > 1) {
 		sum += (uint32_t)p[0] << 8 | p[1];
 		p += 2;
