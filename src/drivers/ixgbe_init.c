@@ -49,7 +49,9 @@ static int alloc_queues(struct ixgbe_dev *d)
 
 	d->rxq = calloc(dev->num_rx_queues, sizeof(*d->rxq));
 	d->txq = calloc(dev->num_tx_queues, sizeof(*d->txq));
-	if (!d->rxq || !d->txq)
+	if (c->tx_offload)
+		d->txo = calloc(dev->num_tx_queues, sizeof(*d->txo));
+	if (!d->rxq || !d->txq || (c->tx_offload && !d->txo))
 		return ixy_error(-ENOMEM, "%s: out of memory for queue state", dev->name);
 	d->rings = ixy_dma_alloc((size_t)stride * (dev->num_rx_queues + dev->num_tx_queues), &opts);
 	if (!d->rings) {
@@ -105,10 +107,10 @@ static int alloc_queues(struct ixgbe_dev *d)
 		q->max_len = rx_frame_limit(c) - 4;
 		ixy__tx_len_fast_lower(q->max_len + 1);
 		q->bufs = calloc(q->size, sizeof(*q->bufs));
-		if (c->tx_offload)
-			q->rs_slots = calloc(q->size, sizeof(*q->rs_slots));
-		if (!q->bufs || (c->tx_offload && !q->rs_slots))
+		if (!q->bufs)
 			return ixy_error(-ENOMEM, "%s: out of memory for TX queue %u", dev->name, i);
+		if (d->txo && !(d->txo[i].rs_slots = calloc(q->size, sizeof(*d->txo[i].rs_slots))))
+			return ixy_error(-ENOMEM, "%s: out of memory for TX queue %u's offload state", dev->name, i);
 	}
 	return 0;
 }
@@ -124,10 +126,12 @@ static void free_queues(struct ixgbe_dev *d)
 				if (q->bufs[s])   /* NULL: a context descriptor (ixgbe_offload.c) */
 					ixy_pkt_buf_free(q->bufs[s]);
 			free(q->bufs);
-			free(q->rs_slots);
+			if (d->txo)
+				free(d->txo[i].rs_slots);
 		}
 		free(d->txq);
 	}
+	free(d->txo);
 	if (d->rxq) {
 		for (uint16_t i = 0; i < d->ixy.num_rx_queues; i++) {
 			struct ixgbe_rx_queue *q = &d->rxq[i];
@@ -150,6 +154,7 @@ static void free_queues(struct ixgbe_dev *d)
 		ixy_dma_free(d->rings);
 	d->rxq = NULL;
 	d->txq = NULL;
+	d->txo = NULL;
 	d->rings = NULL;
 }
 
@@ -352,8 +357,11 @@ static int init_tx(struct ixgbe_dev *d)
 			  0u << IXGBE_TXDCTL_WTHRESH_SHIFT;
 		ixgbe_write(d, IXGBE_TXDCTL(i), txdctl);
 		q->next = q->clean = 0;
-		q->rs_head = q->rs_tail = 0;
-		q->ctx_valid = false;   /* the NIC's context slots are unknown after a reset */
+		if (d->txo) {
+			d->txo[i].rs_head = d->txo[i].rs_tail = 0;
+			d->txo[i].ctx_valid = false;   /* the NIC's context slots are unknown after a reset */
+			d->txo[i].shape_valid = false;
+		}
 	}
 	/* step 6: transmit DMA on (once, for all queues) */
 	ixgbe_set_bits(d, IXGBE_DMATXCTL, IXGBE_DMATXCTL_TE);

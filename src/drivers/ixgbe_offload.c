@@ -22,7 +22,8 @@
  * Because context descriptors have no buffer (NULL in q->bufs) and cannot
  * report status, the default path's reclaim in blocks of 32 (RS on every
  * 32nd slot) does not fit: here RS goes on the last data descriptor of each
- * batch, its slot is queued in q->rs_slots, and a batch's buffers are
+ * batch, its slot is queued in rs_slots (struct ixgbe_tx_offload, kept
+ * apart from the default path's queue struct), and a batch's buffers are
  * freed once that descriptor's DD is set (as with one RS per frame in
  * Linux, but one per batch).
  *
@@ -32,62 +33,70 @@
  * tags of the descriptors that are done first, lets ixgbe_rx_batch take
  * them, and then marks the buffers it handed out. */
 #include <stdatomic.h>
+#include <arpa/inet.h>
 #include <string.h>
+#include <emmintrin.h>
 
 #include "drivers/ixgbe.h"
 #include "ixy/packet.h"
 
 #define TX_FREE_CHUNK 64
+#define RS_HAS_CTX (1u << 16)   /* in rs_slots: the batch holds a context descriptor (a NULL buffer) */
 #define RX_VLAN_CHUNK 64
-
-static inline uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* The pseudo-header sum (RFC 793 / RFC 768 / RFC 2460 8.1), folded, not
  * inverted: what the NIC expects in the TCP/UDP checksum field before it
- * adds the L4 header and payload. l4_bytes 0: without the length (TSO). */
-static uint16_t pseudo_sum(const uint8_t *ip, bool v4, uint8_t proto, uint32_t l4_bytes)
+ * adds the L4 header and payload (l4_bytes 0 for TSO: the NIC adds each
+ * segment's length). Summed as native 32-bit words and stored as it comes
+ * out: the one's-complement sum does not depend on byte order (RFC 1071
+ * 2(B)), so the result is right as memory, without swapping, and the
+ * big-endian protocol and length words enter byte-swapped (htons). */
+static inline void put_pseudo_sum(uint8_t *field, const uint8_t *ip, bool v6, uint8_t proto, uint32_t l4_bytes)
 {
-	const uint8_t *a = v4 ? ip + 12 : ip + 8;
-	uint32_t n = v4 ? 8 : 32, s = proto + (l4_bytes >> 16) + (l4_bytes & 0xffff);
-	for (uint32_t i = 0; i < n; i += 2)
-		s += rd16(a + i);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
+	uint64_t acc = (uint64_t)htons(proto) + htons((uint16_t)l4_bytes);
+	if (!v6) {
+		uint64_t a;   /* source and destination address */
+		memcpy(&a, ip + 12, 8);
+		acc += (a & 0xffffffff) + (a >> 32);
+	} else {
+		for (uint32_t i = 8; i < 40; i += 8) {
+			uint64_t a;
+			memcpy(&a, ip + i, 8);
+			acc += (a & 0xffffffff) + (a >> 32);
+		}
+	}
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	uint16_t v = (uint16_t)((acc & 0xffff) + (acc >> 16));
+	memcpy(field, &v, 2);
 }
 
-/* What one frame needs from the NIC. */
-struct tx_req {
-	struct ixgbe_tx_ctx_desc ctx;
-	uint32_t cmd;       /* added to the data descriptor's cmd_type_len: VLE, TSE, TSTAMP */
-	uint32_t olinfo;    /* its olinfo_status: PAYLEN, POPTS */
-	bool use_ctx;
-};
-
-/* Check a frame's offload requests against its length and prepare its
- * checksum fields. false: refused (inconsistent; the caller drops and
- * counts it). Only frames with some IXY_PKT_TX_* offload flag come here. */
-static bool tx_prepare(const struct ixgbe_tx_queue *q, struct ixy_pkt_buf *b, uint16_t f, struct tx_req *r)
+/* A frame's offload fields (vlan_tci, tso_mss, l2_len, l4_len, l3_len:
+ * neighbours in the buffer's metadata) as one word, to compare shapes. */
+_Static_assert(offsetof(struct ixy_pkt_buf, l3_len) - offsetof(struct ixy_pkt_buf, vlan_tci) == 6,
+	       "the offload fields are 8 consecutive bytes");
+static inline uint64_t shape_fields(const struct ixy_pkt_buf *b)
 {
-	uint32_t len = b->len, l2 = b->l2_len, l3 = b->l3_len;
+	uint64_t v;
+	memcpy(&v, &b->vlan_tci, sizeof(v));
+	return v;
+}
+
+/* Check a shape (flags and offload fields) and work out what every frame
+ * of that shape needs: the context, the descriptor bits, the fields to
+ * prepare, the frame lengths it accepts. false: inconsistent (refused).
+ * Runs when a frame's shape differs from the previous frame's. */
+static bool shape_prepare(struct ixgbe_tx_offload *o, const struct ixy_pkt_buf *b, uint16_t f, uint32_t max_len)
+{
+	struct ixgbe_tx_shape *sh = &o->shape;
+	uint32_t l2 = b->l2_len, l3 = b->l3_len;
 	bool tso = f & IXY_PKT_TX_TSO;
 	bool csum = f & (IXY_PKT_TX_IP_CKSUM | IXY_PKT_TX_TCP_CKSUM | IXY_PKT_TX_UDP_CKSUM | IXY_PKT_TX_TSO);
 	uint32_t macip = 0, tucmd = IXGBE_TXCTX_DTYP | IXGBE_TXD_CMD_DEXT, mss_l4 = 0;
-	uint32_t paylen = len;
 
-	r->cmd = 0;
-	r->olinfo = 0;
-	if (!tso && len > q->max_len)
-		return false;
+	o->shape_valid = false;
+	*sh = (struct ixgbe_tx_shape){ .max_len = max_len };
 	if (csum) {
 		bool v4 = f & IXY_PKT_TX_IPV4, v6 = f & IXY_PKT_TX_IPV6;
 		bool tcp = f & (IXY_PKT_TX_TCP_CKSUM | IXY_PKT_TX_TSO), udp = f & IXY_PKT_TX_UDP_CKSUM;
@@ -96,28 +105,29 @@ static bool tx_prepare(const struct ixgbe_tx_queue *q, struct ixy_pkt_buf *b, ui
 		if (l2 < IXY_ETH_HDR_LEN || l2 > IXGBE_TXCTX_MAX_MACLEN || l3 < (v4 ? 20u : 40u) ||
 		    l3 > IXGBE_TXCTX_MAX_IPLEN)
 			return false;
-		uint32_t l4_min = tcp ? 20 : udp ? 8 : 0;
-		if (l2 + l3 + l4_min > len)
-			return false;
-		uint8_t *ip = ixy_pkt_data(b) + l2, *l4 = ip + l3;
+		sh->l2 = (uint16_t)l2;
+		sh->l3 = (uint16_t)l3;
+		sh->v6 = v6;
+		sh->min_len = l2 + l3 + (tcp ? 20 : udp ? 8 : 0);
 		if (v4 && (f & (IXY_PKT_TX_IP_CKSUM | IXY_PKT_TX_TSO))) {
-			wr16(ip + 10, 0);   /* the NIC sums the header with this field as it finds it */
-			r->olinfo |= IXGBE_TXD_POPTS_IXSM;
+			sh->zero_ip_csum = true;   /* the NIC sums the header with the field as it finds it */
+			sh->popts |= IXGBE_TXD_POPTS_IXSM;
+		}
+		if (tcp || udp) {
+			sh->proto = tcp ? 6 : 17;
+			sh->csum_at = (uint16_t)(l2 + l3 + (tcp ? 16 : 6));
+			sh->popts |= IXGBE_TXD_POPTS_TXSM;
 		}
 		if (tso) {
 			uint32_t l4len = b->l4_len, mss = b->tso_mss, hdr = l2 + l3 + l4len;
-			if (!mss || l4len < 20 || hdr > IXGBE_TXCTX_MAX_HDR || hdr >= len || hdr + mss > q->max_len ||
-			    len - hdr > IXGBE_TXD_MAX_PAYLEN)
+			if (!mss || l4len < 20 || hdr > IXGBE_TXCTX_MAX_HDR || hdr + mss > max_len)
 				return false;
-			paylen = len - hdr;   /* TSO: PAYLEN is the payload without the headers */
+			sh->tso_hdr = (uint16_t)hdr;
+			sh->min_len = hdr + 1;            /* at least one payload byte */
+			sh->max_len = IXGBE_TXD_MAX_PAYLEN + hdr;   /* the buffer limits it too */
 			mss_l4 = mss << IXGBE_TXCTX_MSS_SHIFT | l4len << IXGBE_TXCTX_L4LEN_SHIFT;
-			r->cmd |= IXGBE_TXD_CMD_TSE;
-			wr16(l4 + 16, pseudo_sum(ip, v4, 6, 0));
-		} else if (tcp || udp) {
-			wr16(l4 + (tcp ? 16 : 6), pseudo_sum(ip, v4, tcp ? 6 : 17, len - l2 - l3));
+			sh->cmd |= IXGBE_TXD_CMD_TSE;
 		}
-		if (tcp || udp)
-			r->olinfo |= IXGBE_TXD_POPTS_TXSM;
 		tucmd |= (v4 ? IXGBE_TXCTX_TUCMD_IPV4 : 0) | (tcp ? IXGBE_TXCTX_TUCMD_L4T_TCP : 0);
 		macip = l3 | l2 << IXGBE_TXCTX_MACLEN_SHIFT;
 	}
@@ -125,25 +135,39 @@ static bool tx_prepare(const struct ixgbe_tx_queue *q, struct ixy_pkt_buf *b, ui
 		if (!csum)   /* only the tag: MACLEN as for an untagged Ethernet frame */
 			macip = IXY_ETH_HDR_LEN << IXGBE_TXCTX_MACLEN_SHIFT;
 		macip |= (uint32_t)b->vlan_tci << IXGBE_TXCTX_VLAN_SHIFT;
-		r->cmd |= IXGBE_TXD_CMD_VLE;
+		sh->cmd |= IXGBE_TXD_CMD_VLE;
 	}
-	r->olinfo |= paylen << IXGBE_TXD_PAYLEN_SHIFT;
-	r->use_ctx = csum || (f & IXY_PKT_TX_VLAN);
-	r->ctx = (struct ixgbe_tx_ctx_desc){ macip, 0, tucmd, mss_l4 };
+	sh->use_ctx = csum || (f & IXY_PKT_TX_VLAN);
+	if (sh->use_ctx) {
+		struct ixgbe_tx_ctx_desc c = { macip, 0, tucmd, mss_l4 };
+		o->ctx_pending = !(o->ctx_valid && memcmp(&o->ctx, &c, sizeof(c)) == 0);
+		o->ctx_next = c;
+	}
+	o->shape_flags = f;
+	o->shape_key = shape_fields(b);
+	o->shape_valid = true;
 	return true;
 }
 
 /* Free the buffers of every batch the NIC is done with. */
-static void tx_reclaim(struct ixgbe_tx_queue *q)
+static void tx_reclaim(struct ixgbe_tx_queue *q, struct ixgbe_tx_offload *o)
 {
 	struct ixy_pkt_buf *done[TX_FREE_CHUNK];
 	uint32_t nd = 0;
 	uint16_t clean = q->clean;
-	while (q->rs_head != q->rs_tail) {
-		uint16_t rs = q->rs_slots[q->rs_head & q->mask];
+	while (o->rs_head != o->rs_tail) {
+		uint32_t rs_ent = o->rs_slots[o->rs_head & q->mask];
+		uint16_t rs = (uint16_t)rs_ent;
 		if (!(q->ring[rs].wb.status & IXGBE_TXD_STAT_DD))
 			break;
 		atomic_thread_fence(memory_order_acquire);
+		if (!(rs_ent & RS_HAS_CTX) && rs >= clean) {
+			/* no context descriptor in it, not wrapping: one call */
+			ixy_pkt_buf_free_batch(&q->bufs[clean], (uint32_t)(rs - clean + 1));
+			clean = (uint16_t)((rs + 1) & q->mask);
+			o->rs_head++;
+			continue;
+		}
 		for (;;) {
 			struct ixy_pkt_buf *b = q->bufs[clean];
 			if (b) {   /* NULL: a context descriptor's slot */
@@ -158,7 +182,7 @@ static void tx_reclaim(struct ixgbe_tx_queue *q)
 			if (last)
 				break;
 		}
-		q->rs_head++;
+		o->rs_head++;
 	}
 	ixy_pkt_buf_free_batch(done, nd);
 	q->clean = clean;
@@ -167,25 +191,69 @@ static void tx_reclaim(struct ixgbe_tx_queue *q)
 static uint32_t tx_batch_offload(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	struct ixgbe_tx_queue *q = &to_ixgbe(dev)->txq[queue];
+	struct ixgbe_tx_offload *o = &to_ixgbe(dev)->txo[queue];
 	volatile union ixgbe_tx_desc *ring = q->ring;
 	const uint16_t mask = q->mask;
 	const bool ts = __atomic_load_n(&q->ts, __ATOMIC_RELAXED);
 	struct ixy_pkt_buf *bad[TX_FREE_CHUNK];
-	uint32_t nbad = 0, errors = 0, last = UINT32_MAX, i;
+	uint32_t nbad = 0, errors = 0, last = UINT32_MAX, i, has_ctx = 0;
 
-	tx_reclaim(q);
+	tx_reclaim(q, o);
+	struct ixy_pkt_buf **ring_bufs = q->bufs;
+	const uint32_t max_len = q->max_len;
 	uint16_t next = q->next;
 	uint32_t room = (uint16_t)((q->clean - next - 1) & mask);   /* one slot stays empty */
-	for (i = 0; i < n; i++) {
+	/* the current shape's key in registers: the stores into the frames
+	 * (char pointers) would otherwise make the compiler reload it */
+	bool shape_ok = o->shape_valid;
+	uint16_t shape_flags = o->shape_flags;
+	uint64_t shape_key = o->shape_key;
+	const struct ixgbe_tx_shape *sh = &o->shape;
+	for (i = 0; i < n && room; i++) {
 		struct ixy_pkt_buf *b = bufs[i];
 		uint16_t f = b->ol_flags;
-		struct tx_req r = { .use_ctx = false, .cmd = 0, .olinfo = b->len << IXGBE_TXD_PAYLEN_SHIFT };
-		bool ok = b->len <= b->buf_len &&
-			  ((f & IXY_PKT_TX_OFFLOAD_MASK) ? tx_prepare(q, b, f, &r) : b->len <= q->max_len);
-		bool new_ctx = ok && r.use_ctx &&
-			       !(q->ctx_valid && memcmp(&q->ctx, &r.ctx, sizeof(r.ctx)) == 0);
-		if (room < 1u + new_ctx)
-			break;
+		uint32_t len = b->len, cmd = 0, olinfo = len << IXGBE_TXD_PAYLEN_SHIFT;
+		bool ok;
+		if (!(f & IXY_PKT_TX_OFFLOAD_MASK)) {
+			ok = len <= b->buf_len && len <= max_len;
+		} else {
+			/* the shape (what to offload, header lengths, tag, MSS)
+			 * is checked once per run of frames that share it */
+			if (__builtin_expect(!shape_ok || f != shape_flags || shape_fields(b) != shape_key, 0)) {
+				shape_ok = shape_prepare(o, b, f, max_len);
+				shape_flags = f;
+				shape_key = shape_fields(b);
+			}
+			ok = shape_ok && len <= b->buf_len && len >= sh->min_len && len <= sh->max_len;
+			if (ok && sh->use_ctx && o->ctx_pending) {
+				if (room < 2)
+					break;
+				volatile struct ixgbe_tx_ctx_desc *c = (volatile struct ixgbe_tx_ctx_desc *)&ring[next];
+				c->vlan_macip_lens = o->ctx_next.vlan_macip_lens;
+				c->seqnum_seed = 0;
+				c->type_tucmd_mlhl = o->ctx_next.type_tucmd_mlhl;
+				c->mss_l4len_idx = o->ctx_next.mss_l4len_idx;   /* IDX 0 */
+				o->ctx = o->ctx_next;
+				o->ctx_valid = true;
+				o->ctx_pending = false;
+				ring_bufs[next] = NULL;
+				has_ctx = RS_HAS_CTX;
+				next = (uint16_t)((next + 1) & mask);
+				room--;
+			}
+			if (ok) {
+				uint8_t *d = ixy_pkt_data(b);
+				if (sh->zero_ip_csum)
+					memset(d + sh->l2 + 10, 0, 2);
+				if (sh->proto)
+					put_pseudo_sum(d + sh->csum_at, d + sh->l2, sh->v6, sh->proto,
+						       sh->tso_hdr ? 0 : len - sh->l2 - sh->l3);
+				if (sh->tso_hdr)   /* TSO: PAYLEN without the headers */
+					olinfo = (len - sh->tso_hdr) << IXGBE_TXD_PAYLEN_SHIFT;
+				olinfo |= sh->popts;
+				cmd = sh->cmd;
+			}
+		}
 		if (!ok) {   /* taken, not sent: freed and counted */
 			bad[nbad++] = b;
 			if (nbad == TX_FREE_CHUNK) {
@@ -195,27 +263,16 @@ static uint32_t tx_batch_offload(struct ixy_device *dev, uint16_t queue, struct 
 			}
 			continue;
 		}
-		if (new_ctx) {
-			volatile struct ixgbe_tx_ctx_desc *c = (volatile struct ixgbe_tx_ctx_desc *)&ring[next];
-			c->vlan_macip_lens = r.ctx.vlan_macip_lens;
-			c->seqnum_seed = 0;
-			c->type_tucmd_mlhl = r.ctx.type_tucmd_mlhl;
-			c->mss_l4len_idx = r.ctx.mss_l4len_idx;   /* IDX 0 */
-			q->ctx = r.ctx;
-			q->ctx_valid = true;
-			q->bufs[next] = NULL;
-			next = (uint16_t)((next + 1) & mask);
-			room--;
-		}
 		if (ts && (f & IXY_PKT_TX_TIMESTAMP)) {
-			r.cmd |= IXGBE_TXD_MAC_TSTAMP;
+			cmd |= IXGBE_TXD_MAC_TSTAMP;
 			b->ol_flags = (uint16_t)(f & ~IXY_PKT_TX_TIMESTAMP);
 		}
-		ring[next].read.buffer_addr = b->data_phys;
-		ring[next].read.cmd_type_len = b->len | IXGBE_TXD_CMD_EOP | IXGBE_TXD_CMD_IFCS | IXGBE_TXD_CMD_DEXT |
-					       IXGBE_TXD_DTYP_DATA | r.cmd;
-		ring[next].read.olinfo_status = r.olinfo;   /* IDX 0; clears an old DD */
-		q->bufs[next] = b;
+		/* one 16-byte store, as in the default loop; olinfo with IDX 0
+		 * clears an old DD */
+		cmd |= len | IXGBE_TXD_CMD_EOP | IXGBE_TXD_CMD_IFCS | IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA;
+		_mm_store_si128((__m128i *)(uintptr_t)&ring[next],
+				_mm_set_epi64x((long long)((uint64_t)olinfo << 32 | cmd), (long long)b->data_phys));
+		ring_bufs[next] = b;
 		last = next;
 		next = (uint16_t)((next + 1) & mask);
 		room--;
@@ -227,7 +284,7 @@ static uint32_t tx_batch_offload(struct ixy_device *dev, uint16_t queue, struct 
 	if (last != UINT32_MAX) {
 		/* one write-back per batch: RS on its last data descriptor */
 		ring[last].read.cmd_type_len |= IXGBE_TXD_CMD_RS;
-		q->rs_slots[q->rs_tail++ & mask] = (uint16_t)last;
+		o->rs_slots[o->rs_tail++ & mask] = last | has_ctx;
 		q->next = next;
 		__atomic_store_n(q->tail, next, __ATOMIC_RELEASE);
 	}
