@@ -9,7 +9,7 @@
 #   bench fwd / rx / tx / mempool ...    cycles per packet (TSC), bench/fwd_bench.c
 #   bench fwd_instr / rx_instr / tx_instr  instructions per packet (callgrind)
 #   bench pktgen mode=threaded ...       ixy-pktgen's rate on a sim port
-#   bench tx_csum / tx_csum_instr ...    a TX checksum in software and offloaded (bench/offload.sh)
+#   bench tx_csum offload=none|sw|hw     instructions of a TX checksum, software / offloaded (bench/offload.sh)
 # and a short table at the end. Output: one `bench NAME key=value` line per
 # measurement; keep the whole log (tee) when quoting figures.
 set -euo pipefail
@@ -132,8 +132,9 @@ fi
 # ---- what a TX checksum costs with and without the NIC's offload
 # (bench/offload.sh: bench tx_csum / tx_csum_instr lines)
 Q=(); [ "$QUICK" = 1 ] && Q=(--quick)
-[ "$CALLGRIND" = 1 ] || export IXY_OFFLOAD_NO_CALLGRIND=1
-IXY_BENCH_BUILD="$BUILD" bash "$ROOT/bench/offload.sh" "${Q[@]}" | tee -a "$LOG"
+if [ "$CALLGRIND" = 1 ] && command -v valgrind >/dev/null; then
+	IXY_BENCH_BUILD="$BUILD" bash "$ROOT/bench/offload.sh" "${Q[@]}" | tee -a "$LOG"
+fi
 
 # ---- the human table
 echo
