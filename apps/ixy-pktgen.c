@@ -167,12 +167,11 @@ int main(int argc, char **argv)
 	if (spec.src_port + flows - 1 > 65535)
 		return app_err(PROG, "--src-port %u with %llu flows runs past port 65535", spec.src_port,
 			       (unsigned long long)flows), 2;
-	/* --tso: each buffer is one TCP frame of `size` bytes, cut into segs
-	 * segments of at most mss payload bytes, each a frame on the wire */
+	/* --tso: each buffer is one TCP frame of `size` bytes (at least 60:
+	 * payload after the 54 header bytes), cut into segs segments of at
+	 * most mss payload bytes, each a frame on the wire */
 	uint64_t segs = 1;
 	if (mss) {
-		if (size <= IXY_TCP_FRAME_OVERHEAD)
-			return app_err(PROG, "--tso needs a --size above the %d bytes of the headers", IXY_TCP_FRAME_OVERHEAD), 2;
 		if (mss > 1514 - IXY_TCP_FRAME_OVERHEAD)
 			return app_err(PROG, "--tso %llu: segments would exceed 1514 bytes; at most %d", (unsigned long long)mss,
 				       1514 - IXY_TCP_FRAME_OVERHEAD), 2;
