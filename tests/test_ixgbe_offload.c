@@ -416,6 +416,108 @@ static void test_inconsistent_requests_refused(void **state)
 	close_port(&p);
 }
 
+/* Random requests over random bytes, two queues: what the rules of
+ * docs/driver.md ("Refused, not crashed") accept leaves the port (a TSO
+ * frame as its segments), the rest is counted in tx_errors, the model
+ * sees no request it cannot carry out (no violation), and every buffer
+ * comes back. */
+static bool accepted(uint16_t f, uint32_t len, uint32_t l2, uint32_t l3, uint32_t l4, uint32_t mss, uint32_t *segs)
+{
+	bool v4 = f & IXY_PKT_TX_IPV4, v6 = f & IXY_PKT_TX_IPV6, tso = f & IXY_PKT_TX_TSO;
+	bool tcp = (f & IXY_PKT_TX_TCP_CKSUM) || tso, udp = f & IXY_PKT_TX_UDP_CKSUM;
+	bool csum = tcp || udp || (f & IXY_PKT_TX_IP_CKSUM);
+	*segs = 1;
+	if (len > MAXF || (!tso && len > 1514))
+		return false;
+	if (!csum)
+		return true;
+	if (v4 == v6 || (tcp && udp) || ((f & IXY_PKT_TX_IP_CKSUM) && !v4))
+		return false;
+	if (l2 < 14 || l2 > 127 || l3 < (v4 ? 20u : 40u) || l3 > 511 || l2 + l3 + (tcp ? 20 : udp ? 8 : 0) > len)
+		return false;
+	if (tso) {
+		uint32_t hdr = l2 + l3 + l4;
+		if (!mss || l4 < 20 || hdr > 511 || hdr >= len || hdr + mss > 1514)
+			return false;
+		*segs = (len - hdr + mss - 1) / mss;
+	}
+	return true;
+}
+
+static void test_tx_random_requests(void **state)
+{
+	(void)state;
+	struct ixy_sim_config sc = { .mode = IXY_SIM_STEPPED, .unthrottled = true };
+	struct port p;
+	p.sim = ixy_sim_create("olr", &sc);
+	assert_non_null(p.sim);
+	assert_int_equal(ixy_sim_wire_capture(p.sim, 1000000), 0);
+	struct ixy_config c = { .num_tx_queues = 2, .tx_ring_size = 64, .link_timeout_ms = 2000, .tx_offload = true };
+	p.dev = ixy_open_sim(p.sim, &c);
+	assert_non_null(p.dev);
+	struct ixy_mempool_opts o = { .num_entries = 2048, .buf_len = MAXF, .numa_node = -1 };
+	p.pool = ixy_mempool_create(&o);
+	assert_non_null(p.pool);
+
+	static const uint16_t pick[] = { IXY_PKT_TX_IPV4, IXY_PKT_TX_IPV6, IXY_PKT_TX_IP_CKSUM, IXY_PKT_TX_TCP_CKSUM,
+					 IXY_PKT_TX_UDP_CKSUM, IXY_PKT_TX_VLAN, IXY_PKT_TX_TSO };
+	uint32_t x = 2024;
+#define RND() (x = x * 1103515245u + 12345u, x >> 8)
+	uint64_t want_frames = 0, want_errors = 0;
+	for (int round = 0; round < 60; round++) {
+		struct ixy_pkt_buf *bufs[48];
+		for (int i = 0; i < 48; i++) {
+			struct ixy_pkt_buf *b = ixy_pkt_buf_alloc(p.pool);
+			assert_non_null(b);
+			uint8_t *d = ixy_pkt_data(b);
+			for (uint32_t k = 0; k < MAXF; k += 4)
+				memcpy(d + k, &(uint32_t){ RND() }, 4);
+			/* mostly sensible shapes, now and then anything */
+			bool wild = RND() % 4 == 0;
+			uint16_t f = 0;
+			for (unsigned k = 0; k < 7; k++)
+				if (RND() % (wild ? 2 : 4) == 0)
+					f |= pick[k];
+			if (!wild && (f & (IXY_PKT_TX_IP_CKSUM | IXY_PKT_TX_TCP_CKSUM | IXY_PKT_TX_UDP_CKSUM | IXY_PKT_TX_TSO)))
+				f = (uint16_t)((f & ~(IXY_PKT_TX_IPV4 | IXY_PKT_TX_IPV6)) |
+					       (RND() % 2 ? IXY_PKT_TX_IPV4 : IXY_PKT_TX_IPV6));
+			b->ol_flags = f;
+			b->l2_len = (uint8_t)(wild ? RND() % 256 : 14 + 4 * (RND() % 2));
+			b->l3_len = (uint16_t)(wild ? RND() % 600 : (f & IXY_PKT_TX_IPV6 ? 40 : 20) + 4 * (RND() % 3));
+			b->l4_len = (uint8_t)(wild ? RND() % 256 : 20 + 4 * (RND() % 4));
+			b->tso_mss = (uint16_t)(wild ? RND() % 2000 : 100 + RND() % 1300);
+			b->vlan_tci = (uint16_t)RND();
+			b->len = wild ? RND() % (MAXF + 200) : 60 + RND() % ((f & IXY_PKT_TX_TSO) ? MAXF - 60 : 1455);
+			if (b->len > b->buf_len)
+				b->len = b->buf_len + RND() % 2;   /* one byte beyond: refused */
+			uint32_t segs;
+			if (accepted(f, b->len, b->l2_len, b->l3_len, b->l4_len, b->tso_mss, &segs))
+				want_frames += segs;
+			else
+				want_errors++;
+			bufs[i] = b;
+		}
+		uint16_t q = (uint16_t)(round % 2);
+		uint32_t sent = 0;
+		for (int tries = 0; sent < 48 && tries < 1000; tries++) {
+			sent += ixy_tx_batch(p.dev, q, bufs + sent, 48 - sent);
+			pump(&p);
+		}
+		assert_int_equal(sent, 48);
+	}
+	pump(&p);
+	uint64_t frames = 0;
+	static uint8_t got[MAXF + 64];
+	while (ixy_sim_capture_pop(p.sim, got, sizeof(got)) > 0)
+		frames++;
+	assert_int_equal(tx_errors(&p), want_errors);
+	assert_int_equal(frames, want_frames);
+	print_message("random requests: %llu frames on the wire, %llu refused\n", (unsigned long long)frames,
+		      (unsigned long long)want_errors);
+	assert_true(want_errors > 100 && want_frames > 1000);   /* both sides were exercised */
+	close_port(&p);   /* no violation, every buffer home */
+}
+
 /* The software helper gives what the NIC gives. */
 static void test_sw_checksum_helper(void **state)
 {
@@ -527,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_tx_flags_ignored_without_offload),
 		cmocka_unit_test(test_tso),
 		cmocka_unit_test(test_inconsistent_requests_refused),
+		cmocka_unit_test(test_tx_random_requests),
 		cmocka_unit_test(test_sw_checksum_helper),
 		cmocka_unit_test(test_rx_vlan_strip),
 		cmocka_unit_test(test_rx_vlan_kept_without_strip),
