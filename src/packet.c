@@ -18,7 +18,9 @@ uint32_t ixy_csum_partial(const void *data, size_t len, uint32_t sum)
 	 * sum (no carry is lost below 2^32 words), folded to 16 bits and
 	 * byte-swapped: the one's-complement sum does not depend on byte order
 	 * (RFC 1071 section 2(B)), so this equals the sum of the big-endian
-	 * 16-bit words, at about a quarter of the instructions. */
+	 * 16-bit words. A plain loop the compiler vectorizes (64-bit lanes);
+	 * an add-with-carry loop over 64-bit words was tried and costs more
+	 * (bench/offload.sh: 1237 instead of 1166 for a 1514-byte frame). */
 	if (len >= 4) {
 		uint64_t acc = 0;
 		size_t words = len / 4;
@@ -32,7 +34,8 @@ uint32_t ixy_csum_partial(const void *data, size_t len, uint32_t sum)
 		uint16_t native = (uint16_t)acc;
 		uint8_t b[2];
 		memcpy(b, &native, 2);   /* the folded sum as it would sit in memory */
-		sum += (uint32_t)b[0] << 8 | b[1];
+		uint64_t total = (uint64_t)sum + (uint32_t)(b[0] << 8 | b[1]);   /* any 32-bit start */
+		sum = (uint32_t)((total & 0xffff) + (total >> 16));
 		p += 4 * words;
 		len -= 4 * words;
 	}

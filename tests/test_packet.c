@@ -75,13 +75,13 @@ static void test_csum_matches_definition(void **state)
 			memset(buf, 0xff, sizeof(buf));
 		for (size_t off = 0; off < 4; off++)
 			for (size_t len = 0; len <= 300; len++)
-				for (uint32_t init = 0; init < 0x30000; init += 0x17fff) {
-					uint32_t want = init;
+				for (uint64_t init = 0; init <= 0xffffffffu; init += init < 0x30000 ? 0x17fff : 0x3fffffff) {
+					uint64_t want = init;
 					for (size_t i = 0; i < len; i += 2)
 						want += (uint32_t)buf[off + i] << 8 | (i + 1 < len ? buf[off + i + 1] : 0);
 					while (want >> 16)
 						want = (want & 0xffff) + (want >> 16);
-					assert_int_equal(ixy_csum_partial(buf + off, len, init), want);
+					assert_int_equal(ixy_csum_partial(buf + off, len, (uint32_t)init), want);
 				}
 	}
 }
