@@ -19,9 +19,10 @@
  * (without the length for TSO, where the NIC adds each segment's), which
  * this file does, so the application only sets flags and lengths.
  *
- * Because context descriptors have no buffer (NULL in q->bufs) and cannot
- * report status, the default path's reclaim in blocks of 32 (RS on every
- * 32nd slot) does not fit: here RS goes on the last data descriptor of each
+ * Because context descriptors have no buffer (NULL in q->bufs) and are
+ * never given RS (as in Linux, only a frame's last data descriptor is),
+ * the default path's reclaim in blocks of 32 (RS on every 32nd slot, which
+ * may be a context descriptor here) does not fit: here RS goes on the last data descriptor of each
  * batch, its slot is queued in rs_slots (struct ixgbe_tx_offload, kept
  * apart from the default path's queue struct), and a batch's buffers are
  * freed once that descriptor's DD is set (as with one RS per frame in
