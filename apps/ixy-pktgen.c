@@ -3,7 +3,10 @@
  * As in ixy, the frames are written once into every buffer of a private
  * mempool; buffers come back unchanged after transmission, so the loop only
  * patches a sequence number (and the flow's source port) per packet and
- * fixes the UDP checksum incrementally (RFC 1624). */
+ * fixes the UDP checksum incrementally (RFC 1624). With offloads the NIC
+ * does the checksums (--tx-csum), inserts a VLAN tag (--vlan) or cuts
+ * large TCP frames into segments (--tso): the per-buffer requests of
+ * ixy/mempool.h, on a port opened with ixy_config.tx_offload. */
 #include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -37,30 +40,41 @@ static void usage(FILE *f)
 		"      --src-port N      first UDP source port (default 1024)\n"
 		"      --dst-port N      UDP destination port (default 9)\n"
 		"  -b, --batch N         frames per tx batch (default 32)\n"
+		"      --tx-csum         the NIC computes the IPv4 and UDP checksums (offload)\n"
+		"      --vlan TCI        the NIC inserts an 802.1Q tag with this TCI (0..65535 or 0x..: PCP 3 bits,\n"
+		"                        DEI 1, VLAN id 12)\n"
+		"      --tso MSS         send TCP/IPv4 frames of --size bytes (up to 9000, beyond the port's\n"
+		"                        largest frame) that the NIC cuts into segments of MSS payload bytes\n"
 		"  -i, --interval SEC    statistics interval (default 1, 0 = none)\n"
 		"      --force        take NICs from the kernel even if their interface is up\n"
 		"  -h, --help            this text\n");
 }
 
-/* Patch one 16-bit word of the UDP datagram and keep its checksum valid. */
-static inline void patch16(uint8_t *udp, size_t off, uint16_t val_be)
+/* Patch one 16-bit word of the UDP datagram and keep its checksum valid
+ * (unless the NIC computes it: hw_csum). */
+static inline void patch16(uint8_t *udp, size_t off, uint16_t val_be, bool hw_csum)
 {
 	uint16_t old, csum;
 	memcpy(&old, udp + off, 2);
-	memcpy(&csum, udp + 6, 2);
 	memcpy(udp + off, &val_be, 2);
+	if (hw_csum)
+		return;
+	memcpy(&csum, udp + 6, 2);
 	csum = ixy_csum_update16(csum, old, val_be);
 	if (csum == 0)
 		csum = 0xffff;          /* RFC 768: 0 means "no checksum" */
 	memcpy(udp + 6, &csum, 2);
 }
 
-static void stamp(struct ixy_pkt_buf *b, uint64_t seq, uint16_t src_port)
+/* Sequence number into the first payload bytes, the flow's source port.
+ * TCP frames (--tso) always have their checksum done by the NIC. */
+static void stamp(struct ixy_pkt_buf *b, uint64_t seq, uint16_t src_port, bool tcp, bool hw_csum)
 {
-	uint8_t *udp = ixy_pkt_data(b) + IXY_ETH_HDR_LEN + IXY_IPV4_HDR_LEN;
+	uint8_t *l4 = ixy_pkt_data(b) + IXY_ETH_HDR_LEN + IXY_IPV4_HDR_LEN;
+	size_t pay = tcp ? IXY_TCP_HDR_LEN : IXY_UDP_HDR_LEN;
 	for (int w = 0; w < 4; w++)
-		patch16(udp, 8 + 2 * (size_t)w, htons((uint16_t)(seq >> (48 - 16 * w))));
-	patch16(udp, 0, htons(src_port));
+		patch16(l4, pay + 2 * (size_t)w, htons((uint16_t)(seq >> (48 - 16 * w))), hw_csum || tcp);
+	patch16(l4, 0, htons(src_port), hw_csum || tcp);
 }
 
 int main(int argc, char **argv)
@@ -73,13 +87,15 @@ int main(int argc, char **argv)
 		{ "dst-ip", required_argument, NULL, 'J' },   { "src-port", required_argument, NULL, 'p' },
 		{ "dst-port", required_argument, NULL, 'q' }, { "batch", required_argument, NULL, 'b' },
 		{ "interval", required_argument, NULL, 'i' }, { "force", no_argument, NULL, 'F' }, { "help", no_argument, NULL, 'h' },
+		{ "tx-csum", no_argument, NULL, 'C' },        { "vlan", required_argument, NULL, 'V' },
+		{ "tso", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ixy_udp_spec spec = { .dst_mac = { 2, 0, 0, 0, 0, 2 }, .src_ip = 0xc6120001, .dst_ip = 0xc6130001,
 				     .src_port = 1024, .dst_port = 9 };
-	uint64_t size = 60, count = 0, flows = 1, batch = 32, v;
+	uint64_t size = 60, count = 0, flows = 1, batch = 32, v, vlan = 0, mss = 0;
 	double duration = 0, interval = 1, pps = 0, mbit = 0;
-	bool src_mac_set = false, force = false;
+	bool src_mac_set = false, force = false, tx_csum = false, vlan_set = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "s:r:n:t:f:b:i:h", opts, NULL)) != -1) {
@@ -130,6 +146,16 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'F': force = true; break;
+		case 'C': tx_csum = true; break;
+		case 'V':
+			if (!app_opt_u64_hex(PROG, "--vlan", optarg, 0, 65535, &vlan))
+				return 2;
+			vlan_set = true;
+			break;
+		case 'T':
+			if (!app_opt_u64(PROG, "--tso", optarg, 1, 9000, &mss))
+				return 2;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -141,12 +167,25 @@ int main(int argc, char **argv)
 	if (spec.src_port + flows - 1 > 65535)
 		return app_err(PROG, "--src-port %u with %llu flows runs past port 65535", spec.src_port,
 			       (unsigned long long)flows), 2;
-	if (mbit > 0)   /* on the wire each frame also costs CRC (4), preamble+SFD (8), gap (12) */
-		pps = mbit * 1e6 / ((double)(size + 24) * 8);
+	/* --tso: each buffer is one TCP frame of `size` bytes (at least 60:
+	 * payload after the 54 header bytes), cut into segs segments of at
+	 * most mss payload bytes, each a frame on the wire */
+	uint64_t segs = 1;
+	if (mss) {
+		if (mss > 1514 - IXY_TCP_FRAME_OVERHEAD)
+			return app_err(PROG, "--tso %llu: segments would exceed 1514 bytes; at most %d", (unsigned long long)mss,
+				       1514 - IXY_TCP_FRAME_OVERHEAD), 2;
+		segs = (size - IXY_TCP_FRAME_OVERHEAD + mss - 1) / mss;
+	}
+	if (mbit > 0) {   /* on the wire each frame also costs CRC (4), preamble+SFD (8), gap (12) */
+		uint64_t wire = mss ? size + (segs - 1) * IXY_TCP_FRAME_OVERHEAD : size;
+		pps = mbit * 1e6 / ((double)(wire + 24 * segs) * 8);
+	}
 
 	const char *name = argv[optind];
-	struct ixy_config cfg = { .max_frame_size = size > 1514 ? (uint32_t)size + 4 : 0, .force = force,
-				  .cancel = &app_stop };
+	bool offload = tx_csum || vlan_set || mss;
+	struct ixy_config cfg = { .max_frame_size = size > 1514 && !mss ? (uint32_t)size + 4 : 0, .force = force,
+				  .cancel = &app_stop, .tx_offload = offload };
 	/* Signals first: one during the open (its link wait) ends it cleanly. */
 	app_install_signals();
 	struct ixy_device *dev = ixy_open(name, &cfg);
@@ -164,11 +203,27 @@ int main(int argc, char **argv)
 		ixy_close(dev);
 		return 1;
 	}
+	uint16_t ol = (uint16_t)((tx_csum ? IXY_PKT_TX_IPV4 | IXY_PKT_TX_IP_CKSUM | IXY_PKT_TX_UDP_CKSUM : 0) |
+				 (mss ? IXY_PKT_TX_IPV4 | IXY_PKT_TX_TSO : 0) | (vlan_set ? IXY_PKT_TX_VLAN : 0));
 	for (uint32_t i = 0; i < mo.num_entries; i++) {
 		struct ixy_pkt_buf *b = ixy_mempool_get(pool, i);
-		ixy_build_udp_frame(ixy_pkt_data(b), b->buf_len, size, &spec);
+		int rc = mss ? ixy_build_tcp_frame(ixy_pkt_data(b), b->buf_len, size, &spec, 0)
+			     : ixy_build_udp_frame(ixy_pkt_data(b), b->buf_len, size, &spec);
+		if (rc < 0) {
+			app_err(PROG, "%s", ixy_last_error());
+			ixy_close(dev);
+			ixy_mempool_free(pool);
+			return 1;
+		}
 		b->len = (uint32_t)size;
-		stamp(b, 0, spec.src_port);    /* payload now holds sequence number 0 */
+		/* the requests stay in the buffer: they are the same for every frame */
+		b->ol_flags = ol;
+		b->l2_len = IXY_ETH_HDR_LEN;
+		b->l3_len = IXY_IPV4_HDR_LEN;
+		b->l4_len = IXY_TCP_HDR_LEN;
+		b->tso_mss = (uint16_t)mss;
+		b->vlan_tci = (uint16_t)vlan;
+		stamp(b, 0, spec.src_port, mss, tx_csum);    /* payload now holds sequence number 0 */
 	}
 
 	struct ixy_pkt_buf *bufs[MAX_BATCH];
@@ -194,7 +249,7 @@ int main(int argc, char **argv)
 		}
 		uint32_t n = ixy_pkt_buf_alloc_batch(pool, bufs, want);
 		for (uint32_t i = 0; i < n; i++)
-			stamp(bufs[i], seq + i, (uint16_t)(spec.src_port + (seq + i) % flows));
+			stamp(bufs[i], seq + i, (uint16_t)(spec.src_port + (seq + i) % flows), mss, tx_csum);
 		uint32_t sent = ixy_tx_batch(dev, 0, bufs, n);
 		if (sent < n)   /* ring full: unsent buffers go back; their numbers are reused */
 			ixy_pkt_buf_free_batch(bufs + sent, n - sent);
@@ -209,15 +264,18 @@ int main(int argc, char **argv)
 	}
 	/* Let the NIC finish what is queued before the totals (at most 1 s):
 	 * they then say what really left, and closing cuts nothing off. */
-	uint64_t stuck = app_tx_drain(dev, seq, &now);
+	uint64_t stuck = app_tx_drain(dev, seq * segs, &now);
 	app_print_totals(PROG, name, &now);
-	printf("[" PROG "] sent %llu frames of %llu bytes (sequence 0..%llu)\n", (unsigned long long)seq,
+	printf("[" PROG "] sent %llu frames of %llu bytes (sequence 0..%llu)", (unsigned long long)seq,
 	       (unsigned long long)size, (unsigned long long)(seq ? seq - 1 : 0));
+	if (mss)
+		printf(" as %llu TCP segments each (MSS %llu)", (unsigned long long)segs, (unsigned long long)mss);
+	printf("\n");
 	fflush(stdout);
 	int rc = 0;
 	if (stuck) {
 		app_err(PROG, "%s: %llu of the %llu frames never left the TX ring within 1 s (link down?)", name,
-			(unsigned long long)stuck, (unsigned long long)seq);
+			(unsigned long long)stuck, (unsigned long long)(seq * segs));
 		rc = 1;
 	}
 	if (!app_wire_ok(PROG, name, dev))

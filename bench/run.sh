@@ -12,6 +12,7 @@
 #                                        of several runs, cache=hot|cold|xcpu
 #                                        (bench/fwd_bench.c, docs/performance.md)
 #   bench pktgen mode=threaded ...       ixy-pktgen's rate on a sim port
+#   bench tx_csum offload=none|sw|hw     instructions of a TX checksum, software / offloaded (bench/offload.sh)
 # and a short table at the end. Output: one `bench NAME key=value` line per
 # measurement; keep the whole log (tee) when quoting figures. The cycle
 # figures are checked against the instruction counts of the same run
@@ -157,6 +158,13 @@ if [ -n "$sent" ]; then
 		"app_cpu=$APP_CPU engine_cpu=$ENG_CPU" | tee -a "$LOG"
 else
 	echo "run.sh: ixy-pktgen failed: $PG" >&2
+fi
+
+# ---- what a TX checksum costs with and without the NIC's offload
+# (bench/offload.sh: bench tx_csum / tx_csum_instr lines)
+Q=(); [ "$QUICK" = 1 ] && Q=(--quick)
+if [ "$CALLGRIND" = 1 ] && command -v valgrind >/dev/null; then
+	IXY_BENCH_BUILD="$BUILD" bash "$ROOT/bench/offload.sh" "${Q[@]}" | tee -a "$LOG"
 fi
 
 echo "bench env_end load=\"$(cut -d' ' -f1-3 /proc/loadavg)\"" | tee -a "$LOG"

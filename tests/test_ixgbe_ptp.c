@@ -56,9 +56,14 @@ static struct ixy_sim *new_sim(const char *name, uint16_t device_id, uint32_t de
 	return sim;
 }
 
+/* The ports' TX loop: the default one, or the offload one (ixgbe_offload.c),
+ * which honours timestamp requests too. */
+static bool with_offloads;
+
 static struct ixy_device *open_port(struct ixy_sim *sim)
 {
-	struct ixy_config c = { .num_rx_queues = 1, .num_tx_queues = 1, .link_timeout_ms = 2000 };
+	struct ixy_config c = { .num_rx_queues = 1, .num_tx_queues = 1, .link_timeout_ms = 2000,
+				.tx_offload = with_offloads };
 	struct ixy_device *dev = ixy_open_sim(sim, &c);
 	if (!dev)
 		fail_msg("ixy_open_sim: %s", ixy_last_error());
@@ -278,6 +283,14 @@ static void test_probe_over_delayed_pair(void **state)
 	ixy_sim_destroy(sb);
 }
 
+/* The same over ports opened with ixy_config.tx_offload. */
+static void test_probe_with_offload_loop(void **state)
+{
+	with_offloads = true;
+	test_probe_over_delayed_pair(state);
+	with_offloads = false;
+}
+
 /* X540: TIMINCA is a 31-bit value added every tick (no period field); the
  * driver's clock runs at the monotonic clock's rate and stamps frames. */
 static void test_x540(void **state)
@@ -337,6 +350,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clock),
 		cmocka_unit_test(test_probe_over_delayed_pair),
+		cmocka_unit_test(test_probe_with_offload_loop),
 		cmocka_unit_test(test_x540),
 		cmocka_unit_test(test_x550_refused),
 	};

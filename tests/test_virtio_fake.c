@@ -494,6 +494,16 @@ static void test_refusals(void **state)
 	assert_null(ixy_open(NIC, &cfg));
 	assert_int_equal(ixy_last_error_code(), -ENOTSUP);
 	assert_msg_has("VIRTIO_NET_F_MQ");
+
+	/* offloads: refused, not ignored */
+	struct ixy_config ol = { .sysfs_root = root, .tx_offload = true };
+	assert_null(ixy_open(NIC, &ol));
+	assert_int_equal(ixy_last_error_code(), -ENOTSUP);
+	assert_msg_has("tx_offload");
+	struct ixy_config vs = { .sysfs_root = root, .rx_vlan_strip = true };
+	assert_null(ixy_open(NIC, &vs));
+	assert_int_equal(ixy_last_error_code(), -ENOTSUP);
+	assert_msg_has("rx_vlan_strip");
 	assert_int_equal(fake_sysfs_destroy(root), 0);
 
 	/* BAR0 a memory BAR (a modern-only layout) */

@@ -114,10 +114,11 @@ static bool parse_rate(const char *s, double *pps, double *mbit, const char **wh
 	return true;
 }
 
-bool app_opt_u64(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out)
+static bool opt_u64(const char *prog, const char *opt, const char *arg, unsigned flags, uint64_t min, uint64_t max,
+		    uint64_t *out)
 {
 	const char *why = "";
-	if (ixy_parse_u64(arg, IXY_NUM_SI, min, max, out, &why) == 0)
+	if (ixy_parse_u64(arg, flags, min, max, out, &why) == 0)
 		return true;
 	if (max == UINT64_MAX && min == 0)
 		app_err(prog, "%s: '%s' is not a number (%s)", opt, arg, why);
@@ -125,6 +126,16 @@ bool app_opt_u64(const char *prog, const char *opt, const char *arg, uint64_t mi
 		app_err(prog, "%s: '%s' is not a number in %llu..%llu (%s)", opt, arg, (unsigned long long)min,
 			(unsigned long long)max, why);
 	return false;
+}
+
+bool app_opt_u64(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out)
+{
+	return opt_u64(prog, opt, arg, IXY_NUM_SI, min, max, out);
+}
+
+bool app_opt_u64_hex(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out)
+{
+	return opt_u64(prog, opt, arg, IXY_NUM_HEX, min, max, out);
 }
 
 bool app_opt_seconds(const char *prog, const char *opt, const char *arg, double *out)

@@ -43,6 +43,8 @@ static inline void app_idle(bool worked)
  * finite, 0..1e9 s; a rate "1000pps", "1.5Mpps", "500Mbit", "10Gbit",
  * above 0 (exactly one of *pps / *mbit is set, the other 0). */
 bool app_opt_u64(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out);
+/* The same for values written in hex as often as not (a VLAN TCI): decimal or 0x... */
+bool app_opt_u64_hex(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out);
 bool app_opt_seconds(const char *prog, const char *opt, const char *arg, double *out);
 bool app_opt_rate(const char *prog, const char *opt, const char *arg, double *pps, double *mbit);
 

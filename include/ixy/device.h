@@ -68,6 +68,15 @@ struct ixy_config {
 	                              above 1518 = jumbo frames, up to IXY_MAX_FRAME_SIZE */
 	bool promisc;              /* accept all unicast and multicast [off] */
 	bool no_rx_checksum;       /* do not report the NIC's checksum status [report it] */
+	/* Offloads [off] (ixgbe; the virtio driver refuses them with -ENOTSUP).
+	 * tx_offload: honour the IXY_PKT_TX_* offload requests in ol_flags
+	 * (checksums, VLAN insertion, TSO; ixy/mempool.h), through a second
+	 * TX loop, so a port without them pays nothing; without it the
+	 * requests are ignored (frames leave as they are). rx_vlan_strip: the
+	 * NIC takes the 802.1Q tag out of received frames and reports its
+	 * TCI (IXY_PKT_RX_VLAN, vlan_tci). */
+	bool tx_offload;
+	bool rx_vlan_strip;
 	bool force;                /* unbind the kernel driver even if an interface is up */
 	bool no_unbind;            /* never unbind; fail if a kernel driver is bound */
 	bool link_optional;        /* open even if the link did not come up in time */
@@ -119,7 +128,9 @@ uint32_t ixy_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf
  * A frame longer than its buffer's data area (buf_len) or the port's
  * largest frame (max(max_frame_size, 1518) - 4 bytes: what the port itself
  * would receive, without CRC) is taken but not sent: freed at once and
- * counted in ixy_stats.tx_errors. */
+ * counted in ixy_stats.tx_errors. So is a frame with inconsistent offload
+ * requests (ixy_config.tx_offload; a TSO frame may be longer than the
+ * largest frame, up to its buffer, as its segments are not). */
 uint32_t ixy_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
 
 /* Loop until all n are queued (spins while the ring is full). For a sim
@@ -286,7 +297,8 @@ struct ixy_stats {
 	uint64_t rx_missed;        /* dropped for lack of packet-buffer space (RXMPC) */
 	uint64_t rx_errors;        /* CRC, length, illegal-byte and byte errors */
 	uint64_t tx_errors;        /* frames ixy_tx_batch refused: longer than their buffer's data
-	                              area or the port's largest frame (taken, freed, not sent) */
+	                              area or the port's largest frame, or with inconsistent offload
+	                              requests (taken, freed, not sent) */
 	struct ixy_queue_stats rxq[IXY_STATS_QUEUES];  /* queues 0..15 (bytes without CRC) */
 	struct ixy_queue_stats txq[IXY_STATS_QUEUES];
 };

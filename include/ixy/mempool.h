@@ -31,10 +31,32 @@ struct ixy_mempool;
 #define IXY_PKT_RX_L4_CKSUM_GOOD  0x0004u  /* NIC checked the TCP/UDP checksum: good */
 #define IXY_PKT_RX_L4_CKSUM_BAD   0x0008u
 #define IXY_PKT_RX_RSS_HASH       0x0010u  /* rss_hash is valid */
-/* TX requests in ol_flags, set by the application: the ixgbe driver clears
- * them when it puts the buffer into a descriptor, and a receive overwrites
- * ol_flags with RX bits only, so a received buffer carries none. */
+#define IXY_PKT_RX_VLAN           0x0020u  /* the NIC stripped an 802.1Q tag: its TCI is in vlan_tci
+                                              (ixy_config.rx_vlan_strip) */
+/* TX requests in ol_flags, set by the application; a receive overwrites
+ * ol_flags with RX bits only, so a received buffer carries none.
+ *
+ * Offloads (the NIC does the work; ixgbe with ixy_config.tx_offload, see
+ * ixy/packet.h and docs/driver.md "Offloads" for the rules): say which IP
+ * version the frame carries, where its headers are (l2_len, l3_len, and
+ * l4_len for TSO) and what the NIC is to do. The driver prepares the
+ * checksum fields the way the NIC needs them (IPv4 header checksum 0, the
+ * pseudo-header sum in the TCP/UDP field). Inconsistent requests (a
+ * checksum without IPV4/IPV6, header lengths beyond the frame, TSO without
+ * tso_mss, ...) are refused: the buffer is taken, freed, not sent, and
+ * counted in ixy_stats.tx_errors. These flags stay set after sending. */
+#define IXY_PKT_TX_IPV4           0x0100u  /* the frame is IPv4 at l2_len, header l3_len bytes */
+#define IXY_PKT_TX_IPV6           0x0200u  /* IPv6 at l2_len, l3_len bytes incl. extension headers */
+#define IXY_PKT_TX_IP_CKSUM       0x0400u  /* insert the IPv4 header checksum (IPV4 only) */
+#define IXY_PKT_TX_TCP_CKSUM      0x0800u  /* insert the TCP checksum (L4 header at l2_len + l3_len) */
+#define IXY_PKT_TX_UDP_CKSUM      0x1000u  /* insert the UDP checksum */
+#define IXY_PKT_TX_VLAN           0x2000u  /* insert an 802.1Q tag with vlan_tci after the MAC addresses */
+#define IXY_PKT_TX_TSO            0x4000u  /* TCP segmentation: tso_mss payload bytes per segment, TCP
+                                              header l4_len bytes; includes IP (v4) and TCP checksums */
+/* The IEEE 1588 request is one-shot: the ixgbe driver clears it when it
+ * puts the buffer into a descriptor. */
 #define IXY_PKT_TX_TIMESTAMP      0x8000u  /* take an IEEE 1588 TX timestamp (ixy/ptp.h) */
+#define IXY_PKT_TX_OFFLOAD_MASK   0x7f00u  /* the offload requests above */
 
 /* Metadata: exactly one cache line at the start of every buffer. */
 struct ixy_pkt_buf {
@@ -48,7 +70,13 @@ struct ixy_pkt_buf {
 	uint32_t buf_len;            /* capacity of the data area in bytes */
 	uint16_t queue;              /* RX: queue it arrived on */
 	uint16_t state;              /* checked pools only: IXY_PKT_BUF_FREE while in the pool */
-	uint64_t userdata[3];        /* free for the application */
+	/* offloads (see the IXY_PKT_TX_* / IXY_PKT_RX_VLAN flags) */
+	uint16_t vlan_tci;           /* RX: tag stripped (IXY_PKT_RX_VLAN); TX: tag to insert (IXY_PKT_TX_VLAN) */
+	uint16_t tso_mss;            /* TX: TCP payload bytes per segment (IXY_PKT_TX_TSO) */
+	uint8_t l2_len;              /* TX: bytes before the IP header (14; 18 with a tag in the frame) */
+	uint8_t l4_len;              /* TX: TCP header bytes incl. options (IXY_PKT_TX_TSO) */
+	uint16_t l3_len;             /* TX: IP header bytes (20 for IPv4 without options, 40 for IPv6) */
+	uint64_t userdata[2];        /* free for the application */
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct ixy_pkt_buf) == 64, "pkt_buf metadata must be one cache line");

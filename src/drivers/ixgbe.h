@@ -97,6 +97,38 @@ struct ixgbe_tx_queue {
 	bool ts;                        /* IEEE 1588 on: honour timestamp requests (ixgbe_ptp.c) */
 };
 
+/* What the offload TX path (ixgbe_offload.c, ixy_config.tx_offload) keeps
+ * per queue beside struct ixgbe_tx_queue, so that the default path's queue
+ * struct (and the address arithmetic on it) stays as it is. */
+struct ixgbe_tx_shape {
+	uint32_t cmd;                   /* data descriptor: VLE, TSE */
+	uint32_t popts;                 /* olinfo_status: IXSM, TXSM */
+	uint32_t min_len, max_len;      /* frame lengths the shape can describe */
+	uint16_t l2, l3;                /* MACLEN, IPLEN */
+	uint16_t csum_at;               /* offset of the TCP/UDP checksum field */
+	uint16_t tso_hdr;               /* TSO: header bytes (MACLEN + IPLEN + L4LEN), else 0 */
+	uint8_t proto;                  /* 6/17: seed the L4 field with the pseudo-header sum; 0: none */
+	bool v6;
+	bool zero_ip_csum;              /* the NIC computes the IPv4 header checksum over a zero field */
+	bool use_ctx;
+};
+struct ixgbe_tx_offload {
+	/* the shape of the last offloaded frame, checked (ixy/mempool.h's
+	 * flags and fields), and what its frames need */
+	bool shape_valid;
+	uint16_t shape_flags;
+	uint64_t shape_key;             /* vlan_tci .. l3_len as one word */
+	struct ixgbe_tx_shape shape;
+	/* the context for that shape, and what the NIC's slot 0 holds */
+	bool ctx_pending;               /* ctx_next still has to be written */
+	struct ixgbe_tx_ctx_desc ctx_next;
+	bool ctx_valid;                 /* ctx is what the NIC's context slot 0 holds */
+	struct ixgbe_tx_ctx_desc ctx;
+	uint32_t *rs_slots;             /* descriptors with RS not yet reclaimed (ring size entries),
+	                                   | RS_HAS_CTX (ixgbe_offload.c) */
+	uint32_t rs_head, rs_tail;      /* FIFO positions, taken modulo the ring size */
+};
+
 struct ixgbe_dev {
 	struct ixy_device ixy;          /* common part; must be first */
 	const struct ixgbe_id *id;
@@ -129,6 +161,7 @@ struct ixgbe_dev {
 	/* queues */
 	struct ixgbe_rx_queue *rxq;
 	struct ixgbe_tx_queue *txq;
+	struct ixgbe_tx_offload *txo;   /* per TX queue, with ixy_config.tx_offload only */
 	struct ixy_dma_region *rings;   /* all descriptor rings of the device */
 	/* interrupts (ixgbe_irq.c) */
 	bool msix_ready;                /* GPIE/EIAC/EIAM programmed for MSI-X */
@@ -234,6 +267,9 @@ int ixgbe_update_stats(struct ixy_device *dev);                 /* ixgbe_stats.c
 void ixgbe_stats_map_queues(struct ixgbe_dev *d);
 uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
 uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+/* ixgbe_offload.c: the data path of a device opened with offloads */
+uint32_t ixgbe_rx_batch_offload(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+uint32_t ixgbe_tx_batch_offload(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
 int ixgbe_get_mac(struct ixy_device *dev, uint8_t mac[6]);      /* ixgbe_mac.c */
 int ixgbe_set_mac(struct ixy_device *dev, const uint8_t mac[6]);
 int ixgbe_set_filter(struct ixy_device *dev, uint32_t what, bool on);

@@ -49,7 +49,9 @@ static int alloc_queues(struct ixgbe_dev *d)
 
 	d->rxq = calloc(dev->num_rx_queues, sizeof(*d->rxq));
 	d->txq = calloc(dev->num_tx_queues, sizeof(*d->txq));
-	if (!d->rxq || !d->txq)
+	if (c->tx_offload)
+		d->txo = calloc(dev->num_tx_queues, sizeof(*d->txo));
+	if (!d->rxq || !d->txq || (c->tx_offload && !d->txo))
 		return ixy_error(-ENOMEM, "%s: out of memory for queue state", dev->name);
 	d->rings = ixy_dma_alloc((size_t)stride * (dev->num_rx_queues + dev->num_tx_queues), &opts);
 	if (!d->rings) {
@@ -107,6 +109,8 @@ static int alloc_queues(struct ixgbe_dev *d)
 		q->bufs = calloc(q->size, sizeof(*q->bufs));
 		if (!q->bufs)
 			return ixy_error(-ENOMEM, "%s: out of memory for TX queue %u", dev->name, i);
+		if (d->txo && !(d->txo[i].rs_slots = calloc(q->size, sizeof(*d->txo[i].rs_slots))))
+			return ixy_error(-ENOMEM, "%s: out of memory for TX queue %u's offload state", dev->name, i);
 	}
 	return 0;
 }
@@ -119,11 +123,15 @@ static void free_queues(struct ixgbe_dev *d)
 			/* Buffers still in the ring go back to their (the
 			 * application's) pools. */
 			for (uint16_t s = q->clean; q->bufs && s != q->next; s = (uint16_t)((s + 1) & q->mask))
-				ixy_pkt_buf_free(q->bufs[s]);
+				if (q->bufs[s])   /* NULL: a context descriptor (ixgbe_offload.c) */
+					ixy_pkt_buf_free(q->bufs[s]);
 			free(q->bufs);
+			if (d->txo)
+				free(d->txo[i].rs_slots);
 		}
 		free(d->txq);
 	}
+	free(d->txo);
 	if (d->rxq) {
 		for (uint16_t i = 0; i < d->ixy.num_rx_queues; i++) {
 			struct ixgbe_rx_queue *q = &d->rxq[i];
@@ -146,6 +154,7 @@ static void free_queues(struct ixgbe_dev *d)
 		ixy_dma_free(d->rings);
 	d->rxq = NULL;
 	d->txq = NULL;
+	d->txo = NULL;
 	d->rings = NULL;
 }
 
@@ -182,6 +191,11 @@ static int init_rx_queue(struct ixgbe_dev *d, struct ixgbe_rx_queue *q)
 	srrctl |= IXGBE_SRRCTL_DESCTYPE_ADV_1BUF | IXGBE_SRRCTL_DROP_EN |
 		  (ixy_mempool_buf_len(q->pool) / 1024u) << IXGBE_SRRCTL_BSIZEPKT_SHIFT;
 	ixgbe_write(d, IXGBE_SRRCTL(i), srrctl);
+	/* VLAN stripping is per queue on the 82599 (RXDCTL.VME, 8.2.3.8.6;
+	 * VLNCTRL.VME is the 82598's). VLNCTRL.VFE stays off as reset leaves
+	 * it: no VLAN filter, tagged frames of every VLAN come in. */
+	uint32_t rxdctl = ixgbe_read(d, IXGBE_RXDCTL(i)) & ~IXGBE_RXDCTL_VME;
+	ixgbe_write(d, IXGBE_RXDCTL(i), rxdctl | (d->cfg.c.rx_vlan_strip ? IXGBE_RXDCTL_VME : 0));
 	/* the ring starts empty for the NIC */
 	ixgbe_write(d, IXGBE_RDH(i), 0);
 	ixgbe_write(d, IXGBE_RDT(i), 0);
@@ -343,6 +357,11 @@ static int init_tx(struct ixgbe_dev *d)
 			  0u << IXGBE_TXDCTL_WTHRESH_SHIFT;
 		ixgbe_write(d, IXGBE_TXDCTL(i), txdctl);
 		q->next = q->clean = 0;
+		if (d->txo) {
+			d->txo[i].rs_head = d->txo[i].rs_tail = 0;
+			d->txo[i].ctx_valid = false;   /* the NIC's context slots are unknown after a reset */
+			d->txo[i].shape_valid = false;
+		}
 	}
 	/* step 6: transmit DMA on (once, for all queues) */
 	ixgbe_set_bits(d, IXGBE_DMATXCTL, IXGBE_DMATXCTL_TE);
@@ -563,24 +582,37 @@ static void ixgbe_close(struct ixy_device *dev)
 	free(d);
 }
 
+/* Two tables that differ only in the data path: a device opened with
+ * offloads (ixy_config.tx_offload or rx_vlan_strip) gets the loops of
+ * ixgbe_offload.c, every other one the default loops, which thus never
+ * test for offloads. */
+#define IXGBE_CONTROL_OPS \
+	.update_stats = ixgbe_update_stats, \
+	.get_link = ixgbe_get_link, \
+	.get_mac = ixgbe_get_mac, \
+	.set_mac = ixgbe_set_mac, \
+	.set_filter = ixgbe_set_filter, \
+	.set_rss_key = ixgbe_set_rss_key, \
+	.set_rss_reta = ixgbe_set_rss_reta, \
+	.rx_mempool = ixgbe_rx_mempool, \
+	.close = ixgbe_close, \
+	.rx_irq_enable = ixgbe_rx_irq_enable, \
+	.rx_irq_disable = ixgbe_rx_irq_disable, \
+	.rx_irq_arm = ixgbe_rx_irq_arm, \
+	.rx_irq_disarm = ixgbe_rx_irq_disarm, \
+	.rx_ready = ixgbe_rx_ready, \
+	.ptp = &ixgbe_ptp_ops
+
 static const struct ixy_driver_ops ixgbe_ops = {
 	.rx_batch = ixgbe_rx_batch,
 	.tx_batch = ixgbe_tx_batch,
-	.update_stats = ixgbe_update_stats,
-	.get_link = ixgbe_get_link,
-	.get_mac = ixgbe_get_mac,
-	.set_mac = ixgbe_set_mac,
-	.set_filter = ixgbe_set_filter,
-	.set_rss_key = ixgbe_set_rss_key,
-	.set_rss_reta = ixgbe_set_rss_reta,
-	.rx_mempool = ixgbe_rx_mempool,
-	.close = ixgbe_close,
-	.rx_irq_enable = ixgbe_rx_irq_enable,
-	.rx_irq_disable = ixgbe_rx_irq_disable,
-	.rx_irq_arm = ixgbe_rx_irq_arm,
-	.rx_irq_disarm = ixgbe_rx_irq_disarm,
-	.rx_ready = ixgbe_rx_ready,
-	.ptp = &ixgbe_ptp_ops,
+	IXGBE_CONTROL_OPS,
+};
+
+static const struct ixy_driver_ops ixgbe_ops_offload = {
+	.rx_batch = ixgbe_rx_batch_offload,
+	.tx_batch = ixgbe_tx_batch_offload,
+	IXGBE_CONTROL_OPS,
 };
 
 
@@ -626,7 +658,7 @@ static struct ixgbe_dev *new_dev(const struct ixy_config_resolved *cfg, const st
 		return ixy_error_null(-ENOMEM, "ixgbe: out of memory");
 	d->cfg = *cfg;
 	d->id = id;
-	d->ixy.ops = &ixgbe_ops;
+	d->ixy.ops = cfg->c.tx_offload || cfg->c.rx_vlan_strip ? &ixgbe_ops_offload : &ixgbe_ops;
 	d->ixy.driver_name = IXGBE_DRIVER_NAME;
 	d->ixy.model = id->model;
 	d->ixy.device_id = id->device_id;

@@ -174,6 +174,7 @@
 #define IXGBE_SRRCTL_DROP_EN   BIT(28)  /* drop when no descriptor instead of stalling the buffer */
 
 #define IXGBE_RXDCTL_ENABLE    BIT(25)
+#define IXGBE_RXDCTL_VME       BIT(30)     /* strip the VLAN tag into the write-back (8.2.3.8.6) */
 
 #define IXGBE_RDRXCTL          0x02F00  /* 8.2.3.8.8 */
 #define IXGBE_RDRXCTL_CRCSTRIP BIT(1)
@@ -429,6 +430,34 @@ _Static_assert(sizeof(union ixgbe_tx_desc) == 16, "TX descriptor is 16 bytes");
 #define IXGBE_TXD_PAYLEN_SHIFT 14          /* olinfo_status: payload length 31:14 */
 #define IXGBE_TXD_STAT_DD      BIT(0)
 #define IXGBE_TXD_MAC_TSTAMP   BIT(19)     /* advanced data: IEEE 1588 TX timestamp (7.2.3.2.4) */
+/* offloads in the advanced data descriptor (7.2.3.2.4) */
+#define IXGBE_TXD_CMD_VLE      BIT(30)     /* insert the context's VLAN tag */
+#define IXGBE_TXD_CMD_TSE      BIT(31)     /* TCP segmentation */
+#define IXGBE_TXD_IDX_SHIFT    4           /* olinfo_status: context slot (bit 4) */
+#define IXGBE_TXD_POPTS_IXSM   BIT(8)      /* olinfo_status: insert the IPv4 header checksum */
+#define IXGBE_TXD_POPTS_TXSM   BIT(9)      /* olinfo_status: insert the TCP/UDP checksum */
+
+/* Advanced transmit context descriptor (7.2.3.2.3): what the data
+ * descriptors that name its slot (IDX) need to find the headers. */
+struct ixgbe_tx_ctx_desc {
+	uint32_t vlan_macip_lens;   /* IPLEN 8:0, MACLEN 15:9, VLAN 31:16 */
+	uint32_t seqnum_seed;       /* unused here (IPsec/FCoE) */
+	uint32_t type_tucmd_mlhl;   /* TUCMD, DTYP = 2, DEXT */
+	uint32_t mss_l4len_idx;     /* IDX 6:4, L4LEN 15:8, MSS 31:16 */
+};
+_Static_assert(sizeof(struct ixgbe_tx_ctx_desc) == 16, "TX context descriptor is 16 bytes");
+#define IXGBE_TXCTX_MACLEN_SHIFT 9
+#define IXGBE_TXCTX_VLAN_SHIFT   16
+#define IXGBE_TXCTX_DTYP         (2u << 20)  /* context descriptor */
+#define IXGBE_TXCTX_TUCMD_IPV4   BIT(10)     /* IPv4 (clear: IPv6) */
+#define IXGBE_TXCTX_TUCMD_L4T_TCP BIT(11)    /* L4T 12:11: 0 UDP, 1 TCP */
+#define IXGBE_TXCTX_L4LEN_SHIFT  8
+#define IXGBE_TXCTX_MSS_SHIFT    16
+#define IXGBE_TXCTX_MAX_MACLEN   127         /* 7-bit field */
+#define IXGBE_TXCTX_MAX_IPLEN    511         /* 9-bit field */
+#define IXGBE_TXCTX_MAX_HDR      511         /* MACLEN + IPLEN + L4LEN of a TSO prototype header (7.2.4) */
+#define IXGBE_TXD_MAX_PAYLEN     0x3FFFFu    /* olinfo_status PAYLEN: 18 bits */
+#define IXGBE_RXD_STAT_VP        BIT(3)      /* RX write-back: 802.1Q frame; its tag in wb.vlan when stripped */
 
 /* ---- IEEE 1588 time sync (82599 7.9, registers 8.2.3.26) ----
  * Offsets, bits and the TIMINCA values per link speed checked against the

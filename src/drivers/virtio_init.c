@@ -408,6 +408,16 @@ struct ixy_device *virtio_open_pci(struct ixy_pci_dev *pci, const struct ixy_con
 		ixy_pci_close(pci);
 		return NULL;
 	}
+	if (cfg->c.tx_offload || cfg->c.rx_vlan_strip) {
+		/* virtio-net could take checksum requests (VIRTIO_NET_F_CSUM,
+		 * a virtio_net_hdr per frame) and has VLAN filtering but no
+		 * stripping: not implemented; refused rather than ignored */
+		ixy_error(-ENOTSUP, "%s: the virtio driver has no offloads (ixy_config.%s is set); open the port "
+			  "without it, and compute checksums in software (ixy_pkt_tx_csum_sw, ixy/packet.h)", name,
+			  cfg->c.tx_offload ? "tx_offload" : "rx_vlan_strip");
+		ixy_pci_close(pci);
+		return NULL;
+	}
 	bool modern = info->device_id == VIRTIO_NET_MODERN_ID;
 	if ((rc = take_device(pci, cfg, modern))) {
 		ixy_pci_close(pci);

@@ -63,6 +63,10 @@ expect "ixy-pktgen -r 1000" 2 "--rate: '1000' is not a rate (e.g. 1000pps, 2.5Mp
 expect "ixy-pcap -r -5pps" 2 "--rate: '-5pps' is not a rate" "$build/ixy-pcap" --replay -r -5pps p f
 expect "ixy-pktgen -s 60.5" 2 "--size: '60.5' is not a number in 60..9000 (not a whole number)" "$build/ixy-pktgen" -s 60.5 p
 expect "ixy-pktgen --dst-port 0x10" 2 "--dst-port: '0x10' is not a number in 0..65535 (trailing characters)" "$build/ixy-pktgen" --dst-port 0x10 p
+expect "ixy-pktgen --vlan 0x10000" 2 "--vlan: '0x10000' is not a number in 0..65535 (out of range)" "$build/ixy-pktgen" --vlan 0x10000 p
+expect "ixy-pktgen --vlan 5k" 2 "--vlan: '5k' is not a number in 0..65535" "$build/ixy-pktgen" --vlan 5k p
+expect "ixy-pktgen --tso 0" 2 "--tso: '0' is not a number in 1..9000 (out of range)" "$build/ixy-pktgen" --tso 0 p
+expect "ixy-pktgen --tso beyond 1514" 2 "--tso 1461: segments would exceed 1514 bytes; at most 1460" "$build/ixy-pktgen" --tso 1461 -s 4000 p
 expect "ixy-fwd --batch ' 4'" 2 "--batch: ' 4' is not a number in 1..512 (not a number)" "$build/ixy-fwd" --batch ' 4' a b
 expect "ixy-pcap --loop -1" 2 "--loop: '-1' is not a number (negative)" "$build/ixy-pcap" --replay --loop -1 p f
 
