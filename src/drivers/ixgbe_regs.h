@@ -211,6 +211,7 @@
 
 #define IXGBE_RAL(n)           (0x0A200u + 8u * (n))  /* 8.2.3.7.9 */
 #define IXGBE_RAH(n)           (0x0A204u + 8u * (n))
+#define IXGBE_NUM_RAR          128     /* receive address registers, 82599/X540/X550 */
 #define IXGBE_RAH_AV           BIT(31)  /* address valid */
 
 /* RSS (8.2.3.7.x) */
@@ -354,6 +355,9 @@
 #define IXGBE_DTXMXSZRQ        0x08100
 #define IXGBE_MTQC             0x08120
 #define IXGBE_RTTDCS           0x04900
+#define IXGBE_RTTDQSEL         0x04904  /* 8.2.3.10.5: TX queue RTTBCNRC applies to */
+#define IXGBE_RTTBCNRC         0x04984  /* 8.2.3.10.13: that queue's rate limiter, 0 = off */
+#define IXGBE_NUM_TX_QUEUES_HW 128
 #define IXGBE_RTTDCS_ARBDIS    BIT(6)
 #define IXGBE_TXPBSIZE(n)      (0x0CC00u + 4u * (n))  /* transmit registers (8.2.3.9), bytes */
 #define IXGBE_TXPBTHRESH(n)    (0x04950u + 4u * (n))  /* 8.2.3.9, KiB: buffer size - largest frame */

@@ -23,6 +23,9 @@ Normalisation, so that what is left are differences of behaviour:
   * I2CCTL bit-banging is decoded into I2C transactions
     ("I2C 0xA0 read @0x03 -> 0x00") - tens of thousands of accesses become
     one line per byte;
+  * a semaphore round (SWSM taken, SW_FW_SYNC changed, SWSM given back)
+    becomes "SEM take PHY0" / "SEM give PHY0", an MDIO access through MSCA
+    "MDIO read phy P mmd D reg R";
   * runs of the same line become one line with "x N".
 
 Writes to OUTDIR: ours.init / linux.init (ours: open; Linux: probe + up),
@@ -192,23 +195,88 @@ def describe(seq, loose_bits, how):
     return s
 
 
+SYNC_BITS = {0: "EEPROM", 1: "PHY0", 2: "PHY1", 3: "MAC_CSR", 4: "FLASH"}
+
+
+def semaphores(lines, state):
+    """'W SWSM 3, W SW_FW_SYNC v, W SWSM 0' (82599: take the hardware
+    semaphore, change the software bits, give it back), or on the X540/X550
+    'W SW_FW_SYNC v|REGSMP, W SW_FW_SYNC v, W SWSM 0' -> 'SEM take PHY0' /
+    'SEM give PHY0'. state["sync"] carries the last value across phases."""
+    out, i = [], 0
+    while i < len(lines):
+        t = lines[i:i + 3]
+        sync = [int(x.split()[2], 16) for x in t[:2] if x.startswith("W SW_FW_SYNC ")]
+        x540 = len(sync) == 2 and sync[0] == sync[1] | 0x80000000     # REGSMP, then the bits
+        if len(t) == 3 and t[2] == "W SWSM 0x00000000" and (x540 or (
+                t[0] == "W SWSM 0x00000003" and t[1].startswith("W SW_FW_SYNC "))):
+            v = int(t[1].split()[2], 16)
+            old = state.get("sync", 0)
+            for bit, n in sorted(SYNC_BITS.items()):
+                if (v ^ old) >> bit & 1:
+                    out.append("SEM %s %s" % ("take" if v >> bit & 1 else "give", n))
+            if not (v ^ old) & 0x1F:
+                out.append("SEM SW_FW_SYNC unchanged 0x%08X" % v)
+            state["sync"] = v
+            i += 3
+            continue
+        out.append(lines[i])
+        i += 1
+    return out
+
+
+def mdio(lines):
+    """An MSCA address cycle and the read or write that follows (clause 45,
+    8.2.3.22.11: 15:0 address, 20:16 device, 25:21 PHY, 27:26 opcode, 30
+    MDICMD) -> 'MDIO read phy 0 mmd 1 reg 0x0008'."""
+    out, i = [], 0
+    while i < len(lines):
+        t = lines[i:i + 2]
+        if len(t) == 2 and all(x.startswith("W MSCA ") for x in t):
+            a, b = (int(x.split()[2], 16) for x in t)
+            op = (b >> 26) & 3
+            if (a >> 26) & 3 == 0 and op in (1, 3) and (a ^ b) & 0x03FFFFFF == 0:
+                out.append("MDIO %s phy %d mmd %d reg 0x%04X" % ("read" if op == 3 else "write",
+                                                                  (a >> 21) & 31, (a >> 16) & 31, a & 0xFFFF))
+                i += 2
+                continue
+        out.append(lines[i])
+        i += 1
+    return out
+
+
+def mdio_data(lines):
+    """'W MSRWD v' right before an MDIO write: the value goes into its line."""
+    out = []
+    for l in lines:
+        if l.startswith("MDIO write ") and out and out[-1].startswith("W MSRWD "):
+            l += " <- 0x%04X" % (int(out.pop().split()[2], 16) & 0xFFFF)
+        out.append(l)
+    return out
+
+
+def compress(lines):
+    """Runs of one line -> 'LINE x N'."""
+    out = []
+    for l in lines:
+        if out and out[-1][0] == l:
+            out[-1][1] += 1
+        else:
+            out.append([l, 1])
+    return ["%s x %d" % (l, n) if n > 1 else l for l, n in out]
+
+
 def normalise(events, reads):
     """Phase -> list of lines."""
     phases = {}
     cur = "start"
     i2c = I2C()
+    state = {}
     out = []
 
-    def emit(line):
-        if out and out[-1][0] == line:
-            out[-1][1] += 1
-        else:
-            out.append([line, 1])
-
     def close():
-        for l in i2c.take(final=True):
-            emit(l)
-        phases.setdefault(cur, []).extend("%s x %d" % (l, n) if n > 1 else l for l, n in out)
+        out.extend(i2c.take(final=True))
+        phases.setdefault(cur, []).extend(compress(mdio_data(mdio(semaphores(out, state)))))
         out.clear()
 
     for e in events:
@@ -223,13 +291,12 @@ def normalise(events, reads):
                 close()
                 cur = new
             else:
-                emit("# " + t)
+                out.append("# " + t)
             continue
         kind, off, val = e
         if canonical(off) == I2CCTL:
             (i2c.write if kind == "W" else i2c.read)(val)
-            for l in i2c.take():
-                emit(l)
+            out.extend(i2c.take())
             continue
         n = name(off)
         if n.split("[")[0] in TAILS:
@@ -237,7 +304,7 @@ def normalise(events, reads):
         if kind == "R" and not reads:
             continue
         v = "<dma>" if n.split("[")[0] in DMA else "0x%08X" % val
-        emit("%s %s %s" % ("W" if kind == "W" else "R", n, v))
+        out.append("%s %s %s" % ("W" if kind == "W" else "R", n, v))
     close()
     return phases
 
