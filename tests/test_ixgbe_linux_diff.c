@@ -30,6 +30,12 @@
 #define RTTBCNRC  0x04984u
 #define TXDCTL0   0x06028u
 #define ENABLE    (1u << 25)
+#define EERD      0x10014u
+#define EEWR      0x10018u
+#define EE_START  1u
+#define EE_DONE   (1u << 1)
+#define SW_FW_SYNC 0x10160u
+#define SWFW_EEP  1u
 
 /* One line of the model's trace: an access, or a note (kind '#'). */
 struct rec {
@@ -261,6 +267,73 @@ static void test_rar_and_rate_limiters_cleared_x540(void **state)
 	check_cleared_after_reset(0x1528, "diff-1528");
 }
 
+/* X540: the NVM checksum, as Linux checks it at probe (the trace comparison
+ * showed Linux reading 137 words of the X540's NVM that we did not read):
+ * every EERD read under the EEPROM semaphore, the same words. */
+static void test_x540_nvm_checksum_under_semaphore(void **state)
+{
+	(void)state;
+	struct ixy_sim *sim = new_sim("diff-x540-nvm", 0x1528);
+	struct trace t;
+	trace_start(&t, sim);
+	struct ixy_device *dev = open_port(sim);
+	trace_load(&t, sim);
+	bool held = false, seen[0x40] = { false };
+	unsigned reads = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		if (t.r[i].kind != 'W')
+			continue;
+		if (t.r[i].reg == SW_FW_SYNC)
+			held = t.r[i].val & SWFW_EEP;
+		if (t.r[i].reg == EERD && (t.r[i].val & EE_START)) {
+			uint32_t word = t.r[i].val >> 2 & 0x3FFF;
+			if (!held)
+				fail_msg("EERD read of NVM word 0x%x without the EEPROM semaphore (trace line %zu)", word, i);
+			if (word < 0x40)
+				seen[word] = true;
+			reads++;
+		}
+	}
+	for (unsigned w = 0; w < 0x40; w++)
+		if (!seen[w])
+			fail_msg("NVM word 0x%02x (summed by the checksum, or the checksum itself) was not read", w);
+	assert_true(reads > 0x40);	/* and the sections behind the pointers */
+	assert_false(held);		/* given back */
+	assert_no_violations(sim);
+	ixy_close(dev);
+	free(t.r);
+	ixy_sim_destroy(sim);
+}
+
+static uint16_t nvm_word(struct ixy_sim *sim, uint32_t word)
+{
+	ixy_sim_reg_write(sim, EERD, word << 2 | EE_START);
+	uint32_t v = ixy_sim_reg_read(sim, EERD);
+	assert_true(v & EE_DONE);
+	return (uint16_t)(v >> 16);
+}
+
+static void test_x540_nvm_checksum_refuses_corrupt_image(void **state)
+{
+	(void)state;
+	struct ixy_sim *sim = new_sim("diff-x540-bad", 0x1528);
+	uint16_t w = nvm_word(sim, 0x20);
+	/* one bit of a summed word flipped, the checksum word left alone: a
+	 * half-written NVM */
+	ixy_sim_reg_write(sim, EEWR, (uint32_t)(w ^ 0x0100) << 16 | 0x20u << 2 | EE_START);
+	assert_int_equal(nvm_word(sim, 0x20), w ^ 0x0100);
+	struct ixy_config c = { .rx_ring_size = 256, .tx_ring_size = 256, .mempool_size = 512,
+				.link_timeout_ms = 2000 };
+	assert_null(ixy_open_sim(sim, &c));
+	assert_int_equal(ixy_last_error_code(), -EIO);
+	assert_non_null(strstr(ixy_last_error(), "checksum is wrong"));
+	/* put back: the same port opens */
+	ixy_sim_reg_write(sim, EEWR, (uint32_t)w << 16 | 0x20u << 2 | EE_START);
+	struct ixy_device *dev = open_port(sim);
+	ixy_close(dev);
+	ixy_sim_destroy(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +342,8 @@ int main(void)
 		cmocka_unit_test(test_rar_and_rate_limiters_cleared_82599_sfp),
 		cmocka_unit_test(test_rar_and_rate_limiters_cleared_backplane),
 		cmocka_unit_test(test_rar_and_rate_limiters_cleared_x540),
+		cmocka_unit_test(test_x540_nvm_checksum_under_semaphore),
+		cmocka_unit_test(test_x540_nvm_checksum_refuses_corrupt_image),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
-/* The NVM (EEPROM) of the 82599, read word by word through EERD.
+/* The NVM (EEPROM) of the 82599 and the X540, read word by word through
+ * EERD.
  *
  * At open the driver checks what Linux checks before it trusts anything the
  * EEPROM loaded: an EEPROM is present, and its checksum is right. The
@@ -22,7 +23,9 @@ int ixgbe_eeprom_init(struct ixgbe_dev *d)
 
 	if (d->gone)
 		return ixy_error(-ENODEV, "%s: EEC reads all ones: the device is gone", d->ixy.name);
-	if (!(eec & IXGBE_EEC_PRES))
+	/* the X540's NVM is the flash it boots from: always there (Linux
+	 * does not look at PRES for it) */
+	if (d->id->mac == IXGBE_MAC_82599 && !(eec & IXGBE_EEC_PRES))
 		return ixy_error(-EIO, "%s: no EEPROM detected (EEC = 0x%08x, PRES clear): the board cannot load its "
 				 "MAC address and link settings; the NVM is missing or broken", d->ixy.name, eec);
 	/* EEC.SIZE: 2^(SIZE + 6) words; EERD addresses at most 2^14 */
@@ -47,9 +50,15 @@ int ixgbe_eeprom_read(struct ixgbe_dev *d, uint32_t word, uint16_t *val)
 	return 0;
 }
 
-int ixgbe_eeprom_validate(struct ixgbe_dev *d)
+/* The sum of words 0x00-0x3E and the sections the pointer words name.
+ * 82599: every pointer 0x03-0x0E, a section beyond the EEPROM is an
+ * error. X540 (Linux's calc_eeprom_checksum_X540): the PHY firmware
+ * (0x04) and option ROM (0x05) pointers are left out, and a pointer or
+ * section beyond the NVM is skipped, not an error. */
+static int checksum_sum(struct ixgbe_dev *d, uint16_t *out)
 {
-	uint16_t w, ptr, len, stored;
+	bool x540 = d->id->mac == IXGBE_MAC_X540;
+	uint16_t w, ptr, len;
 	uint16_t sum = 0;
 	int rc;
 
@@ -59,13 +68,15 @@ int ixgbe_eeprom_validate(struct ixgbe_dev *d)
 		sum = (uint16_t)(sum + w);
 	}
 	for (uint32_t i = IXGBE_EE_FIRST_PTR; i < IXGBE_EE_FW_PTR; i++) {
+		if (x540 && (i == IXGBE_EE_PHY_PTR || i == IXGBE_EE_OPTION_ROM_PTR))
+			continue;
 		if ((rc = ixgbe_eeprom_read(d, i, &ptr)))
 			return rc;
-		if (ptr == 0 || ptr == 0xFFFF)  /* section absent */
+		if (ptr == 0 || ptr == 0xFFFF || (x540 && ptr >= d->eeprom_words))  /* section absent */
 			continue;
 		if ((rc = ixgbe_eeprom_read(d, ptr, &len)))
 			return rc;
-		if (len == 0 || len == 0xFFFF)
+		if (len == 0 || len == 0xFFFF || (x540 && (uint32_t)ptr + len >= d->eeprom_words))
 			continue;
 		if ((uint32_t)ptr + len >= d->eeprom_words)
 			return ixy_error(-EIO, "%s: EEPROM section at word 0x%04x (pointer word 0x%02x) claims %u words, "
@@ -77,7 +88,27 @@ int ixgbe_eeprom_validate(struct ixgbe_dev *d)
 			sum = (uint16_t)(sum + w);
 		}
 	}
-	if ((rc = ixgbe_eeprom_read(d, IXGBE_EE_CHECKSUM, &stored)))
+	*out = sum;
+	return 0;
+}
+
+int ixgbe_eeprom_validate(struct ixgbe_dev *d)
+{
+	uint16_t sum = 0, stored = 0;
+	int rc;
+
+	/* The X540 shares its flash with the firmware: Linux reads it under
+	 * the EEPROM semaphore, held for the whole sum. The 82599's EERD is
+	 * arbitrated by the hardware (no semaphore, as Linux). */
+	bool x540 = d->id->mac == IXGBE_MAC_X540;
+	if (x540 && (rc = ixgbe_swfw_acquire(d, IXGBE_SWFW_EEP, "NVM checksum")))
+		return rc;
+	rc = checksum_sum(d, &sum);
+	if (!rc)
+		rc = ixgbe_eeprom_read(d, IXGBE_EE_CHECKSUM, &stored);
+	if (x540)
+		ixgbe_swfw_release(d, IXGBE_SWFW_EEP);
+	if (rc)
 		return rc;
 	uint16_t want = (uint16_t)(IXGBE_EE_CHECKSUM_SUM - sum);
 	if (stored != want)

@@ -65,6 +65,8 @@
  * module, which is not summed; 0x2B points to the SFP+ init-sequence table. */
 #define IXGBE_EE_FIRST_PTR        0x03
 #define IXGBE_EE_FW_PTR           0x0F
+#define IXGBE_EE_PHY_PTR          0x04    /* X540: the PHY's firmware, not in the checksum */
+#define IXGBE_EE_OPTION_ROM_PTR   0x05    /* X540: expansion ROM, not in the checksum */
 #define IXGBE_EE_SFP_INIT_PTR     0x2B
 #define IXGBE_EE_CHECKSUM         0x3F
 #define IXGBE_EE_CHECKSUM_SUM     0xBABA  /* words 0x00-0x3F plus sections add up to this */
