@@ -5,11 +5,13 @@
 # then tools/trace/trace_diff.py names, normalises and compares the two
 # sequences (docs/driver.md, "libixy's sequence against Linux's").
 #
-#   sudo scripts/uml-trace-diff.sh [--build DIR] [--device ID] [--out DIR]
+#   sudo scripts/uml-trace-diff.sh [--build DIR] [--device ID] [--out DIR] [--verdicts FILE]
 #
 #   --build DIR   the build directory with ixy-simd and ixy-trace-ours (default: build)
 #   --device ID   the personality (default 0x10fb, the X520 with a DA SFP+ cable)
 #   --out DIR     where the traces and the comparison go (default: BUILD/uml-trace)
+#   --verdicts F  every difference must be covered by a line of F
+#                 (tests/uml/trace/verdicts.txt: the ones docs/driver.md judges)
 #
 # Ours: ixy-trace-ours opens and closes a sim port (libixy's ixgbe: reset,
 # EEPROM, SFP+, link, queues; then close). Linux: ixy-simd serves the same
@@ -21,17 +23,24 @@
 # OUT/{init,stop}.diff and OUT/summary.txt. Needs root (UML, like
 # tests/sh/test_uml.sh) and a built UML kernel (scripts/uml-kernel.sh).
 # Takes about 10 s. Exit 0 when both runs completed and the comparison was
-# written, 1 otherwise, 2 for bad usage.
+# written (and, with --verdicts, every difference has a verdict), 3 when a
+# difference has none (listed in OUT/unexplained.txt), 1 when a run
+# failed, 2 for bad usage.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 die() { echo "uml-trace-diff.sh: $*" >&2; exit "${2:-1}"; }
 
-build=$root/build device=0x10fb out=''
+build=$root/build device=0x10fb out='' verdicts=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=${2:?}; shift ;;
 	--device) device=${2:?}; shift ;;
 	--out) out=${2:?}; shift ;;
+	--verdicts)
+		v=$(realpath -e "${2:?}") || die "no verdicts file $2" 2
+		verdicts=(--verdicts "$v")
+		shift
+		;;
 	-h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; exit 0 ;;
 	*) die "unknown argument $1 (see --help)" 2 ;;
 	esac
@@ -82,4 +91,4 @@ cat "$out/trace-job.txt" 2>/dev/null
 grep -A1 -E '^  (violations|DMA faults|unknown registers): [1-9]' "$out/simd.log" &&
 	echo "uml-trace-diff.sh: warning: the model reported the above under Linux's driver" >&2
 
-python3 "$root/tools/trace/trace_diff.py" "$out/ours.trace" "$out/linux.trace" "$out"
+python3 "$root/tools/trace/trace_diff.py" "$out/ours.trace" "$out/linux.trace" "$out" "${verdicts[@]}"

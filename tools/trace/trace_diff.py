@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compare two drivers' register sequences recorded by the model (trace=FILE).
 
-    trace_diff.py OURS.trace LINUX.trace OUTDIR [--reads]
+    trace_diff.py OURS.trace LINUX.trace OUTDIR [--reads] [--verdicts FILE]
 
 OURS.trace comes from tools/trace/trace_ours.c (libixy's ixgbe: notes
 "phase open", "phase close", "phase end"), LINUX.trace from ixy-simd with
@@ -32,9 +32,14 @@ Writes to OUTDIR: ours.init / linux.init (ours: open; Linux: probe + up),
 ours.stop / linux.stop (ours: close; Linux: down + unbind), init.diff and
 stop.diff (unified, ours first), and summary.txt: per phase, the registers
 only one driver writes and those both write with different final values.
+With --verdicts FILE (tests/uml/trace/verdicts.txt), every such register
+must match a line of FILE - a difference whose verdict is written down in
+docs/driver.md - or it is listed in OUTDIR/unexplained.txt and the exit
+status is 3 (0: all explained; 1: the traces could not be read; 2: usage).
 """
 import difflib
 import os
+import re
 import sys
 
 SINGLE = {
@@ -54,7 +59,8 @@ SINGLE = {
     0x08C00: "TSYNCTXCTL", 0x08C0C: "SYSTIML", 0x08C10: "SYSTIMH", 0x08C14: "TIMINCA",
     0x08C18: "TIMADJL", 0x08C1C: "TIMADJH", 0x08D00: "SECRXCTRL", 0x0EC80: "MRQC",
     0x10010: "EEC", 0x10014: "EERD", 0x10140: "SWSM", 0x10148: "FWSM", 0x10160: "SW_FW_SYNC",
-    0x11050: "GCR_EXT", 0x14F00: "CORECTL", 0x15F0C: "FWSTS",
+    0x11050: "GCR_EXT", 0x14F00: "CORECTL", 0x15F0C: "FWSTS", 0x15F00: "HICR",
+    0x08C20: "TSAUXC", 0x08C58: "SYSTIMR", 0x08C68: "TSIM", 0x10018: "EEWR", 0x08220: "PFDTXGSWC",
 }
 # (base, stride, count, name)
 ARRAYS = [
@@ -67,6 +73,7 @@ ARRAYS = [
     (0x0A600, 8, 128, "MPSAR_LO"), (0x0A604, 8, 128, "MPSAR_HI"), (0x0A000, 4, 128, "VFTA"),
     (0x0F000, 4, 64, "VMOLR"), (0x0F100, 4, 64, "VLVF"), (0x0F200, 4, 128, "VLVFB"),
     (0x0F400, 4, 128, "UTA"), (0x08600, 4, 32, "TQSM"),
+    (0x15800, 4, 448, "HI_BUF"),     # host interface command buffer (X550 firmware commands)
 ]
 RXQ = {0x00: "RDBAL", 0x04: "RDBAH", 0x08: "RDLEN", 0x0C: "DCA_RXCTRL", 0x10: "RDH", 0x14: "SRRCTL",
        0x18: "RDT", 0x28: "RXDCTL", 0x2C: "RSCCTL"}
@@ -368,11 +375,58 @@ def summary(title, ours, linux):
     return r
 
 
+def load_verdicts(path):
+    """[(category, phase, pattern)] from lines 'CATEGORY PHASE PATTERN  # why'
+    (category linux-only, ours-only or differs; phase init, stop or any;
+    pattern a register name where '*' matches anything, e.g. 'MTA[*]')."""
+    v = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].split()
+            if not line:
+                continue
+            if len(line) != 3 or line[0] not in ("linux-only", "ours-only", "differs") or \
+                    line[1] not in ("init", "stop", "any"):
+                raise ValueError("%s:%d: want 'linux-only|ours-only|differs init|stop|any PATTERN'" % (path, n))
+            v.append(tuple(line))
+    return v
+
+
+def matches(name, pattern):
+    """'*' matches anything; everything else, brackets included, itself."""
+    return re.fullmatch(re.escape(pattern).replace("\\*", ".*"), name) is not None
+
+
+def unexplained(phase, ours, linux, verdicts):
+    """Differences of one phase that no verdict covers, grouped as in the summary."""
+    a, b = last_values(ours), last_values(linux)
+    cats = (("linux-only", set(b) - set(a), b), ("ours-only", set(a) - set(b), a),
+            ("differs", {k for k in set(a) & set(b) if a[k][1] != b[k][1]}, b))
+    out = []
+    for cat, names, d in cats:
+        left = {k for k in names if not any(c == cat and p in (phase, "any") and matches(k, pat)
+                                            for c, p, pat in verdicts)}
+        out.extend("%s %s %s" % (cat, phase, g.strip()) for g in grouped(left, d))
+    return out
+
+
 def main(argv):
     reads = "--reads" in argv
     args = [a for a in argv[1:] if a != "--reads"]
+    verdicts = None
+    if "--verdicts" in args:
+        i = args.index("--verdicts")
+        if i + 1 >= len(args):
+            sys.stderr.write("trace_diff.py: --verdicts needs a file\n")
+            return 2
+        try:
+            verdicts = load_verdicts(args[i + 1])
+        except (OSError, ValueError) as e:
+            sys.stderr.write("trace_diff.py: %s\n" % e)
+            return 2
+        del args[i:i + 2]
     if len(args) != 3:
-        sys.stderr.write("usage: trace_diff.py OURS.trace LINUX.trace OUTDIR [--reads]\n")
+        sys.stderr.write("usage: trace_diff.py OURS.trace LINUX.trace OUTDIR [--reads] [--verdicts FILE]\n")
         return 2
     ours_t, linux_t, outdir = args
     try:
@@ -403,6 +457,17 @@ def main(argv):
     with open(os.path.join(outdir, "summary.txt"), "w") as f:
         f.write("\n".join(rep) + "\n")
     print("trace_diff.py: %s/{init,stop}.diff, ours.* linux.*, summary.txt" % outdir)
+    if verdicts is not None:
+        left = []
+        for phase, (a, b) in sets.items():
+            left += unexplained(phase, a, b, verdicts)
+        with open(os.path.join(outdir, "unexplained.txt"), "w") as f:
+            f.write("".join(l + "\n" for l in left))
+        for l in left:
+            print("trace_diff.py: difference without a verdict: " + l)
+        if left:
+            return 3
+        print("trace_diff.py: every difference has a verdict (%d patterns)" % len(verdicts))
     return 0
 
 
