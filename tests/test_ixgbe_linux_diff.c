@@ -36,6 +36,10 @@
 #define EE_DONE   (1u << 1)
 #define SW_FW_SYNC 0x10160u
 #define SWFW_EEP  1u
+#define SWFW_SW_MNG (1u << 10)
+#define FLEX_MNG  0x15800u
+#define HICR      0x15F00u
+#define HICR_C    (1u << 1)
 
 /* One line of the model's trace: an access, or a note (kind '#'). */
 struct rec {
@@ -305,6 +309,46 @@ static void test_x540_nvm_checksum_under_semaphore(void **state)
 	ixy_sim_destroy(sim);
 }
 
+/* X550: the NVM through the firmware's host interface (Linux's 25
+ * commands at probe, ours none before): every command under the host
+ * interface and EEPROM semaphores, the first one reading words
+ * 0x00-0x41 (byte address 0, 0x84 bytes, big-endian). */
+static void test_x550_nvm_checksum_through_host_interface(void **state)
+{
+	(void)state;
+	struct ixy_sim *sim = new_sim("diff-x550-nvm", 0x1563);
+	struct trace t;
+	trace_start(&t, sim);
+	struct ixy_device *dev = open_port(sim);
+	trace_load(&t, sim);
+	uint32_t sync = 0, buf[4] = { 0 };
+	unsigned cmds = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		if (t.r[i].kind != 'W')
+			continue;
+		if (t.r[i].reg == SW_FW_SYNC)
+			sync = t.r[i].val;
+		if (t.r[i].reg >= FLEX_MNG && t.r[i].reg < FLEX_MNG + 16)
+			buf[(t.r[i].reg - FLEX_MNG) / 4] = t.r[i].val;
+		if (t.r[i].reg == HICR && (t.r[i].val & HICR_C)) {
+			if ((sync & (SWFW_EEP | SWFW_SW_MNG)) != (SWFW_EEP | SWFW_SW_MNG))
+				fail_msg("host interface command without the semaphores (SW_FW_SYNC 0x%x, line %zu)", sync,
+					 i);
+			assert_int_equal(buf[0] & 0xff, 0x31);	/* read shadow RAM */
+			if (cmds++ == 0) {
+				assert_int_equal(buf[1], __builtin_bswap32(0));
+				assert_int_equal(buf[2] & 0xffff, __builtin_bswap16(0x84));
+			}
+		}
+	}
+	assert_true(cmds >= 2);	/* the words and the sections behind the pointers */
+	assert_int_equal(sync & (SWFW_EEP | SWFW_SW_MNG), 0);	/* given back */
+	assert_no_violations(sim);
+	ixy_close(dev);
+	free(t.r);
+	ixy_sim_destroy(sim);
+}
+
 static uint16_t nvm_word(struct ixy_sim *sim, uint32_t word)
 {
 	ixy_sim_reg_write(sim, EERD, word << 2 | EE_START);
@@ -313,10 +357,9 @@ static uint16_t nvm_word(struct ixy_sim *sim, uint32_t word)
 	return (uint16_t)(v >> 16);
 }
 
-static void test_x540_nvm_checksum_refuses_corrupt_image(void **state)
+static void check_corrupt_nvm_refused(uint16_t device_id, const char *name)
 {
-	(void)state;
-	struct ixy_sim *sim = new_sim("diff-x540-bad", 0x1528);
+	struct ixy_sim *sim = new_sim(name, device_id);
 	uint16_t w = nvm_word(sim, 0x20);
 	/* one bit of a summed word flipped, the checksum word left alone: a
 	 * half-written NVM */
@@ -334,6 +377,18 @@ static void test_x540_nvm_checksum_refuses_corrupt_image(void **state)
 	ixy_sim_destroy(sim);
 }
 
+static void test_x540_nvm_checksum_refuses_corrupt_image(void **state)
+{
+	(void)state;
+	check_corrupt_nvm_refused(0x1528, "diff-x540-bad");
+}
+
+static void test_x550_nvm_checksum_refuses_corrupt_image(void **state)
+{
+	(void)state;
+	check_corrupt_nvm_refused(0x1563, "diff-x550-bad");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +399,8 @@ int main(void)
 		cmocka_unit_test(test_rar_and_rate_limiters_cleared_x540),
 		cmocka_unit_test(test_x540_nvm_checksum_under_semaphore),
 		cmocka_unit_test(test_x540_nvm_checksum_refuses_corrupt_image),
+		cmocka_unit_test(test_x550_nvm_checksum_through_host_interface),
+		cmocka_unit_test(test_x550_nvm_checksum_refuses_corrupt_image),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -470,11 +470,8 @@ int ixgbe_init(struct ixgbe_dev *d)
 		return rc;
 	/* Like Linux at probe: nothing the EEPROM loaded (MAC address, link
 	 * mode, SFP+ init sequence) is trusted before its checksum is. The
-	 * X540 by its own rule (ixgbe_eeprom.c). The X550's NVM Linux reads
-	 * through the firmware's host interface, with other rules again:
-	 * not checked here (yet). */
-	if ((d->id->mac == IXGBE_MAC_82599 || d->id->mac == IXGBE_MAC_X540) &&
-	    ((rc = ixgbe_eeprom_init(d)) || (rc = ixgbe_eeprom_validate(d))))
+	 * X540 and X550 by their own rules (ixgbe_eeprom.c). */
+	if ((rc = ixgbe_eeprom_init(d)) || (rc = ixgbe_eeprom_validate(d)))
 		return rc;
 	if ((rc = ixgbe_wait(d, IXGBE_RDRXCTL, IXGBE_RDRXCTL_DMAIDONE, IXGBE_RDRXCTL_DMAIDONE, DMAINIT_TIMEOUT_US,
 			     "DMA initialization")))
