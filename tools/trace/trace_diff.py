@@ -32,8 +32,9 @@ Writes to OUTDIR: ours.init / linux.init (ours: open; Linux: probe + up),
 ours.stop / linux.stop (ours: close; Linux: down + unbind), init.diff and
 stop.diff (unified, ours first), and summary.txt: per phase, the registers
 only one driver writes and those both write with different final values.
-With --verdicts FILE (tests/uml/trace/verdicts.txt), every such register
-must match a line of FILE - a difference whose verdict is written down in
+With --verdicts FILE (tests/uml/trace/verdicts.txt), every such register,
+and every I2C, MDIO or semaphore operation only one side does, must match
+a line of FILE - a difference whose verdict is written down in
 docs/driver.md - or it is listed in OUTDIR/unexplained.txt and the exit
 status is 3 (0: all explained; 1: the traces could not be read; 2: usage).
 """
@@ -202,7 +203,7 @@ def describe(seq, loose_bits, how):
     return s
 
 
-SYNC_BITS = {0: "EEPROM", 1: "PHY0", 2: "PHY1", 3: "MAC_CSR", 4: "FLASH"}
+SYNC_BITS = {0: "EEPROM", 1: "PHY0", 2: "PHY1", 3: "MAC_CSR", 4: "FLASH", 10: "SW_MNG"}
 
 
 def semaphores(lines, state):
@@ -222,7 +223,7 @@ def semaphores(lines, state):
             for bit, n in sorted(SYNC_BITS.items()):
                 if (v ^ old) >> bit & 1:
                     out.append("SEM %s %s" % ("take" if v >> bit & 1 else "give", n))
-            if not (v ^ old) & 0x1F:
+            if not (v ^ old) & 0x41F:
                 out.append("SEM SW_FW_SYNC unchanged 0x%08X" % v)
             state["sync"] = v
             i += 3
@@ -378,17 +379,19 @@ def summary(title, ours, linux):
 def load_verdicts(path):
     """[(category, phase, pattern)] from lines 'CATEGORY PHASE PATTERN  # why'
     (category linux-only, ours-only or differs; phase init, stop or any;
-    pattern a register name where '*' matches anything, e.g. 'MTA[*]')."""
+    pattern a register name where '*' matches anything, e.g. 'MTA[*]', or
+    a decoded operation only one side does, e.g. 'MDIO read phy * mmd 1
+    reg 0x0008', 'I2C 0xA0 read @0x14 -> *', 'SEM take PHY1')."""
     v = []
     with open(path) as f:
         for n, line in enumerate(f, 1):
             line = line.split("#", 1)[0].split()
             if not line:
                 continue
-            if len(line) != 3 or line[0] not in ("linux-only", "ours-only", "differs") or \
+            if len(line) < 3 or line[0] not in ("linux-only", "ours-only", "differs") or \
                     line[1] not in ("init", "stop", "any"):
                 raise ValueError("%s:%d: want 'linux-only|ours-only|differs init|stop|any PATTERN'" % (path, n))
-            v.append(tuple(line))
+            v.append((line[0], line[1], " ".join(line[2:])))
     return v
 
 
@@ -407,6 +410,13 @@ def unexplained(phase, ours, linux, verdicts):
         left = {k for k in names if not any(c == cat and p in (phase, "any") and matches(k, pat)
                                             for c, p, pat in verdicts)}
         out.extend("%s %s %s" % (cat, phase, g.strip()) for g in grouped(left, d))
+    # the decoded operations (I2C, MDIO, semaphores): which ones only one
+    # side does
+    def ops(lines):
+        return {re.sub(r" x \d+$", "", l) for l in lines if l.startswith(("I2C ", "MDIO ", "SEM "))}
+    for cat, names in (("linux-only", ops(linux) - ops(ours)), ("ours-only", ops(ours) - ops(linux))):
+        out.extend("%s %s %s" % (cat, phase, k) for k in sorted(names)
+                   if not any(c == cat and p in (phase, "any") and matches(k, pat) for c, p, pat in verdicts))
     return out
 
 
