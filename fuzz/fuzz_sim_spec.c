@@ -10,10 +10,10 @@
  *
  * Left out on purpose, because they reach outside the process: iface:
  * (AF_PACKET on a real interface) and shm: (files in /dev/shm that another
- * process may be using; fuzz_shm_wire covers that wire). pcap: file names
- * may not contain '/': the harness works in a scratch directory of its own
- * (fuzz_util.h), so files the specs name land there and are removed after
- * each input. */
+ * process may be using; fuzz_shm_wire covers that wire). pcap: and trace=
+ * file names may not contain '/': the harness works in a scratch directory
+ * of its own (fuzz_util.h), so files the specs name land there and are
+ * removed after each input. */
 #include <dirent.h>
 
 #include "fuzz_util.h"

@@ -17,7 +17,8 @@ test=(iproute2 ethtool iputils-ping socat tcpdump tshark    # end-to-end tests
 	qemu-system-x86 busybox-static kmod cpio gzip       # QEMU guest test bed
 	clang libclang-rt-14-dev)   # fuzz/: libFuzzer and the sanitizer runtimes (only Recommended by clang)
 uml=(linux-source-6.1 xz-utils bc flex bison libelf-dev make gcc patch  # scripts/uml-kernel.sh
-	bash coreutils util-linux procps iproute2 ethtool iputils-ping socat pciutils kmod)  # inside UML
+	bash coreutils util-linux procps iproute2 ethtool iputils-ping socat pciutils kmod  # inside UML
+	python3)  # scripts/uml-trace-diff.sh (tools/trace/trace_diff.py)
 
 case ${1:-build} in
 build) packages=("${build[@]}") ;;

@@ -89,6 +89,19 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec);
 /* ---- the driver's side: registers ---- */
 uint32_t ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg);
 void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val);
+/* Record every register access of the driver to PATH, one line each:
+ *   T_US R|W OFFSET VALUE      e.g. "   1234.567 W 0x00000 0x0c000008"
+ * (T_US: microseconds since tracing began; OFFSET as the driver gave it,
+ * VALUE written or read). The same format whoever drives the port -
+ * libixy's ixgbe or, through ixy-simd, Linux's - so two drivers' sequences
+ * can be compared (scripts/uml-trace-diff.sh). Tail writes of libixy's data
+ * path (cached pointers into the BAR image) do not pass here. PATH NULL
+ * stops tracing. Spec option: trace=PATH. Returns 0 or a negative errno. */
+int ixy_sim_trace(struct ixy_sim *sim, const char *path);
+/* A line of its own in the trace ("T_US # TEXT"), while tracing: what
+ * happened besides register accesses (ixy-simd notes PCI config writes;
+ * a test notes the phases of its run). */
+void ixy_sim_trace_note(struct ixy_sim *sim, const char *text);
 /* BAR0 image (for cached tail-register pointers) and its size. */
 volatile uint8_t *ixy_sim_bar0(struct ixy_sim *sim, size_t *size);
 uint16_t ixy_sim_device_id(const struct ixy_sim *sim);

@@ -210,6 +210,9 @@ void ixgbe_swfw_release(struct ixgbe_dev *d, uint32_t mask);
 /* The PHY/I2C semaphore of this port (PHY0 or PHY1 by LAN id). */
 uint32_t ixgbe_swfw_phy(const struct ixgbe_dev *d);
 
+/* ---- X550 host interface (ixgbe_hostif.c) ---- */
+int ixgbe_hostif_read_nvm(struct ixgbe_dev *d, uint32_t word, uint32_t n, uint16_t *out);
+
 /* ---- EEPROM through EERD (ixgbe_eeprom.c) ---- */
 int ixgbe_eeprom_init(struct ixgbe_dev *d);
 int ixgbe_eeprom_read(struct ixgbe_dev *d, uint32_t word, uint16_t *val);

@@ -268,6 +268,29 @@ static void set_packet_buffers(struct ixgbe_dev *d)
 	}
 }
 
+/* What Linux clears after every reset besides the packet buffers, found
+ * by comparing its register writes with ours on the model (docs/driver.md,
+ * "libixy's sequence against Linux's"): receive addresses 1..127
+ * (Linux's init_rx_addrs) and the per-queue transmit rate limiters
+ * (its start_hw_gen2). Another driver may have filled either - Linux puts
+ * secondary unicast addresses (macvlan, bonding) into RAR[1..] and per
+ * queue tx_maxrate into RTTBCNRC - and Intel's code does not count on a
+ * software reset to clear them. Left there, a valid RAH would let frames
+ * for someone else's address in, and a rate limiter would cap one of our
+ * queues without a word. RAH (with the valid bit) before RAL, so no
+ * half-changed address is ever valid. Entry 0 keeps the EEPROM's address. */
+static void clear_previous_users_filters(struct ixgbe_dev *d)
+{
+	for (uint32_t i = 1; i < IXGBE_NUM_RAR; i++) {
+		ixgbe_write(d, IXGBE_RAH(i), 0);
+		ixgbe_write(d, IXGBE_RAL(i), 0);
+	}
+	for (uint32_t q = 0; q < IXGBE_NUM_TX_QUEUES_HW; q++) {
+		ixgbe_write(d, IXGBE_RTTDQSEL, q);
+		ixgbe_write(d, IXGBE_RTTBCNRC, 0);
+	}
+}
+
 static int init_rx(struct ixgbe_dev *d)
 {
 	const struct ixy_config *c = &d->cfg.c;
@@ -454,6 +477,7 @@ int ixgbe_reset(struct ixgbe_dev *d)
 		return rc;
 	disable_interrupts(d);  /* the reset unmasked them again */
 	set_packet_buffers(d);  /* as Linux, right after every reset */
+	clear_previous_users_filters(d);
 	return 0;
 }
 
@@ -465,9 +489,8 @@ int ixgbe_init(struct ixgbe_dev *d)
 		return rc;
 	/* Like Linux at probe: nothing the EEPROM loaded (MAC address, link
 	 * mode, SFP+ init sequence) is trusted before its checksum is. The
-	 * X540/X550 keep their NVM in flash with other checksum rules: not
-	 * checked here (yet). */
-	if (d->id->mac == IXGBE_MAC_82599 && ((rc = ixgbe_eeprom_init(d)) || (rc = ixgbe_eeprom_validate(d))))
+	 * X540 and X550 by their own rules (ixgbe_eeprom.c). */
+	if ((rc = ixgbe_eeprom_init(d)) || (rc = ixgbe_eeprom_validate(d)))
 		return rc;
 	if ((rc = ixgbe_wait(d, IXGBE_RDRXCTL, IXGBE_RDRXCTL_DMAIDONE, IXGBE_RDRXCTL_DMAIDONE, DMAINIT_TIMEOUT_US,
 			     "DMA initialization")))

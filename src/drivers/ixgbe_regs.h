@@ -65,6 +65,15 @@
  * module, which is not summed; 0x2B points to the SFP+ init-sequence table. */
 #define IXGBE_EE_FIRST_PTR        0x03
 #define IXGBE_EE_FW_PTR           0x0F
+#define IXGBE_EE_PHY_PTR          0x04    /* X540: the PHY's firmware, not in the checksum */
+#define IXGBE_EE_OPTION_ROM_PTR   0x05    /* X540: expansion ROM, not in the checksum */
+#define IXGBE_EE_LAST_X550        0x41    /* X550: words 0x00-0x41 are summed */
+#define IXGBE_EE_FIRST_PTR_X550   0x02    /* X550: pointers from 0x02 on */
+#define IXGBE_EE_PCIE_GENERAL_X550 0x06   /* X550: a fixed block of 0x24 words */
+#define IXGBE_EE_PCIE_GENERAL_WORDS 0x24
+#define IXGBE_EE_PCIE_CONFIG0_X550 0x07   /* X550: fixed blocks of 8 words */
+#define IXGBE_EE_PCIE_CONFIG1_X550 0x08
+#define IXGBE_EE_PCIE_CONFIG_WORDS 8
 #define IXGBE_EE_SFP_INIT_PTR     0x2B
 #define IXGBE_EE_CHECKSUM         0x3F
 #define IXGBE_EE_CHECKSUM_SUM     0xBABA  /* words 0x00-0x3F plus sections add up to this */
@@ -98,6 +107,7 @@
 #define IXGBE_SWFW_MAC_CSR    BIT(3)    /* shared MAC registers (AUTOC, CORECTL) */
 #define IXGBE_SWFW_FLASH      BIT(4)
 #define IXGBE_SWFW_FW_SHIFT   5         /* firmware's bit for the same resource */
+#define IXGBE_SWFW_SW_MNG     BIT(10)   /* X540/X550: the host interface (manageability) */
 /* X540/X550 (not X550EM_a, which moved both registers): the same SWSM and
  * SW_FW_SYNC offsets (Linux 6.1 ixgbe_type.h defines SWFW_SYNC_X540/X550 as
  * the 82599's 0x10160), but SWSM.SWESMBI is no longer the software/firmware
@@ -108,6 +118,23 @@
  * interface registers and the software/firmware synchronization section
  * (section numbers not checked here). */
 #define IXGBE_SWFW_REGSMP     BIT(31)
+
+/* X550 manageability host interface: software writes a command block into
+ * FLEX_MNG, sets HICR.C, the firmware clears it and sets SV when it took
+ * the command (the register layout and command block as Linux 6.1's
+ * ixgbe_hic_unlocked and read_ee_hostif_buffer_X550 use them). */
+#define IXGBE_FLEX_MNG         0x15800  /* command/response buffer, 448 dwords */
+#define IXGBE_FLEX_MNG_DWORDS  448u
+#define IXGBE_HICR             0x15F00
+#define IXGBE_HICR_EN          BIT(0)   /* the firmware listens */
+#define IXGBE_HICR_C           BIT(1)   /* command pending */
+#define IXGBE_HICR_SV          BIT(2)   /* status valid: the command was taken */
+#define IXGBE_FWSTS            0x15F0C
+#define IXGBE_FWSTS_FWRI       BIT(9)   /* firmware reset indication, write 1 to clear */
+#define IXGBE_HI_READ_NVM      0x31u    /* command: read shadow RAM (the NVM's words) */
+#define IXGBE_HI_READ_NVM_LEN  6u       /* its block after the header, bytes */
+#define IXGBE_HI_NVM_DATA      3u       /* first dword of the words read back */
+#define IXGBE_HI_MAX_NVM_WORDS 512u     /* per command (Linux: 1024 bytes) */
 
 /* ---- interrupts (8.2.3.5; behaviour in 7.3) ----
  * In MSI-X mode bits 15:0 of EICR/EICS/EIMS/EIMC/EIAM are the queue
@@ -212,6 +239,7 @@
 
 #define IXGBE_RAL(n)           (0x0A200u + 8u * (n))  /* 8.2.3.7.9 */
 #define IXGBE_RAH(n)           (0x0A204u + 8u * (n))
+#define IXGBE_NUM_RAR          128     /* receive address registers, 82599/X540/X550 */
 #define IXGBE_RAH_AV           BIT(31)  /* address valid */
 
 /* RSS (8.2.3.7.x) */
@@ -355,6 +383,9 @@
 #define IXGBE_DTXMXSZRQ        0x08100
 #define IXGBE_MTQC             0x08120
 #define IXGBE_RTTDCS           0x04900
+#define IXGBE_RTTDQSEL         0x04904  /* 8.2.3.10.5: TX queue RTTBCNRC applies to */
+#define IXGBE_RTTBCNRC         0x04984  /* 8.2.3.10.13: that queue's rate limiter, 0 = off */
+#define IXGBE_NUM_TX_QUEUES_HW 128
 #define IXGBE_RTTDCS_ARBDIS    BIT(6)
 #define IXGBE_TXPBSIZE(n)      (0x0CC00u + 4u * (n))  /* transmit registers (8.2.3.9), bytes */
 #define IXGBE_TXPBTHRESH(n)    (0x04950u + 4u * (n))  /* 8.2.3.9, KiB: buffer size - largest frame */

@@ -36,6 +36,7 @@ static const struct reg_single singles[] = {
 	{ IXGBE_TSYNCTXCTL, "TSYNCTXCTL" }, { IXGBE_TXSTMPL, "TXSTMPL" },  { IXGBE_TXSTMPH, "TXSTMPH" },
 	{ IXGBE_SYSTIML, "SYSTIML" },   { IXGBE_SYSTIMH, "SYSTIMH" },     { IXGBE_TIMINCA, "TIMINCA" },
 	{ IXGBE_TIMADJL, "TIMADJL" },   { IXGBE_TIMADJH, "TIMADJH" },
+	{ IXGBE_RTTDQSEL, "RTTDQSEL" }, { IXGBE_RTTBCNRC, "RTTBCNRC" },
 };
 
 /* Register arrays: base, stride, count. */

@@ -238,6 +238,7 @@ volatile uint8_t *ixy_sim_bar0(struct ixy_sim *sim, size_t *size)
 
 static void free_sim(struct ixy_sim *sim)
 {
+	sim_trace_close(sim);
 	sim_fq_free(&sim->capture);
 	sim_fq_free(&sim->inject);
 	sim_fq_free(&sim->rxpb);

@@ -16,6 +16,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ixy/sim.h"
 #include "model/dma/sim_parse.h"
@@ -417,12 +418,19 @@ struct ixy_sim {
 	 * written), and the first such error (ixy_sim_wire_lost) */
 	uint64_t wire_errors;
 	char wire_error[400];	/* written once, under the domain lock */
+	FILE *trace;			/* register accesses (sim_trace.c), or NULL */
+	uint64_t trace_t0;
 };
 
 /* sim_core.c */
 uint64_t sim_now_ns(void);
 void sim_lock(struct ixy_sim *sim);
 void sim_unlock(struct ixy_sim *sim);
+
+/* sim_trace.c: one line per register access while sim->trace is set
+ * (now in ns; the time column is relative to when tracing began) */
+void sim_trace_access(struct ixy_sim *sim, uint64_t now, bool write, uint32_t reg, uint32_t val);
+void sim_trace_close(struct ixy_sim *sim);
 
 /* sim_regfile.c */
 /* power_on: the port is created; else CTRL.RST/LRST (link_reset: LRST

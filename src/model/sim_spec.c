@@ -131,6 +131,7 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 	struct ixy_sim_config cfg = { .mode = IXY_SIM_THREADED };
 	char *wire = NULL, *save = NULL;
 	bool phy_power_given = false;
+	const char *trace = NULL;
 	char *name = strtok_r(buf, ",", &save);
 	const char *seen[32];
 	unsigned nseen = 0;
@@ -200,6 +201,8 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 			if (spec_u64(spec, "sema_hold_ms", v, 0, 0, 3600000, &n))
 				return NULL;
 			cfg.sema_hold_ms = (uint32_t)n;
+		} else if (strcmp(o, "trace") == 0 && v && *v) {
+			trace = v;	/* opened once the port exists */
 		} else if (strcmp(o, "phy_power") == 0 && v && (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)) {
 			cfg.phy_power_off = strcmp(v, "off") == 0;
 			phy_power_given = true;
@@ -207,7 +210,7 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 			return ixy_error_null(-EINVAL, "sim spec \"%s\": unknown option \"%s%s%s\": known are "
 					      "mode=threaded|stepped, wire=..., mac=..., unthrottled, laser_off, "
 					      "link_delay_us=N, device_id=N, sfp=da|da-active|sr|lr|none, fw_hold_us=N, sema_hold_ms=N, delay_us=N, clock_jump_us=N, "
-					      "phy_power=on|off "
+					      "phy_power=on|off, trace=FILE "
 					      "(see docs/sim.md)", spec, o, v ? "=" : "", v ? v : "");
 		}
 	}
@@ -233,6 +236,12 @@ struct ixy_sim *ixy_sim_open_spec(const char *spec)
 	struct ixy_sim *sim = ixy_sim_create(name, &cfg);
 	if (!sim)
 		return NULL;
+	if (trace && ixy_sim_trace(sim, trace) < 0) {
+		char msg[512];
+		snprintf(msg, sizeof(msg), "%s", ixy_last_error());
+		ixy_sim_destroy(sim);
+		return ixy_error_null(-EINVAL, "sim spec \"%s\": %s", spec, msg);
+	}
 	/* A port that another one is waiting for was paired when created. */
 	if (sim->wire == SIM_WIRE_PAIR)
 		return sim;

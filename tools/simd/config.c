@@ -18,6 +18,7 @@
  * them keep their value whatever is written. BAR sizing works as on
  * hardware: the address bits below the size are not writable.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "simd.h"
@@ -170,6 +171,13 @@ uint64_t simd_cfg_read(struct simd_port *p, uint32_t off, unsigned size)
 void simd_cfg_write(struct simd_port *p, uint32_t off, unsigned size, uint64_t val)
 {
 	struct simd_fn *fn = &p->fn;
+	{
+		/* into the model's register trace, if any (trace=PATH): the PCI
+		 * core's steps between the driver's register accesses */
+		char note[64];
+		snprintf(note, sizeof(note), "config write 0x%03x/%u 0x%llx", off, size, (unsigned long long)val);
+		ixy_sim_trace_note(p->sim, note);
+	}
 	pthread_mutex_lock(&p->lock);
 	uint16_t msix_was = get16(fn, MSIX_CTRL), msi_mask_was = fn->cfg[MSI_MASK];
 	bool ro = true, changed_ro = false;

@@ -582,6 +582,8 @@ uint32_t ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg)
 	if (q >= 0 && r == 0x10 && sim->txq[q].enabled)
 		v = sim->txq[q].head;
 out:
+	if (__builtin_expect(sim->trace != NULL, 0))
+		sim_trace_access(sim, now, false, reg, v);
 	sim_irq_poll(sim, now);	/* e.g. LSC from a STATUS/LINKS read */
 	sim_unlock(sim);
 	return v;
@@ -703,6 +705,8 @@ void ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val)
 	sim_lock(sim);
 	uint64_t now = sim_now_ns();
 	sim->cfg_dirty = true;	/* the receive path rebuilds sim->rx before the next frame */
+	if (__builtin_expect(sim->trace != NULL, 0))
+		sim_trace_access(sim, now, true, reg, val);
 	if (off >= SIM_BAR0_SIZE || (off & 3)) {
 		sim_violation(sim, "write of 0x%08" PRIx32 " to register 0x%05" PRIx32
 			      ": outside BAR0 (128 KiB) or not 4-byte aligned", val, reg);
