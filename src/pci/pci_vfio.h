@@ -54,8 +54,16 @@ int ixy__vfio_config_write(struct ixy_pci_dev *dev, uint32_t off, const void *bu
 void *ixy__vfio_map_bar(struct ixy_pci_dev *dev, int bar, size_t *size);
 int ixy__vfio_bar_read(struct ixy_pci_dev *dev, int bar, uint64_t off, int width, uint32_t *val);
 int ixy__vfio_bar_write(struct ixy_pci_dev *dev, int bar, uint64_t off, int width, uint32_t val);
-/* ixy_pci_irq_set_eventfd (pci_irq.c) for a VFIO device. */
+/* ixy_pci_irq_setup, _set_eventfd, _unmask (pci_irq.c) for a VFIO device. */
+int ixy__vfio_irq_setup(struct ixy_pci_dev *dev, unsigned want, unsigned *vectors);
 int ixy__vfio_irq_set_eventfd(struct ixy_pci_dev *dev, unsigned vector, int efd);
+int ixy__vfio_irq_unmask(struct ixy_pci_dev *dev);
+/* ixy_pci_check for a VFIO device: the kernel's request to give the
+ * device back (honoured: DMA and interrupts stopped, device fd closed),
+ * config space all ones, a refused DMA in the PCI status. */
+int ixy__vfio_check(struct ixy_pci_dev *dev);
+/* The device was given back (ixy__vfio_check): bus mastering is off. */
+bool ixy__vfio_released(const struct ixy_pci_dev *dev);
 
 /* The IOMMU's input address width in bits from <sysfs root>/class/iommu/
  * (Intel VT-d capability register, MGAW), the smallest over all IOMMUs;
