@@ -128,8 +128,25 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
 	sigaction(sig, &old_segv, NULL);
 }
 
+/* Installed when the library maps BAR0, not before: a test framework
+ * (cmocka) sets its own SIGSEGV handler around each test, which stays the
+ * one for every fault that is not ours. */
+static int install_handler(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_NODEFER };
+	if (handler_on)
+		return 0;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGSEGV, &sa, &old_segv) < 0)
+		return -1;
+	handler_on = true;
+	return 0;
+}
+
 static void *map_bar0(size_t len)
 {
+	if (install_handler())
+		return MAP_FAILED;
 	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return p;
@@ -227,7 +244,6 @@ int fake_vfio_back_by_sim(struct ixy_sim *s)
 {
 	size_t size = 0;
 	struct fake_pci_ids ids = { .vendor = 0x8086, .device = ixy_sim_device_id(s), .class_code = 2 };
-	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_NODEFER };
 	int rc;
 
 	if (ixy_sim_mode(s) != IXY_SIM_THREADED)
@@ -241,12 +257,6 @@ int fake_vfio_back_by_sim(struct ixy_sim *s)
 		detach();
 		return rc;
 	}
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGSEGV, &sa, &old_segv) < 0) {
-		detach();
-		return -errno;
-	}
-	handler_on = true;
 	fake_vfio_backing = &backing;
 	return 0;
 }
