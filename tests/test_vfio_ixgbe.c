@@ -16,10 +16,13 @@
  *    process's memory is untouched, ixy_read_stats reports it
  *  - the kernel's request for the device (VFIO_PCI_REQ_IRQ_INDEX): DMA
  *    and interrupts stopped, the device released, -ENODEV
- *  - a device removed under the driver (all ones): -ENODEV, no crash
+ *  - a device removed under the driver (all ones): -ENODEV, no crash;
+ *    a timeout of 0 or below: -EINVAL
+ *  - the queue's eventfd failing: -EIO from the wait
  *  - close leaves no fake fd, mapping or pinned memory behind
  * Needs a 2 MiB hugetlbfs (no root: IOVAs, no pagemap). */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -28,6 +31,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/vfio.h>
@@ -503,6 +507,35 @@ static void test_device_removed(void **state)
 	fake_vfio.removed = false;
 }
 
+/* The queue's eventfd closed behind the library's back: the wait says
+ * so (one error, no hang); the library's close then closes the fd number
+ * it owns, which the test has put a fresh eventfd on. */
+static void test_eventfd_error(void **state)
+{
+	(void)state;
+	if (!have_hugepages())
+		skip();
+	struct ixy_device *dev = open_nic(1);
+	assert_int_equal(ixy_rx_interrupt_enable(dev, 0, NULL), 0);
+	int fd = ixy_rx_queue_fd(dev, 0);
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(ixy_rx_wait(dev, 0, 1000), -EIO);
+	assert_msg_has("RX queue 0");
+	assert_msg_has("eventfd");
+	struct ixy_rx_irq_stats st;
+	assert_int_equal(ixy_rx_interrupt_stats(dev, 0, &st), 0);
+	assert_int_equal(st.arms, 0);   /* it never slept */
+	int again = eventfd(0, EFD_NONBLOCK);
+	assert_true(again >= 0);
+	if (again != fd) {
+		assert_int_equal(dup2(again, fd), fd);
+		close(again);
+	}
+	ixy_close(dev);
+	assert_all_released();
+	assert_int_equal(fcntl(fd, F_GETFD), -1);   /* closed by ixy_close */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +548,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_descriptor_outside_iovas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_wants_device_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_eventfd_error, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
