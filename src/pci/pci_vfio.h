@@ -1,4 +1,5 @@
-/* Internal to the PCI layer: the VFIO backend (pci_vfio.c).
+/* Internal to the PCI layer: the VFIO backend (pci_vfio.c; interrupts and
+ * the device going away in pci_vfio_irq.c).
  *
  * A device bound to vfio-pci is driven through the kernel's VFIO
  * interface instead of sysfs files: /dev/vfio/vfio (the container, one per
@@ -13,10 +14,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/vfio.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "pci/pci_internal.h"
+
 struct ixy_pci_dev;
+struct vfio_group;   /* pci_vfio.c */
 
 /* The system calls of the VFIO backend (and of the IOVA mappings in
  * src/memory/iova.c). Defaults are the libc functions. */
@@ -39,8 +44,26 @@ const struct ixy_vfio_ops *ixy__vfio_ops(void);
  * directory of their own. NULL restores the default. */
 void ixy__vfio_set_dev_dir(const char *dir);
 
-/* One device opened through VFIO. Opaque outside pci_vfio.c. */
-struct ixy_vfio_dev;
+/* One device opened through VFIO: pci_vfio.c (open, config, BARs) and
+ * pci_vfio_irq.c (interrupts, going away) share it. */
+struct ixy_vfio_dev {
+	int fd;                        /* the device fd */
+	struct vfio_group *group;
+	uint64_t cfg_off, cfg_size;    /* config region */
+	struct vfio_region_info bar[IXY_PCI_NUM_BARS];
+	bool bar_known[IXY_PCI_NUM_BARS];
+	/* interrupts: the kind chosen at the first ixy_pci_irq_setup (or
+	 * the first routing), how many vectors it has, and whether VFIO has
+	 * it enabled now */
+	enum ixy_pci_irq_type irq_type;
+	unsigned irq_count;
+	bool irq_on;
+	/* VFIO's request interrupt: the kernel signals it when it wants the
+	 * device back (unbind, hot-unplug); -1 when the kernel has none */
+	int req_fd;
+	bool released;                 /* given back: device fd closed, BARs all ones */
+	struct { void *addr; size_t size; } map[IXY_PCI_NUM_BARS];   /* BAR mappings handed out */
+};
 
 /* Open the device behind dev (already known to be bound to vfio-pci):
  * group, container and IOMMU, device fd, config region, reset. Returns
@@ -64,6 +87,12 @@ int ixy__vfio_irq_unmask(struct ixy_pci_dev *dev);
 int ixy__vfio_check(struct ixy_pci_dev *dev);
 /* The device was given back (ixy__vfio_check): bus mastering is off. */
 bool ixy__vfio_released(const struct ixy_pci_dev *dev);
+/* The error of every call on a device that was given back. */
+int ixy__vfio_released_error(struct ixy_pci_dev *dev);
+/* pci_vfio_irq.c at the end of ixy__vfio_open (watch for the kernel's
+ * request) and at close (interrupts and the request off). */
+void ixy__vfio_irq_open(struct ixy_pci_dev *dev);
+void ixy__vfio_irq_close(struct ixy_pci_dev *dev);
 
 /* The IOMMU's input address width in bits from <sysfs root>/class/iommu/
  * (Intel VT-d capability register, MGAW), the smallest over all IOMMUs;
