@@ -436,11 +436,19 @@ void ixy__vfio_close(struct ixy_pci_dev *dev)
 		ixy__vfio_irq_close(dev);  /* no eventfd of the caller is signalled any more */
 	if (v->fd >= 0)
 		ops->close(v->fd);
+	ixy__vfio_put_group(v);
+	free(v);
+	dev->vfio = NULL;
+}
+
+void ixy__vfio_put_group(struct ixy_vfio_dev *v)
+{
+	if (!v->group)
+		return;
 	pthread_mutex_lock(&lock);
 	put_group(v->group);
 	pthread_mutex_unlock(&lock);
-	free(v);
-	dev->vfio = NULL;
+	v->group = NULL;
 }
 
 int ixy__vfio_released_error(struct ixy_pci_dev *dev)

@@ -87,6 +87,10 @@ int ixy__vfio_irq_unmask(struct ixy_pci_dev *dev);
 int ixy__vfio_check(struct ixy_pci_dev *dev);
 /* The device was given back (ixy__vfio_check): bus mastering is off. */
 bool ixy__vfio_released(const struct ixy_pci_dev *dev);
+/* Drop the device's reference on its group: the last device of a group
+ * closes it (out of the container: the kernel may give the group's
+ * devices to a kernel driver again), the last group the container. */
+void ixy__vfio_put_group(struct ixy_vfio_dev *v);
 /* The error of every call on a device that was given back. */
 int ixy__vfio_released_error(struct ixy_pci_dev *dev);
 /* pci_vfio_irq.c at the end of ixy__vfio_open (watch for the kernel's

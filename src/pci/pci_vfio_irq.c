@@ -212,9 +212,10 @@ void ixy__vfio_irq_close(struct ixy_pci_dev *dev)
 
 /* Give the device back: bus mastering off (its DMA stops), interrupts
  * off, every BAR mapping replaced by memory that reads all ones (what a
- * removed device answers, so the drivers see "gone" and nothing faults),
- * the device fd closed, which is what the kernel waits for. The DMA
- * memory stays mapped in the IOMMU until the caller closes the device. */
+ * removed device answers, so the drivers see "gone" and nothing faults;
+ * and a mapping of the device fd would keep it open), the device fd
+ * closed, which is what the kernel waits for, and the group. The DMA
+ * memory itself stays allocated until the caller closes the device. */
 static void release(struct ixy_pci_dev *dev)
 {
 	struct ixy_vfio_dev *v = dev->vfio;
@@ -237,6 +238,12 @@ static void release(struct ixy_pci_dev *dev)
 	ixy__vfio_ops()->close(v->fd);
 	v->fd = -1;
 	v->released = true;
+	/* The group too (when no other device of this process holds it):
+	 * while a process owns a group, the kernel lets no driver of its own
+	 * bind to its devices (DMA ownership, Linux 5.19+). With the last
+	 * group the container goes, and the IOMMU mappings with it: bus
+	 * mastering is off, nothing uses them. */
+	ixy__vfio_put_group(v);
 }
 
 bool ixy__vfio_released(const struct ixy_pci_dev *dev)
