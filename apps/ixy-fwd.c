@@ -169,7 +169,8 @@ int main(int argc, char **argv)
 	uint64_t sleeps_printed = 0;
 	app_cpu_start(&cpu);
 
-	uint64_t start = app_now_ns(), last = start, forwarded = 0;
+	uint64_t start = app_now_ns(), last = start, checked = start, forwarded = 0;
+	bool gone = false;
 	uint64_t end = duration > 0 ? start + (uint64_t)(duration * 1e9) : UINT64_MAX;
 	for (uint64_t iter = 0; !app_stop; iter++) {
 		uint32_t moved = forward(&ports[0], &ports[1], (uint32_t)batch);
@@ -190,9 +191,16 @@ int main(int argc, char **argv)
 			uint64_t now = app_now_ns();
 			if (now >= end)
 				break;
-			if (interval > 0 && now - last >= (uint64_t)(interval * 1e9)) {
+			bool line = interval > 0 && now - last >= (uint64_t)(interval * 1e9);
+			if (line || now - checked >= APP_CHECK_NS) {
+				checked = now;
+				for (int i = 0; i < 2 && !gone; i++)
+					gone = !app_read_stats(PROG, ports[i].dev, &ports[i].now);
+				if (gone)
+					break;   /* a port went away: nothing more to drain or count */
+			}
+			if (line) {
 				for (int i = 0; i < 2; i++) {
-					ixy_read_stats(ports[i].dev, &ports[i].now);
 					app_print_rates(PROG, ports[i].name, &ports[i].now, &ports[i].prev);
 					ports[i].prev = ports[i].now;
 				}
@@ -206,6 +214,11 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (gone) {
+		ixy_close(ports[0].dev);
+		ixy_close(ports[1].dev);
+		return 1;
+	}
 	/* Totals after the TX rings drained (at most 1 s each): what they
 	 * say left did leave, and closing cuts nothing off. */
 	double secs = (double)(app_now_ns() - start) / 1e9;

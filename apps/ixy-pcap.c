@@ -64,7 +64,8 @@ static int capture(struct ixy_device *dev, const char *name, const char *file, u
 		return app_err(PROG, "%s", ixy_last_error()), 1;
 	struct ixy_pkt_buf *bufs[BATCH];
 	struct ixy_stats prev, now;
-	uint64_t received = 0, last = app_now_ns();
+	uint64_t received = 0, last = app_now_ns(), checked = last;
+	bool gone = false;
 	struct ixy_rxq rxq = { dev, 0 };
 	struct ixy_rx_hybrid hybrid = { 0 };
 	uint64_t sleeps_printed = 0;
@@ -101,8 +102,15 @@ static int capture(struct ixy_device *dev, const char *name, const char *file, u
 		uint64_t t = app_now_ns();
 		if (t >= end)
 			break;
-		if (interval > 0 && t - last >= (uint64_t)(interval * 1e9)) {
-			ixy_read_stats(dev, &now);
+		bool line = interval > 0 && t - last >= (uint64_t)(interval * 1e9);
+		if (line || t - checked >= APP_CHECK_NS) {
+			checked = t;
+			if (!app_read_stats(PROG, dev, &now)) {
+				gone = true;   /* the device went away: the file keeps what came before */
+				break;
+			}
+		}
+		if (line) {
 			app_print_rates(PROG, name, &now, &prev);
 			char extra[64];
 			snprintf(extra, sizeof(extra), "slept %llu times",
@@ -118,6 +126,8 @@ static int capture(struct ixy_device *dev, const char *name, const char *file, u
 		app_err(PROG, "%s", ixy_last_error());
 		rc = 1;
 	}
+	if (gone)
+		return 1;
 	ixy_read_stats(dev, &now);
 	app_print_totals(PROG, name, &now);
 	printf("[" PROG "] captured %llu frames into %s", (unsigned long long)in_file, file);

@@ -229,7 +229,8 @@ int main(int argc, char **argv)
 	struct ixy_pkt_buf *bufs[MAX_BATCH];
 	struct ixy_stats prev, now;
 	ixy_read_stats(dev, &prev);
-	uint64_t start = app_now_ns(), last = start, seq = 0;
+	uint64_t start = app_now_ns(), last = start, checked = start, seq = 0;
+	bool gone = false;
 	uint64_t end = duration > 0 ? start + (uint64_t)(duration * 1e9) : UINT64_MAX;
 	while (!app_stop && (!count || seq < count)) {
 		uint64_t t = app_now_ns();
@@ -255,12 +256,24 @@ int main(int argc, char **argv)
 			ixy_pkt_buf_free_batch(bufs + sent, n - sent);
 		app_idle(sent > 0);
 		seq += sent;
-		if (interval > 0 && t - last >= (uint64_t)(interval * 1e9)) {
-			ixy_read_stats(dev, &now);
+		bool line = interval > 0 && t - last >= (uint64_t)(interval * 1e9);
+		if (line || t - checked >= APP_CHECK_NS) {
+			checked = t;
+			if (!app_read_stats(PROG, dev, &now)) {
+				gone = true;   /* the device went away: nothing more to drain or count */
+				break;
+			}
+		}
+		if (line) {
 			app_print_rates(PROG, name, &now, &prev);
 			prev = now;
 			last = t;
 		}
+	}
+	if (gone) {
+		ixy_close(dev);
+		ixy_mempool_free(pool);
+		return 1;
 	}
 	/* Let the NIC finish what is queued before the totals (at most 1 s):
 	 * they then say what really left, and closing cuts nothing off. */

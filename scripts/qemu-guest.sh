@@ -14,7 +14,7 @@
 #      scripts/bind-uio.sh + scripts/setup-hugetlbfs.sh;
 #   3. boots it: a network namespace of its own with one tap per NIC
 #      (legacy virtio-net, e1000, e1000e, a second legacy virtio-net; with
-#      --machine iommu: q35 with QEMU's intel-iommu and two virtio 1.0 NICs
+#      --machine iommu: q35 with QEMU's intel-iommu and four virtio 1.0 NICs
 #      with iommu_platform=on, for the VFIO checks),
 #      ixy-guest-vtap on the two virtio taps (injects test frames, checks
 #      what ixy-pktgen, ixy-pcap --replay and ixy-fwd send), ixy-guest-tap on the e1000's tap
@@ -44,6 +44,11 @@ E1000_ADDR=0000:00:04.0 E1000_MAC=52:54:00:1b:00:11
 E1000E_ADDR=0000:00:05.0 E1000E_MAC=52:54:00:1b:00:12
 # A second legacy virtio NIC, for ixy-fwd between two virtio ports.
 VIRTIO2_ADDR=0000:00:06.0 VIRTIO2_MAC=52:54:00:1b:00:13
+# --machine iommu only: two more virtio 1.0 NICs on one QEMU hub (frames
+# one sends, the other receives), the first without MSI-X (vectors=0), so
+# its interrupts are INTx (checks.d/91-vfio-intx.sh).
+INTX_ADDR=0000:00:07.0 INTX_MAC=52:54:00:1b:00:14
+FEED_ADDR=0000:00:08.0 FEED_MAC=52:54:00:1b:00:15
 # What checks.d/80-virtio-apps.sh sends and ixy-guest-vtap expects.
 VIRTIO_PKTGEN_N=1000 VIRTIO_PKTGEN_SIZE=124 VIRTIO_PCAP_N=20 VIRTIO_FWD_N=200
 
@@ -68,7 +73,8 @@ gzip iproute2, and a build of libixy (ixy-guest-checks, ixy-guest-tap).
   --machine M      pc (default): i440fx, legacy virtio-net, e1000, e1000e, the
                    checks without a '# machine:' line; iommu: q35 with
                    intel-iommu (intremap=on, aw-bits=48), guest intel_iommu=on,
-                   two virtio 1.0 NICs with iommu_platform=on, the checks
+                   four virtio 1.0 NICs with iommu_platform=on (two on
+                   taps, two on a QEMU hub, one without MSI-X), the checks
                    marked '# machine: iommu' (VFIO)
   --log FILE       console log (default BUILD/qemu-guest/console.log)
   --cache-dir DIR  kernel cache (default \$IXY_GUEST_CACHE or BUILD/qemu-guest/cache)
@@ -255,6 +261,7 @@ VIRTIO_ADDR=$VIRTIO_ADDR VIRTIO_MAC=$VIRTIO_MAC
 E1000_ADDR=$E1000_ADDR E1000_MAC=$E1000_MAC
 E1000E_ADDR=$E1000E_ADDR E1000E_MAC=$E1000E_MAC
 VIRTIO2_ADDR=$VIRTIO2_ADDR VIRTIO2_MAC=$VIRTIO2_MAC
+INTX_ADDR=$INTX_ADDR INTX_MAC=$INTX_MAC FEED_ADDR=$FEED_ADDR FEED_MAC=$FEED_MAC
 VIRTIO_PKTGEN_N=$VIRTIO_PKTGEN_N VIRTIO_PKTGEN_SIZE=$VIRTIO_PKTGEN_SIZE VIRTIO_PCAP_N=$VIRTIO_PCAP_N VIRTIO_FWD_N=$VIRTIO_FWD_N
 IXY_BIN=/ixy/bin IXY_SCRIPTS=/ixy/scripts
 IXY_MODULES="$GUEST_MODULES"
@@ -343,6 +350,10 @@ run_qemu() {
 			-device "virtio-net-pci,disable-legacy=on,iommu_platform=on,netdev=n0,mac=$VIRTIO_MAC,addr=0x3,romfile="
 			-netdev tap,id=n3,ifname=tap3,script=no,downscript=no
 			-device "virtio-net-pci,disable-legacy=on,iommu_platform=on,netdev=n3,mac=$VIRTIO2_MAC,addr=0x6,romfile="
+			-netdev hubport,id=h0,hubid=7
+			-device "virtio-net-pci,disable-legacy=on,iommu_platform=on,vectors=0,netdev=h0,mac=$INTX_MAC,addr=0x7,romfile="
+			-netdev hubport,id=h1,hubid=7
+			-device "virtio-net-pci,disable-legacy=on,iommu_platform=on,netdev=h1,mac=$FEED_MAC,addr=0x8,romfile="
 		)
 	fi
 	note "booting the guest ($MACHINE, TCG, timeout ${TIMEOUT}s); console log: $LOG"

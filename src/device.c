@@ -233,6 +233,8 @@ struct ixy_sim *ixy_device_sim(const struct ixy_device *dev)
 int ixy_get_link(struct ixy_device *dev, struct ixy_link *link)
 {
 	int rc = check_arg(dev, link, "link", "ixy_get_link");
+	if (!rc && dev->pci)
+		rc = ixy_pci_check(dev->pci);  /* given back, removed, a refused DMA */
 	return rc ? rc : dev->ops->get_link(dev, link);
 }
 
@@ -313,6 +315,10 @@ int ixy_read_stats(struct ixy_device *dev, struct ixy_stats *stats)
 {
 	int rc = check_dev(dev, "ixy_read_stats");
 	if (rc)
+		return rc;
+	/* the periodic call of every app: where a device the kernel wants
+	 * back, a removed one or a refused DMA is noticed (pci_vfio.c) */
+	if (dev->pci && (rc = ixy_pci_check(dev->pci)))
 		return rc;
 	rc = dev->ops->update_stats(dev);
 	if (rc)

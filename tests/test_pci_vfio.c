@@ -404,6 +404,114 @@ static void test_irq_set_eventfd(void **state)
 	ixy_pci_close(dev);
 }
 
+/* Without MSI-X (or with too few vectors): MSI, else INTx, else a clear
+ * error; INTx is unmasked on request, the others need no unmask. */
+static void test_irq_fallbacks(void **state)
+{
+	(void)state;
+	int efd = eventfd(0, EFD_NONBLOCK);
+	unsigned n = 0;
+	assert_true(efd >= 0);
+
+	fake_vfio.msix_count = 2;
+	fake_vfio.msi_count = 1;
+	fake_vfio.intx_count = 1;
+	struct ixy_pci_dev *dev = ixy_pci_open(NIC, root);
+	assert_non_null(dev);
+	assert_int_equal(ixy_pci_irq_setup(dev, 4, &n), IXY_PCI_IRQ_MSI);   /* 2 < 4 vectors */
+	assert_int_equal(n, 1);
+	assert_int_equal(ixy_pci_irq_setup(dev, 1, &n), IXY_PCI_IRQ_MSI);   /* chosen once */
+	assert_int_equal(fake_vfio.irq_count, 0);   /* enabled when routed */
+	assert_int_equal(ixy_pci_irq_set_eventfd(dev, 1, efd), -EINVAL);
+	assert_msg_has("MSI vector 1 does not exist");
+	assert_int_equal(ixy_pci_irq_set_eventfd(dev, 0, efd), 0);
+	assert_int_equal(fake_vfio.irq_index, VFIO_PCI_MSI_IRQ_INDEX);
+	assert_int_equal(fake_vfio.irq_fds[0], efd);
+	assert_int_equal(ixy_pci_irq_unmask(dev), 0);
+	assert_int_equal(fake_vfio.unmask_calls, 0);
+	assert_int_equal(ixy_pci_irq_set_eventfd(dev, 0, -1), 0);   /* off */
+	assert_int_equal(fake_vfio.irq_count, 0);
+	ixy_pci_close(dev);
+
+	fake_vfio.msi_count = 0;
+	dev = ixy_pci_open(NIC, root);
+	assert_int_equal(ixy_pci_irq_setup(dev, 4, &n), IXY_PCI_IRQ_INTX);
+	assert_int_equal(ixy_pci_irq_set_eventfd(dev, 0, efd), 0);
+	assert_int_equal(fake_vfio.irq_index, VFIO_PCI_INTX_IRQ_INDEX);
+	fake_vfio_raise(0);
+	assert_true(fake_vfio.intx_masked);
+	assert_int_equal(ixy_pci_irq_unmask(dev), 0);
+	assert_int_equal(fake_vfio.unmask_calls, 1);
+	assert_false(fake_vfio.intx_masked);
+	ixy_pci_close(dev);
+	assert_int_equal(fake_vfio.irq_count, 0);   /* INTx off at close */
+
+	fake_vfio.intx_count = 0;
+	dev = ixy_pci_open(NIC, root);
+	assert_int_equal(ixy_pci_irq_setup(dev, 4, &n), -ENOTSUP);
+	assert_msg_has("has 2 MSI-X vectors, 4 are needed, and neither MSI nor INTx");
+	assert_int_equal(ixy_pci_irq_setup(dev, 2, &n), IXY_PCI_IRQ_MSIX);
+	assert_int_equal(n, 2);
+	ixy_pci_close(dev);
+	fake_vfio.msix_count = 0;
+	dev = ixy_pci_open(NIC, root);
+	assert_int_equal(ixy_pci_irq_setup(dev, 1, &n), -ENOTSUP);
+	assert_msg_has("no MSI-X, no MSI, no INTx");
+	ixy_pci_close(dev);
+	assert_int_equal(fake_vfio.open_fds, 0);
+	close(efd);
+}
+
+/* ixy_pci_check: the kernel's request gives the device back (bus master
+ * off, interrupts off, BAR mappings read all ones, device fd closed); a
+ * refused DMA in the PCI status is reported once; config all ones. */
+static void test_check_request_abort_removed(void **state)
+{
+	(void)state;
+	int efd = eventfd(0, EFD_NONBLOCK);
+	assert_true(efd >= 0);
+	struct ixy_pci_dev *dev = ixy_pci_open(NIC, root);
+	assert_non_null(dev);
+	assert_int_equal(ixy_pci_check(dev), 0);
+	/* a refused read: Received Master Abort, write-1-to-clear */
+	fake_vfio.config[7] |= 0x20;
+	assert_int_equal(ixy_pci_check(dev), -EIO);
+	assert_msg_has("received master abort");
+	assert_int_equal(fake_vfio.config[7] & 0x20, 0);
+	assert_int_equal(ixy_pci_check(dev), 0);
+	fake_vfio.removed = true;
+	assert_int_equal(ixy_pci_check(dev), -ENODEV);
+	assert_msg_has("config space reads all ones");
+	fake_vfio.removed = false;
+
+	size_t size;
+	volatile uint32_t *bar0 = ixy_pci_map_bar(dev, 4, &size);   /* the mmap-able one */
+	assert_non_null(bar0);
+	assert_int_equal(ixy_pci_enable_bus_master(dev), 0);
+	assert_int_equal(ixy_pci_irq_set_eventfd(dev, 1, efd), 0);
+	assert_true(fake_vfio.req_fd >= 0);
+	assert_int_equal(fake_vfio.open_fds, 3);   /* container, group, device */
+	uint64_t one = 1;
+	assert_int_equal(write(fake_vfio.req_fd, &one, sizeof(one)), (ssize_t)sizeof(one));
+	assert_int_equal(ixy_pci_check(dev), -ENODEV);
+	assert_msg_has("asked for the device back");
+	assert_int_equal(fake_vfio.config[4] & 0x4, 0);   /* bus master off */
+	assert_int_equal(fake_vfio.irq_count, 0);
+	assert_int_equal(fake_vfio.open_fds, 0);          /* device, group and container let go */
+	assert_int_equal(bar0[0], 0xffffffffu);           /* as a removed device reads */
+	bar0[1] = 5;                                      /* and a store goes nowhere harmful */
+	uint8_t b;
+	assert_int_equal(ixy_pci_config_read(dev, 0, &b, 1), -ENODEV);
+	assert_msg_has("given back");
+	assert_int_equal(ixy_pci_check(dev), -ENODEV);
+	assert_int_equal(ixy_pci_disable_bus_master(dev), 0);   /* it is off already */
+	assert_int_equal(ixy_pci_irq_set_eventfd(dev, 1, -1), 0);
+	ixy_pci_unmap_bar((void *)bar0, size);
+	ixy_pci_close(dev);
+	assert_int_equal(fake_vfio.open_fds, 0);
+	close(efd);
+}
+
 static void test_two_devices_one_group(void **state)
 {
 	(void)state;
@@ -464,6 +572,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_existing_region_keeps_its_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_existing_region_unmappable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_irq_set_eventfd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_irq_fallbacks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_request_abort_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_devices_one_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_sysfs_device_beside_vfio, setup, teardown),
 	};

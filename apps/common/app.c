@@ -201,6 +201,14 @@ bool app_wire_ok(const char *prog, const char *name, struct ixy_device *dev)
 	return !lost && !msg && !bad;
 }
 
+bool app_read_stats(const char *prog, struct ixy_device *dev, struct ixy_stats *now)
+{
+	if (ixy_read_stats(dev, now) == 0)
+		return true;
+	app_err(prog, "%s", ixy_last_error());
+	return false;
+}
+
 uint64_t app_tx_drain(struct ixy_device *dev, uint64_t handed, struct ixy_stats *now)
 {
 	uint64_t until = app_now_ns() + APP_DRAIN_NS;

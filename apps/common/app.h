@@ -63,6 +63,14 @@ bool app_wire_ok(const char *prog, const char *name, struct ixy_device *dev);
 #define APP_DRAIN_NS 1000000000ull
 uint64_t app_tx_drain(struct ixy_device *dev, uint64_t handed, struct ixy_stats *now);
 
+/* The periodic statistics read, which is also where the library notices a
+ * device that went away (the kernel took it back from VFIO, it was
+ * removed) or a DMA the IOMMU refused: false after printing the error.
+ * The apps call it at least once a second (APP_CHECK_NS), statistics
+ * line or not, and stop when it fails. */
+#define APP_CHECK_NS 1000000000ull
+bool app_read_stats(const char *prog, struct ixy_device *dev, struct ixy_stats *now);
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t app_now_ns(void);
 

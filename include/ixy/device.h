@@ -158,9 +158,10 @@ struct ixy_mempool *ixy_rx_mempool(struct ixy_device *dev, uint16_t queue);
  * ixy_rx_hybrid polls while packets come and sleeps when they stop.
  * Interrupts are enabled per queue after ixy_open (not in ixy_config) so
  * that a device without them opens and polls as before, and the error of
- * enabling names exactly what is missing. Real PCI ports (uio/sysfs) and the
- * virtio driver have no interrupt delivery yet: -ENOTSUP, with a message
- * saying that interrupts need the VFIO backend. Enable/disable are control
+ * enabling names exactly what is missing. PCI ports get them through VFIO
+ * (MSI-X, else MSI or INTx: docs/vfio.md); ports on the uio/sysfs backend
+ * and legacy virtio devices have none: -ENOTSUP, with a message saying
+ * that interrupts need the VFIO backend. Enable/disable are control
  * calls (not concurrently with each other on one device); arm, wait and
  * the fd follow the data path's rule: one thread per queue. */
 struct ixy_irq_config {

@@ -146,13 +146,45 @@ void ixy_pci_unmap_bar(void *addr, size_t size);
 int ixy_pci_bar_read(struct ixy_pci_dev *dev, int bar, uint64_t off, int width, uint32_t *val);
 int ixy_pci_bar_write(struct ixy_pci_dev *dev, int bar, uint64_t off, int width, uint32_t val);
 
-/* Deliver MSI-X vector `vector` of the device to eventfd efd (-1: stop
+/* How the device interrupts (through VFIO). */
+enum ixy_pci_irq_type {
+	IXY_PCI_IRQ_NONE = 0,
+	IXY_PCI_IRQ_MSIX = 1,   /* a vector per queue */
+	IXY_PCI_IRQ_MSI = 2,    /* one vector: the driver finds out which queue (82599: EICR) */
+	IXY_PCI_IRQ_INTX = 3,   /* one level-triggered line; VFIO masks it each time it fires,
+	                           the driver unmasks it (ixy_pci_irq_unmask) once the device
+	                           has deasserted it */
+};
+/* Choose the device's interrupt kind, once (later calls return the
+ * choice): MSI-X if it has at least `want` vectors, else MSI, else INTx.
+ * Returns the kind (> 0) and stores the number of usable vectors (1 for
+ * MSI and INTx), or a negative errno: -ENOTSUP with a message saying what
+ * the device has (no interrupt at all; too few MSI-X vectors and nothing
+ * to fall back to; no VFIO: the sysfs/uio backend has no interrupts). */
+int ixy_pci_irq_setup(struct ixy_pci_dev *dev, unsigned want, unsigned *vectors);
+/* Deliver vector `vector` of the chosen kind to eventfd efd (-1: stop
  * delivering it). The driver picks the vectors; the caller owns the fd.
- * A device bound to vfio-pci: VFIO_DEVICE_SET_IRQS (the first call enables
- * all the device's MSI-X vectors, none signalling; ixy_pci_close turns
- * MSI-X off). The sysfs/uio backend has no interrupt delivery: -ENOTSUP
- * with a message naming the device and the fix. */
+ * A device bound to vfio-pci: VFIO_DEVICE_SET_IRQS (MSI-X: the first call
+ * enables all the device's vectors, none signalling; a call before
+ * ixy_pci_irq_setup chooses as ixy_pci_irq_setup(dev, vector + 1);
+ * ixy_pci_close turns interrupts off). The sysfs/uio backend has no
+ * interrupt delivery: -ENOTSUP with a message naming the device and the
+ * fix. */
 int ixy_pci_irq_set_eventfd(struct ixy_pci_dev *dev, unsigned vector, int efd);
+/* INTx: let the line signal again (after the device deasserted it). 0 and
+ * nothing done for the other kinds. */
+int ixy_pci_irq_unmask(struct ixy_pci_dev *dev);
+
+/* Is the device still there and well? Call it now and then (ixy_read_stats
+ * and ixy_get_link do). Through VFIO: when the kernel asked for the device
+ * back (VFIO's request interrupt: it is being unbound or hot-removed), its
+ * bus mastering and interrupts are turned off, its BAR mappings replaced by
+ * memory that reads all ones (as a removed device reads) and the device
+ * released: -ENODEV. Config space reading all ones (removed, or in reset):
+ * -ENODEV. A DMA the IOMMU refused (PCI status: received master/target
+ * abort): -EIO, once per refusal. 0 when all is well, and always 0 for the
+ * sysfs/uio backend. */
+int ixy_pci_check(struct ixy_pci_dev *dev);
 
 /* NUMA node of the device from sysfs `numa_node`; -1 when unknown
  * (missing, unreadable or negative). Not an error: no message is set. */

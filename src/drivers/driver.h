@@ -77,6 +77,7 @@ struct ixy_device {
 	uint16_t num_rx_queues;
 	uint16_t num_tx_queues;
 	struct ixy_sim *sim;           /* virtual port, or NULL */
+	struct ixy_pci_dev *pci;       /* the PCI device, or NULL (sim ports): ixy_pci_check */
 	bool owns_sim;                 /* created from a "sim:" address: destroy at close */
 	bool sim_stepped;              /* the port only moves when ixy_sim_step is called */
 	uint8_t rss_key[IXY_RSS_KEY_LEN];

@@ -3,6 +3,7 @@
 #ifndef IXY_SRC_DRIVERS_IXGBE_H
 #define IXY_SRC_DRIVERS_IXGBE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -166,7 +167,15 @@ struct ixgbe_dev {
 	/* interrupts (ixgbe_irq.c) */
 	bool msix_ready;                /* GPIE/EIAC/EIAM programmed for MSI-X */
 	bool sim_irq_handler;           /* our handler is registered with the sim port */
-	int irq_fd[IXGBE_MSIX_VECTORS]; /* sim ports: eventfd of each vector, -1 = none */
+	int irq_fd[IXGBE_MSIX_VECTORS]; /* sim ports: eventfd of each vector; MSI/INTx: of each
+	                                   queue (the line thread writes them); -1 = none */
+	enum ixy_pci_irq_type irq_type; /* MSI-X, MSI or INTx; NONE until the first queue is enabled */
+	/* MSI/INTx: one line for all queues, demultiplexed from EICR by a
+	 * thread (ixgbe_irq_line.c) */
+	bool line_on;
+	int line_fd, line_stop_fd;      /* VFIO signals the first; the second ends the thread */
+	pthread_t line_thread;
+	pthread_mutex_t line_lock;      /* irq_fd[] against the thread's writes */
 	uint64_t tx_errors_seen;        /* sum of the queues' tx_errors at the last update_stats */
 	uint64_t rx_errors_seen;        /* the same for the RX queues' rx_errors */
 	/* IEEE 1588 (ixgbe_ptp.c) */
@@ -283,6 +292,9 @@ void ixgbe_rx_irq_arm(struct ixy_device *dev, uint16_t queue);
 void ixgbe_rx_irq_disarm(struct ixy_device *dev, uint16_t queue);
 bool ixgbe_rx_ready(struct ixy_device *dev, uint16_t queue);
 void ixgbe_irq_shutdown(struct ixgbe_dev *d);   /* mask all, unregister the sim handler */
+int ixgbe_line_start(struct ixgbe_dev *d);      /* ixgbe_irq_line.c: MSI/INTx mode */
+void ixgbe_line_stop(struct ixgbe_dev *d);
+void ixgbe_line_route(struct ixgbe_dev *d, uint16_t queue, int efd);
 extern const struct ixy_ptp_ops ixgbe_ptp_ops;  /* ixgbe_ptp.c */
 
 #endif

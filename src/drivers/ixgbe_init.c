@@ -692,6 +692,8 @@ static struct ixgbe_dev *new_dev(const struct ixy_config_resolved *cfg, const st
 	d->trace_arg = cfg->c.trace_arg;
 	for (unsigned v = 0; v < IXGBE_MSIX_VECTORS; v++)
 		d->irq_fd[v] = -1;
+	d->line_fd = d->line_stop_fd = -1;
+	pthread_mutex_init(&d->line_lock, NULL);
 	return d;
 }
 
@@ -760,6 +762,7 @@ struct ixy_device *ixgbe_open_pci(struct ixy_pci_dev *pci, const struct ixy_conf
 		return NULL;
 	}
 	d->pci = pci;
+	d->ixy.pci = pci;
 	snprintf(d->ixy.name, sizeof(d->ixy.name), "%s", name);
 	d->bar0 = ixy_pci_map_bar(pci, 0, &d->bar0_len);
 	if (!d->bar0) {

@@ -20,7 +20,12 @@
  * stale cause (EICR bit, vectors 0..15 have one; frames received while
  * polling set it), then unmask it (EIMS_EX). Disarming: EIMC_EX. Both are
  * write-1 registers: no read-modify-write, so threads of other queues may
- * arm theirs at the same time. */
+ * arm theirs at the same time.
+ *
+ * Behind VFIO the kind of interrupt is chosen at the first enable
+ * (ixy_pci_irq_setup): MSI-X when the device has a vector per RX queue,
+ * else MSI or INTx, one line for all queues (ixgbe_irq_line.c). Sim ports
+ * always use MSI-X. */
 #include <errno.h>
 #include <unistd.h>
 
@@ -83,9 +88,53 @@ static void set_ivar_rx(struct ixgbe_dev *d, uint16_t queue, uint32_t entry)
 	ixgbe_write(d, IXGBE_IVAR(queue / 2u), iv);
 }
 
+static inline bool line_mode(const struct ixgbe_dev *d)
+{
+	return d->irq_type == IXY_PCI_IRQ_MSI || d->irq_type == IXY_PCI_IRQ_INTX;
+}
+
+/* In MSI/INTx mode the queue bits are those of EIMS/EIMC (the _EX
+ * registers belong to MSI-X mode). */
 static inline void mask_vector(struct ixgbe_dev *d, unsigned v)
 {
-	ixgbe_write(d, IXGBE_EIMC_EX(v / 32u), 1u << (v % 32u));
+	if (line_mode(d))
+		ixgbe_write(d, IXGBE_EIMC, 1u << v);
+	else
+		ixgbe_write(d, IXGBE_EIMC_EX(v / 32u), 1u << (v % 32u));
+}
+
+/* The first queue's enable: which kind of interrupt the device gets. */
+static int choose_kind(struct ixgbe_dev *d)
+{
+	if (d->irq_type != IXY_PCI_IRQ_NONE)
+		return 0;
+	if (d->sim) {
+		d->irq_type = IXY_PCI_IRQ_MSIX;
+		return 0;
+	}
+	int rc = ixy_pci_irq_setup(d->pci, d->ixy.num_rx_queues, NULL);
+	if (rc < 0)
+		return rc;
+	d->irq_type = (enum ixy_pci_irq_type)rc;
+	return 0;
+}
+
+/* MSI/INTx: queue's cause is EICR bit `queue`; the line thread signals. */
+static int enable_on_line(struct ixgbe_dev *d, uint16_t queue, int efd, uint32_t itr)
+{
+	int rc;
+
+	if (queue >= 16)
+		return ixy_error(-EINVAL, "%s: RX queue %u: with %s (no MSI-X vector per queue) only queues "
+				 "0..15 have an interrupt cause (EICR bits 15:0)", d->ixy.name, queue,
+				 d->irq_type == IXY_PCI_IRQ_MSI ? "MSI" : "INTx");
+	if (!d->line_on && (rc = ixgbe_line_start(d)))
+		return rc;
+	mask_vector(d, queue);  /* until armed */
+	ixgbe_write(d, IXGBE_EITR(0), itr);  /* the line's throttle: the last one asked for */
+	set_ivar_rx(d, queue, IXGBE_IVAR_VALID | queue);
+	ixgbe_line_route(d, queue, efd);
+	return 0;
 }
 
 int ixgbe_rx_irq_enable(struct ixy_device *dev, uint16_t queue, int efd, const struct ixy_irq_config *cfg)
@@ -100,14 +149,19 @@ int ixgbe_rx_irq_enable(struct ixy_device *dev, uint16_t queue, int efd, const s
 				 IXGBE_EITR_MAX_US);
 	if (d->gone)
 		return ixy_error(-ENODEV, "%s: the device is gone (registers read all ones)", dev->name);
-	if ((rc = route(d, v, efd)))
+	if ((rc = choose_kind(d)))
 		return rc;  /* e.g. no interrupt delivery on this backend: nothing was touched */
+	/* round up: a throttle asked for is never shortened */
+	uint32_t units = (cfg->throttle_us + 1u) / 2u;
+	uint32_t itr = (units << IXGBE_EITR_ITR_SHIFT) | IXGBE_EITR_CNT_WDIS;
+	if (line_mode(d))
+		return enable_on_line(d, queue, efd, itr);
+	if ((rc = route(d, v, efd)))
+		return rc;
 	if (!d->msix_ready)
 		setup_msix(d);
 	mask_vector(d, v);  /* until armed */
-	/* round up: a throttle asked for is never shortened */
-	uint32_t units = (cfg->throttle_us + 1u) / 2u;
-	ixgbe_write(d, IXGBE_EITR(v), (units << IXGBE_EITR_ITR_SHIFT) | IXGBE_EITR_CNT_WDIS);
+	ixgbe_write(d, IXGBE_EITR(v), itr);
 	set_ivar_rx(d, queue, IXGBE_IVAR_VALID | v);
 	return 0;
 }
@@ -121,7 +175,10 @@ void ixgbe_rx_irq_disable(struct ixy_device *dev, uint16_t queue)
 		mask_vector(d, v);
 		set_ivar_rx(d, queue, 0);
 	}
-	(void)route(d, v, -1);
+	if (line_mode(d))
+		ixgbe_line_route(d, queue, -1);
+	else
+		(void)route(d, v, -1);
 }
 
 void ixgbe_rx_irq_arm(struct ixy_device *dev, uint16_t queue)
@@ -135,7 +192,10 @@ void ixgbe_rx_irq_arm(struct ixy_device *dev, uint16_t queue)
 	 * which the waiter takes as such and arms again. */
 	if (v < 16)
 		ixgbe_write(d, IXGBE_EICR, 1u << v);
-	ixgbe_write(d, IXGBE_EIMS_EX(v / 32u), 1u << (v % 32u));
+	if (line_mode(d))
+		ixgbe_write(d, IXGBE_EIMS, 1u << v);
+	else
+		ixgbe_write(d, IXGBE_EIMS_EX(v / 32u), 1u << (v % 32u));
 }
 
 void ixgbe_rx_irq_disarm(struct ixy_device *dev, uint16_t queue)
@@ -156,6 +216,9 @@ void ixgbe_irq_shutdown(struct ixgbe_dev *d)
 		ixgbe_write(d, IXGBE_EIMC_EX(0), 0xFFFFFFFFu);
 		ixgbe_write(d, IXGBE_EIMC_EX(1), 0xFFFFFFFFu);
 	}
+	if (d->line_on && !d->gone)
+		ixgbe_write(d, IXGBE_EIMC, IXGBE_EIMC_ALL);
+	ixgbe_line_stop(d);
 	if (d->sim_irq_handler) {
 		(void)ixy_sim_set_irq_handler(d->sim, NULL, NULL);
 		d->sim_irq_handler = false;

@@ -235,6 +235,7 @@ struct virtio_dev {
 	size_t bar_len[6];
 	int io_error;                   /* first failed BAR access (sticky), 0 if none */
 	bool started;                   /* DRIVER_OK was set: reset at close */
+	bool intx;                      /* RX interrupt on INTx (no MSI-X): ISR read + unmask to arm */
 	bool promisc, allmulti;
 	/* trace */
 	bool trace;

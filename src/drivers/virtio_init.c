@@ -433,6 +433,7 @@ struct ixy_device *virtio_open_pci(struct ixy_pci_dev *pci, const struct ixy_con
 	if (d->cfg.numa_node == IXY_NUMA_RESOLVE_DEVICE)
 		d->cfg.numa_node = ixy_pci_numa_node(pci);
 	d->pci = pci;
+	d->ixy.pci = pci;
 	d->ixy.ops = &virtio_ops;
 	d->ixy.driver_name = VIRTIO_DRIVER_NAME;
 	d->ixy.model = modern ? VIRTIO_MODEL_MODERN : VIRTIO_MODEL;

@@ -220,7 +220,14 @@ int virtio_modern_queue_vector(struct virtio_dev *d, struct virtio_queue *q, uin
  * frame. Unlike the 82599's vectors it does not mask itself when it fires:
  * until disarmed each further frame signals the eventfd again, which only
  * adds to its count. virtio has no interrupt throttling: throttle_us is not
- * used. */
+ * used.
+ *
+ * Without MSI-X (a device or platform that offers none) the device
+ * interrupts on INTx (virtio 1.0, 4.1.5.3/4.1.5.4), which VFIO delivers to
+ * the same eventfd and masks each time it fires. Arming then reads the
+ * ISR status (which deasserts the line) and unmasks it in VFIO before it
+ * clears NO_INTERRUPT, so the next used buffer raises it again. virtio
+ * devices have no MSI: MSI-X or INTx only. */
 
 int virtio_rx_irq_enable(struct ixy_device *dev, uint16_t queue, int efd, const struct ixy_irq_config *cfg)
 {
@@ -234,8 +241,16 @@ int virtio_rx_irq_enable(struct ixy_device *dev, uint16_t queue, int efd, const 
 				 "VFIO backend and a virtio 1.0 device (QEMU: virtio-net-pci,disable-legacy=on,"
 				 "iommu_platform=on, bound to vfio-pci); poll with ixy_rx_batch", dev->name);
 	__atomic_store_n(&d->rxq.avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT, __ATOMIC_RELEASE);
+	if ((rc = ixy_pci_irq_setup(d->pci, 1, NULL)) < 0)
+		return rc;
+	if (rc == IXY_PCI_IRQ_MSI)
+		return ixy_error(-ENOTSUP, "%s: VFIO offers MSI but neither MSI-X nor INTx; a virtio device "
+				 "interrupts through MSI-X or INTx only", dev->name);
+	d->intx = rc == IXY_PCI_IRQ_INTX;
 	if ((rc = ixy_pci_irq_set_eventfd(d->pci, VIRTIO_RX_VECTOR, efd)))
 		return rc;
+	if (d->intx)
+		return 0;  /* the queue keeps NO_VECTOR: without MSI-X the device uses INTx */
 	if ((rc = virtio_modern_queue_vector(d, &d->rxq, VIRTIO_RX_VECTOR))) {
 		(void)ixy_pci_irq_set_eventfd(d->pci, VIRTIO_RX_VECTOR, -1);
 		return rc;
@@ -258,8 +273,14 @@ void virtio_rx_irq_disable(struct ixy_device *dev, uint16_t queue)
 
 void virtio_rx_irq_arm(struct ixy_device *dev, uint16_t queue)
 {
+	struct virtio_dev *d = to_virtio(dev);
+
 	(void)queue;
-	__atomic_store_n(&to_virtio(dev)->rxq.avail->flags, 0, __ATOMIC_RELEASE);
+	if (d->intx) {
+		(void)*d->isr;  /* read-to-clear: the line drops */
+		(void)ixy_pci_irq_unmask(d->pci);
+	}
+	__atomic_store_n(&d->rxq.avail->flags, 0, __ATOMIC_RELEASE);
 }
 
 void virtio_rx_irq_disarm(struct ixy_device *dev, uint16_t queue)

@@ -444,6 +444,9 @@ int ixy_pci_disable_bus_master(struct ixy_pci_dev *dev)
 {
 	if (!dev)
 		return ixy_error(-EINVAL, "ixy_pci_disable_bus_master: device is NULL");
+	/* Given back to the kernel (VFIO's request): it was turned off then. */
+	if (ixy__vfio_released(dev))
+		return 0;
 	/* Memory space stays enabled: the registers remain reachable. */
 	return update_command(dev, 0, IXY_PCI_CMD_MASTER, "disabling bus mastering");
 }

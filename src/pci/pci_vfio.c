@@ -30,7 +30,6 @@
 #define DEFAULT_DEV_DIR "/dev/vfio"
 #define DEFAULT_IOMMU_WIDTH 39
 #define MAX_GROUPS 16
-#define MAX_IRQS 64
 
 /* ---- system calls (replaceable by tests) ---- */
 
@@ -71,14 +70,6 @@ static int container_fd = -1;
 static int container_refs;
 static struct vfio_group groups[MAX_GROUPS];
 
-struct ixy_vfio_dev {
-	int fd;                        /* the device fd */
-	struct vfio_group *group;
-	uint64_t cfg_off, cfg_size;    /* config region */
-	struct vfio_region_info bar[IXY_PCI_NUM_BARS];
-	bool bar_known[IXY_PCI_NUM_BARS];
-	unsigned msix_count;           /* MSI-X vectors enabled, 0 = MSI-X off */
-};
 
 /* ---- messages ---- */
 
@@ -391,6 +382,7 @@ int ixy__vfio_open(struct ixy_pci_dev *dev)
 	if (!v)
 		return ixy_error(-ENOMEM, "%s: out of memory", dev->name);
 	v->fd = -1;
+	v->req_fd = -1;
 	pthread_mutex_lock(&lock);
 	err = get_group(dev, &v->group);
 	pthread_mutex_unlock(&lock);
@@ -427,6 +419,7 @@ int ixy__vfio_open(struct ixy_pci_dev *dev)
 		ixy_error(err, "%s: VFIO_DEVICE_RESET failed: %s", dev->name, ixy_strerror(err));
 		goto fail;
 	}
+	ixy__vfio_irq_open(dev);
 	return 0;
 fail:
 	ixy__vfio_close(dev);
@@ -439,21 +432,29 @@ void ixy__vfio_close(struct ixy_pci_dev *dev)
 
 	if (!v)
 		return;
-	if (v->msix_count) {
-		/* MSI-X off: no eventfd of the caller is signalled any more */
-		struct vfio_irq_set off = {
-			.argsz = sizeof(off), .flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
-			.index = VFIO_PCI_MSIX_IRQ_INDEX, .start = 0, .count = 0,
-		};
-		(void)ops->ioctl(v->fd, VFIO_DEVICE_SET_IRQS, &off);
-	}
+	if (!v->released && v->fd >= 0)
+		ixy__vfio_irq_close(dev);  /* no eventfd of the caller is signalled any more */
 	if (v->fd >= 0)
 		ops->close(v->fd);
+	ixy__vfio_put_group(v);
+	free(v);
+	dev->vfio = NULL;
+}
+
+void ixy__vfio_put_group(struct ixy_vfio_dev *v)
+{
+	if (!v->group)
+		return;
 	pthread_mutex_lock(&lock);
 	put_group(v->group);
 	pthread_mutex_unlock(&lock);
-	free(v);
-	dev->vfio = NULL;
+	v->group = NULL;
+}
+
+int ixy__vfio_released_error(struct ixy_pci_dev *dev)
+{
+	return ixy_error(-ENODEV, "%s: the device was given back to the kernel (VFIO asked for it: unbound "
+			 "or hot-removed); close it", dev->name);
 }
 
 /* ---- config space ---- */
@@ -463,6 +464,8 @@ static int config_rw(struct ixy_pci_dev *dev, bool write, uint32_t off, void *bu
 	struct ixy_vfio_dev *v = dev->vfio;
 	size_t done = 0;
 
+	if (v->released)
+		return ixy__vfio_released_error(dev);
 	if ((uint64_t)off + len > v->cfg_size)
 		return ixy_error(-ERANGE, "%s: config %s of %zu bytes at 0x%x is outside the %" PRIu64
 				 " bytes VFIO shows", dev->name, write ? "write" : "read", len, off, v->cfg_size);
@@ -500,6 +503,8 @@ static int bar_region(struct ixy_pci_dev *dev, int bar, const struct vfio_region
 	struct ixy_vfio_dev *v = dev->vfio;
 	int err;
 
+	if (v->released)
+		return ixy__vfio_released_error(dev);
 	if (!v->bar_known[bar]) {
 		if ((err = region_info(dev, VFIO_PCI_BAR0_REGION_INDEX + bar, &v->bar[bar])))
 			return err;
@@ -531,6 +536,9 @@ void *ixy__vfio_map_bar(struct ixy_pci_dev *dev, int bar, size_t *size)
 				      bar, (unsigned long long)r->size, ixy_strerror(err));
 	}
 	*size = (size_t)r->size;
+	/* kept, so that giving the device back can take the mapping away */
+	dev->vfio->map[bar].addr = p;
+	dev->vfio->map[bar].size = (size_t)r->size;
 	return p;
 }
 
@@ -585,61 +593,7 @@ int ixy__vfio_bar_write(struct ixy_pci_dev *dev, int bar, uint64_t off, int widt
 	return bar_rw(dev, true, bar, off, width, buf);
 }
 
-/* ---- interrupts ---- */
-
 bool ixy_pci_is_vfio(const struct ixy_pci_dev *dev)
 {
 	return dev && dev->vfio;
-}
-
-/* VFIO_DEVICE_SET_IRQS on the MSI-X index: count eventfds from start
- * (-1: that vector signals nothing). */
-static int set_msix(struct ixy_pci_dev *dev, unsigned start, unsigned count, const int *fds)
-{
-	size_t sz = sizeof(struct vfio_irq_set) + count * sizeof(int32_t);
-	struct vfio_irq_set *set = calloc(1, sz);
-	if (!set)
-		return ixy_error(-ENOMEM, "%s: out of memory", dev->name);
-	set->argsz = (uint32_t)sz;
-	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-	set->index = VFIO_PCI_MSIX_IRQ_INDEX;
-	set->start = start;
-	set->count = count;
-	memcpy(set->data, fds, count * sizeof(int32_t));
-	int rc = ops->ioctl(dev->vfio->fd, VFIO_DEVICE_SET_IRQS, set) < 0 ? -errno : 0;
-	free(set);
-	return rc;
-}
-
-int ixy__vfio_irq_set_eventfd(struct ixy_pci_dev *dev, unsigned vector, int efd)
-{
-	struct ixy_vfio_dev *v = dev->vfio;
-	int rc;
-
-	if (!v->msix_count) {
-		if (efd < 0)
-			return 0;   /* never enabled: nothing to stop */
-		struct vfio_irq_info irq = { .argsz = sizeof(irq), .index = VFIO_PCI_MSIX_IRQ_INDEX };
-		if (ops->ioctl(v->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq) < 0 || irq.count == 0)
-			return ixy_error(-ENOTSUP, "%s: the device has no MSI-X vectors VFIO can deliver", dev->name);
-		if (irq.count > MAX_IRQS)
-			irq.count = MAX_IRQS;
-		/* The kernel (before 6.5) sizes MSI-X once, when it is
-		 * enabled: take every vector now, none signalling yet, and
-		 * give each its eventfd when the driver asks. */
-		int none[MAX_IRQS];
-		for (unsigned i = 0; i < irq.count; i++)
-			none[i] = -1;
-		if ((rc = set_msix(dev, 0, irq.count, none)))
-			return ixy_error(rc, "%s: enabling %u MSI-X vectors (VFIO_DEVICE_SET_IRQS) failed: %s",
-					 dev->name, irq.count, ixy_strerror(rc));
-		v->msix_count = irq.count;
-	}
-	if (vector >= v->msix_count)
-		return ixy_error(-EINVAL, "%s: MSI-X vector %u does not exist (the device has %u)", dev->name, vector,
-				 v->msix_count);
-	if ((rc = set_msix(dev, vector, 1, &efd)))
-		return ixy_error(rc, "%s: %s MSI-X vector %u (VFIO_DEVICE_SET_IRQS) failed: %s", dev->name,
-				 efd < 0 ? "stopping" : "routing to an eventfd", vector, ixy_strerror(rc));
-	return 0;
 }

@@ -14,6 +14,8 @@
 #include "pci/pci_vfio.h"
 
 struct fake_vfio fake_vfio;
+const struct fake_vfio_backing *fake_vfio_backing;
+pthread_mutex_t fake_vfio_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* fd numbers far above what the test process opens for real */
 #define FD_CONTAINER 9000
@@ -72,6 +74,123 @@ static int region_of(uint32_t index, uint64_t *size, uint32_t *flags)
 	return -1;
 }
 
+static int map_dma(struct vfio_iommu_type1_dma_map *m);
+static int unmap_dma(struct vfio_iommu_type1_dma_unmap *u);
+
+static uint32_t index_count(uint32_t index)
+{
+	switch (index) {
+	case VFIO_PCI_MSIX_IRQ_INDEX: return fake_vfio.msix_count;
+	case VFIO_PCI_MSI_IRQ_INDEX: return fake_vfio.msi_count;
+	case VFIO_PCI_INTX_IRQ_INDEX: return fake_vfio.intx_count;
+	case VFIO_PCI_REQ_IRQ_INDEX: return fake_vfio.has_req ? 1 : 0;
+	default: return 0;
+	}
+}
+
+static void signal_fd(int fd)
+{
+	uint64_t one = 1;
+	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0) {
+		/* a full counter or a closed fd: as the kernel, ignore */
+	}
+}
+
+/* Called with fake_vfio_lock held. INTx: true if it should be signalled
+ * now (not masked), and masks it (VFIO's automask). */
+static int target_of(unsigned vector)
+{
+	fake_vfio.raised++;
+	if (fake_vfio.irq_count == 0 || vector >= fake_vfio.irq_count || fake_vfio.irq_fds[vector] < 0) {
+		fake_vfio.dropped++;
+		return -1;
+	}
+	if (fake_vfio.irq_index == VFIO_PCI_INTX_IRQ_INDEX) {
+		if (fake_vfio.intx_masked) {
+			fake_vfio.intx_pending = true;
+			return -1;
+		}
+		fake_vfio.intx_masked = true;
+	}
+	return fake_vfio.irq_fds[vector];
+}
+
+void fake_vfio_raise(unsigned vector)
+{
+	pthread_mutex_lock(&fake_vfio_lock);
+	int fd = target_of(vector);
+	pthread_mutex_unlock(&fake_vfio_lock);
+	signal_fd(fd);
+}
+
+/* As vfio-pci: DATA_NONE with count 0 turns an index off; the first
+ * DATA_EVENTFD enables start + count vectors, later ones must stay inside
+ * them; one of MSI-X/MSI/INTx at a time; UNMASK for INTx. */
+static int set_irqs(struct vfio_irq_set *s)
+{
+	if (s->index == VFIO_PCI_REQ_IRQ_INDEX) {
+		if (!fake_vfio.has_req || !(s->flags & VFIO_IRQ_SET_ACTION_TRIGGER))
+			return errno = EINVAL, -1;
+		if (s->flags & VFIO_IRQ_SET_DATA_NONE)
+			fake_vfio.req_fd = -1;
+		else if ((s->flags & VFIO_IRQ_SET_DATA_EVENTFD) && s->start == 0 && s->count == 1)
+			memcpy(&fake_vfio.req_fd, s->data, sizeof(int32_t));
+		else
+			return errno = EINVAL, -1;
+		return 0;
+	}
+	uint32_t max = index_count(s->index);
+	if (s->index > VFIO_PCI_MSIX_IRQ_INDEX || max == 0)
+		return errno = EINVAL, -1;
+	if (s->flags & VFIO_IRQ_SET_ACTION_UNMASK) {
+		if (s->index != VFIO_PCI_INTX_IRQ_INDEX || !(s->flags & VFIO_IRQ_SET_DATA_NONE))
+			return errno = EINVAL, -1;
+		fake_vfio.unmask_calls++;
+		pthread_mutex_lock(&fake_vfio_lock);
+		bool again = fake_vfio.intx_pending;
+		fake_vfio.intx_masked = false;
+		fake_vfio.intx_pending = false;
+		pthread_mutex_unlock(&fake_vfio_lock);
+		/* a level-triggered line still asserted fires again at once */
+		if (fake_vfio_backing)
+			again = fake_vfio_backing->line_asserted();
+		if (again)
+			fake_vfio_raise(0);
+		return 0;
+	}
+	if (!(s->flags & VFIO_IRQ_SET_ACTION_TRIGGER))
+		return errno = EINVAL, -1;
+	fake_vfio.irq_calls++;
+	if (fake_vfio.irq_count && fake_vfio.irq_index != s->index)
+		return errno = EINVAL, -1;   /* another index is on */
+	if (s->flags & VFIO_IRQ_SET_DATA_NONE) {
+		if (s->count == 0) {
+			pthread_mutex_lock(&fake_vfio_lock);
+			fake_vfio.irq_count = 0;
+			fake_vfio.intx_masked = fake_vfio.intx_pending = false;
+			pthread_mutex_unlock(&fake_vfio_lock);
+		}
+		return 0;
+	}
+	if (!(s->flags & VFIO_IRQ_SET_DATA_EVENTFD) || s->start + s->count > max)
+		return errno = EINVAL, -1;
+	pthread_mutex_lock(&fake_vfio_lock);
+	int rc = 0;
+	if (fake_vfio.irq_count == 0) {
+		fake_vfio.irq_count = s->start + s->count;
+		fake_vfio.irq_index = s->index;
+		for (unsigned i = 0; i < 64; i++)
+			fake_vfio.irq_fds[i] = -1;
+	} else if (s->start + s->count > fake_vfio.irq_count) {
+		rc = -1;
+		errno = EINVAL;
+	}
+	if (!rc)
+		memcpy(fake_vfio.irq_fds + s->start, s->data, s->count * sizeof(int32_t));
+	pthread_mutex_unlock(&fake_vfio_lock);
+	return rc;
+}
+
 static int f_ioctl(int fd, unsigned long req, void *arg)
 {
 	fake_vfio.last_ioctl = req;
@@ -117,34 +236,39 @@ static int f_ioctl(int fd, unsigned long req, void *arg)
 		return 0;
 	case VFIO_DEVICE_GET_IRQ_INFO: {
 		struct vfio_irq_info *i = arg;
-		i->count = i->index == VFIO_PCI_MSIX_IRQ_INDEX ? fake_vfio.msix_count : 0;
-		i->flags = VFIO_IRQ_INFO_EVENTFD;
+		i->count = index_count(i->index);
+		i->flags = VFIO_IRQ_INFO_EVENTFD | (i->index == VFIO_PCI_INTX_IRQ_INDEX ? VFIO_IRQ_INFO_MASKABLE |
+			   VFIO_IRQ_INFO_AUTOMASKED : 0);
 		return 0;
 	}
-	case VFIO_DEVICE_SET_IRQS: {
-		/* as vfio-pci: DATA_NONE with count 0 turns the index off; the
-		 * first DATA_EVENTFD enables start + count vectors, later ones
-		 * must stay inside them */
-		struct vfio_irq_set *s = arg;
-		fake_vfio.irq_calls++;
-		if (s->index != VFIO_PCI_MSIX_IRQ_INDEX || !(s->flags & VFIO_IRQ_SET_ACTION_TRIGGER))
-			return errno = EINVAL, -1;
-		if (s->flags & VFIO_IRQ_SET_DATA_NONE) {
-			if (s->count == 0)
-				fake_vfio.irq_count = 0;
-			return 0;
-		}
-		if (!(s->flags & VFIO_IRQ_SET_DATA_EVENTFD) || s->start + s->count > fake_vfio.msix_count)
-			return errno = EINVAL, -1;
-		if (fake_vfio.irq_count == 0)
-			fake_vfio.irq_count = s->start + s->count;
-		else if (s->start + s->count > fake_vfio.irq_count)
-			return errno = EINVAL, -1;
-		memcpy(fake_vfio.irq_fds + s->start, s->data, s->count * sizeof(int32_t));
-		return 0;
-	}
+	case VFIO_DEVICE_SET_IRQS:
+		return set_irqs(arg);
 	case VFIO_IOMMU_MAP_DMA: {
-		struct vfio_iommu_type1_dma_map *m = arg;
+		int rc;
+		pthread_mutex_lock(&fake_vfio_lock);
+		rc = map_dma(arg);
+		pthread_mutex_unlock(&fake_vfio_lock);
+		if (fake_vfio_backing)
+			fake_vfio_backing->dma_changed();
+		return rc;
+	}
+	case VFIO_IOMMU_UNMAP_DMA: {
+		int rc;
+		pthread_mutex_lock(&fake_vfio_lock);
+		rc = unmap_dma(arg);
+		pthread_mutex_unlock(&fake_vfio_lock);
+		if (fake_vfio_backing)
+			fake_vfio_backing->dma_changed();
+		return rc;
+	}
+	default:
+		return errno = ENOTTY, -1;
+	}
+}
+
+static int map_dma(struct vfio_iommu_type1_dma_map *m)
+{
+	{
 		fake_vfio.map_calls++;
 		if (fake_vfio.pinned + m->size > fake_vfio.memlock || fake_vfio.num_maps == FAKE_VFIO_MAX_MAPS)
 			return errno = ENOMEM, -1;
@@ -159,8 +283,11 @@ static int f_ioctl(int fd, unsigned long req, void *arg)
 		fake_vfio.pinned += m->size;
 		return 0;
 	}
-	case VFIO_IOMMU_UNMAP_DMA: {
-		struct vfio_iommu_type1_dma_unmap *u = arg;
+}
+
+static int unmap_dma(struct vfio_iommu_type1_dma_unmap *u)
+{
+	{
 		fake_vfio.unmap_calls++;
 		for (int i = 0; i < fake_vfio.num_maps; i++) {
 			if (fake_vfio.maps[i].iova == u->iova && fake_vfio.maps[i].size == u->size) {
@@ -170,9 +297,6 @@ static int f_ioctl(int fd, unsigned long req, void *arg)
 			}
 		}
 		return errno = EINVAL, -1;
-	}
-	default:
-		return errno = ENOTTY, -1;
 	}
 }
 
@@ -189,21 +313,52 @@ static uint8_t *device_bytes(off_t off, size_t len)
 	return index == VFIO_PCI_CONFIG_REGION_INDEX ? fake_vfio.config + at : fake_vfio.bar[index] + at;
 }
 
+static bool is_bar0(off_t off)
+{
+	return fake_vfio_backing && ((uint64_t)off >> REGION_SHIFT) == VFIO_PCI_BAR0_REGION_INDEX;
+}
+
+static bool is_config(off_t off)
+{
+	return ((uint64_t)off >> REGION_SHIFT) == VFIO_PCI_CONFIG_REGION_INDEX;
+}
+
 static ssize_t f_pread(int fd, void *buf, size_t len, off_t off)
 {
 	uint8_t *p = fd == FD_DEVICE ? device_bytes(off, len) : NULL;
 	if (!p)
 		return errno = EINVAL, -1;
+	if (fake_vfio.removed && (is_config(off) || is_bar0(off))) {
+		memset(buf, 0xff, len);   /* what a read of a device off the bus completes with */
+		return (ssize_t)len;
+	}
+	if (is_bar0(off))
+		return fake_vfio_backing->bar0_rw(false, (uint64_t)off & ((1ULL << REGION_SHIFT) - 1), buf, len);
+	pthread_mutex_lock(&fake_vfio_lock);
 	memcpy(buf, p, len);
+	pthread_mutex_unlock(&fake_vfio_lock);
 	return (ssize_t)len;
 }
+
+/* PCI status (config 0x06) is write-1-to-clear (PCI 3.0, 6.2.3). */
+#define CFG_STATUS 6
 
 static ssize_t f_pwrite(int fd, const void *buf, size_t len, off_t off)
 {
 	uint8_t *p = fd == FD_DEVICE ? device_bytes(off, len) : NULL;
 	if (!p)
 		return errno = EINVAL, -1;
-	memcpy(p, buf, len);
+	if (fake_vfio.removed && (is_config(off) || is_bar0(off)))
+		return (ssize_t)len;   /* goes nowhere */
+	if (is_bar0(off))
+		return fake_vfio_backing->bar0_rw(true, (uint64_t)off & ((1ULL << REGION_SHIFT) - 1), (void *)buf, len);
+	pthread_mutex_lock(&fake_vfio_lock);
+	for (size_t i = 0; i < len; i++) {
+		uint64_t at = ((uint64_t)off & ((1ULL << REGION_SHIFT) - 1)) + i;
+		uint8_t b = ((const uint8_t *)buf)[i];
+		p[i] = is_config(off) && (at == CFG_STATUS || at == CFG_STATUS + 1) ? (uint8_t)(p[i] & ~b) : b;
+	}
+	pthread_mutex_unlock(&fake_vfio_lock);
 	return (ssize_t)len;
 }
 
@@ -216,6 +371,8 @@ static void *f_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t o
 	if (fd != FD_DEVICE || index > VFIO_PCI_BAR5_REGION_INDEX || !fake_vfio.bar_mmap[index] ||
 	    len != fake_vfio.bar_size[index])
 		return errno = EINVAL, MAP_FAILED;
+	if (index == VFIO_PCI_BAR0_REGION_INDEX && fake_vfio_backing)
+		return fake_vfio_backing->map_bar0(len);
 	/* The same pages again at a second address, so that the library's
 	 * munmap of its pointer leaves the test's view alone. */
 	return mremap(fake_vfio.bar[index], 0, len, MREMAP_MAYMOVE);
@@ -247,6 +404,10 @@ void fake_vfio_install(const uint8_t *cfg, size_t cfg_len)
 	fake_vfio.can_reset = true;
 	fake_vfio.memlock = UINT64_MAX;
 	fake_vfio.msix_count = 5;
+	fake_vfio.has_req = true;
+	fake_vfio.req_fd = -1;
+	for (int i = 0; i < 64; i++)
+		fake_vfio.irq_fds[i] = -1;
 	fake_vfio.config_size = 256;
 	memcpy(fake_vfio.config, cfg, cfg_len < 256 ? cfg_len : 256);
 	ixy__vfio_set_ops(&fake_ops);
@@ -267,6 +428,9 @@ int fake_vfio_set_bar(int bar, size_t size, bool mmap_ok)
 
 void fake_vfio_uninstall(void)
 {
+	if (fake_vfio_backing)
+		fake_vfio_backing->detach();
+	fake_vfio_backing = NULL;
 	for (int i = 0; i < 6; i++) {
 		if (fake_vfio.bar[i])
 			munmap(fake_vfio.bar[i], fake_vfio.bar_size[i]);

@@ -6,9 +6,10 @@
  *   ixy-guest-iommu ADDR          the confinement check below
  *   ixy-guest-iommu --irq ADDR    RX interrupts through the public API
  *                                 (ixy_rx_interrupt_enable, ixy_rx_wait):
- *                                 the wait sleeps until a host frame raises
- *                                 the queue's MSI-X vector; reports irq_*
- *                                 key=value lines
+ *                                 the wait sleeps until a frame from the
+ *                                 outside raises the queue's MSI-X vector
+ *                                 (or INTx, irq_intx=1, on a NIC without
+ *                                 MSI-X); reports irq_* key=value lines
  *
  *  1. opens the port (VFIO) and receives a few frames: DMA to IOVAs works;
  *  2. fills a canary page of this process with 0xa5 and looks up its
@@ -61,6 +62,8 @@ static int irq_check(const char *addr)
 	}
 	int rc = ixy_rx_interrupt_enable(dev, 0, NULL);
 	printf("irq_enable_rc=%d%s%s\n", rc, rc ? " " : "", rc ? ixy_last_error() : "");
+	/* which kind VFIO delivers: INTx where the device has no MSI-X */
+	printf("irq_intx=%d\n", rc == 0 && to_virtio(dev)->intx);
 	/* Until three wake-ups came from the interrupt itself (the eventfd
 	 * counted one): a wait may also return at once when a frame came
 	 * between draining and arming, which the arm sequence catches. */
