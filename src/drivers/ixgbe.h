@@ -176,6 +176,7 @@ struct ixgbe_dev {
 	int line_fd, line_stop_fd;      /* VFIO signals the first; the second ends the thread */
 	pthread_t line_thread;
 	pthread_mutex_t line_lock;      /* irq_fd[] against the thread's writes */
+	int line_err;                   /* errno that stopped the thread, 0 while it runs */
 	uint64_t tx_errors_seen;        /* sum of the queues' tx_errors at the last update_stats */
 	uint64_t rx_errors_seen;        /* the same for the RX queues' rx_errors */
 	/* IEEE 1588 (ixgbe_ptp.c) */

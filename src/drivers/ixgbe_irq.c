@@ -128,6 +128,8 @@ static int enable_on_line(struct ixgbe_dev *d, uint16_t queue, int efd, uint32_t
 		return ixy_error(-EINVAL, "%s: RX queue %u: with %s (no MSI-X vector per queue) only queues "
 				 "0..15 have an interrupt cause (EICR bits 15:0)", d->ixy.name, queue,
 				 d->irq_type == IXY_PCI_IRQ_MSI ? "MSI" : "INTx");
+	if (d->line_on && __atomic_load_n(&d->line_err, __ATOMIC_ACQUIRE))
+		ixgbe_line_stop(d);  /* a thread that died on an error: start a new one */
 	if (!d->line_on && (rc = ixgbe_line_start(d)))
 		return rc;
 	mask_vector(d, queue);  /* until armed */

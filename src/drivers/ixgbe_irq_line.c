@@ -31,19 +31,27 @@ static void *line_main(void *arg)
 	struct ixgbe_dev *d = arg;
 	struct pollfd p[2] = { { .fd = d->line_fd, .events = POLLIN }, { .fd = d->line_stop_fd, .events = POLLIN } };
 
+	int err = 0;
 	for (;;) {
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
+			err = errno;
 			break;
 		}
-		if (p[1].revents || (p[0].revents & (POLLERR | POLLNVAL)))
+		if (p[1].revents)
+			break;  /* ixgbe_line_stop */
+		if (p[0].revents & (POLLERR | POLLNVAL)) {
+			err = EBADF;
 			break;
+		}
 		if (!(p[0].revents & POLLIN))
 			continue;
 		uint64_t n;
-		if (read(d->line_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		if (read(d->line_fd, &n, sizeof(n)) < 0 && errno != EAGAIN) {
+			err = errno;
 			break;
+		}
 		uint32_t cause = ixgbe_read(d, IXGBE_EICR);  /* clears: the line drops */
 		if (d->gone)
 			break;  /* all ones: nothing to demultiplex any more */
@@ -60,6 +68,21 @@ static void *line_main(void *arg)
 		}
 		pthread_mutex_unlock(&d->line_lock);
 		(void)ixy_pci_irq_unmask(d->pci);  /* INTx; nothing for MSI */
+	}
+	if (err) {
+		/* Not silent: the next statistics read reports it, and every
+		 * waiter is woken now (it polls its ring and finds what is there)
+		 * instead of sleeping until its timeout on an interrupt that can
+		 * no longer come. */
+		__atomic_store_n(&d->line_err, err, __ATOMIC_RELEASE);
+		pthread_mutex_lock(&d->line_lock);
+		for (unsigned q = 0; q < IXGBE_MSIX_VECTORS; q++) {
+			uint64_t one = 1;
+			if (d->irq_fd[q] >= 0 && write(d->irq_fd[q], &one, sizeof(one)) < 0) {
+				/* only a full counter fails: it is readable anyway */
+			}
+		}
+		pthread_mutex_unlock(&d->line_lock);
 	}
 	return NULL;
 }
@@ -81,6 +104,7 @@ int ixgbe_line_start(struct ixgbe_dev *d)
 	ixgbe_write(d, IXGBE_EIAC, 0);
 	ixgbe_write(d, IXGBE_EIAM, 0);
 	(void)ixgbe_read(d, IXGBE_EICR);  /* old causes must not fire the line at once */
+	d->line_err = 0;
 	if ((rc = ixy_pci_irq_set_eventfd(d->pci, 0, d->line_fd)))
 		goto fail;
 	if ((rc = -pthread_create(&d->line_thread, NULL, line_main, d))) {

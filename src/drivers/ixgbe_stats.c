@@ -71,5 +71,10 @@ int ixgbe_update_stats(struct ixy_device *dev)
 	}
 	d->tx_errors_seen = txe;
 	d->rx_errors_seen = rxe;
+	int line_err = d->line_on ? __atomic_load_n(&d->line_err, __ATOMIC_ACQUIRE) : 0;
+	if (line_err)
+		return ixy_error(-EIO, "%s: the MSI/INTx interrupt thread stopped (%s): RX waits now end only by their "
+				 "timeout; enable the queue's RX interrupt again (a new thread) or reopen the device", dev->name,
+				 ixy_strerror(-line_err));
 	return 0;
 }
