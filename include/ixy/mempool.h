@@ -182,7 +182,10 @@ static inline void ixy_pkt_buf_free_batch_pool(struct ixy_mempool *pool, struct 
 	uint32_t top = pool->free_top;
 	struct ixy_pkt_buf **__restrict stack = pool->free_bufs + top;
 	struct ixy_pkt_buf *const *__restrict in = bufs;
-	for (uint32_t i = 0; i < n; i++)
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4)   /* four pointers per step: two 16-byte moves */
+		__builtin_memcpy(stack + i, in + i, 4 * sizeof(*in));
+	for (; i < n; i++)
 		stack[i] = in[i];
 	top += n;
 	pool->free_top = top;
@@ -197,16 +200,19 @@ static inline void ixy_pkt_buf_free(struct ixy_pkt_buf *b)
 }
 
 /* Return n buffers, each to its own pool (runs of the same pool are freed
- * together). */
+ * together; a run is followed four buffers per loop step). */
 static inline void ixy_pkt_buf_free_batch(struct ixy_pkt_buf **bufs, uint32_t n)
 {
-	uint32_t i = 0;
+	size_t i = 0;
 	while (i < n) {
 		struct ixy_mempool *p = bufs[i]->pool;
-		uint32_t j = i + 1;
+		size_t j = i + 1;
+		while (j + 4 <= n && bufs[j]->pool == p && bufs[j + 1]->pool == p && bufs[j + 2]->pool == p &&
+		       bufs[j + 3]->pool == p)
+			j += 4;
 		while (j < n && bufs[j]->pool == p)
 			j++;
-		ixy_pkt_buf_free_batch_pool(p, bufs + i, j - i);
+		ixy_pkt_buf_free_batch_pool(p, bufs + i, (uint32_t)(j - i));
 		i = j;
 	}
 }

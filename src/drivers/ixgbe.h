@@ -61,10 +61,14 @@ struct ixgbe_sfp {
 };
 
 /* Per-queue state. The hot-path fields come first (one cache line). */
+/* RX queue's bufs[] entries past the ring's end, always NULL: the 8-wide
+ * RX loop prefetches the next eight buffers without wrapping (ixgbe_rxtx.c) */
+#define IXGBE_RX_BUFS_PAD 8
+
 struct ixgbe_rx_queue {
 	volatile union ixgbe_rx_desc *ring;
 	volatile uint32_t *tail;        /* RDT in BAR0 (or the sim's BAR0 image) */
-	struct ixy_pkt_buf **bufs;      /* buffer behind each descriptor */
+	struct ixy_pkt_buf **bufs;      /* buffer behind each descriptor, then IXGBE_RX_BUFS_PAD NULLs */
 	struct ixy_mempool *pool;
 	uint16_t mask;                  /* ring size - 1 */
 	uint16_t next;                  /* next descriptor to look at */
@@ -78,6 +82,10 @@ struct ixgbe_rx_queue {
 	 * whose ORed write-back lengths stay below it needs no per-frame
 	 * length check (0: check every batch) */
 	uint32_t len_fast;
+	/* the metadata word at offset 28 that RX writes beside ol_flags:
+	 * data_off << 16 | buf_len << 32, as the queue's pool set them (its
+	 * buffers all have the same) */
+	uint64_t meta;
 	uint64_t rx_errors;             /* write-backs refused (length beyond the buffer), queue's thread */
 	uint64_t ring_phys;
 };

@@ -71,7 +71,7 @@ static int alloc_queues(struct ixgbe_dev *d)
 					       : (IXY_PKT_RX_IP_CKSUM_GOOD | IXY_PKT_RX_IP_CKSUM_BAD |
 						  IXY_PKT_RX_L4_CKSUM_GOOD | IXY_PKT_RX_L4_CKSUM_BAD | IXY_PKT_RX_RSS_HASH);
 		q->udp_tcpe_ignore = d->id->mac == IXGBE_MAC_82599 ? IXGBE_RXD_STAT_L4CS | IXGBE_RXD_ERR_TCPE : 0;
-		q->bufs = calloc(q->size, sizeof(*q->bufs));
+		q->bufs = calloc(q->size + IXGBE_RX_BUFS_PAD, sizeof(*q->bufs));
 		if (!q->bufs)
 			return ixy_error(-ENOMEM, "%s: out of memory for RX queue %u", dev->name, i);
 		struct ixy_mempool_opts po = {
@@ -91,6 +91,8 @@ static int alloc_queues(struct ixgbe_dev *d)
 		}
 		uint32_t limit = ixy_mempool_buf_len(q->pool) + 1;  /* lengths up to buf_len are fine */
 		q->len_fast = 1u << (31 - __builtin_clz(limit));
+		const struct ixy_pkt_buf *b0 = ixy_mempool_get(q->pool, 0);
+		q->meta = (uint64_t)b0->data_off << 16 | (uint64_t)b0->buf_len << 32;
 	}
 	for (uint16_t i = 0; i < dev->num_tx_queues; i++) {
 		struct ixgbe_tx_queue *q = &d->txq[i];

@@ -18,7 +18,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <tmmintrin.h>
+#include <immintrin.h>
 
 #include "drivers/ixgbe.h"
 #include "memory/memory_internal.h"
@@ -35,9 +35,6 @@
  * len/flags it is about to write (on hardware that line was last touched
  * when the buffer was put into the ring, one ring length ago). */
 #define RX_PREFETCH 4
-
-_Static_assert(offsetof(struct ixy_pkt_buf, rss_hash) == offsetof(struct ixy_pkt_buf, len) + 4,
-	       "the RX loop writes len and rss_hash with one store");
 
 static inline void write_tail(volatile uint32_t *tail, uint32_t v)
 {
@@ -69,13 +66,26 @@ static inline uint32_t rx_flags_index(uint32_t status, uint32_t pkt_info)
 	return ((status >> 5) & 3) | ((status >> 28) & 0xc) | (((pkt_info & IXGBE_RXD_RSSTYPE_MASK) + 15) & 16);
 }
 
+/* RX writes the 16 bytes of metadata from len on as len | rss_hash and
+ * ol_flags | data_off | buf_len, two 64-bit words (one 16-byte store in the
+ * vector loops). data_off and buf_len are rewritten with the values the
+ * queue's pool gave every buffer (q->meta), so nothing changes there. */
+#define RX_META offsetof(struct ixy_pkt_buf, len)
+_Static_assert(offsetof(struct ixy_pkt_buf, rss_hash) == RX_META + 4 &&
+		       offsetof(struct ixy_pkt_buf, ol_flags) == RX_META + 8 &&
+		       offsetof(struct ixy_pkt_buf, data_off) == RX_META + 10 &&
+		       offsetof(struct ixy_pkt_buf, buf_len) == RX_META + 12,
+	       "the RX loops write len, rss_hash, ol_flags, data_off, buf_len as 16 contiguous bytes");
+
 /* One descriptor at slot: if the NIC is done with it, hand its buffer out
  * as *out, re-arm the slot with `fresh` and return true; else false.
- * Inlined into both RX loops below. */
+ * Inlined into every RX loop below (the vector ones take it for what is
+ * left after their wide steps). */
 static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs,
 							  uint32_t slot, uint16_t mask, struct ixy_pkt_buf *fresh,
 							  struct ixy_pkt_buf **out, const uint8_t *flags,
-							  uint32_t udp_tcpe_ignore, uint16_t id, uint64_t *hi_or)
+							  uint32_t udp_tcpe_ignore, uint16_t id, uint64_t meta,
+							  uint64_t *hi_or)
 {
 	volatile uint64_t *desc = &ring[2 * slot];
 	/* Write-back format (7.1.6.2): word 1 = status/errors, length,
@@ -95,9 +105,7 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
 	 * whose length bits reach q->len_fast is checked frame by frame
 	 * (rx_drop_oversized). */
 	*hi_or |= hi;
-	/* len and rss_hash are neighbours: one 8-byte store */
 	uint64_t len_rss = ((hi >> 32) & 0xffff) | (lo & 0xffffffff00000000ull);
-	memcpy((uint8_t *)b + offsetof(struct ixy_pkt_buf, len), &len_rss, sizeof(len_rss));
 	uint32_t status = (uint32_t)hi;
 	/* 82599 erratum (as Linux handles it): a UDP frame without a
 	 * checksum (0) may be flagged TCPE. TCPE on UDP is then no verdict at
@@ -105,12 +113,14 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
 	 * error, so it costs nothing otherwise. */
 	if (__builtin_expect((status & IXGBE_RXD_ERR_TCPE) && ((uint32_t)lo & IXGBE_RXD_PKTTYPE_UDP), 0))
 		status &= ~udp_tcpe_ignore;
-	b->ol_flags = flags[rx_flags_index(status, (uint32_t)lo)];
+	uint64_t fl_meta = flags[rx_flags_index(status, (uint32_t)lo)] | meta;
+	memcpy((uint8_t *)b + RX_META, &len_rss, sizeof(len_rss));
+	memcpy((uint8_t *)b + RX_META + 8, &fl_meta, sizeof(fl_meta));
 	ixy__pkt_buf_rx_out(b, id);
 	*out = b;
 
-	/* Re-arm: read format, header address 0 (clears DD). One 16-byte
-	 * store, so the NIC never sees half a descriptor. */
+	/* Re-arm: read format, header address 0 (clears DD), one 16-byte
+	 * store. (The NIC reads it only after the tail write.) */
 	ring_bufs[slot] = fresh;
 	_mm_store_si128((__m128i *)(uintptr_t)desc, _mm_cvtsi64_si128((long long)fresh->data_phys));
 	return true;
@@ -126,15 +136,15 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
  * first and tested with one compare, and only after the acquire fence are
  * the other words read; the status words already read stay valid (the NIC
  * writes a descriptor back once). The per-packet arithmetic is done for
- * four lanes at a time: length and RSS hash are transposed into the
- * buffers' (len, rss_hash) pairs, and the offload flags come from one
- * 16-entry byte-table lookup (PSHUFB, SSSE3) of the same index rx_one
- * uses: flags[idx] == flags[idx & 15] | (idx & 16) in both tables, as
- * IXY_PKT_RX_RSS_HASH is 16. */
+ * four lanes at a time: the offload flags come from one 16-entry byte-table
+ * lookup (PSHUFB, SSSE3) of the same index rx_one uses: flags[idx] ==
+ * flags[idx & 15] | (idx & 16) in both tables, as IXY_PKT_RX_RSS_HASH is
+ * 16; length, RSS hash, flags and q->meta are transposed into each
+ * buffer's 16 metadata bytes (rx_one's two words), one store each. */
 static inline __attribute__((always_inline, target("ssse3"))) bool
 rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, uint16_t mask,
 	struct ixy_pkt_buf *const *fresh, struct ixy_pkt_buf **out, __m128i flag_tbl, __m128i tcpe_ignore,
-	uint16_t id, __m128i *len_or)
+	__m128i meta, uint16_t id, __m128i *len_or)
 {
 	const __m128i *d = (const __m128i *)(uintptr_t)&ring[2 * slot];
 	/* status/length words (upper halves) of descriptors 0..3 */
@@ -172,26 +182,20 @@ rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, 
 				       _mm_set1_epi32(16));
 	/* the index's bytes 1..3 are 0 and so look up flag_tbl[0] = 0 */
 	__m128i fl = _mm_or_si128(_mm_shuffle_epi8(flag_tbl, idx), rss_on);
-	/* one 32-bit word per lane -> the four flags as 16-bit halves */
-	fl = _mm_shufflelo_epi16(_mm_shufflehi_epi16(fl, _MM_SHUFFLE(3, 3, 2, 0)), _MM_SHUFFLE(3, 3, 2, 0));
-	uint64_t flags4 = (uint64_t)_mm_cvtsi128_si64(_mm_unpacklo_epi32(fl, _mm_unpackhi_epi64(fl, fl)));
 
+	/* (len, rss_hash, ol_flags | data_off << 16, buf_len) per buffer */
 	__m128i lr01 = _mm_unpacklo_epi32(len, rss), lr23 = _mm_unpackhi_epi32(len, rss);
+	__m128i fm01 = _mm_or_si128(_mm_unpacklo_epi32(fl, _mm_setzero_si128()), meta);
+	__m128i fm23 = _mm_or_si128(_mm_unpackhi_epi32(fl, _mm_setzero_si128()), meta);
 	struct ixy_pkt_buf *b0 = ring_bufs[slot], *b1 = ring_bufs[slot + 1];
 	struct ixy_pkt_buf *b2 = ring_bufs[slot + 2], *b3 = ring_bufs[slot + 3];
 	for (int k = 0; k < 4; k++)
 		__builtin_prefetch(ring_bufs[(slot + RX_PREFETCH + k) & mask], 1);
-	const size_t lo = offsetof(struct ixy_pkt_buf, len);
-	/* (len, rss_hash) sits at offset 20: 4-byte aligned, so only MOVQ
-	 * (unaligned by definition) stores it */
-	_mm_storel_epi64((__m128i *)(uintptr_t)((uint8_t *)b0 + lo), lr01);
-	_mm_storel_epi64((__m128i *)(uintptr_t)((uint8_t *)b1 + lo), _mm_unpackhi_epi64(lr01, lr01));
-	_mm_storel_epi64((__m128i *)(uintptr_t)((uint8_t *)b2 + lo), lr23);
-	_mm_storel_epi64((__m128i *)(uintptr_t)((uint8_t *)b3 + lo), _mm_unpackhi_epi64(lr23, lr23));
-	b0->ol_flags = (uint16_t)flags4;
-	b1->ol_flags = (uint16_t)(flags4 >> 16);
-	b2->ol_flags = (uint16_t)(flags4 >> 32);
-	b3->ol_flags = (uint16_t)(flags4 >> 48);
+	/* the 16 bytes sit at offset 20: 4-byte aligned, so unaligned stores */
+	_mm_storeu_si128((__m128i *)(uintptr_t)((uint8_t *)b0 + RX_META), _mm_unpacklo_epi64(lr01, fm01));
+	_mm_storeu_si128((__m128i *)(uintptr_t)((uint8_t *)b1 + RX_META), _mm_unpackhi_epi64(lr01, fm01));
+	_mm_storeu_si128((__m128i *)(uintptr_t)((uint8_t *)b2 + RX_META), _mm_unpacklo_epi64(lr23, fm23));
+	_mm_storeu_si128((__m128i *)(uintptr_t)((uint8_t *)b3 + RX_META), _mm_unpackhi_epi64(lr23, fm23));
 	ixy__pkt_buf_rx_out(b0, id);
 	ixy__pkt_buf_rx_out(b1, id);
 	ixy__pkt_buf_rx_out(b2, id);
@@ -210,7 +214,115 @@ rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, 
 	return true;
 }
 
-/* What both RX loops share: how many descriptors to look at, at most. At
+/* Eight descriptors at slot..slot+7 (not wrapping), all or nothing, as
+ * rx_four (AVX2). Each 32-byte load holds two descriptors; first only
+ * their status words are used (each an aligned quadword, which the CPU
+ * reads whole), all eight DD bits tested with one VPTEST; after the acquire
+ * fence the descriptors are loaded again for the other words. The lanes
+ * come in the order 0 2 4 6 | 1 3 5 7 (the 256-bit unpacks work per 128-bit
+ * half), which the transpose at the end undoes: each 16-byte half of m01,
+ * m23, m45, m67 is one buffer's metadata. The buffer pointers move between
+ * the ring, the pool's stack and out[] four at a time. The next eight
+ * buffers' metadata lines are prefetched: ring_bufs has
+ * IXGBE_RX_BUFS_PAD NULL entries past the ring's end for the last group
+ * (a prefetch of NULL is a no-op). */
+/* The constants of the 8-wide step, as one table in memory: each is used
+ * once per step, so a memory operand is the cheapest form. The step reads
+ * them through a pointer the compiler cannot see through (rx8_consts):
+ * knowing the values, GCC 12 rebuilds each from immediates in every step
+ * (three instructions instead of none). */
+#define RX8_CONST(v) { v, v, v, v, v, v, v, v }
+static const struct {
+	uint32_t dd[8], len[8], tcpe[8], udp[8], b0_1[8], b2_3[8], rsstype[8], fifteen[8], sixteen[8];
+} rx8_c __attribute__((aligned(32))) = {
+	RX8_CONST(IXGBE_RXD_STAT_DD), RX8_CONST(0xffff), RX8_CONST(IXGBE_RXD_ERR_TCPE),
+	RX8_CONST(IXGBE_RXD_PKTTYPE_UDP), RX8_CONST(3), RX8_CONST(0xc), RX8_CONST(IXGBE_RXD_RSSTYPE_MASK),
+	RX8_CONST(15), RX8_CONST(16),
+};
+typedef __typeof__(rx8_c) rx8_consts_t;
+static inline const rx8_consts_t *rx8_consts(void)
+{
+	const rx8_consts_t *c = &rx8_c;
+	__asm__("" : "+r"(c));
+	return c;
+}
+#define RX8(name) _mm256_load_si256((const __m256i *)c->name)
+
+static inline __attribute__((always_inline, target("avx2"))) bool
+rx_eight(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, struct ixy_pkt_buf *const *fresh,
+	 struct ixy_pkt_buf **out, __m256i flag_tbl, __m256i tcpe_ignore, __m256i meta, uint16_t id,
+	 __m256i *len_or, const rx8_consts_t *c)
+{
+	const __m256i *d = (const __m256i *)(uintptr_t)&ring[2 * slot];
+	struct ixy_pkt_buf **rb = &ring_bufs[slot];
+	__m256i h01 = _mm256_unpackhi_epi64(_mm256_loadu_si256(d + 0), _mm256_loadu_si256(d + 1));
+	__m256i h23 = _mm256_unpackhi_epi64(_mm256_loadu_si256(d + 2), _mm256_loadu_si256(d + 3));
+	__m256i status = _mm256_castps_si256(_mm256_shuffle_ps(_mm256_castsi256_ps(h01), _mm256_castsi256_ps(h23),
+							       _MM_SHUFFLE(2, 0, 2, 0)));
+	if (!_mm256_testc_si256(status, RX8(dd)))
+		return false;
+	atomic_thread_fence(memory_order_acquire);
+	__m256i l01 = _mm256_unpacklo_epi64(_mm256_loadu_si256(d + 0), _mm256_loadu_si256(d + 1));
+	__m256i l23 = _mm256_unpacklo_epi64(_mm256_loadu_si256(d + 2), _mm256_loadu_si256(d + 3));
+	__m256i info = _mm256_castps_si256(_mm256_shuffle_ps(_mm256_castsi256_ps(l01), _mm256_castsi256_ps(l23),
+							     _MM_SHUFFLE(2, 0, 2, 0)));
+	__m256i rss = _mm256_castps_si256(_mm256_shuffle_ps(_mm256_castsi256_ps(l01), _mm256_castsi256_ps(l23),
+							    _MM_SHUFFLE(3, 1, 3, 1)));
+	__m256i len = _mm256_castps_si256(_mm256_shuffle_ps(_mm256_castsi256_ps(h01), _mm256_castsi256_ps(h23),
+							    _MM_SHUFFLE(3, 1, 3, 1)));
+	len = _mm256_and_si256(len, RX8(len));
+	*len_or = _mm256_or_si256(*len_or, len);
+
+	__m256i hit = _mm256_and_si256(_mm256_cmpeq_epi32(_mm256_and_si256(status, RX8(tcpe)), RX8(tcpe)),
+				       _mm256_cmpeq_epi32(_mm256_and_si256(info, RX8(udp)), RX8(udp)));
+	status = _mm256_andnot_si256(_mm256_and_si256(hit, tcpe_ignore), status);
+	__m256i idx = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi32(status, 5), RX8(b0_1)),
+				      _mm256_and_si256(_mm256_srli_epi32(status, 28), RX8(b2_3)));
+	__m256i rss_on = _mm256_and_si256(_mm256_add_epi32(_mm256_and_si256(info, RX8(rsstype)), RX8(fifteen)),
+					  RX8(sixteen));
+	__m256i fl = _mm256_or_si256(_mm256_shuffle_epi8(flag_tbl, idx), rss_on);
+
+	__m256i lr_lo = _mm256_unpacklo_epi32(len, rss), lr_hi = _mm256_unpackhi_epi32(len, rss);
+	__m256i fm_lo = _mm256_or_si256(_mm256_unpacklo_epi32(fl, _mm256_setzero_si256()), meta);
+	__m256i fm_hi = _mm256_or_si256(_mm256_unpackhi_epi32(fl, _mm256_setzero_si256()), meta);
+	__m256i m01 = _mm256_unpacklo_epi64(lr_lo, fm_lo), m23 = _mm256_unpackhi_epi64(lr_lo, fm_lo);
+	__m256i m45 = _mm256_unpacklo_epi64(lr_hi, fm_hi), m67 = _mm256_unpackhi_epi64(lr_hi, fm_hi);
+
+	/* per buffer: its 16 metadata bytes, then (queue, handed out) */
+#define RX_OUT(k, v)                                                                          \
+	do {                                                                                  \
+		struct ixy_pkt_buf *b_ = rb[k];                                               \
+		_mm_storeu_si128((__m128i *)(uintptr_t)((uint8_t *)b_ + RX_META), (v));       \
+		ixy__pkt_buf_rx_out(b_, id);                                                  \
+	} while (0)
+	RX_OUT(0, _mm256_castsi256_si128(m01));
+	RX_OUT(1, _mm256_extracti128_si256(m01, 1));
+	RX_OUT(2, _mm256_castsi256_si128(m23));
+	RX_OUT(3, _mm256_extracti128_si256(m23, 1));
+	RX_OUT(4, _mm256_castsi256_si128(m45));
+	RX_OUT(5, _mm256_extracti128_si256(m45, 1));
+	RX_OUT(6, _mm256_castsi256_si128(m67));
+	RX_OUT(7, _mm256_extracti128_si256(m67, 1));
+#undef RX_OUT
+	_mm256_storeu_si256((__m256i *)out, _mm256_loadu_si256((const __m256i *)rb));
+	_mm256_storeu_si256((__m256i *)(out + 4), _mm256_loadu_si256((const __m256i *)(rb + 4)));
+	for (int k = 8; k < 16; k++)
+		__builtin_prefetch(rb[k], 1);
+
+	/* Re-arm with fresh[0], fresh[-1], ..., fresh[-7] (rx_one's order):
+	 * the stack's pointers reversed into the ring, one 16-byte
+	 * descriptor store each. */
+	_mm256_storeu_si256((__m256i *)rb, _mm256_permute4x64_epi64(_mm256_loadu_si256((const __m256i *)(fresh - 3)),
+								     _MM_SHUFFLE(0, 1, 2, 3)));
+	_mm256_storeu_si256((__m256i *)(rb + 4), _mm256_permute4x64_epi64(
+							 _mm256_loadu_si256((const __m256i *)(fresh - 7)), _MM_SHUFFLE(0, 1, 2, 3)));
+	__m128i *dd = (__m128i *)(uintptr_t)d;
+	for (int k = 0; k < 8; k++)
+		_mm_store_si128(dd + k, _mm_cvtsi64_si128((long long)fresh[-k]->data_phys));
+	return true;
+}
+
+/* What the RX loops share: how many descriptors to look at, at most. At
  * most size - 1 descriptors can be done (one is always held back), so the
  * loop never wraps onto itself. Each received buffer is replaced by a fresh
  * one from the queue's pool; with fewer free buffers than that, the rest
@@ -260,8 +372,9 @@ static inline void rx_finish(struct ixgbe_rx_queue *q, uint32_t taken, uint32_t 
 	write_tail(q->tail, (slot - 1) & q->mask);
 }
 
-/* noinline: inlined into ixgbe_rx_batch, its register saves would be paid
- * before the choice of loop, by the 4-wide one as well */
+/* The one-at-a-time loop: batches below four, and CPUs without SSSE3.
+ * noinline: inlined into ixgbe_rx_batch, its register saves would be paid
+ * before the choice of loop, by the vector ones as well */
 __attribute__((noinline)) static uint32_t ixgbe_rx_batch_scalar(struct ixgbe_rx_queue *q, struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	volatile uint64_t *ring = (volatile uint64_t *)q->ring;  /* two words per descriptor */
@@ -270,6 +383,7 @@ __attribute__((noinline)) static uint32_t ixgbe_rx_batch_scalar(struct ixgbe_rx_
 	const uint8_t *flags = q->ol_mask & IXY_PKT_RX_IP_CKSUM_GOOD ? rx_flags_csum : rx_flags_rss_only;
 	const uint32_t udp_tcpe_ignore = q->udp_tcpe_ignore;
 	const uint16_t id = q->id;
+	const uint64_t meta = q->meta;
 	uint32_t slot = q->next;
 	n = rx_limit(q, n);
 	struct ixy_pkt_buf *const *fresh_top = q->pool->free_bufs + q->pool->free_top - 1;
@@ -278,7 +392,7 @@ __attribute__((noinline)) static uint32_t ixgbe_rx_batch_scalar(struct ixgbe_rx_
 	uint32_t i;
 	for (i = 0; i < n; i++) {
 		if (!rx_one(ring, ring_bufs, slot, mask, fresh_top[-(ptrdiff_t)i], &bufs[i], flags,
-			    udp_tcpe_ignore, id, &hi_or))
+			    udp_tcpe_ignore, id, meta, &hi_or))
 			break;
 		slot = (slot + 1) & mask;
 	}
@@ -301,6 +415,8 @@ __attribute__((target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse3(struct ixg
 	const __m128i flag_tbl = _mm_loadu_si128((const __m128i *)flags);
 	const uint32_t udp_tcpe_ignore = q->udp_tcpe_ignore;
 	const __m128i tcpe_ignore = _mm_set1_epi32((int)udp_tcpe_ignore);
+	const uint64_t meta = q->meta;
+	const __m128i meta2 = _mm_set1_epi64x((long long)meta);
 	const uint16_t id = q->id;
 	uint32_t slot = q->next;
 	n = rx_limit(q, n);
@@ -310,13 +426,14 @@ __attribute__((target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse3(struct ixg
 	uint64_t hi_or = 0;
 	uint32_t i = 0;
 	while (i + 4 <= n && slot + 4 <= (uint32_t)mask + 1 &&
-	       rx_four(ring, ring_bufs, slot, mask, fresh_top - i, &bufs[i], flag_tbl, tcpe_ignore, id, &len_or4)) {
+	       rx_four(ring, ring_bufs, slot, mask, fresh_top - i, &bufs[i], flag_tbl, tcpe_ignore, meta2, id,
+		       &len_or4)) {
 		i += 4;
 		slot = (slot + 4) & mask;
 	}
 	for (; i < n; i++) {
 		if (!rx_one(ring, ring_bufs, slot, mask, fresh_top[-(ptrdiff_t)i], &bufs[i], flags,
-			    udp_tcpe_ignore, id, &hi_or))
+			    udp_tcpe_ignore, id, meta, &hi_or))
 			break;
 		slot = (slot + 1) & mask;
 	}
@@ -329,25 +446,93 @@ __attribute__((target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse3(struct ixg
 	return i;
 }
 
-/* The loop is chosen once, when the library is loaded: the 4-wide one
- * needs SSSE3 (PSHUFB), which every x86-64 CPU since Core 2 / Bulldozer
- * has; IXY_RX_SCALAR=1 in the environment forces the one-at-a-time loop
- * (to compare them, or to test it). Both give identical results. */
-static bool rx_use_ssse3;
+/* Eight at a time, then four, then one, under the same conditions. */
+__attribute__((target("avx2"))) static uint32_t ixgbe_rx_batch_avx2(struct ixgbe_rx_queue *q,
+								      struct ixy_pkt_buf **bufs, uint32_t n)
+{
+	volatile uint64_t *ring = (volatile uint64_t *)q->ring;
+	struct ixy_pkt_buf **ring_bufs = q->bufs;
+	const uint16_t mask = q->mask;
+	const uint8_t *flags = q->ol_mask & IXY_PKT_RX_IP_CKSUM_GOOD ? rx_flags_csum : rx_flags_rss_only;
+	const __m128i flag_tbl = _mm_loadu_si128((const __m128i *)flags);
+	const uint32_t udp_tcpe_ignore = q->udp_tcpe_ignore;
+	const __m128i tcpe_ignore = _mm_set1_epi32((int)udp_tcpe_ignore);
+	const uint64_t meta = q->meta;
+	const __m128i meta2 = _mm_set1_epi64x((long long)meta);
+	const uint16_t id = q->id;
+	uint32_t slot = q->next;
+	n = rx_limit(q, n);
+	struct ixy_pkt_buf *const *fresh_top = q->pool->free_bufs + q->pool->free_top - 1;
+
+	__m256i len_or8 = _mm256_setzero_si256();
+	__m128i len_or4 = _mm_setzero_si128();
+	uint64_t hi_or = 0;
+	uint32_t i = 0;
+	if (n >= 8) {
+		const __m256i flag_tbl8 = _mm256_broadcastsi128_si256(flag_tbl);
+		const __m256i tcpe_ignore8 = _mm256_broadcastsi128_si256(tcpe_ignore);
+		const __m256i meta8 = _mm256_broadcastsi128_si256(meta2);
+		const rx8_consts_t *c8 = rx8_consts();
+		while (i + 8 <= n && slot + 8 <= (uint32_t)mask + 1 &&
+		       rx_eight(ring, ring_bufs, slot, fresh_top - i, &bufs[i], flag_tbl8, tcpe_ignore8, meta8, id,
+				&len_or8, c8)) {
+			i += 8;
+			slot = (slot + 8) & mask;
+		}
+		len_or4 = _mm_or_si128(_mm256_castsi256_si128(len_or8), _mm256_extracti128_si256(len_or8, 1));
+	}
+	while (i + 4 <= n && slot + 4 <= (uint32_t)mask + 1 &&
+	       rx_four(ring, ring_bufs, slot, mask, fresh_top - i, &bufs[i], flag_tbl, tcpe_ignore, meta2, id,
+		       &len_or4)) {
+		i += 4;
+		slot = (slot + 4) & mask;
+	}
+	for (; i < n; i++) {
+		if (!rx_one(ring, ring_bufs, slot, mask, fresh_top[-(ptrdiff_t)i], &bufs[i], flags,
+			    udp_tcpe_ignore, id, meta, &hi_or))
+			break;
+		slot = (slot + 1) & mask;
+	}
+	rx_finish(q, i, slot);
+	len_or4 = _mm_or_si128(len_or4, _mm_srli_si128(len_or4, 8));
+	len_or4 = _mm_or_si128(len_or4, _mm_srli_si128(len_or4, 4));
+	uint32_t len_or = (uint32_t)_mm_cvtsi128_si32(len_or4) | ((uint32_t)(hi_or >> 32) & 0xffff);
+	if (__builtin_expect(len_or >= q->len_fast, 0))
+		i = rx_drop_oversized(q, bufs, i);
+	return i;
+}
+
+/* The loop is chosen once, when the library is loaded: 8-wide with AVX2
+ * (Haswell / Excavator and later), 4-wide with SSSE3 (PSHUFB; every x86-64
+ * CPU since Core 2 / Bulldozer), else one at a time. In the environment,
+ * IXY_RX_SCALAR=1 forces the one-at-a-time loop and IXY_RX_NO_AVX2=1 the
+ * 4-wide one at most (to compare them, or to test them). All give
+ * identical results (tests/test_ixgbe_rx_vector.c). */
+enum rx_loop { RX_SCALAR, RX_SSSE3, RX_AVX2 };
+static enum rx_loop rx_loop;
 
 __attribute__((constructor)) static void rx_choose_loop(void)
 {
-	const char *force = getenv("IXY_RX_SCALAR");
+	const char *scalar = getenv("IXY_RX_SCALAR"), *no_avx2 = getenv("IXY_RX_NO_AVX2");
 	__builtin_cpu_init();
-	rx_use_ssse3 = __builtin_cpu_supports("ssse3") && !(force && force[0] == '1');
+	if (scalar && scalar[0] == '1')
+		rx_loop = RX_SCALAR;
+	else if (__builtin_cpu_supports("avx2") && !(no_avx2 && no_avx2[0] == '1'))
+		rx_loop = RX_AVX2;
+	else if (__builtin_cpu_supports("ssse3"))
+		rx_loop = RX_SSSE3;
+	else
+		rx_loop = RX_SCALAR;
 }
 
 uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	struct ixgbe_rx_queue *q = &to_ixgbe(dev)->rxq[queue];
-	/* below four the 4-wide loop has nothing to do but cost its set-up
-	 * (about 15 instructions per call, callgrind) */
-	return rx_use_ssse3 && n >= 4 ? ixgbe_rx_batch_ssse3(q, bufs, n) : ixgbe_rx_batch_scalar(q, bufs, n);
+	/* below four the vector loops have nothing to do but cost their
+	 * set-up (about 15 instructions per call, callgrind) */
+	if (n < 4 || rx_loop == RX_SCALAR)
+		return ixgbe_rx_batch_scalar(q, bufs, n);
+	return rx_loop == RX_AVX2 ? ixgbe_rx_batch_avx2(q, bufs, n) : ixgbe_rx_batch_ssse3(q, bufs, n);
 }
 
 /* Only the queue's thread writes the counter; update_stats reads it. */
@@ -398,24 +583,26 @@ __attribute__((noinline, cold)) static uint32_t tx_drop_oversized(struct ixgbe_t
 /* Write n data descriptors from slot next on and return the frames'
  * lengths ORed together (see ixgbe_tx_batch). ts: honour IEEE 1588
  * timestamp requests (ixy/ptp.h); a constant in each caller, so the loop
- * without it has no trace of the test. */
-static inline __attribute__((always_inline)) uint32_t tx_fill(volatile union ixgbe_tx_desc *ring,
-							       struct ixy_pkt_buf **ring_bufs,
-							       struct ixy_pkt_buf **bufs, uint32_t n, uint16_t next,
-							       uint16_t mask, bool ts)
+ * without it has no trace of the test. The slots up to the ring's end and
+ * those from its start are two runs of tx_fill_run, so no index wraps
+ * inside the loop. */
+static inline __attribute__((always_inline)) uint32_t tx_fill_run(volatile union ixgbe_tx_desc *d,
+								   struct ixy_pkt_buf **rb,
+								   struct ixy_pkt_buf **bufs, uint32_t n, bool ts)
 {
 	uint64_t len_to_fields = 1 + (1ull << (IXGBE_TXD_PAYLEN_SHIFT + 32));
 	__asm__("" : "+r"(len_to_fields));  /* keep the multiplication a multiplication */
 	uint32_t len_or = 0;
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < n; i++, d++) {
 		struct ixy_pkt_buf *b = bufs[i];
-		uint32_t slot = (next + i) & mask;
 		uint32_t len = b->len;
 		len_or |= len;
 		/* Advanced data descriptor (7.2.3.2.4): one buffer = one
 		 * frame (EOP), CRC by the NIC (IFCS); PAYLEN in olinfo (the
 		 * upper word; writing it also clears the old DD). RS is added
-		 * below, per block. One 16-byte store per descriptor. */
+		 * below, per block. Two 8-byte stores straight from the
+		 * integer registers: the NIC reads the descriptor only after
+		 * the tail write. */
 		uint64_t cmd = (IXGBE_TXD_CMD_EOP | IXGBE_TXD_CMD_IFCS | IXGBE_TXD_CMD_DEXT | IXGBE_TXD_DTYP_DATA) |
 			       (uint64_t)len * len_to_fields;
 		/* An IEEE 1588 timestamp request (ixy/ptp.h), consumed here;
@@ -424,10 +611,24 @@ static inline __attribute__((always_inline)) uint32_t tx_fill(volatile union ixg
 			cmd |= IXGBE_TXD_MAC_TSTAMP;
 			b->ol_flags = (uint16_t)(b->ol_flags & ~IXY_PKT_TX_TIMESTAMP);
 		}
-		ring_bufs[slot] = b;
-		_mm_store_si128((__m128i *)(uintptr_t)&ring[slot], _mm_set_epi64x((long long)cmd, (long long)b->data_phys));
+		rb[i] = b;
+		volatile uint64_t *w = (volatile uint64_t *)d;
+		w[0] = b->data_phys;
+		w[1] = cmd;
 	}
 	return len_or;
+}
+
+static inline __attribute__((always_inline)) uint32_t tx_fill(volatile union ixgbe_tx_desc *ring,
+							       struct ixy_pkt_buf **ring_bufs,
+							       struct ixy_pkt_buf **bufs, uint32_t n, uint16_t next,
+							       uint16_t mask, bool ts)
+{
+	uint32_t run = (uint32_t)mask + 1 - next;
+	if (__builtin_expect(n <= run, 1))
+		return tx_fill_run(&ring[next], &ring_bufs[next], bufs, n, ts);
+	return tx_fill_run(&ring[next], &ring_bufs[next], bufs, run, ts) |
+	       tx_fill_run(ring, ring_bufs, bufs + run, n - run, ts);
 }
 
 uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
