@@ -93,7 +93,7 @@ static void setup(struct world *w, uint64_t seed, uint32_t *n, uint16_t *ol_mask
 	w->q.udp_tcpe_ignore = rnd() % 2 ? (IXGBE_RXD_STAT_L4CS | IXGBE_RXD_ERR_TCPE) : 0;
 	/* as ixgbe_init sets it, or 0: every batch checked frame by frame */
 	w->q.len_fast = rnd() % 4 ? BUF_LEN : 0;
-	w->q.meta = (uint64_t)64 << 16 | (uint64_t)BUF_LEN << 32;   /* data_off, buf_len, as ixgbe_init */
+	ixgbe_rx_queue_tables(&w->q, &w->bufs[0]);   /* as ixgbe_init */
 }
 
 /* a's and b's results are the same (b's buffers are the same ones, by index) */

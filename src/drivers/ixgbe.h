@@ -60,18 +60,18 @@ struct ixgbe_sfp {
 	char part[17];          /* bytes 40-55 */
 };
 
-/* Per-queue state. The hot-path fields come first (one cache line). */
 /* RX queue's bufs[] entries past the ring's end, always NULL: the 8-wide
  * RX loop prefetches the next eight buffers without wrapping (ixgbe_rxtx.c) */
 #define IXGBE_RX_BUFS_PAD 8
 
+/* Per-queue state. The hot-path fields come first (one cache line). */
 struct ixgbe_rx_queue {
 	volatile union ixgbe_rx_desc *ring;
 	volatile uint32_t *tail;        /* RDT in BAR0 (or the sim's BAR0 image) */
 	struct ixy_pkt_buf **bufs;      /* buffer behind each descriptor, then IXGBE_RX_BUFS_PAD NULLs */
 	struct ixy_mempool *pool;
-	uint16_t mask;                  /* ring size - 1 */
-	uint16_t next;                  /* next descriptor to look at */
+	uint32_t mask;                  /* ring size - 1 */
+	uint32_t next;                  /* next descriptor to look at */
 	uint16_t ol_mask;               /* IXY_PKT_RX_* flags we report */
 	uint16_t id;
 	uint32_t size;
@@ -88,15 +88,23 @@ struct ixgbe_rx_queue {
 	uint64_t meta;
 	uint64_t rx_errors;             /* write-backs refused (length beyond the buffer), queue's thread */
 	uint64_t ring_phys;
+	/* for each flag-table index, bytes 24..39 of a received buffer's
+	 * metadata as the one-at-a-time RX paths write them: rss_hash 0
+	 * (written after), ol_flags, data_off, buf_len, queue id, state 0
+	 * (ixgbe_rx_queue_tables) */
+	uint64_t meta16[32][2] __attribute__((aligned(16)));
 };
+/* Fill q->meta and q->meta16 from the queue's ol_mask and id and one of
+ * its pool's buffers (ixgbe_rxtx.c). */
+void ixgbe_rx_queue_tables(struct ixgbe_rx_queue *q, const struct ixy_pkt_buf *any);
 
 struct ixgbe_tx_queue {
 	volatile union ixgbe_tx_desc *ring;
 	volatile uint32_t *tail;        /* TDT */
 	struct ixy_pkt_buf **bufs;
-	uint16_t mask;
-	uint16_t next;                  /* next descriptor to fill */
-	uint16_t clean;                 /* oldest descriptor not yet reclaimed */
+	uint32_t mask;
+	uint32_t next;                  /* next descriptor to fill */
+	uint32_t clean;                 /* oldest descriptor not yet reclaimed */
 	uint16_t id;
 	uint32_t size;
 	uint64_t ring_phys;

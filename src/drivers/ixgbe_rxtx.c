@@ -60,32 +60,76 @@ static const uint8_t rx_flags_rss_only[32] = {
 	[16 ... 31] = IXY_PKT_RX_RSS_HASH,
 };
 
-static inline uint32_t rx_flags_index(uint32_t status, uint32_t pkt_info)
+/* The index of a write-back's flags: status bits 5, 6 (L4CS, IPCS) and 30,
+ * 31 (TCPE, IPE) become index bits 0..3 by one multiplication with
+ * RX_IDX_MUL, x << 54 + x << 31: the first term puts bits 5, 6 at 59, 60,
+ * the second bits 30, 31 at 61, 62; the rest of the products lands below
+ * bit 59 or beyond bit 63, and no two set bits meet, so nothing carries.
+ * (type + 15) & 16 is 16 exactly when the 4-bit RSS type is not 0. The
+ * caller keeps the constant in a register (rx_idx_mul). */
+#define RX_IDX_MUL ((1ull << 54) | (1ull << 31))
+
+static inline uint32_t rx_flags_index(uint32_t status, uint32_t pkt_info, uint64_t idx_mul)
 {
-	/* (type + 15) & 16 is 16 exactly when the 4-bit RSS type is not 0 */
-	return ((status >> 5) & 3) | ((status >> 28) & 0xc) | (((pkt_info & IXGBE_RXD_RSSTYPE_MASK) + 15) & 16);
+	return (uint32_t)(((uint64_t)(status & 0xc0000060u) * idx_mul) >> 59) |
+	       (((pkt_info & IXGBE_RXD_RSSTYPE_MASK) + 15) & 16);
 }
 
-/* RX writes the 16 bytes of metadata from len on as len | rss_hash and
- * ol_flags | data_off | buf_len, two 64-bit words (one 16-byte store in the
- * vector loops). data_off and buf_len are rewritten with the values the
- * queue's pool gave every buffer (q->meta), so nothing changes there. */
+static inline uint64_t rx_idx_mul(void)
+{
+	uint64_t k = RX_IDX_MUL;
+	__asm__("" : "+r"(k));  /* a multiplication, not the shifts and add it equals */
+	return k;
+}
+
+/* The per-queue table the one-at-a-time paths read: for each index, the
+ * 16 metadata bytes from rss_hash on as a received buffer gets them
+ * (q->meta16), so that with the descriptor's two words they are three
+ * stores (rx_store_meta). Called by ixgbe_init once the queue's pool exists. */
+void ixgbe_rx_queue_tables(struct ixgbe_rx_queue *q, const struct ixy_pkt_buf *any)
+{
+	const uint8_t *flags = q->ol_mask & IXY_PKT_RX_IP_CKSUM_GOOD ? rx_flags_csum : rx_flags_rss_only;
+	q->meta = (uint64_t)any->data_off << 16 | (uint64_t)any->buf_len << 32;
+	for (int i = 0; i < 32; i++) {
+		q->meta16[i][0] = (uint64_t)flags[i] << 32 | (uint64_t)any->data_off << 48;  /* rss_hash: 0 */
+		q->meta16[i][1] = any->buf_len | (uint64_t)q->id << 32;  /* state 0: handed out */
+	}
+}
+
+/* RX writes the 20 bytes of metadata from len on: len, rss_hash,
+ * ol_flags, data_off, buf_len, queue and state. data_off and buf_len are
+ * rewritten with the values the queue's pool gave every buffer, so nothing
+ * changes there; queue and state 0 mark the buffer handed out (checked
+ * pools). The vector loops store the first 16 bytes at once and the last
+ * four as ixy__pkt_buf_rx_out does; the one-at-a-time paths store 16 bytes
+ * from rss_hash on out of q->meta16, then the descriptor's packet-info/RSS
+ * word over bytes 0..7 and the length over bytes 0..3 (rx_store_meta). */
 #define RX_META offsetof(struct ixy_pkt_buf, len)
 _Static_assert(offsetof(struct ixy_pkt_buf, rss_hash) == RX_META + 4 &&
 		       offsetof(struct ixy_pkt_buf, ol_flags) == RX_META + 8 &&
 		       offsetof(struct ixy_pkt_buf, data_off) == RX_META + 10 &&
-		       offsetof(struct ixy_pkt_buf, buf_len) == RX_META + 12,
-	       "the RX loops write len, rss_hash, ol_flags, data_off, buf_len as 16 contiguous bytes");
+		       offsetof(struct ixy_pkt_buf, buf_len) == RX_META + 12 &&
+		       offsetof(struct ixy_pkt_buf, queue) == RX_META + 16 &&
+		       offsetof(struct ixy_pkt_buf, state) == RX_META + 18,
+	       "the RX loops write len .. state as 20 contiguous bytes");
+
+static inline __attribute__((always_inline)) void rx_store_meta(struct ixy_pkt_buf *b, const struct ixgbe_rx_queue *q,
+								 uint32_t idx, uint64_t lo, uint32_t len)
+{
+	uint8_t *m = (uint8_t *)b + RX_META;
+	_mm_storeu_si128((__m128i *)(uintptr_t)(m + 4), _mm_load_si128((const __m128i *)q->meta16[idx]));
+	memcpy(m, &lo, sizeof(lo));      /* packet info (overwritten next), RSS hash */
+	memcpy(m, &len, sizeof(len));
+}
 
 /* One descriptor at slot: if the NIC is done with it, hand its buffer out
  * as *out, re-arm the slot with `fresh` and return true; else false.
  * Inlined into every RX loop below (the vector ones take it for what is
  * left after their wide steps). */
 static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs,
-							  uint32_t slot, uint16_t mask, struct ixy_pkt_buf *fresh,
-							  struct ixy_pkt_buf **out, const uint8_t *flags,
-							  uint32_t udp_tcpe_ignore, uint16_t id, uint64_t meta,
-							  uint64_t *hi_or)
+							  uint32_t slot, uint32_t mask, struct ixy_pkt_buf *fresh,
+							  struct ixy_pkt_buf **out, const struct ixgbe_rx_queue *q,
+							  uint64_t idx_mul, uint64_t *hi_or)
 {
 	volatile uint64_t *desc = &ring[2 * slot];
 	/* Write-back format (7.1.6.2): word 1 = status/errors, length,
@@ -105,18 +149,14 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
 	 * whose length bits reach q->len_fast is checked frame by frame
 	 * (rx_drop_oversized). */
 	*hi_or |= hi;
-	uint64_t len_rss = ((hi >> 32) & 0xffff) | (lo & 0xffffffff00000000ull);
 	uint32_t status = (uint32_t)hi;
 	/* 82599 erratum (as Linux handles it): a UDP frame without a
 	 * checksum (0) may be flagged TCPE. TCPE on UDP is then no verdict at
 	 * all: report neither good nor bad. Taken only for frames with an L4
 	 * error, so it costs nothing otherwise. */
 	if (__builtin_expect((status & IXGBE_RXD_ERR_TCPE) && ((uint32_t)lo & IXGBE_RXD_PKTTYPE_UDP), 0))
-		status &= ~udp_tcpe_ignore;
-	uint64_t fl_meta = flags[rx_flags_index(status, (uint32_t)lo)] | meta;
-	memcpy((uint8_t *)b + RX_META, &len_rss, sizeof(len_rss));
-	memcpy((uint8_t *)b + RX_META + 8, &fl_meta, sizeof(fl_meta));
-	ixy__pkt_buf_rx_out(b, id);
+		status &= ~q->udp_tcpe_ignore;
+	rx_store_meta(b, q, rx_flags_index(status, (uint32_t)lo, idx_mul), lo, (uint32_t)(hi >> 32) & 0xffff);
 	*out = b;
 
 	/* Re-arm: read format, header address 0 (clears DD), one 16-byte
@@ -142,7 +182,7 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
  * 16; length, RSS hash, flags and q->meta are transposed into each
  * buffer's 16 metadata bytes (rx_one's two words), one store each. */
 static inline __attribute__((always_inline, target("ssse3"))) bool
-rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, uint16_t mask,
+rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, uint32_t mask,
 	struct ixy_pkt_buf *const *fresh, struct ixy_pkt_buf **out, __m128i flag_tbl, __m128i tcpe_ignore,
 	__m128i meta, uint16_t id, __m128i *len_or)
 {
@@ -365,37 +405,35 @@ static inline void rx_finish(struct ixgbe_rx_queue *q, uint32_t taken, uint32_t 
 	if (!taken)
 		return;
 	q->pool->free_top -= taken;
-	q->next = (uint16_t)slot;
+	q->next = slot;
 	/* Give the refilled descriptors back, keeping one slot between tail
 	 * and our next read position: RDT == RDH would mean "no descriptors"
 	 * to the NIC (7.1.9). */
 	write_tail(q->tail, (slot - 1) & q->mask);
 }
 
-/* The one-at-a-time loop: batches below four, and CPUs without SSSE3.
- * noinline: inlined into ixgbe_rx_batch, its register saves would be paid
- * before the choice of loop, by the vector ones as well */
-__attribute__((noinline)) static uint32_t ixgbe_rx_batch_scalar(struct ixgbe_rx_queue *q, struct ixy_pkt_buf **bufs, uint32_t n)
+/* The one-at-a-time loop: batches of two and three, and CPUs without
+ * SSSE3. noinline, as the vector loops: ixgbe_rx_batch chooses and jumps,
+ * without saving registers first. */
+__attribute__((noinline)) static uint32_t ixgbe_rx_batch_scalar(struct ixgbe_rx_queue *q, struct ixy_pkt_buf **bufs,
+								 uint32_t n)
 {
 	volatile uint64_t *ring = (volatile uint64_t *)q->ring;  /* two words per descriptor */
 	struct ixy_pkt_buf **ring_bufs = q->bufs;
-	const uint16_t mask = q->mask;
-	const uint8_t *flags = q->ol_mask & IXY_PKT_RX_IP_CKSUM_GOOD ? rx_flags_csum : rx_flags_rss_only;
-	const uint32_t udp_tcpe_ignore = q->udp_tcpe_ignore;
-	const uint16_t id = q->id;
-	const uint64_t meta = q->meta;
+	const uint32_t mask = q->mask;
+	const uint64_t idx_mul = rx_idx_mul();
 	uint32_t slot = q->next;
 	n = rx_limit(q, n);
-	struct ixy_pkt_buf *const *fresh_top = q->pool->free_bufs + q->pool->free_top - 1;
+	struct ixy_pkt_buf *const *fresh = q->pool->free_bufs + q->pool->free_top - 1;
 
 	uint64_t hi_or = 0;
-	uint32_t i;
-	for (i = 0; i < n; i++) {
-		if (!rx_one(ring, ring_bufs, slot, mask, fresh_top[-(ptrdiff_t)i], &bufs[i], flags,
-			    udp_tcpe_ignore, id, meta, &hi_or))
+	struct ixy_pkt_buf **out = bufs, **end = bufs + n;
+	for (; out != end; out++, fresh--) {
+		if (!rx_one(ring, ring_bufs, slot, mask, *fresh, out, q, idx_mul, &hi_or))
 			break;
 		slot = (slot + 1) & mask;
 	}
+	uint32_t i = (uint32_t)(out - bufs);
 	rx_finish(q, i, slot);
 	if (__builtin_expect(((uint32_t)(hi_or >> 32) & 0xffff) >= q->len_fast, 0))
 		i = rx_drop_oversized(q, bufs, i);
@@ -410,13 +448,12 @@ __attribute__((target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse3(struct ixg
 {
 	volatile uint64_t *ring = (volatile uint64_t *)q->ring;
 	struct ixy_pkt_buf **ring_bufs = q->bufs;
-	const uint16_t mask = q->mask;
+	const uint32_t mask = q->mask;
 	const uint8_t *flags = q->ol_mask & IXY_PKT_RX_IP_CKSUM_GOOD ? rx_flags_csum : rx_flags_rss_only;
 	const __m128i flag_tbl = _mm_loadu_si128((const __m128i *)flags);
-	const uint32_t udp_tcpe_ignore = q->udp_tcpe_ignore;
-	const __m128i tcpe_ignore = _mm_set1_epi32((int)udp_tcpe_ignore);
-	const uint64_t meta = q->meta;
-	const __m128i meta2 = _mm_set1_epi64x((long long)meta);
+	const __m128i tcpe_ignore = _mm_set1_epi32((int)q->udp_tcpe_ignore);
+	const __m128i meta2 = _mm_set1_epi64x((long long)q->meta);
+	const uint64_t idx_mul = rx_idx_mul();
 	const uint16_t id = q->id;
 	uint32_t slot = q->next;
 	n = rx_limit(q, n);
@@ -432,8 +469,8 @@ __attribute__((target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse3(struct ixg
 		slot = (slot + 4) & mask;
 	}
 	for (; i < n; i++) {
-		if (!rx_one(ring, ring_bufs, slot, mask, fresh_top[-(ptrdiff_t)i], &bufs[i], flags,
-			    udp_tcpe_ignore, id, meta, &hi_or))
+		if (!rx_one(ring, ring_bufs, slot, mask, fresh_top[-(ptrdiff_t)i], &bufs[i], q, idx_mul,
+			    &hi_or))
 			break;
 		slot = (slot + 1) & mask;
 	}
@@ -452,13 +489,12 @@ __attribute__((target("avx2"))) static uint32_t ixgbe_rx_batch_avx2(struct ixgbe
 {
 	volatile uint64_t *ring = (volatile uint64_t *)q->ring;
 	struct ixy_pkt_buf **ring_bufs = q->bufs;
-	const uint16_t mask = q->mask;
+	const uint32_t mask = q->mask;
 	const uint8_t *flags = q->ol_mask & IXY_PKT_RX_IP_CKSUM_GOOD ? rx_flags_csum : rx_flags_rss_only;
 	const __m128i flag_tbl = _mm_loadu_si128((const __m128i *)flags);
-	const uint32_t udp_tcpe_ignore = q->udp_tcpe_ignore;
-	const __m128i tcpe_ignore = _mm_set1_epi32((int)udp_tcpe_ignore);
-	const uint64_t meta = q->meta;
-	const __m128i meta2 = _mm_set1_epi64x((long long)meta);
+	const __m128i tcpe_ignore = _mm_set1_epi32((int)q->udp_tcpe_ignore);
+	const __m128i meta2 = _mm_set1_epi64x((long long)q->meta);
+	const uint64_t idx_mul = rx_idx_mul();
 	const uint16_t id = q->id;
 	uint32_t slot = q->next;
 	n = rx_limit(q, n);
@@ -488,8 +524,8 @@ __attribute__((target("avx2"))) static uint32_t ixgbe_rx_batch_avx2(struct ixgbe
 		slot = (slot + 4) & mask;
 	}
 	for (; i < n; i++) {
-		if (!rx_one(ring, ring_bufs, slot, mask, fresh_top[-(ptrdiff_t)i], &bufs[i], flags,
-			    udp_tcpe_ignore, id, meta, &hi_or))
+		if (!rx_one(ring, ring_bufs, slot, mask, fresh_top[-(ptrdiff_t)i], &bufs[i], q, idx_mul,
+			    &hi_or))
 			break;
 		slot = (slot + 1) & mask;
 	}
@@ -525,9 +561,51 @@ __attribute__((constructor)) static void rx_choose_loop(void)
 		rx_loop = RX_SCALAR;
 }
 
+/* A batch of one (request/response, latency probes): rx_one's steps for a
+ * single descriptor, ordered so that few values are live at once (the
+ * whole path fits in the registers a call may use freely, nothing is
+ * saved). A length at or beyond q->len_fast takes the batch loop, which
+ * checks it exactly. */
+static inline __attribute__((always_inline)) uint32_t ixgbe_rx_one(struct ixgbe_rx_queue *q, struct ixy_pkt_buf **out)
+{
+	const uint32_t slot = q->next;
+	volatile uint64_t *desc = (volatile uint64_t *)&q->ring[slot];
+	uint64_t hi = desc[1];
+	if (!(hi & IXGBE_RXD_STAT_DD) || !q->pool->free_top)
+		return 0;
+	uint32_t len = (uint32_t)(hi >> 32) & 0xffff;
+	if (__builtin_expect(len >= q->len_fast, 0))
+		return ixgbe_rx_batch_scalar(q, out, 1);
+	atomic_thread_fence(memory_order_acquire);
+	uint64_t lo = desc[0];
+
+	/* hand the buffer out: its metadata, then out[0] */
+	uint32_t status = (uint32_t)hi;
+	if (__builtin_expect((status & IXGBE_RXD_ERR_TCPE) && ((uint32_t)lo & IXGBE_RXD_PKTTYPE_UDP), 0))
+		status &= ~q->udp_tcpe_ignore;
+	struct ixy_pkt_buf **rb = &q->bufs[slot];
+	struct ixy_pkt_buf *b = *rb;
+	rx_store_meta(b, q, rx_flags_index(status, (uint32_t)lo, rx_idx_mul()), lo, len);
+	*out = b;
+	__builtin_prefetch(rb[RX_PREFETCH], 1);   /* past the ring's end: a NULL of the pad */
+
+	/* re-arm the slot with the pool's top buffer */
+	struct ixy_mempool *pool = q->pool;
+	uint32_t top = pool->free_top - 1;
+	struct ixy_pkt_buf *fresh = pool->free_bufs[top];
+	pool->free_top = top;
+	*rb = fresh;
+	_mm_store_si128((__m128i *)(uintptr_t)desc, _mm_cvtsi64_si128((long long)fresh->data_phys));
+	q->next = (slot + 1) & q->mask;
+	write_tail(q->tail, slot);      /* the slot just re-armed, one behind next */
+	return 1;
+}
+
 uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	struct ixgbe_rx_queue *q = &to_ixgbe(dev)->rxq[queue];
+	if (n == 1)
+		return ixgbe_rx_one(q, bufs);
 	/* below four the vector loops have nothing to do but cost their
 	 * set-up (about 15 instructions per call, callgrind) */
 	if (n < 4 || rx_loop == RX_SCALAR)
@@ -548,11 +626,11 @@ static void count_tx_errors(struct ixgbe_tx_queue *q, uint32_t n)
  * counted in tx_errors), and the descriptors written for the batch, which
  * the NIC does not own yet, are closed up behind them. Returns how many
  * descriptors remain. */
-__attribute__((noinline, cold)) static uint32_t tx_drop_oversized(struct ixgbe_tx_queue *q, uint16_t next,
+__attribute__((noinline, cold)) static uint32_t tx_drop_oversized(struct ixgbe_tx_queue *q, uint32_t next,
 								  uint32_t n)
 {
 	volatile union ixgbe_tx_desc *ring = q->ring;
-	const uint16_t mask = q->mask;
+	const uint32_t mask = q->mask;
 	struct ixy_pkt_buf *bad[64];
 	uint32_t kept = 0, nbad = 0;
 
@@ -621,8 +699,8 @@ static inline __attribute__((always_inline)) uint32_t tx_fill_run(volatile union
 
 static inline __attribute__((always_inline)) uint32_t tx_fill(volatile union ixgbe_tx_desc *ring,
 							       struct ixy_pkt_buf **ring_bufs,
-							       struct ixy_pkt_buf **bufs, uint32_t n, uint16_t next,
-							       uint16_t mask, bool ts)
+							       struct ixy_pkt_buf **bufs, uint32_t n, uint32_t next,
+							       uint32_t mask, bool ts)
 {
 	uint32_t run = (uint32_t)mask + 1 - next;
 	if (__builtin_expect(n <= run, 1))
@@ -631,27 +709,66 @@ static inline __attribute__((always_inline)) uint32_t tx_fill(volatile union ixg
 	       tx_fill_run(ring, ring_bufs, bufs + run, n - run, ts);
 }
 
-uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
+/* Reclaim sent descriptors in whole blocks from clean on, while the block
+ * there is done (its last descriptor, the one with RS, has DD). clean is
+ * always a multiple of TX_CLEAN_BATCH and so is the ring size, so a block
+ * never wraps and its buffers are contiguous in q->bufs. Out of line: it
+ * runs once per TX_CLEAN_BATCH frames, and its registers would otherwise
+ * be saved on every call. Returns the new clean. */
+__attribute__((noinline)) static uint32_t ixgbe_tx_reclaim(struct ixgbe_tx_queue *q, uint32_t clean, uint32_t next)
 {
-	struct ixgbe_tx_queue *q = &to_ixgbe(dev)->txq[queue];
 	volatile union ixgbe_tx_desc *ring = q->ring;
-	struct ixy_pkt_buf **ring_bufs = q->bufs;
-	const uint16_t mask = q->mask;
-	uint16_t clean = q->clean;
-	uint16_t next = q->next;
-
-	/* 1. Reclaim sent descriptors in whole blocks. clean is always a
-	 * multiple of TX_CLEAN_BATCH and so is the ring size, so a block
-	 * never wraps, its buffers are contiguous in q->bufs, and its last
-	 * descriptor is the one with RS. */
-	while (((next - clean) & mask) >= TX_CLEAN_BATCH) {
-		uint16_t last = (uint16_t)(clean + TX_CLEAN_BATCH - 1);
-		if (!(ring[last].wb.status & IXGBE_TXD_STAT_DD))
-			break;
-		ixy_pkt_buf_free_batch(&ring_bufs[clean], TX_CLEAN_BATCH);
-		clean = (uint16_t)((clean + TX_CLEAN_BATCH) & mask);
-	}
+	do {
+		ixy_pkt_buf_free_batch(&q->bufs[clean], TX_CLEAN_BATCH);
+		clean = (clean + TX_CLEAN_BATCH) & q->mask;
+	} while (((next - clean) & q->mask) >= TX_CLEAN_BATCH &&
+		 (ring[clean + TX_CLEAN_BATCH - 1].wb.status & IXGBE_TXD_STAT_DD));
 	q->clean = clean;
+	return clean;
+}
+
+/* A batch of one frame with no per-queue mode on (IEEE 1588), in the usual
+ * case: no block to reclaim (once per TX_CLEAN_BATCH frames), room in the
+ * ring, a length below ixy__tx_len_fast. Anything else takes
+ * ixgbe_tx_burst, which does all of it. Straight-line, with nothing to
+ * save: no call is made from here. */
+static inline __attribute__((always_inline)) bool ixgbe_tx_one(struct ixgbe_tx_queue *q, struct ixy_pkt_buf **bufs)
+{
+	const uint32_t mask = q->mask, clean = q->clean, next = q->next;
+	volatile union ixgbe_tx_desc *ring = q->ring;
+	if (((next - clean) & mask) >= TX_CLEAN_BATCH &&
+	    (ring[clean + TX_CLEAN_BATCH - 1].wb.status & IXGBE_TXD_STAT_DD))
+		return false;
+	if (!((clean - next - 1) & mask) ||
+	    bufs[0]->len >= __atomic_load_n(&ixy__tx_len_fast, __ATOMIC_RELAXED))
+		return false;
+	tx_fill_run(&ring[next], &q->bufs[next], bufs, 1, false);
+	uint32_t end = next + 1;
+	if (!(end & (TX_CLEAN_BATCH - 1)))     /* next ends a block */
+		ring[next].read.cmd_type_len |= IXGBE_TXD_CMD_RS;
+	end &= mask;
+	q->next = end;
+	write_tail(q->tail, end);
+	return true;
+}
+
+/* A batch: reclaim, fill, check, publish. noinline: ixgbe_tx_batch jumps
+ * here for anything but a plain single frame, without saving registers
+ * first. */
+__attribute__((noinline)) static uint32_t ixgbe_tx_burst(struct ixgbe_tx_queue *q, struct ixy_pkt_buf **bufs,
+							  uint32_t n)
+{
+	volatile union ixgbe_tx_desc *ring = q->ring;
+	const uint32_t mask = q->mask;
+	uint32_t clean = q->clean;
+	const uint32_t next = q->next;
+
+	/* 1. Reclaim: whenever a whole block is outstanding and done, at
+	 * every call, so buffers go back to their pools at most one block
+	 * behind the NIC (small pools, such as ixy-latency's, depend on it). */
+	if (((next - clean) & mask) >= TX_CLEAN_BATCH &&
+	    (ring[clean + TX_CLEAN_BATCH - 1].wb.status & IXGBE_TXD_STAT_DD))
+		clean = ixgbe_tx_reclaim(q, clean, next);
 
 	/* 2. Fill as many descriptors as are free (one stays empty: TDT ==
 	 * TDH means an empty ring). The lengths are ORed together on the
@@ -661,15 +778,15 @@ uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 	 * tx_drop_oversized checks each one exactly. The OR is paid for by
 	 * computing the length and PAYLEN fields with one multiplication
 	 * (len * (1 + 2^46)) instead of a shift and an add. */
-	uint32_t room = (uint16_t)((clean - next - 1) & mask);
+	uint32_t room = (clean - next - 1) & mask;
 	if (n > room)
 		n = room;
 	/* Two instances of the fill loop: the one with the IEEE 1588 check
 	 * per frame only while timestamping is on (ixy_ptp_enable), so the
 	 * usual path pays one test per batch for it. */
 	uint32_t len_or = __builtin_expect(__atomic_load_n(&q->ts, __ATOMIC_RELAXED), 0)
-				  ? tx_fill(ring, ring_bufs, bufs, n, next, mask, true)
-				  : tx_fill(ring, ring_bufs, bufs, n, next, mask, false);
+				  ? tx_fill(ring, q->bufs, bufs, n, next, mask, true)
+				  : tx_fill(ring, q->bufs, bufs, n, next, mask, false);
 	uint32_t ndesc = n;
 	if (__builtin_expect(len_or >= __atomic_load_n(&ixy__tx_len_fast, __ATOMIC_RELAXED), 0))
 		ndesc = tx_drop_oversized(q, next, n);
@@ -679,8 +796,17 @@ uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 		for (uint32_t k = (uint32_t)((TX_CLEAN_BATCH - 1 - next) & (TX_CLEAN_BATCH - 1)); k < ndesc;
 		     k += TX_CLEAN_BATCH)
 			ring[(next + k) & mask].read.cmd_type_len |= IXGBE_TXD_CMD_RS;
-		q->next = (uint16_t)((next + ndesc) & mask);
-		write_tail(q->tail, q->next);
+		uint32_t end = (next + ndesc) & mask;
+		q->next = end;
+		write_tail(q->tail, end);
 	}
 	return n;
+}
+
+uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
+{
+	struct ixgbe_tx_queue *q = &to_ixgbe(dev)->txq[queue];
+	if (n == 1 && !__atomic_load_n(&q->ts, __ATOMIC_RELAXED) && ixgbe_tx_one(q, bufs))
+		return 1;
+	return ixgbe_tx_burst(q, bufs, n);
 }
