@@ -58,7 +58,7 @@ cg_split() {   # kind batch -> "packets rx tx mempool fwd other"
 		/^ *[0-9,]+ +\(/ && $0 ~ /:/ {
 			n = $1; gsub(",", "", n)
 			loc = $0; sub(/^ *[0-9,]+ +\( *[0-9.]+%\) +/, "", loc); sub(/ .*/, "", loc); fn = loc; sub(/.*:/, "", fn); file = loc; sub(/:[^:]*$/, "", file)
-			if (file ~ /mempool\.[ch]$/) mp += n
+			if (file ~ /mempool[a-z_]*\.[ch]$/ || fn ~ /^ixy__?(mempool|pkt_buf)_/) mp += n
 			else if (fn ~ /^(ixgbe|ixy)_.*rx/) rx += n
 			else if (fn ~ /^(ixgbe|ixy)_.*tx/) tx += n
 			else if (fn ~ /^fwd_work/) fw += n

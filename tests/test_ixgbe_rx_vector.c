@@ -147,14 +147,14 @@ static void test_vector_equals_scalar(void **state)
 		uint16_t m;
 		setup(&a, seed, &n, &m);
 		setup(&b, seed, &n2, &m);
-		uint32_t ga = ixgbe_rx_batch_scalar(&a.q, a.out, n);
-		uint32_t gb = ixgbe_rx_batch_ssse3(&b.q, b.out, n);
+		uint32_t ga = ixgbe_rx_batch_scalar(NULL, &a.q, a.out, n);
+		uint32_t gb = ixgbe_rx_batch_ssse3(NULL, &b.q, b.out, n);
 		ssse3_batches += gb >= 4;
 		assert_same(&a, ga, &b, gb);
 		refused += a.q.rx_errors;
 		if (avx2) {
 			setup(&c, seed, &n2, &m);
-			uint32_t gc = ixgbe_rx_batch_avx2(&c.q, c.out, n);
+			uint32_t gc = ixgbe_rx_batch_avx2(NULL, &c.q, c.out, n);
 			avx2_batches += gc >= 8;
 			assert_same(&a, ga, &c, gc);
 		}

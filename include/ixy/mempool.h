@@ -119,6 +119,7 @@ void ixy__mempool_release_orphan(struct ixy_mempool *pool);
 /* ---- internals needed by the inline fast path; do not touch ---- */
 struct ixy_mempool {
 	uint8_t *base;              /* virtual base of the buffers */
+	size_t span;                /* bytes from base to the end of the last buffer */
 	uint32_t entry_size;        /* bytes per buffer slot */
 	uint32_t per_page;          /* buffers per hugepage (none straddles pages) */
 	uint32_t page_pad;          /* unused bytes at the end of each page */
@@ -206,7 +207,7 @@ static inline void ixy_pkt_buf_free_batch(struct ixy_pkt_buf **bufs, uint32_t n)
 	size_t i = 0;
 	while (i < n) {
 		struct ixy_mempool *p = bufs[i]->pool;
-		size_t j = i + 1;
+		size_t j = i;   /* bufs[i] too: a run of 32 is eight steps, no single ones */
 		while (j + 4 <= n && bufs[j]->pool == p && bufs[j + 1]->pool == p && bufs[j + 2]->pool == p &&
 		       bufs[j + 3]->pool == p)
 			j += 4;

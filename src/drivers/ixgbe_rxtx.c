@@ -22,6 +22,7 @@
 
 #include "drivers/ixgbe.h"
 #include "memory/memory_internal.h"
+#include "memory/mempool_block.h"
 
 /* TX descriptors are reclaimed this many at a time. Only the last
  * descriptor of each block carries RS (report status), so the NIC writes
@@ -413,11 +414,12 @@ static inline void rx_finish(struct ixgbe_rx_queue *q, uint32_t taken, uint32_t 
 }
 
 /* The one-at-a-time loop: batches of two and three, and CPUs without
- * SSSE3. noinline, as the vector loops: ixgbe_rx_batch chooses and jumps,
+ * SSSE3. noipa, as the vector loops: ixgbe_rx_batch chooses and jumps,
  * without saving registers first. */
-__attribute__((noinline)) static uint32_t ixgbe_rx_batch_scalar(struct ixgbe_rx_queue *q, struct ixy_pkt_buf **bufs,
-								 uint32_t n)
+__attribute__((noipa)) static uint32_t ixgbe_rx_batch_scalar(struct ixy_device *dev, struct ixgbe_rx_queue *q,
+								 struct ixy_pkt_buf **bufs, uint32_t n)
 {
+	(void)dev;
 	volatile uint64_t *ring = (volatile uint64_t *)q->ring;  /* two words per descriptor */
 	struct ixy_pkt_buf **ring_bufs = q->bufs;
 	const uint32_t mask = q->mask;
@@ -443,9 +445,10 @@ __attribute__((noinline)) static uint32_t ixgbe_rx_batch_scalar(struct ixgbe_rx_
 /* Four at a time while four are wanted and do not wrap around the ring's
  * end, then one at a time (the rest of the batch, the ring's end, or a
  * group of four that is not complete yet). */
-__attribute__((target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse3(struct ixgbe_rx_queue *q,
+__attribute__((noipa, target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse3(struct ixy_device *dev, struct ixgbe_rx_queue *q,
 									struct ixy_pkt_buf **bufs, uint32_t n)
 {
+	(void)dev;
 	volatile uint64_t *ring = (volatile uint64_t *)q->ring;
 	struct ixy_pkt_buf **ring_bufs = q->bufs;
 	const uint32_t mask = q->mask;
@@ -484,9 +487,10 @@ __attribute__((target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse3(struct ixg
 }
 
 /* Eight at a time, then four, then one, under the same conditions. */
-__attribute__((target("avx2"))) static uint32_t ixgbe_rx_batch_avx2(struct ixgbe_rx_queue *q,
+__attribute__((noipa, target("avx2"))) static uint32_t ixgbe_rx_batch_avx2(struct ixy_device *dev, struct ixgbe_rx_queue *q,
 								      struct ixy_pkt_buf **bufs, uint32_t n)
 {
+	(void)dev;
 	volatile uint64_t *ring = (volatile uint64_t *)q->ring;
 	struct ixy_pkt_buf **ring_bufs = q->bufs;
 	const uint32_t mask = q->mask;
@@ -538,27 +542,31 @@ __attribute__((target("avx2"))) static uint32_t ixgbe_rx_batch_avx2(struct ixgbe
 	return i;
 }
 
-/* The loop is chosen once, when the library is loaded: 8-wide with AVX2
- * (Haswell / Excavator and later), 4-wide with SSSE3 (PSHUFB; every x86-64
- * CPU since Core 2 / Bulldozer), else one at a time. In the environment,
- * IXY_RX_SCALAR=1 forces the one-at-a-time loop and IXY_RX_NO_AVX2=1 the
- * 4-wide one at most (to compare them, or to test them). All give
- * identical results (tests/test_ixgbe_rx_vector.c). */
+/* The loops are chosen once, when the library is loaded: RX 8-wide with
+ * AVX2 (Haswell / Excavator and later), 4-wide with SSSE3 (PSHUFB; every
+ * x86-64 CPU since Core 2 / Bulldozer), else one at a time; TX blocks
+ * return to their pool through ixy__pkt_buf_free_block_avx2 with AVX2. In
+ * the environment, IXY_RX_SCALAR=1 forces the one-at-a-time RX loop and
+ * IXY_NO_AVX2=1 keeps off AVX2 (to compare them, or to test them). All give
+ * identical results (tests/test_ixgbe_rx_vector.c, test_mempool_block.c). */
 enum rx_loop { RX_SCALAR, RX_SSSE3, RX_AVX2 };
 static enum rx_loop rx_loop;
+static bool tx_free_avx2;
 
-__attribute__((constructor)) static void rx_choose_loop(void)
+__attribute__((constructor)) static void choose_loops(void)
 {
-	const char *scalar = getenv("IXY_RX_SCALAR"), *no_avx2 = getenv("IXY_RX_NO_AVX2");
+	const char *scalar = getenv("IXY_RX_SCALAR"), *no_avx2 = getenv("IXY_NO_AVX2");
 	__builtin_cpu_init();
+	bool avx2 = __builtin_cpu_supports("avx2") && !(no_avx2 && no_avx2[0] == '1');
 	if (scalar && scalar[0] == '1')
 		rx_loop = RX_SCALAR;
-	else if (__builtin_cpu_supports("avx2") && !(no_avx2 && no_avx2[0] == '1'))
+	else if (avx2)
 		rx_loop = RX_AVX2;
 	else if (__builtin_cpu_supports("ssse3"))
 		rx_loop = RX_SSSE3;
 	else
 		rx_loop = RX_SCALAR;
+	tx_free_avx2 = avx2;
 }
 
 /* A batch of one (request/response, latency probes): rx_one's steps for a
@@ -575,7 +583,7 @@ static inline __attribute__((always_inline)) uint32_t ixgbe_rx_one(struct ixgbe_
 		return 0;
 	uint32_t len = (uint32_t)(hi >> 32) & 0xffff;
 	if (__builtin_expect(len >= q->len_fast, 0))
-		return ixgbe_rx_batch_scalar(q, out, 1);
+		return ixgbe_rx_batch_scalar(NULL, q, out, 1);
 	atomic_thread_fence(memory_order_acquire);
 	uint64_t lo = desc[0];
 
@@ -601,6 +609,9 @@ static inline __attribute__((always_inline)) uint32_t ixgbe_rx_one(struct ixgbe_
 	return 1;
 }
 
+/* The loops above take the op's arguments with the queue number replaced
+ * by the queue (dev is not used): the jump to them then moves no register
+ * (noipa: else the compiler drops the unused argument again). */
 uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	struct ixgbe_rx_queue *q = &to_ixgbe(dev)->rxq[queue];
@@ -609,8 +620,8 @@ uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 	/* below four the vector loops have nothing to do but cost their
 	 * set-up (about 15 instructions per call, callgrind) */
 	if (n < 4 || rx_loop == RX_SCALAR)
-		return ixgbe_rx_batch_scalar(q, bufs, n);
-	return rx_loop == RX_AVX2 ? ixgbe_rx_batch_avx2(q, bufs, n) : ixgbe_rx_batch_ssse3(q, bufs, n);
+		return ixgbe_rx_batch_scalar(dev, q, bufs, n);
+	return rx_loop == RX_AVX2 ? ixgbe_rx_batch_avx2(dev, q, bufs, n) : ixgbe_rx_batch_ssse3(dev, q, bufs, n);
 }
 
 /* Only the queue's thread writes the counter; update_stats reads it. */
@@ -671,6 +682,7 @@ static inline __attribute__((always_inline)) uint32_t tx_fill_run(volatile union
 	uint64_t len_to_fields = 1 + (1ull << (IXGBE_TXD_PAYLEN_SHIFT + 32));
 	__asm__("" : "+r"(len_to_fields));  /* keep the multiplication a multiplication */
 	uint32_t len_or = 0;
+#pragma GCC unroll 2
 	for (uint32_t i = 0; i < n; i++, d++) {
 		struct ixy_pkt_buf *b = bufs[i];
 		uint32_t len = b->len;
@@ -719,7 +731,9 @@ __attribute__((noinline)) static uint32_t ixgbe_tx_reclaim(struct ixgbe_tx_queue
 {
 	volatile union ixgbe_tx_desc *ring = q->ring;
 	do {
-		ixy_pkt_buf_free_batch(&q->bufs[clean], TX_CLEAN_BATCH);
+		struct ixy_pkt_buf **blk = &q->bufs[clean];
+		if (!(tx_free_avx2 && ixy__pkt_buf_free_block_avx2(blk, TX_CLEAN_BATCH)))
+			ixy_pkt_buf_free_batch(blk, TX_CLEAN_BATCH);
 		clean = (clean + TX_CLEAN_BATCH) & q->mask;
 	} while (((next - clean) & q->mask) >= TX_CLEAN_BATCH &&
 		 (ring[clean + TX_CLEAN_BATCH - 1].wb.status & IXGBE_TXD_STAT_DD));
@@ -755,9 +769,10 @@ static inline __attribute__((always_inline)) bool ixgbe_tx_one(struct ixgbe_tx_q
 /* A batch: reclaim, fill, check, publish. noinline: ixgbe_tx_batch jumps
  * here for anything but a plain single frame, without saving registers
  * first. */
-__attribute__((noinline)) static uint32_t ixgbe_tx_burst(struct ixgbe_tx_queue *q, struct ixy_pkt_buf **bufs,
-							  uint32_t n)
+__attribute__((noipa)) static uint32_t ixgbe_tx_burst(struct ixy_device *dev, struct ixgbe_tx_queue *q,
+							  struct ixy_pkt_buf **bufs, uint32_t n)
 {
+	(void)dev;
 	volatile union ixgbe_tx_desc *ring = q->ring;
 	const uint32_t mask = q->mask;
 	uint32_t clean = q->clean;
@@ -808,5 +823,5 @@ uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_b
 	struct ixgbe_tx_queue *q = &to_ixgbe(dev)->txq[queue];
 	if (n == 1 && !__atomic_load_n(&q->ts, __ATOMIC_RELAXED) && ixgbe_tx_one(q, bufs))
 		return 1;
-	return ixgbe_tx_burst(q, bufs, n);
+	return ixgbe_tx_burst(dev, q, bufs, n);   /* dev: as for ixgbe_rx_batch's loops */
 }
