@@ -86,6 +86,7 @@ struct ixgbe_rx_queue {
 	 * data_off << 16 | buf_len << 32, as the queue's pool set them (its
 	 * buffers all have the same) */
 	uint64_t meta;
+	uint64_t idx_mul;               /* RX_IDX_MUL (ixgbe_rxtx.c), not a constant to the compiler */
 	uint64_t rx_errors;             /* write-backs refused (length beyond the buffer), queue's thread */
 	uint64_t ring_phys;
 	/* for each flag-table index, bytes 24..39 of a received buffer's
@@ -248,8 +249,8 @@ int ixgbe_set_rss_key(struct ixy_device *dev, const uint8_t key[IXY_RSS_KEY_LEN]
 int ixgbe_set_rss_reta(struct ixy_device *dev, const uint8_t table[IXY_RSS_RETA_SIZE]);
 int ixgbe_update_stats(struct ixy_device *dev);                 /* ixgbe_stats.c */
 void ixgbe_stats_map_queues(struct ixgbe_dev *d);
-uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
-uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+uint32_t ixgbe_rx_batch(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+uint32_t ixgbe_tx_batch(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
 int ixgbe_get_mac(struct ixy_device *dev, uint8_t mac[6]);      /* ixgbe_mac.c */
 int ixgbe_set_mac(struct ixy_device *dev, const uint8_t mac[6]);
 int ixgbe_set_filter(struct ixy_device *dev, uint32_t what, bool on);

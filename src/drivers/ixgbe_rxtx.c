@@ -61,26 +61,22 @@ static const uint8_t rx_flags_rss_only[32] = {
 	[16 ... 31] = IXY_PKT_RX_RSS_HASH,
 };
 
-/* The index of a write-back's flags: status bits 5, 6 (L4CS, IPCS) and 30,
- * 31 (TCPE, IPE) become index bits 0..3 by one multiplication with
- * RX_IDX_MUL, x << 54 + x << 31: the first term puts bits 5, 6 at 59, 60,
- * the second bits 30, 31 at 61, 62; the rest of the products lands below
- * bit 59 or beyond bit 63, and no two set bits meet, so nothing carries.
- * (type + 15) & 16 is 16 exactly when the 4-bit RSS type is not 0. The
- * caller keeps the constant in a register (rx_idx_mul). */
+/* The index of a write-back's flags (into rx_flags_*): status bits 5, 6
+ * (L4CS, IPCS) and 30, 31 (TCPE, IPE) become index bits 0..3 by one
+ * multiplication with RX_IDX_MUL, x << 54 + x << 31: the first term puts
+ * bits 5, 6 at 59, 60, the second bits 30, 31 at 61, 62; the rest of the
+ * products lands below bit 55 or beyond bit 63, and no two set bits meet,
+ * so nothing carries. Bit 4: (type + 15) & 16 is 16 exactly when the 4-bit
+ * RSS type is not 0. rx_meta_offset gives the index times 16, the byte
+ * offset of its q->meta16 entry (the shift stops four bits early). idx_mul
+ * is q->idx_mul: not knowing it, the compiler keeps the multiplication (one
+ * instruction reading it from memory) instead of making shifts and an add. */
 #define RX_IDX_MUL ((1ull << 54) | (1ull << 31))
 
-static inline uint32_t rx_flags_index(uint32_t status, uint32_t pkt_info, uint64_t idx_mul)
+static inline uint32_t rx_meta_offset(uint32_t status, uint32_t pkt_info, uint64_t idx_mul)
 {
-	return (uint32_t)(((uint64_t)(status & 0xc0000060u) * idx_mul) >> 59) |
-	       (((pkt_info & IXGBE_RXD_RSSTYPE_MASK) + 15) & 16);
-}
-
-static inline uint64_t rx_idx_mul(void)
-{
-	uint64_t k = RX_IDX_MUL;
-	__asm__("" : "+r"(k));  /* a multiplication, not the shifts and add it equals */
-	return k;
+	return (uint32_t)(((uint64_t)(status & 0xc0000060u) * idx_mul) >> 55) |
+	       ((((pkt_info & IXGBE_RXD_RSSTYPE_MASK) + 15) << 4) & 256);
 }
 
 /* The per-queue table the one-at-a-time paths read: for each index, the
@@ -91,6 +87,7 @@ void ixgbe_rx_queue_tables(struct ixgbe_rx_queue *q, const struct ixy_pkt_buf *a
 {
 	const uint8_t *flags = q->ol_mask & IXY_PKT_RX_IP_CKSUM_GOOD ? rx_flags_csum : rx_flags_rss_only;
 	q->meta = (uint64_t)any->data_off << 16 | (uint64_t)any->buf_len << 32;
+	q->idx_mul = RX_IDX_MUL;
 	for (int i = 0; i < 32; i++) {
 		q->meta16[i][0] = (uint64_t)flags[i] << 32 | (uint64_t)any->data_off << 48;  /* rss_hash: 0 */
 		q->meta16[i][1] = any->buf_len | (uint64_t)q->id << 32;  /* state 0: handed out */
@@ -115,10 +112,11 @@ _Static_assert(offsetof(struct ixy_pkt_buf, rss_hash) == RX_META + 4 &&
 	       "the RX loops write len .. state as 20 contiguous bytes");
 
 static inline __attribute__((always_inline)) void rx_store_meta(struct ixy_pkt_buf *b, const struct ixgbe_rx_queue *q,
-								 uint32_t idx, uint64_t lo, uint32_t len)
+								 uint32_t off, uint64_t lo, uint32_t len)
 {
 	uint8_t *m = (uint8_t *)b + RX_META;
-	_mm_storeu_si128((__m128i *)(uintptr_t)(m + 4), _mm_load_si128((const __m128i *)q->meta16[idx]));
+	const __m128i *e = (const __m128i *)(const void *)((const uint8_t *)q->meta16 + off);
+	_mm_storeu_si128((__m128i *)(uintptr_t)(m + 4), _mm_load_si128(e));
 	memcpy(m, &lo, sizeof(lo));      /* packet info (overwritten next), RSS hash */
 	memcpy(m, &len, sizeof(len));
 }
@@ -157,7 +155,7 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
 	 * error, so it costs nothing otherwise. */
 	if (__builtin_expect((status & IXGBE_RXD_ERR_TCPE) && ((uint32_t)lo & IXGBE_RXD_PKTTYPE_UDP), 0))
 		status &= ~q->udp_tcpe_ignore;
-	rx_store_meta(b, q, rx_flags_index(status, (uint32_t)lo, idx_mul), lo, (uint32_t)(hi >> 32) & 0xffff);
+	rx_store_meta(b, q, rx_meta_offset(status, (uint32_t)lo, idx_mul), lo, (uint32_t)(hi >> 32) & 0xffff);
 	*out = b;
 
 	/* Re-arm: read format, header address 0 (clears DD), one 16-byte
@@ -178,7 +176,7 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
  * the other words read; the status words already read stay valid (the NIC
  * writes a descriptor back once). The per-packet arithmetic is done for
  * four lanes at a time: the offload flags come from one 16-entry byte-table
- * lookup (PSHUFB, SSSE3) of the same index rx_one uses: flags[idx] ==
+ * lookup (PSHUFB, SSSE3) of the index rx_one uses: flags[idx] ==
  * flags[idx & 15] | (idx & 16) in both tables, as IXY_PKT_RX_RSS_HASH is
  * 16; length, RSS hash, flags and q->meta are transposed into each
  * buffer's 16 metadata bytes (rx_one's two words), one store each. */
@@ -215,7 +213,7 @@ rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, 
 	__m128i hit = _mm_and_si128(_mm_cmpeq_epi32(_mm_and_si128(status, tcpe), tcpe),
 				    _mm_cmpeq_epi32(_mm_and_si128(info, udp), udp));
 	status = _mm_andnot_si128(_mm_and_si128(hit, tcpe_ignore), status);
-	/* rx_flags_index for four lanes */
+	/* the flag index (rx_meta_offset / 16) for four lanes */
 	__m128i idx = _mm_or_si128(_mm_and_si128(_mm_srli_epi32(status, 5), _mm_set1_epi32(3)),
 				   _mm_and_si128(_mm_srli_epi32(status, 28), _mm_set1_epi32(0xc)));
 	__m128i rss_on = _mm_and_si128(_mm_add_epi32(_mm_and_si128(info, _mm_set1_epi32(IXGBE_RXD_RSSTYPE_MASK)),
@@ -423,7 +421,7 @@ __attribute__((noipa)) static uint32_t ixgbe_rx_batch_scalar(struct ixy_device *
 	volatile uint64_t *ring = (volatile uint64_t *)q->ring;  /* two words per descriptor */
 	struct ixy_pkt_buf **ring_bufs = q->bufs;
 	const uint32_t mask = q->mask;
-	const uint64_t idx_mul = rx_idx_mul();
+	const uint64_t idx_mul = q->idx_mul;
 	uint32_t slot = q->next;
 	n = rx_limit(q, n);
 	struct ixy_pkt_buf *const *fresh = q->pool->free_bufs + q->pool->free_top - 1;
@@ -456,7 +454,7 @@ __attribute__((noipa, target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse3(str
 	const __m128i flag_tbl = _mm_loadu_si128((const __m128i *)flags);
 	const __m128i tcpe_ignore = _mm_set1_epi32((int)q->udp_tcpe_ignore);
 	const __m128i meta2 = _mm_set1_epi64x((long long)q->meta);
-	const uint64_t idx_mul = rx_idx_mul();
+	const uint64_t idx_mul = q->idx_mul;
 	const uint16_t id = q->id;
 	uint32_t slot = q->next;
 	n = rx_limit(q, n);
@@ -498,7 +496,7 @@ __attribute__((noipa, target("avx2"))) static uint32_t ixgbe_rx_batch_avx2(struc
 	const __m128i flag_tbl = _mm_loadu_si128((const __m128i *)flags);
 	const __m128i tcpe_ignore = _mm_set1_epi32((int)q->udp_tcpe_ignore);
 	const __m128i meta2 = _mm_set1_epi64x((long long)q->meta);
-	const uint64_t idx_mul = rx_idx_mul();
+	const uint64_t idx_mul = q->idx_mul;
 	const uint16_t id = q->id;
 	uint32_t slot = q->next;
 	n = rx_limit(q, n);
@@ -593,7 +591,7 @@ static inline __attribute__((always_inline)) uint32_t ixgbe_rx_one(struct ixgbe_
 		status &= ~q->udp_tcpe_ignore;
 	struct ixy_pkt_buf **rb = &q->bufs[slot];
 	struct ixy_pkt_buf *b = *rb;
-	rx_store_meta(b, q, rx_flags_index(status, (uint32_t)lo, rx_idx_mul()), lo, len);
+	rx_store_meta(b, q, rx_meta_offset(status, (uint32_t)lo, q->idx_mul), lo, len);
 	*out = b;
 	__builtin_prefetch(rb[RX_PREFETCH], 1);   /* past the ring's end: a NULL of the pad */
 
@@ -612,7 +610,7 @@ static inline __attribute__((always_inline)) uint32_t ixgbe_rx_one(struct ixgbe_
 /* The loops above take the op's arguments with the queue number replaced
  * by the queue (dev is not used): the jump to them then moves no register
  * (noipa: else the compiler drops the unused argument again). */
-uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
+uint32_t ixgbe_rx_batch(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	struct ixgbe_rx_queue *q = &to_ixgbe(dev)->rxq[queue];
 	if (n == 1)
@@ -818,7 +816,7 @@ __attribute__((noipa)) static uint32_t ixgbe_tx_burst(struct ixy_device *dev, st
 	return n;
 }
 
-uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
+uint32_t ixgbe_tx_batch(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	struct ixgbe_tx_queue *q = &to_ixgbe(dev)->txq[queue];
 	if (n == 1 && !__atomic_load_n(&q->ts, __ATOMIC_RELAXED) && ixgbe_tx_one(q, bufs))
