@@ -167,10 +167,32 @@ static void test_vector_equals_scalar(void **state)
 	assert_true(refused > 1000);          /* and the length check did */
 }
 
+/* A call for one frame takes ixgbe_rx_one (or, for a length at or beyond
+ * len_fast, the loop): the same as the loop given n = 1. */
+static void test_one_equals_loop(void **state)
+{
+	(void)state;
+	static struct world a, d;
+	unsigned got = 0;
+	for (uint64_t seed = 1; seed <= 100000; seed++) {
+		uint32_t n;
+		uint16_t m;
+		setup(&a, seed, &n, &m);
+		setup(&d, seed, &n, &m);
+		uint32_t ga = ixgbe_rx_batch_scalar(NULL, &a.q, a.out, 1);
+		uint32_t gd = ixgbe_rx_one(&d.q, d.out);
+		got += gd;
+		assert_same(&a, ga, &d, gd);
+	}
+	print_message("100000 random rings: one-frame path identical to the loop (%u frames)\n", got);
+	assert_true(got > 50000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vector_equals_scalar),
+		cmocka_unit_test(test_one_equals_loop),
 	};
 	return cmocka_run_group_tests_name("ixgbe_rx_vector", tests, NULL, NULL);
 }
