@@ -60,8 +60,9 @@ struct ixgbe_sfp {
 	char part[17];          /* bytes 40-55 */
 };
 
-/* RX queue's bufs[] entries past the ring's end, always NULL: the 8-wide
- * RX loop prefetches the next eight buffers without wrapping (ixgbe_rxtx.c) */
+/* RX queue's bufs[] entries past the ring's end, always NULL: the RX loops
+ * prefetch the metadata of the buffers up to eight slots ahead without
+ * wrapping around (ixgbe_rxtx.c); a prefetch of NULL does nothing */
 #define IXGBE_RX_BUFS_PAD 8
 
 /* Per-queue state. The hot-path fields come first (one cache line). */

@@ -126,7 +126,7 @@ static inline __attribute__((always_inline)) void rx_store_meta(struct ixy_pkt_b
  * Inlined into every RX loop below (the vector ones take it for what is
  * left after their wide steps). */
 static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs,
-							  uint32_t slot, uint32_t mask, struct ixy_pkt_buf *fresh,
+							  uint32_t slot, struct ixy_pkt_buf *fresh,
 							  struct ixy_pkt_buf **out, const struct ixgbe_rx_queue *q,
 							  uint64_t idx_mul, uint64_t *hi_or)
 {
@@ -140,7 +140,7 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
 	atomic_thread_fence(memory_order_acquire);
 	uint64_t lo = desc[0];
 	struct ixy_pkt_buf *b = ring_bufs[slot];
-	__builtin_prefetch(ring_bufs[(slot + RX_PREFETCH) & mask], 1);
+	__builtin_prefetch(ring_bufs[slot + RX_PREFETCH], 1);   /* past the ring's end: a NULL of the pad */
 
 	/* Frames never span descriptors: MAXFRS <= buffer size (see init),
 	 * so EOP is always set. The length is trusted here and checked per
@@ -165,6 +165,30 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
 	return true;
 }
 
+/* The constants of the vector steps, as one table in memory (rx_four
+ * reads the first half of each): each is used
+ * once per step, so a memory operand is the cheapest form. The step reads
+ * them through a pointer the compiler cannot see through (rx8_consts):
+ * knowing the values, GCC 12 rebuilds each from immediates in every step
+ * (three instructions instead of none). */
+#define RX8_CONST(v) { v, v, v, v, v, v, v, v }
+static const struct {
+	uint32_t dd[8], len[8], tcpe[8], udp[8], b0_1[8], b2_3[8], rsstype[8], fifteen[8], sixteen[8];
+} rx8_c __attribute__((aligned(32))) = {
+	RX8_CONST(IXGBE_RXD_STAT_DD), RX8_CONST(0xffff), RX8_CONST(IXGBE_RXD_ERR_TCPE),
+	RX8_CONST(IXGBE_RXD_PKTTYPE_UDP), RX8_CONST(3), RX8_CONST(0xc), RX8_CONST(IXGBE_RXD_RSSTYPE_MASK),
+	RX8_CONST(15), RX8_CONST(16),
+};
+typedef __typeof__(rx8_c) rx8_consts_t;
+static inline const rx8_consts_t *rx8_consts(void)
+{
+	const rx8_consts_t *c = &rx8_c;
+	__asm__("" : "+r"(c));
+	return c;
+}
+#define RX8(name) _mm256_load_si256((const __m256i *)c->name)
+#define RX4(name) _mm_load_si128((const __m128i *)c->name)
+
 /* Four descriptors at slot..slot+3 (not wrapping), all or nothing: if the
  * NIC is done with all four, hand out their buffers as out[0..3], re-arm
  * the slots with fresh[0], fresh[-1], fresh[-2], fresh[-3] (the order
@@ -181,9 +205,9 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
  * 16; length, RSS hash, flags and q->meta are transposed into each
  * buffer's 16 metadata bytes (rx_one's two words), one store each. */
 static inline __attribute__((always_inline, target("ssse3"))) bool
-rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, uint32_t mask,
+rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot,
 	struct ixy_pkt_buf *const *fresh, struct ixy_pkt_buf **out, __m128i flag_tbl, __m128i tcpe_ignore,
-	__m128i meta, uint16_t id, __m128i *len_or)
+	__m128i meta, uint16_t id, __m128i *len_or, const rx8_consts_t *c)
 {
 	const __m128i *d = (const __m128i *)(uintptr_t)&ring[2 * slot];
 	/* status/length words (upper halves) of descriptors 0..3 */
@@ -205,50 +229,48 @@ rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, 
 						      _MM_SHUFFLE(3, 1, 3, 1)));
 	__m128i len = _mm_castps_si128(_mm_shuffle_ps(_mm_castsi128_ps(h01), _mm_castsi128_ps(h23),
 						      _MM_SHUFFLE(3, 1, 3, 1)));
-	len = _mm_and_si128(len, _mm_set1_epi32(0xffff));   /* drop the VLAN tag */
+	len = _mm_and_si128(len, RX4(len));   /* drop the VLAN tag */
 	*len_or = _mm_or_si128(*len_or, len);                /* checked per batch, as in rx_one */
 
 	/* the UDP/TCPE erratum, as in rx_one, for the lanes that have both */
-	const __m128i tcpe = _mm_set1_epi32((int)IXGBE_RXD_ERR_TCPE), udp = _mm_set1_epi32(IXGBE_RXD_PKTTYPE_UDP);
-	__m128i hit = _mm_and_si128(_mm_cmpeq_epi32(_mm_and_si128(status, tcpe), tcpe),
-				    _mm_cmpeq_epi32(_mm_and_si128(info, udp), udp));
+	__m128i hit = _mm_and_si128(_mm_cmpeq_epi32(_mm_and_si128(status, RX4(tcpe)), RX4(tcpe)),
+				    _mm_cmpeq_epi32(_mm_and_si128(info, RX4(udp)), RX4(udp)));
 	status = _mm_andnot_si128(_mm_and_si128(hit, tcpe_ignore), status);
 	/* the flag index (rx_meta_offset / 16) for four lanes */
-	__m128i idx = _mm_or_si128(_mm_and_si128(_mm_srli_epi32(status, 5), _mm_set1_epi32(3)),
-				   _mm_and_si128(_mm_srli_epi32(status, 28), _mm_set1_epi32(0xc)));
-	__m128i rss_on = _mm_and_si128(_mm_add_epi32(_mm_and_si128(info, _mm_set1_epi32(IXGBE_RXD_RSSTYPE_MASK)),
-						     _mm_set1_epi32(15)),
-				       _mm_set1_epi32(16));
+	__m128i idx = _mm_or_si128(_mm_and_si128(_mm_srli_epi32(status, 5), RX4(b0_1)),
+				   _mm_and_si128(_mm_srli_epi32(status, 28), RX4(b2_3)));
+	__m128i rss_on = _mm_and_si128(_mm_add_epi32(_mm_and_si128(info, RX4(rsstype)), RX4(fifteen)), RX4(sixteen));
 	/* the index's bytes 1..3 are 0 and so look up flag_tbl[0] = 0 */
 	__m128i fl = _mm_or_si128(_mm_shuffle_epi8(flag_tbl, idx), rss_on);
 
-	/* (len, rss_hash, ol_flags | data_off << 16, buf_len) per buffer */
+	/* (len, rss_hash, ol_flags | data_off << 16, buf_len) per buffer,
+	 * then (queue, handed out) */
 	__m128i lr01 = _mm_unpacklo_epi32(len, rss), lr23 = _mm_unpackhi_epi32(len, rss);
 	__m128i fm01 = _mm_or_si128(_mm_unpacklo_epi32(fl, _mm_setzero_si128()), meta);
 	__m128i fm23 = _mm_or_si128(_mm_unpackhi_epi32(fl, _mm_setzero_si128()), meta);
-	struct ixy_pkt_buf *b0 = ring_bufs[slot], *b1 = ring_bufs[slot + 1];
-	struct ixy_pkt_buf *b2 = ring_bufs[slot + 2], *b3 = ring_bufs[slot + 3];
-	for (int k = 0; k < 4; k++)
-		__builtin_prefetch(ring_bufs[(slot + RX_PREFETCH + k) & mask], 1);
-	/* the 16 bytes sit at offset 20: 4-byte aligned, so unaligned stores */
-	_mm_storeu_si128((__m128i *)(uintptr_t)((uint8_t *)b0 + RX_META), _mm_unpacklo_epi64(lr01, fm01));
-	_mm_storeu_si128((__m128i *)(uintptr_t)((uint8_t *)b1 + RX_META), _mm_unpackhi_epi64(lr01, fm01));
-	_mm_storeu_si128((__m128i *)(uintptr_t)((uint8_t *)b2 + RX_META), _mm_unpacklo_epi64(lr23, fm23));
-	_mm_storeu_si128((__m128i *)(uintptr_t)((uint8_t *)b3 + RX_META), _mm_unpackhi_epi64(lr23, fm23));
-	ixy__pkt_buf_rx_out(b0, id);
-	ixy__pkt_buf_rx_out(b1, id);
-	ixy__pkt_buf_rx_out(b2, id);
-	ixy__pkt_buf_rx_out(b3, id);
-	out[0] = b0;
-	out[1] = b1;
-	out[2] = b2;
-	out[3] = b3;
+	struct ixy_pkt_buf **rb = &ring_bufs[slot];
+#define RX_OUT(k, v)                                                                                   \
+	do {                                                                                           \
+		struct ixy_pkt_buf *b_ = rb[k];                                                        \
+		_mm_storeu_si128((__m128i *)(uintptr_t)((uint8_t *)b_ + RX_META), (v)); /* 4-aligned */ \
+		ixy__pkt_buf_rx_out(b_, id);                                                           \
+	} while (0)
+	RX_OUT(0, _mm_unpacklo_epi64(lr01, fm01));
+	RX_OUT(1, _mm_unpackhi_epi64(lr01, fm01));
+	RX_OUT(2, _mm_unpacklo_epi64(lr23, fm23));
+	RX_OUT(3, _mm_unpackhi_epi64(lr23, fm23));
+#undef RX_OUT
+	_mm_storeu_si128((__m128i *)out, _mm_loadu_si128((const __m128i *)rb));
+	_mm_storeu_si128((__m128i *)(out + 2), _mm_loadu_si128((const __m128i *)(rb + 2)));
+	for (int k = 0; k < 4; k++)   /* past the ring's end: NULLs of the pad */
+		__builtin_prefetch(rb[RX_PREFETCH + k], 1);
 
 	/* Re-arm, one 16-byte store per descriptor as in rx_one. */
+	__m128i *dd = (__m128i *)(uintptr_t)d;
 	for (int k = 0; k < 4; k++) {
 		struct ixy_pkt_buf *f = fresh[-k];
-		ring_bufs[slot + (uint32_t)k] = f;
-		_mm_store_si128((__m128i *)(uintptr_t)(d + k), _mm_cvtsi64_si128((long long)f->data_phys));
+		rb[k] = f;
+		_mm_store_si128(dd + k, _mm_cvtsi64_si128((long long)f->data_phys));
 	}
 	return true;
 }
@@ -265,28 +287,6 @@ rx_four(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, 
  * buffers' metadata lines are prefetched: ring_bufs has
  * IXGBE_RX_BUFS_PAD NULL entries past the ring's end for the last group
  * (a prefetch of NULL is a no-op). */
-/* The constants of the 8-wide step, as one table in memory: each is used
- * once per step, so a memory operand is the cheapest form. The step reads
- * them through a pointer the compiler cannot see through (rx8_consts):
- * knowing the values, GCC 12 rebuilds each from immediates in every step
- * (three instructions instead of none). */
-#define RX8_CONST(v) { v, v, v, v, v, v, v, v }
-static const struct {
-	uint32_t dd[8], len[8], tcpe[8], udp[8], b0_1[8], b2_3[8], rsstype[8], fifteen[8], sixteen[8];
-} rx8_c __attribute__((aligned(32))) = {
-	RX8_CONST(IXGBE_RXD_STAT_DD), RX8_CONST(0xffff), RX8_CONST(IXGBE_RXD_ERR_TCPE),
-	RX8_CONST(IXGBE_RXD_PKTTYPE_UDP), RX8_CONST(3), RX8_CONST(0xc), RX8_CONST(IXGBE_RXD_RSSTYPE_MASK),
-	RX8_CONST(15), RX8_CONST(16),
-};
-typedef __typeof__(rx8_c) rx8_consts_t;
-static inline const rx8_consts_t *rx8_consts(void)
-{
-	const rx8_consts_t *c = &rx8_c;
-	__asm__("" : "+r"(c));
-	return c;
-}
-#define RX8(name) _mm256_load_si256((const __m256i *)c->name)
-
 static inline __attribute__((always_inline, target("avx2"))) bool
 rx_eight(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs, uint32_t slot, struct ixy_pkt_buf *const *fresh,
 	 struct ixy_pkt_buf **out, __m256i flag_tbl, __m256i tcpe_ignore, __m256i meta, uint16_t id,
@@ -429,7 +429,7 @@ __attribute__((noipa)) static uint32_t ixgbe_rx_batch_scalar(struct ixy_device *
 	uint64_t hi_or = 0;
 	struct ixy_pkt_buf **out = bufs, **end = bufs + n;
 	for (; out != end; out++, fresh--) {
-		if (!rx_one(ring, ring_bufs, slot, mask, *fresh, out, q, idx_mul, &hi_or))
+		if (!rx_one(ring, ring_bufs, slot, *fresh, out, q, idx_mul, &hi_or))
 			break;
 		slot = (slot + 1) & mask;
 	}
@@ -455,6 +455,7 @@ __attribute__((noipa, target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse3(str
 	const __m128i tcpe_ignore = _mm_set1_epi32((int)q->udp_tcpe_ignore);
 	const __m128i meta2 = _mm_set1_epi64x((long long)q->meta);
 	const uint64_t idx_mul = q->idx_mul;
+	const rx8_consts_t *c = rx8_consts();
 	const uint16_t id = q->id;
 	uint32_t slot = q->next;
 	n = rx_limit(q, n);
@@ -464,13 +465,13 @@ __attribute__((noipa, target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse3(str
 	uint64_t hi_or = 0;
 	uint32_t i = 0;
 	while (i + 4 <= n && slot + 4 <= (uint32_t)mask + 1 &&
-	       rx_four(ring, ring_bufs, slot, mask, fresh_top - i, &bufs[i], flag_tbl, tcpe_ignore, meta2, id,
-		       &len_or4)) {
+	       rx_four(ring, ring_bufs, slot, fresh_top - i, &bufs[i], flag_tbl, tcpe_ignore, meta2, id,
+		       &len_or4, c)) {
 		i += 4;
 		slot = (slot + 4) & mask;
 	}
 	for (; i < n; i++) {
-		if (!rx_one(ring, ring_bufs, slot, mask, fresh_top[-(ptrdiff_t)i], &bufs[i], q, idx_mul,
+		if (!rx_one(ring, ring_bufs, slot, fresh_top[-(ptrdiff_t)i], &bufs[i], q, idx_mul,
 			    &hi_or))
 			break;
 		slot = (slot + 1) & mask;
@@ -497,6 +498,7 @@ __attribute__((noipa, target("avx2"))) static uint32_t ixgbe_rx_batch_avx2(struc
 	const __m128i tcpe_ignore = _mm_set1_epi32((int)q->udp_tcpe_ignore);
 	const __m128i meta2 = _mm_set1_epi64x((long long)q->meta);
 	const uint64_t idx_mul = q->idx_mul;
+	const rx8_consts_t *c = rx8_consts();
 	const uint16_t id = q->id;
 	uint32_t slot = q->next;
 	n = rx_limit(q, n);
@@ -510,23 +512,22 @@ __attribute__((noipa, target("avx2"))) static uint32_t ixgbe_rx_batch_avx2(struc
 		const __m256i flag_tbl8 = _mm256_broadcastsi128_si256(flag_tbl);
 		const __m256i tcpe_ignore8 = _mm256_broadcastsi128_si256(tcpe_ignore);
 		const __m256i meta8 = _mm256_broadcastsi128_si256(meta2);
-		const rx8_consts_t *c8 = rx8_consts();
 		while (i + 8 <= n && slot + 8 <= (uint32_t)mask + 1 &&
 		       rx_eight(ring, ring_bufs, slot, fresh_top - i, &bufs[i], flag_tbl8, tcpe_ignore8, meta8, id,
-				&len_or8, c8)) {
+				&len_or8, c)) {
 			i += 8;
 			slot = (slot + 8) & mask;
 		}
 		len_or4 = _mm_or_si128(_mm256_castsi256_si128(len_or8), _mm256_extracti128_si256(len_or8, 1));
 	}
 	while (i + 4 <= n && slot + 4 <= (uint32_t)mask + 1 &&
-	       rx_four(ring, ring_bufs, slot, mask, fresh_top - i, &bufs[i], flag_tbl, tcpe_ignore, meta2, id,
-		       &len_or4)) {
+	       rx_four(ring, ring_bufs, slot, fresh_top - i, &bufs[i], flag_tbl, tcpe_ignore, meta2, id,
+		       &len_or4, c)) {
 		i += 4;
 		slot = (slot + 4) & mask;
 	}
 	for (; i < n; i++) {
-		if (!rx_one(ring, ring_bufs, slot, mask, fresh_top[-(ptrdiff_t)i], &bufs[i], q, idx_mul,
+		if (!rx_one(ring, ring_bufs, slot, fresh_top[-(ptrdiff_t)i], &bufs[i], q, idx_mul,
 			    &hi_or))
 			break;
 		slot = (slot + 1) & mask;
