@@ -32,6 +32,17 @@
  * the NIC ignores RS and writes back every descriptor in bursts. */
 #define TX_CLEAN_BATCH 32
 
+/* The batch loops are jumped to from ixgbe_rx_batch / ixgbe_tx_batch with
+ * the op's own arguments (the queue number replaced by the queue, dev
+ * unused), so that the jump moves no register: not inlined, and with GCC
+ * not analysed across calls either (noipa), else it drops the unused
+ * argument again and the registers move after all. */
+#ifdef __clang__
+#define RX_TX_NOIPA __attribute__((noinline))
+#else
+#define RX_TX_NOIPA __attribute__((noipa))
+#endif
+
 /* How far ahead the RX loop prefetches the metadata of the buffers whose
  * len/flags it is about to write (on hardware that line was last touched
  * when the buffer was put into the ring, one ring length ago). */
@@ -412,9 +423,9 @@ static inline void rx_finish(struct ixgbe_rx_queue *q, uint32_t taken, uint32_t 
 }
 
 /* The one-at-a-time loop: batches of two and three, and CPUs without
- * SSSE3. noipa, as the vector loops: ixgbe_rx_batch chooses and jumps,
+ * SSSE3. RX_TX_NOIPA, as the vector loops: ixgbe_rx_batch chooses and jumps,
  * without saving registers first. */
-__attribute__((noipa)) static uint32_t ixgbe_rx_batch_scalar(struct ixy_device *dev, struct ixgbe_rx_queue *q,
+RX_TX_NOIPA static uint32_t ixgbe_rx_batch_scalar(struct ixy_device *dev, struct ixgbe_rx_queue *q,
 								 struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	(void)dev;
@@ -443,7 +454,7 @@ __attribute__((noipa)) static uint32_t ixgbe_rx_batch_scalar(struct ixy_device *
 /* Four at a time while four are wanted and do not wrap around the ring's
  * end, then one at a time (the rest of the batch, the ring's end, or a
  * group of four that is not complete yet). */
-__attribute__((noipa, target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse3(struct ixy_device *dev, struct ixgbe_rx_queue *q,
+RX_TX_NOIPA __attribute__((target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse3(struct ixy_device *dev, struct ixgbe_rx_queue *q,
 									struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	(void)dev;
@@ -486,7 +497,7 @@ __attribute__((noipa, target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse3(str
 }
 
 /* Eight at a time, then four, then one, under the same conditions. */
-__attribute__((noipa, target("avx2"))) static uint32_t ixgbe_rx_batch_avx2(struct ixy_device *dev, struct ixgbe_rx_queue *q,
+RX_TX_NOIPA __attribute__((target("avx2"))) static uint32_t ixgbe_rx_batch_avx2(struct ixy_device *dev, struct ixgbe_rx_queue *q,
 								      struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	(void)dev;
@@ -608,9 +619,7 @@ static inline __attribute__((always_inline)) uint32_t ixgbe_rx_one(struct ixgbe_
 	return 1;
 }
 
-/* The loops above take the op's arguments with the queue number replaced
- * by the queue (dev is not used): the jump to them then moves no register
- * (noipa: else the compiler drops the unused argument again). */
+/* The loops above take the op's arguments (RX_TX_NOIPA). */
 uint32_t ixgbe_rx_batch(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	struct ixgbe_rx_queue *q = &to_ixgbe(dev)->rxq[queue];
@@ -768,7 +777,7 @@ static inline __attribute__((always_inline)) bool ixgbe_tx_one(struct ixgbe_tx_q
 /* A batch: reclaim, fill, check, publish. noinline: ixgbe_tx_batch jumps
  * here for anything but a plain single frame, without saving registers
  * first. */
-__attribute__((noipa)) static uint32_t ixgbe_tx_burst(struct ixy_device *dev, struct ixgbe_tx_queue *q,
+RX_TX_NOIPA static uint32_t ixgbe_tx_burst(struct ixy_device *dev, struct ixgbe_tx_queue *q,
 							  struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	(void)dev;
@@ -822,5 +831,5 @@ uint32_t ixgbe_tx_batch(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf
 	struct ixgbe_tx_queue *q = &to_ixgbe(dev)->txq[queue];
 	if (n == 1 && !__atomic_load_n(&q->ts, __ATOMIC_RELAXED) && ixgbe_tx_one(q, bufs))
 		return 1;
-	return ixgbe_tx_burst(dev, q, bufs, n);   /* dev: as for ixgbe_rx_batch's loops */
+	return ixgbe_tx_burst(dev, q, bufs, n);   /* dev: see RX_TX_NOIPA */
 }
