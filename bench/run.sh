@@ -47,8 +47,10 @@ Q=(); [ "$QUICK" = 1 ] && Q=(--quick)
 
 # ---- instructions per packet: callgrind, collection only inside the
 # driver regions; costs of inlined code are attributed by source file, so
-# the mempool fast path (include/ixy/mempool.h) counts as mempool even
-# where it is inlined into rx_batch/tx_batch.
+# the mempool fast path (include/ixy/mempool.h, src/memory/mempool_*.h)
+# counts as mempool even where it is inlined into rx_batch/tx_batch, and so
+# do the functions ixy_mempool_* / ixy__pkt_buf_* (callgrind files their
+# inlined intrinsics under the compiler's headers).
 cg_split() {   # kind batch -> "packets rx tx mempool fwd other"
 	local kind=$1 batch=$2 out="$LOG.cg.$1.$2" pk
 	pk=$(valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file="$out" \
