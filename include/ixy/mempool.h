@@ -60,7 +60,8 @@ _Static_assert(sizeof(struct ixy_pkt_buf) == 64, "pkt_buf metadata must be one c
 /* The RX paths hand a buffer out with one 32-bit store of (queue, state
  * 0 = handed out): the same single store as the queue number alone, so a
  * checked pool's buffers that the driver took off the stack itself are
- * marked too, at no cost. Internal. */
+ * marked too, at no cost (the ixgbe one-at-a-time paths write the same four
+ * bytes as part of a 16-byte store). Internal. */
 static inline void ixy__pkt_buf_rx_out(struct ixy_pkt_buf *b, uint16_t queue)
 {
 	uint32_t v = queue;
