@@ -139,7 +139,7 @@ static inline __attribute__((always_inline)) void rx_store_meta(struct ixy_pkt_b
 static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring, struct ixy_pkt_buf **ring_bufs,
 							  uint32_t slot, struct ixy_pkt_buf *fresh,
 							  struct ixy_pkt_buf **out, const struct ixgbe_rx_queue *q,
-							  uint64_t idx_mul, uint64_t *hi_or)
+							  uint64_t *hi_or)
 {
 	volatile uint64_t *desc = &ring[2 * slot];
 	/* Write-back format (7.1.6.2): word 1 = status/errors, length,
@@ -166,7 +166,7 @@ static inline __attribute__((always_inline)) bool rx_one(volatile uint64_t *ring
 	 * error, so it costs nothing otherwise. */
 	if (__builtin_expect((status & IXGBE_RXD_ERR_TCPE) && ((uint32_t)lo & IXGBE_RXD_PKTTYPE_UDP), 0))
 		status &= ~q->udp_tcpe_ignore;
-	rx_store_meta(b, q, rx_meta_offset(status, (uint32_t)lo, idx_mul), lo, (uint32_t)(hi >> 32) & 0xffff);
+	rx_store_meta(b, q, rx_meta_offset(status, (uint32_t)lo, q->idx_mul), lo, (uint32_t)(hi >> 32) & 0xffff);
 	*out = b;
 
 	/* Re-arm: read format, header address 0 (clears DD), one 16-byte
@@ -431,8 +431,6 @@ RX_TX_NOIPA static uint32_t ixgbe_rx_batch_scalar(struct ixy_device *dev, struct
 	(void)dev;
 	volatile uint64_t *ring = (volatile uint64_t *)q->ring;  /* two words per descriptor */
 	struct ixy_pkt_buf **ring_bufs = q->bufs;
-	const uint32_t mask = q->mask;
-	const uint64_t idx_mul = q->idx_mul;
 	uint32_t slot = q->next;
 	n = rx_limit(q, n);
 	struct ixy_pkt_buf *const *fresh = q->pool->free_bufs + q->pool->free_top - 1;
@@ -440,9 +438,9 @@ RX_TX_NOIPA static uint32_t ixgbe_rx_batch_scalar(struct ixy_device *dev, struct
 	uint64_t hi_or = 0;
 	struct ixy_pkt_buf **out = bufs, **end = bufs + n;
 	for (; out != end; out++, fresh--) {
-		if (!rx_one(ring, ring_bufs, slot, *fresh, out, q, idx_mul, &hi_or))
+		if (!rx_one(ring, ring_bufs, slot, *fresh, out, q, &hi_or))
 			break;
-		slot = (slot + 1) & mask;
+		slot = (slot + 1) & q->mask;
 	}
 	uint32_t i = (uint32_t)(out - bufs);
 	rx_finish(q, i, slot);
@@ -465,7 +463,6 @@ RX_TX_NOIPA __attribute__((target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse
 	const __m128i flag_tbl = _mm_loadu_si128((const __m128i *)flags);
 	const __m128i tcpe_ignore = _mm_set1_epi32((int)q->udp_tcpe_ignore);
 	const __m128i meta2 = _mm_set1_epi64x((long long)q->meta);
-	const uint64_t idx_mul = q->idx_mul;
 	const rx8_consts_t *c = rx8_consts();
 	const uint16_t id = q->id;
 	uint32_t slot = q->next;
@@ -482,8 +479,7 @@ RX_TX_NOIPA __attribute__((target("ssse3"))) static uint32_t ixgbe_rx_batch_ssse
 		slot = (slot + 4) & mask;
 	}
 	for (; i < n; i++) {
-		if (!rx_one(ring, ring_bufs, slot, fresh_top[-(ptrdiff_t)i], &bufs[i], q, idx_mul,
-			    &hi_or))
+		if (!rx_one(ring, ring_bufs, slot, fresh_top[-(ptrdiff_t)i], &bufs[i], q, &hi_or))
 			break;
 		slot = (slot + 1) & mask;
 	}
@@ -508,7 +504,6 @@ RX_TX_NOIPA __attribute__((target("avx2"))) static uint32_t ixgbe_rx_batch_avx2(
 	const __m128i flag_tbl = _mm_loadu_si128((const __m128i *)flags);
 	const __m128i tcpe_ignore = _mm_set1_epi32((int)q->udp_tcpe_ignore);
 	const __m128i meta2 = _mm_set1_epi64x((long long)q->meta);
-	const uint64_t idx_mul = q->idx_mul;
 	const rx8_consts_t *c = rx8_consts();
 	const uint16_t id = q->id;
 	uint32_t slot = q->next;
@@ -538,8 +533,7 @@ RX_TX_NOIPA __attribute__((target("avx2"))) static uint32_t ixgbe_rx_batch_avx2(
 		slot = (slot + 4) & mask;
 	}
 	for (; i < n; i++) {
-		if (!rx_one(ring, ring_bufs, slot, fresh_top[-(ptrdiff_t)i], &bufs[i], q, idx_mul,
-			    &hi_or))
+		if (!rx_one(ring, ring_bufs, slot, fresh_top[-(ptrdiff_t)i], &bufs[i], q, &hi_or))
 			break;
 		slot = (slot + 1) & mask;
 	}
