@@ -54,8 +54,10 @@ echo "bench env cpu=\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 
 # the timed regions of the same loops fwd_bench times, so each cycle
 # figure below can be checked against its own configuration's count
 # (fwd_bench --instr). Costs of inlined code are attributed by source
-# file, so the mempool fast path (include/ixy/mempool.h) counts as mempool
-# even where it is inlined into rx_batch/tx_batch; bench_glue is the
+# file, so the mempool fast path (include/ixy/mempool.h, src/memory/mempool_*.h)
+# counts as mempool even where it is inlined into rx_batch/tx_batch, and so do
+# the functions ixy_mempool_* / ixy__pkt_buf_* (callgrind files their inlined
+# intrinsics under the compiler's headers); bench_glue is the
 # bench's own loop inside the regions (counters, calls), region = all.
 cg_split() {   # kind batch ring -> "packets rx tx mempool fwd other region cbr"
 	local kind=$1 batch=$2 ring=$3 out="$LOG.cg.$1.$2.$3" pk
@@ -70,7 +72,7 @@ cg_split() {   # kind batch ring -> "packets rx tx mempool fwd other region cbr"
 		/^ *[0-9,]+ +\(/ && $0 ~ /:/ {
 			n = $1; gsub(",", "", n)
 			loc = $0; sub(/^ *[0-9,]+ +\( *[0-9.]+%\) +/, "", loc); sub(/ .*/, "", loc); fn = loc; sub(/.*:/, "", fn); file = loc; sub(/:[^:]*$/, "", file)
-			if (file ~ /mempool\.[ch]$/) mp += n
+			if (file ~ /mempool[a-z_]*\.[ch]$/ || fn ~ /^ixy__?(mempool|pkt_buf)_/) mp += n
 			else if (fn ~ /^(ixgbe|ixy)_.*rx/) rx += n
 			else if (fn ~ /^(ixgbe|ixy)_.*tx/) tx += n
 			else if (fn ~ /^fwd_work/) fw += n

@@ -3,7 +3,8 @@
  * what the NIC wrote into a descriptor.
  *
  * The driver file is included (as tests/test_ixgbe_rx_vector.c does) to
- * reach both RX loops, the 4-wide SSSE3 one and the scalar one, on a
+ * reach all RX loops, the 8-wide AVX2, the 4-wide SSSE3 and the scalar one
+ * and the one-frame path, on a
  * hand-built ring: the input is the write-back contents of the
  * descriptors (status, errors, length, VLAN, packet type, RSS hash),
  * placed from the driver's next position on, plus the ring position, the
@@ -16,7 +17,7 @@
  * the buffer that was in that slot, length within the buffer, RSS hash,
  * offload flags (computed here independently from the status and error
  * bits), queue id; the slot re-armed with a fresh buffer, the pool and the
- * tail register updated. Both loops must give the same result. */
+ * tail register updated. All loops must give the same result. */
 #include "drivers/ixgbe_rxtx.c"
 
 #include "fuzz_util.h"
@@ -31,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct world {
 	union ixgbe_rx_desc ring[RING] __attribute__((aligned(16)));
 	struct ixy_pkt_buf *bufs[NBUF];
-	struct ixy_pkt_buf *ring_bufs[RING];
+	struct ixy_pkt_buf *ring_bufs[RING + IXGBE_RX_BUFS_PAD];
 	struct ixy_pkt_buf *stack[NBUF];
 	struct ixy_pkt_buf *out[2 * RING];
 	struct ixy_mempool pool;
@@ -82,12 +83,13 @@ static void setup(struct world *w, const struct params *p, const uint8_t *desc, 
 	w->q.bufs = w->ring_bufs;
 	w->q.pool = &w->pool;
 	w->q.mask = RING - 1;
-	w->q.next = (uint16_t)p->next;
+	w->q.next = p->next;
 	w->q.ol_mask = p->ol_mask;
 	w->q.id = 3;
 	w->q.size = RING;
 	w->q.udp_tcpe_ignore = p->udp_tcpe_ignore;
 	w->q.len_fast = p->len_fast;
+	ixgbe_rx_queue_tables(&w->q, w->bufs[0]);   /* as ixgbe_init */
 	w->tail = 0;
 	w->got = 0;
 }
@@ -121,7 +123,20 @@ static uint16_t want_flags(const struct params *p, uint64_t lo, uint64_t hi)
 /* Two batches, as an application polls; checks each frame as it comes.
  * A write-back whose length is beyond the buffer must not be handed out:
  * the driver gives its buffer back to the pool and counts an RX error. */
-static void run(struct world *w, const struct params *p, const union ixgbe_rx_desc *orig, bool vector)
+enum loop { SCALAR, SSSE3, AVX2, ONE };
+static const char *const loop_name[] = { "scalar", "4-wide", "8-wide", "one-frame" };
+
+static uint32_t rx(struct world *w, enum loop loop, struct ixy_pkt_buf **out, uint32_t n)
+{
+	switch (loop) {
+	case SSSE3: return ixgbe_rx_batch_ssse3(NULL, &w->q, out, n);
+	case AVX2: return ixgbe_rx_batch_avx2(NULL, &w->q, out, n);
+	case ONE: return n == 1 ? ixgbe_rx_one(&w->q, out) : ixgbe_rx_batch_scalar(NULL, &w->q, out, n);
+	default: return ixgbe_rx_batch_scalar(NULL, &w->q, out, n);
+	}
+}
+
+static void run(struct world *w, const struct params *p, const union ixgbe_rx_desc *orig, enum loop loop)
 {
 	uint32_t slot = p->next, top = p->nfree;
 	for (int batch = 0; batch < 2; batch++) {
@@ -129,12 +144,11 @@ static void run(struct world *w, const struct params *p, const union ixgbe_rx_de
 		memcpy(before, w->ring_bufs, sizeof(before));
 		memcpy(stack, w->stack, sizeof(stack));
 		uint64_t errors = w->q.rx_errors;
-		uint32_t got = vector ? ixgbe_rx_batch_ssse3(&w->q, &w->out[w->got], p->n)
-				      : ixgbe_rx_batch_scalar(&w->q, &w->out[w->got], p->n);
+		uint32_t got = rx(w, loop, &w->out[w->got], p->n);
 		uint32_t dropped = (uint32_t)(w->q.rx_errors - errors), taken = got + dropped;
 		FUZZ_CHECK(taken <= p->n && taken <= top && taken <= RING - 1,
 			   "%s loop: %u frames (+%u refused) from a batch of %u with %u free buffers",
-			   vector ? "4-wide" : "scalar", got, dropped, p->n, top);
+			   loop_name[loop], got, dropped, p->n, top);
 		uint32_t out = 0, refused = 0;
 		for (uint32_t i = 0; i < taken; i++, slot = (slot + 1) % RING) {
 			uint64_t lo, hi;
@@ -207,18 +221,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	setup(&a, &p, data + 4, ndesc);
 	union ixgbe_rx_desc orig[RING];
 	memcpy(orig, a.ring, sizeof(orig));
-	run(&a, &p, orig, false);
-	if (__builtin_cpu_supports("ssse3")) {
+	run(&a, &p, orig, SCALAR);
+	/* the other loops this CPU can run, and a batch of one as
+	 * ixgbe_rx_batch takes it: the same frames, flags, ring, errors */
+	for (enum loop loop = SSSE3; loop <= ONE; loop++) {
+		if ((loop == SSSE3 && !__builtin_cpu_supports("ssse3")) || (loop == AVX2 && !__builtin_cpu_supports("avx2")))
+			continue;
 		setup(&b, &p, data + 4, ndesc);
-		run(&b, &p, orig, true);
-		FUZZ_CHECK(a.got == b.got, "scalar loop took %u frames, 4-wide loop %u", a.got, b.got);
+		run(&b, &p, orig, loop);
+		FUZZ_CHECK(a.got == b.got, "scalar loop took %u frames, %s loop %u", a.got, loop_name[loop], b.got);
 		for (uint32_t i = 0; i < a.got; i++)
 			FUZZ_CHECK(a.out[i]->idx == b.out[i]->idx && a.out[i]->len == b.out[i]->len &&
 				   a.out[i]->rss_hash == b.out[i]->rss_hash && a.out[i]->ol_flags == b.out[i]->ol_flags,
-				   "frame %u differs between the scalar and the 4-wide loop", i);
-		FUZZ_CHECK(memcmp(a.ring, b.ring, sizeof(a.ring)) == 0, "the loops re-armed the ring differently");
-		FUZZ_CHECK(a.q.rx_errors == b.q.rx_errors, "scalar loop refused %llu write-backs, 4-wide loop %llu",
-			   (unsigned long long)a.q.rx_errors, (unsigned long long)b.q.rx_errors);
+				   "frame %u differs between the scalar and the %s loop", i, loop_name[loop]);
+		FUZZ_CHECK(memcmp(a.ring, b.ring, sizeof(a.ring)) == 0, "the scalar and the %s loop re-armed the ring "
+			   "differently", loop_name[loop]);
+		FUZZ_CHECK(a.q.rx_errors == b.q.rx_errors, "scalar loop refused %llu write-backs, %s loop %llu",
+			   (unsigned long long)a.q.rx_errors, loop_name[loop], (unsigned long long)b.q.rx_errors);
 		teardown(&b);
 	}
 	teardown(&a);

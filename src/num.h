@@ -34,7 +34,7 @@ int ixy_parse_u64(const char *s, unsigned flags, uint64_t min, uint64_t max, uin
 int ixy_parse_double(const char *s, double min, double max, double *out, const char **unit, const char **why);
 
 /* An on/off switch from the environment (IXY_TRACE, IXY_RX_SCALAR,
- * IXY_SIM_VERBOSE): unset or "" or "0" is off, "1" is on; anything else
+ * IXY_SIM_VERBOSE, IXY_NO_AVX2): unset or "" or "0" is off, "1" is on; anything else
  * ("yes", "10", " 1") is -EINVAL, so a typo is not silently read as off. */
 int ixy_env_flag(const char *name, bool *on);
 

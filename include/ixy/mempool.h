@@ -88,7 +88,8 @@ _Static_assert(sizeof(struct ixy_pkt_buf) == 64, "pkt_buf metadata must be one c
 /* The RX paths hand a buffer out with one 32-bit store of (queue, state
  * 0 = handed out): the same single store as the queue number alone, so a
  * checked pool's buffers that the driver took off the stack itself are
- * marked too, at no cost. Internal. */
+ * marked too, at no cost (the ixgbe one-at-a-time paths write the same four
+ * bytes as part of a 16-byte store). Internal. */
 static inline void ixy__pkt_buf_rx_out(struct ixy_pkt_buf *b, uint16_t queue)
 {
 	uint32_t v = queue;
@@ -147,6 +148,7 @@ void ixy__mempool_release_orphan(struct ixy_mempool *pool);
 /* ---- internals needed by the inline fast path; do not touch ---- */
 struct ixy_mempool {
 	uint8_t *base;              /* virtual base of the buffers */
+	size_t span;                /* bytes from base to the end of the last buffer */
 	uint32_t entry_size;        /* bytes per buffer slot */
 	uint32_t per_page;          /* buffers per hugepage (none straddles pages) */
 	uint32_t page_pad;          /* unused bytes at the end of each page */
@@ -210,7 +212,10 @@ static inline void ixy_pkt_buf_free_batch_pool(struct ixy_mempool *pool, struct 
 	uint32_t top = pool->free_top;
 	struct ixy_pkt_buf **__restrict stack = pool->free_bufs + top;
 	struct ixy_pkt_buf *const *__restrict in = bufs;
-	for (uint32_t i = 0; i < n; i++)
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4)   /* four pointers per step: two 16-byte moves */
+		__builtin_memcpy(stack + i, in + i, 4 * sizeof(*in));
+	for (; i < n; i++)
 		stack[i] = in[i];
 	top += n;
 	pool->free_top = top;
@@ -225,16 +230,19 @@ static inline void ixy_pkt_buf_free(struct ixy_pkt_buf *b)
 }
 
 /* Return n buffers, each to its own pool (runs of the same pool are freed
- * together). */
+ * together; a run is followed four buffers per loop step). */
 static inline void ixy_pkt_buf_free_batch(struct ixy_pkt_buf **bufs, uint32_t n)
 {
-	uint32_t i = 0;
+	size_t i = 0;
 	while (i < n) {
 		struct ixy_mempool *p = bufs[i]->pool;
-		uint32_t j = i + 1;
+		size_t j = i;   /* bufs[i] too: a run of 32 is eight steps, no single ones */
+		while (j + 4 <= n && bufs[j]->pool == p && bufs[j + 1]->pool == p && bufs[j + 2]->pool == p &&
+		       bufs[j + 3]->pool == p)
+			j += 4;
 		while (j < n && bufs[j]->pool == p)
 			j++;
-		ixy_pkt_buf_free_batch_pool(p, bufs + i, j - i);
+		ixy_pkt_buf_free_batch_pool(p, bufs + i, (uint32_t)(j - i));
 		i = j;
 	}
 }

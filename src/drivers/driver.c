@@ -90,9 +90,9 @@ int ixy_config_resolve(const char *devname, const struct ixy_config *in, struct 
 		return ixy_error(-EINVAL, "%s: numa_node %d is invalid: use IXY_NUMA_DEVICE, IXY_NUMA_NONE or "
 				 "IXY_NUMA_NODE(n)", devname, c->numa_node);
 	/* the library's switches in the environment: 0 or 1, nothing else */
-	static const char *const flags[] = { "IXY_TRACE", "IXY_RX_SCALAR", "IXY_SIM_VERBOSE" };
-	bool on[3];
-	for (unsigned i = 0; i < 3; i++)
+	static const char *const flags[] = { "IXY_TRACE", "IXY_RX_SCALAR", "IXY_SIM_VERBOSE", "IXY_NO_AVX2" };
+	bool on[4];
+	for (unsigned i = 0; i < 4; i++)
 		if (ixy_env_flag(flags[i], &on[i]) < 0)
 			return ixy_error(-EINVAL, "%s: environment variable %s=\"%s\" is not a switch: set it to 1 (on) "
 					 "or 0 (off), or unset it", devname, flags[i], getenv(flags[i]));

@@ -16,8 +16,10 @@
 #include "ixy/pci.h"
 
 struct ixy_driver_ops {
-	uint32_t (*rx_batch)(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
-	uint32_t (*tx_batch)(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+	/* queue: checked by device.c and widened there once (size_t, the
+	 * width of an index), so that the driver does not widen it again */
+	uint32_t (*rx_batch)(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+	uint32_t (*tx_batch)(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
 	/* Add the hardware counters (which clear on read) to dev->totals. */
 	int (*update_stats)(struct ixy_device *dev);
 	int (*get_link)(struct ixy_device *dev, struct ixy_link *link);

@@ -61,14 +61,19 @@ struct ixgbe_sfp {
 	char part[17];          /* bytes 40-55 */
 };
 
+/* RX queue's bufs[] entries past the ring's end, always NULL: the RX loops
+ * prefetch the metadata of the buffers up to eight slots ahead without
+ * wrapping around (ixgbe_rxtx.c); a prefetch of NULL does nothing */
+#define IXGBE_RX_BUFS_PAD 8
+
 /* Per-queue state. The hot-path fields come first (one cache line). */
 struct ixgbe_rx_queue {
 	volatile union ixgbe_rx_desc *ring;
 	volatile uint32_t *tail;        /* RDT in BAR0 (or the sim's BAR0 image) */
-	struct ixy_pkt_buf **bufs;      /* buffer behind each descriptor */
+	struct ixy_pkt_buf **bufs;      /* buffer behind each descriptor, then IXGBE_RX_BUFS_PAD NULLs */
 	struct ixy_mempool *pool;
-	uint16_t mask;                  /* ring size - 1 */
-	uint16_t next;                  /* next descriptor to look at */
+	uint32_t mask;                  /* ring size - 1 */
+	uint32_t next;                  /* next descriptor to look at */
 	uint16_t ol_mask;               /* IXY_PKT_RX_* flags we report */
 	uint16_t id;
 	uint32_t size;
@@ -79,17 +84,30 @@ struct ixgbe_rx_queue {
 	 * whose ORed write-back lengths stay below it needs no per-frame
 	 * length check (0: check every batch) */
 	uint32_t len_fast;
+	/* the metadata word at offset 28 that RX writes beside ol_flags:
+	 * data_off << 16 | buf_len << 32, as the queue's pool set them (its
+	 * buffers all have the same) */
+	uint64_t meta;
+	uint64_t idx_mul;               /* RX_IDX_MUL (ixgbe_rxtx.c), not a constant to the compiler */
 	uint64_t rx_errors;             /* write-backs refused (length beyond the buffer), queue's thread */
 	uint64_t ring_phys;
+	/* for each flag-table index, bytes 24..39 of a received buffer's
+	 * metadata as the one-at-a-time RX paths write them: rss_hash 0
+	 * (written after), ol_flags, data_off, buf_len, queue id, state 0
+	 * (ixgbe_rx_queue_tables) */
+	uint64_t meta16[32][2] __attribute__((aligned(16)));
 };
+/* Fill q->meta and q->meta16 from the queue's ol_mask and id and one of
+ * its pool's buffers (ixgbe_rxtx.c). */
+void ixgbe_rx_queue_tables(struct ixgbe_rx_queue *q, const struct ixy_pkt_buf *any);
 
 struct ixgbe_tx_queue {
 	volatile union ixgbe_tx_desc *ring;
 	volatile uint32_t *tail;        /* TDT */
 	struct ixy_pkt_buf **bufs;
-	uint16_t mask;
-	uint16_t next;                  /* next descriptor to fill */
-	uint16_t clean;                 /* oldest descriptor not yet reclaimed */
+	uint32_t mask;
+	uint32_t next;                  /* next descriptor to fill */
+	uint32_t clean;                 /* oldest descriptor not yet reclaimed */
 	uint16_t id;
 	uint32_t size;
 	uint64_t ring_phys;
@@ -278,11 +296,11 @@ int ixgbe_set_rss_key(struct ixy_device *dev, const uint8_t key[IXY_RSS_KEY_LEN]
 int ixgbe_set_rss_reta(struct ixy_device *dev, const uint8_t table[IXY_RSS_RETA_SIZE]);
 int ixgbe_update_stats(struct ixy_device *dev);                 /* ixgbe_stats.c */
 void ixgbe_stats_map_queues(struct ixgbe_dev *d);
-uint32_t ixgbe_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
-uint32_t ixgbe_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+uint32_t ixgbe_rx_batch(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+uint32_t ixgbe_tx_batch(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
 /* ixgbe_offload.c: the data path of a device opened with offloads */
-uint32_t ixgbe_rx_batch_offload(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
-uint32_t ixgbe_tx_batch_offload(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+uint32_t ixgbe_rx_batch_offload(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+uint32_t ixgbe_tx_batch_offload(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
 int ixgbe_get_mac(struct ixy_device *dev, uint8_t mac[6]);      /* ixgbe_mac.c */
 int ixgbe_set_mac(struct ixy_device *dev, const uint8_t mac[6]);
 int ixgbe_set_filter(struct ixy_device *dev, uint32_t what, bool on);

@@ -66,14 +66,14 @@ static int alloc_queues(struct ixgbe_dev *d)
 		q->ring = (volatile union ixgbe_rx_desc *)(base + (size_t)stride * i);
 		q->ring_phys = ixy_dma_virt_to_phys(d->rings, (const void *)q->ring);
 		q->size = c->rx_ring_size;
-		q->mask = (uint16_t)(q->size - 1);
+		q->mask = q->size - 1;
 		q->id = i;
 		q->tail = (volatile uint32_t *)(d->bar0 + IXGBE_RDT(i));
 		q->ol_mask = c->no_rx_checksum ? IXY_PKT_RX_RSS_HASH
 					       : (IXY_PKT_RX_IP_CKSUM_GOOD | IXY_PKT_RX_IP_CKSUM_BAD |
 						  IXY_PKT_RX_L4_CKSUM_GOOD | IXY_PKT_RX_L4_CKSUM_BAD | IXY_PKT_RX_RSS_HASH);
 		q->udp_tcpe_ignore = d->id->mac == IXGBE_MAC_82599 ? IXGBE_RXD_STAT_L4CS | IXGBE_RXD_ERR_TCPE : 0;
-		q->bufs = calloc(q->size, sizeof(*q->bufs));
+		q->bufs = calloc(q->size + IXGBE_RX_BUFS_PAD, sizeof(*q->bufs));
 		if (!q->bufs)
 			return ixy_error(-ENOMEM, "%s: out of memory for RX queue %u", dev->name, i);
 		struct ixy_mempool_opts po = {
@@ -93,13 +93,14 @@ static int alloc_queues(struct ixgbe_dev *d)
 		}
 		uint32_t limit = ixy_mempool_buf_len(q->pool) + 1;  /* lengths up to buf_len are fine */
 		q->len_fast = 1u << (31 - __builtin_clz(limit));
+		ixgbe_rx_queue_tables(q, ixy_mempool_get(q->pool, 0));
 	}
 	for (uint16_t i = 0; i < dev->num_tx_queues; i++) {
 		struct ixgbe_tx_queue *q = &d->txq[i];
 		q->ring = (volatile union ixgbe_tx_desc *)(base + (size_t)stride * (dev->num_rx_queues + i));
 		q->ring_phys = ixy_dma_virt_to_phys(d->rings, (const void *)q->ring);
 		q->size = c->tx_ring_size;
-		q->mask = (uint16_t)(q->size - 1);
+		q->mask = q->size - 1;
 		q->id = i;
 		q->tail = (volatile uint32_t *)(d->bar0 + IXGBE_TDT(i));
 		/* what the port would take in (1518 at least, see
@@ -122,7 +123,7 @@ static void free_queues(struct ixgbe_dev *d)
 			struct ixgbe_tx_queue *q = &d->txq[i];
 			/* Buffers still in the ring go back to their (the
 			 * application's) pools. */
-			for (uint16_t s = q->clean; q->bufs && s != q->next; s = (uint16_t)((s + 1) & q->mask))
+			for (uint32_t s = q->clean; q->bufs && s != q->next; s = (s + 1) & q->mask)
 				if (q->bufs[s])   /* NULL: a context descriptor (ixgbe_offload.c) */
 					ixy_pkt_buf_free(q->bufs[s]);
 			free(q->bufs);

@@ -189,7 +189,7 @@ static void tx_reclaim(struct ixgbe_tx_queue *q, struct ixgbe_tx_offload *o)
 	q->clean = clean;
 }
 
-static uint32_t tx_batch_offload(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
+static uint32_t tx_batch_offload(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	struct ixgbe_tx_queue *q = &to_ixgbe(dev)->txq[queue];
 	struct ixgbe_tx_offload *o = &to_ixgbe(dev)->txo[queue];
@@ -296,7 +296,7 @@ static uint32_t tx_batch_offload(struct ixy_device *dev, uint16_t queue, struct 
  * default loop, then the flags on what it handed out. The default loop may
  * take fewer (no fresh buffers) or drop one (a length beyond its buffer):
  * the buffers it returns are a subsequence of those seen, in order. */
-static uint32_t rx_batch_vlan(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
+static uint32_t rx_batch_vlan(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	struct ixgbe_rx_queue *q = &to_ixgbe(dev)->rxq[queue];
 	volatile uint64_t *ring = (volatile uint64_t *)q->ring;
@@ -337,13 +337,13 @@ static uint32_t rx_batch_vlan(struct ixy_device *dev, uint16_t queue, struct ixy
 	return got;
 }
 
-uint32_t ixgbe_rx_batch_offload(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
+uint32_t ixgbe_rx_batch_offload(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	return to_ixgbe(dev)->cfg.c.rx_vlan_strip ? rx_batch_vlan(dev, queue, bufs, n)
 						  : ixgbe_rx_batch(dev, queue, bufs, n);
 }
 
-uint32_t ixgbe_tx_batch_offload(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
+uint32_t ixgbe_tx_batch_offload(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	return to_ixgbe(dev)->cfg.c.tx_offload ? tx_batch_offload(dev, queue, bufs, n)
 					       : ixgbe_tx_batch(dev, queue, bufs, n);

@@ -293,8 +293,8 @@ bool virtio_rx_ready(struct ixy_device *dev, uint16_t queue);
 void virtio_notify(struct virtio_queue *q);
 
 /* ---- pieces of the driver ---- */
-uint32_t virtio_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
-uint32_t virtio_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+uint32_t virtio_rx_batch(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
+uint32_t virtio_tx_batch(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
 /* Give every RX descriptor a buffer (at open). */
 int virtio_rx_fill(struct virtio_dev *d);
 /* Return the buffers the device has finished sending; how many. */

@@ -96,7 +96,7 @@ static inline __attribute__((always_inline)) uint32_t rx_batch(struct virtio_que
 	return got;
 }
 
-uint32_t virtio_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
+uint32_t virtio_rx_batch(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	struct virtio_queue *q = &to_virtio(dev)->rxq;
 
@@ -176,7 +176,7 @@ static inline __attribute__((always_inline)) uint32_t tx_batch(struct virtio_que
 	return n;
 }
 
-uint32_t virtio_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
+uint32_t virtio_tx_batch(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n)
 {
 	struct virtio_queue *q = &to_virtio(dev)->txq;
 

@@ -96,6 +96,7 @@ struct ixy_mempool *ixy_mempool_create(const struct ixy_mempool_opts *opts)
 		return NULL;
 	}
 	p->base = ixy_dma_virt(p->region);
+	p->span = (size_t)((uint8_t *)ixy__mempool_at(p, p->num_entries - 1) - p->base) + entry_size;
 
 	for (uint32_t i = 0; i < p->num_entries; i++) {
 		struct ixy_pkt_buf *b = ixy__mempool_at(p, i);

@@ -85,6 +85,8 @@ expect "IXY_TRACE=yes is not a switch" 1 'environment variable IXY_TRACE="yes" i
 	env IXY_TRACE=yes "$build/ixy-pktgen" -n 1 'sim:x'
 expect "IXY_RX_SCALAR=10 is not a switch" 1 'environment variable IXY_RX_SCALAR="10" is not a switch' \
 	env IXY_RX_SCALAR=10 "$build/ixy-pktgen" -n 1 'sim:x'
+expect "IXY_NO_AVX2=on is not a switch" 1 'environment variable IXY_NO_AVX2="on" is not a switch' \
+	env IXY_NO_AVX2=on "$build/ixy-pktgen" -n 1 'sim:x'
 expect "sim device id the model cannot be" 1 'device id 0x15c8 is not one the model can be' "$build/ixy-pktgen" -n 1 'sim:x,device_id=0x15c8'
 
 if [ "$(id -u)" = 0 ] && grep -q hugetlbfs /proc/mounts; then
