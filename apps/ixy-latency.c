@@ -65,7 +65,7 @@ struct port {
 };
 
 struct counts {
-	uint64_t sent, measured, lost, no_tx_ts, no_rx_ts, late, jumps, resyncs, invalid, unresolved;
+	uint64_t sent, measured, lost, no_tx_ts, no_rx_ts, late, stale_rx_ts, jumps, resyncs, invalid, unresolved;
 	uint64_t load_sent, load_unsent, rx_frames;
 	int64_t sync_spread;	/* the largest read spread of a synchronisation: its error bound is half */
 };
@@ -437,7 +437,9 @@ int main(int argc, char **argv)
 					pr.rx_ts = ts;
 					pr.have_rx = true;
 				} else {
-					cnt.late++;	/* the timestamp of an earlier probe */
+					/* the timestamp of an earlier probe: its frame
+					 * is counted as late, the stamp only freed */
+					cnt.stale_rx_ts++;
 				}
 			}
 			if (pr.have_tx && pr.have_rx && pr.frame_seen) {
@@ -465,7 +467,7 @@ int main(int argc, char **argv)
 				if (hw) {	/* free the latches for the next probe */
 					ixy_ptp_tx_timestamp(tx.dev, &ts);
 					if (ixy_ptp_rx_timestamp(rx.dev, &ts, &seq) == 1)
-						cnt.late++;
+						cnt.stale_rx_ts++;
 				}
 			}
 		}
@@ -484,23 +486,37 @@ int main(int argc, char **argv)
 	       (unsigned long long)cnt.lost, (unsigned long long)cnt.no_tx_ts, (unsigned long long)cnt.no_rx_ts,
 	       (unsigned long long)cnt.late, (unsigned long long)cnt.invalid, (unsigned long long)cnt.unresolved,
 	       (unsigned long long)cnt.jumps, (unsigned long long)cnt.resyncs);
+	/* the load against the rate asked: whatever was not sent is said,
+	 * split into frames that found the TX ring full (the port is slower
+	 * than the rate) and frames this loop never got to make (the CPU is) */
+	double asked = pps * secs, load_pps = secs > 0 ? (double)cnt.load_sent / secs : 0;
+	double not_made = asked - (double)(cnt.load_sent + cnt.load_unsent);
+	bool short_rate = pps > 0 && (cnt.load_unsent > 0 || load_pps < pps * 0.95);
 	if (pps > 0)
-		printf("[" PROG "] load: %llu frames of %llu bytes sent (%.3f Mpps, asked %.3f), %llu not sent (TX ring "
-		       "full: the port could not keep the rate)\n", (unsigned long long)cnt.load_sent,
-		       (unsigned long long)size, (double)cnt.load_sent / secs / 1e6, pps / 1e6,
+		printf("[" PROG "] load: %llu frames of %llu bytes sent (%.3f Mpps, %.1f Mbit/s on the wire; asked %.3f "
+		       "Mpps), %llu not sent (TX ring full)\n", (unsigned long long)cnt.load_sent,
+		       (unsigned long long)size, load_pps / 1e6, load_pps * (double)(size + 24) * 8 / 1e6, pps / 1e6,
 		       (unsigned long long)cnt.load_unsent);
+	if (short_rate)
+		printf("[" PROG "] RATE NOT REACHED: the load was %.1f%% of the rate asked (%.3f of %.3f Mpps): %llu "
+		       "frames found %s's TX ring full (the port is slower than the rate), %.0f were never made (this "
+		       "loop could not keep up); the latencies are for the load that was sent\n",
+		       100.0 * load_pps / pps, load_pps / 1e6, pps / 1e6, (unsigned long long)cnt.load_unsent, tx.name,
+		       not_made > 0 ? not_made : 0);
 	if (cnt.measured)
 		printf("[" PROG "] latency ns (%s): min %lld p50 %lld p90 %lld p99 %lld p99.9 %lld p99.99 %lld max %lld "
 		       "mean %.1f\n", hw ? "hardware" : "SOFTWARE", (long long)s.min, (long long)s.p50, (long long)s.p90,
 		       (long long)s.p99, (long long)s.p999, (long long)s.p9999, (long long)s.max, s.mean);
 	/* one machine-readable line */
 	printf("latency timestamps=%s probes=%llu measured=%llu lost=%llu no_tx_ts=%llu no_rx_ts=%llu late=%llu "
-	       "invalid=%llu unresolved=%llu clock_jumps=%llu load_unsent=%llu sync_spread_ns=%lld min_ns=%lld p50_ns=%lld p90_ns=%lld p99_ns=%lld "
-	       "p99.9_ns=%lld p99.99_ns=%lld max_ns=%lld\n", hw ? "hardware" : "software",
+	       "stale_rx_ts=%llu invalid=%llu unresolved=%llu clock_jumps=%llu load_sent=%llu load_unsent=%llu "
+	       "load_pps=%.0f load_asked_pps=%.0f rate_reached=%d sync_spread_ns=%lld min_ns=%lld p50_ns=%lld "
+	       "p90_ns=%lld p99_ns=%lld p99.9_ns=%lld p99.99_ns=%lld max_ns=%lld\n", hw ? "hardware" : "software",
 	       (unsigned long long)cnt.sent, (unsigned long long)cnt.measured, (unsigned long long)cnt.lost,
 	       (unsigned long long)cnt.no_tx_ts, (unsigned long long)cnt.no_rx_ts, (unsigned long long)cnt.late,
-	       (unsigned long long)cnt.invalid, (unsigned long long)cnt.unresolved, (unsigned long long)cnt.jumps,
-	       (unsigned long long)cnt.load_unsent, (long long)cnt.sync_spread,
+	       (unsigned long long)cnt.stale_rx_ts, (unsigned long long)cnt.invalid, (unsigned long long)cnt.unresolved,
+	       (unsigned long long)cnt.jumps, (unsigned long long)cnt.load_sent, (unsigned long long)cnt.load_unsent,
+	       load_pps, pps, !short_rate, (long long)cnt.sync_spread,
 	       (long long)s.min, (long long)s.p50, (long long)s.p90, (long long)s.p99, (long long)s.p999,
 	       (long long)s.p9999, (long long)s.max);
 	fflush(stdout);

@@ -12,7 +12,12 @@
 #    counts add up to the probes sent;
 #  - a clock that jumps (the model's clock_jump_us fault): counted, kept out
 #    of the percentiles;
-#  - a rate above the line rate: refused with exit code 2.
+#  - probes that arrive after they were given up (a cable slower than
+#    --timeout): each counted as lost and its late arrival as late (with
+#    hardware timestamps the stale RX timestamp too), never measured;
+#  - a rate above the line rate: refused with exit code 2; a rate the port
+#    does not keep (a stepped-mode port nobody steps: its TX ring fills):
+#    RATE NOT REACHED, the frames not sent counted, rate_reached=0.
 # Needs root and hugepages (skipped otherwise).
 set -uo pipefail
 build=$2
@@ -92,10 +97,27 @@ rc=$?
 [ $rc = 1 ] && [ "$(field unresolved "$out")" = 1 ] && accounted "$out" && ok "probe in flight at the stop counted" ||
 	bad "in flight: rc $rc: $out"
 
+# a 60 ms cable, given up after 40 ms: probe k turns up while probe k+1
+# is on its way (out of order); the last one after the run (not counted)
+out=$("$L" -n 5 --timeout 40ms 'sim:lt1,wire=pair:lt2,delay_us=60000' 'sim:lt2,delay_us=60000' 2>&1)
+rc=$?
+late=$(field late "$out") stale=$(field stale_rx_ts "$out")
+[ $rc = 1 ] && [ "$(field measured "$out")" = 0 ] && [ "$(field lost "$out")" -ge 4 ] && [ "${late:-0}" -ge 3 ] &&
+	[ "${stale:-0}" -ge 3 ] && [[ $out == *" $late late/out of order"* ]] && accounted "$out" &&
+	ok "late probes: lost and late counted ($late late, $stale stale RX timestamps)" || bad "late: rc $rc: $out"
+
 out=$("$L" -n 5 -r 20Gbit 'sim:fast1,wire=pair:fast2' 'sim:fast2' 2>&1)
 rc=$?
 [ $rc = 2 ] && [[ $out == *"is above what sim:fast1,wire=pair:fast2 can send"* ]] && ok "rate above line rate refused" ||
 	bad "rate: rc $rc: $out"
+
+# a port that sends nothing (stepped mode, never stepped): the load fills
+# its TX ring; what was not sent is counted and the shortfall said
+out=$("$L" -n 1 -r 100Mbit -t 0.2 --timeout 50ms 'sim:st1,mode=stepped,wire=pair:st2' 'sim:st2,mode=stepped' 2>&1)
+rc=$?
+[ $rc = 1 ] && [ "$(field rate_reached "$out")" = 0 ] && [ "$(field load_unsent "$out")" -gt 0 ] &&
+	[[ $out == *"RATE NOT REACHED"*"found sim:st1,mode=stepped,wire=pair:st2's TX ring full"* ]] && accounted "$out" &&
+	ok "rate the port does not keep: said, $(field load_unsent "$out") frames not sent" || bad "rate not reached: rc $rc: $out"
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
