@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ixy/ixy.h>
 #include <ixy/ptp.h>
@@ -66,7 +67,7 @@ struct port {
 
 struct counts {
 	uint64_t sent, measured, lost, no_tx_ts, no_rx_ts, late, stale_rx_ts, jumps, resyncs, invalid, unresolved;
-	uint64_t load_sent, load_unsent, rx_frames;
+	uint64_t load_sent, load_unsent, rx_frames, other_run;
 	int64_t sync_spread;	/* the largest read spread of a synchronisation: its error bound is half */
 };
 
@@ -139,8 +140,15 @@ static int check_clocks(struct port *t, struct port *r, struct counts *c, uint64
 
 /* ---- frames ---- */
 
+/* This run's id, in every probe: a probe of an earlier run still queued
+ * somewhere on the path (a host's tap, a switch) is not taken for one of
+ * ours with the same number. The PTP sequence ids start at it too, so its
+ * RX timestamp is not taken for ours either. */
+static uint32_t run_id;
+
 /* A 60-byte (or size) L2 PTPv2 Sync frame with sequence id seq and our
- * magic and probe number in the payload after the 34-byte PTP header. */
+ * magic, probe number and run id in the payload after the 34-byte PTP
+ * header. */
 static void build_probe(struct ixy_pkt_buf *b, const uint8_t src[6], const uint8_t dst[6], uint16_t seq,
 			uint64_t number)
 {
@@ -163,19 +171,26 @@ static void build_probe(struct ixy_pkt_buf *b, const uint8_t src[6], const uint8
 	h[31] = (uint8_t)seq;
 	uint64_t tag = htobe64(PROBE_MAGIC << 40 | (number & 0xffffffffffull));
 	memcpy(h + 34, &tag, 8);	/* bytes 48..55 of the frame */
+	uint32_t id = htobe32(run_id);
+	memcpy(h + 42, &id, 4);	/* bytes 56..59 */
 	b->len = 60;
 }
 
-/* The probe number of a frame that is one of our probes, else -1. */
+/* The probe number of a frame that is one of our probes, -2 for a probe of
+ * another run, else -1. */
 static int64_t probe_number(struct ixy_pkt_buf *b)
 {
 	const uint8_t *p = ixy_pkt_data(b);
-	if (b->len < 56 || p[12] != 0x88 || p[13] != 0xf7)
+	if (b->len < 60 || p[12] != 0x88 || p[13] != 0xf7)
 		return -1;
 	uint64_t tag;
+	uint32_t id;
 	memcpy(&tag, p + 48, 8);
+	memcpy(&id, p + 56, 4);
 	tag = be64toh(tag);
-	return tag >> 40 == PROBE_MAGIC ? (int64_t)(tag & 0xffffffffffull) : -1;
+	if (tag >> 40 != PROBE_MAGIC)
+		return -1;
+	return be32toh(id) == run_id ? (int64_t)(tag & 0xffffffffffull) : -2;
 }
 
 /* ---- the measurement ---- */
@@ -197,7 +212,9 @@ static void drain_rx(struct port *r, struct probe *pr, struct counts *c)
 	for (uint32_t i = 0; i < n; i++) {
 		int64_t num = probe_number(bufs[i]);
 		c->rx_frames++;
-		if (num >= 0) {
+		if (num == -2) {
+			c->other_run++;	/* not ours: like any other frame, but said */
+		} else if (num >= 0) {
 			if (pr->active && (uint64_t)num == pr->number) {
 				pr->frame_seen = true;
 				if (!hw) {
@@ -286,6 +303,7 @@ int main(int argc, char **argv)
 	 * that has link only once both are open; the link is awaited below */
 	struct ixy_config cfg = { .force = force, .link_optional = true, .link_timeout_ms = 1, .cancel = &app_stop };
 	app_install_signals();
+	run_id = (uint32_t)(app_now_ns() ^ app_now_ns() >> 32 ^ (uint64_t)getpid() << 16);
 	tx.dev = ixy_open(tx.name, &cfg);
 	if (!tx.dev)
 		return app_open_failed(PROG, tx.name);
@@ -405,7 +423,8 @@ int main(int argc, char **argv)
 			}
 			struct ixy_pkt_buf *b;
 			if (ixy_pkt_buf_alloc_batch(probe_pool, &b, 1) == 1) {
-				pr = (struct probe){ .active = true, .number = cnt.sent, .seq = (uint16_t)cnt.sent };
+				pr = (struct probe){ .active = true, .number = cnt.sent,
+						     .seq = (uint16_t)(run_id + cnt.sent) };
 				build_probe(b, src, dst, pr.seq, pr.number);
 				if (hw)
 					ixy_pkt_request_tx_timestamp(b);
@@ -509,12 +528,12 @@ int main(int argc, char **argv)
 		       (long long)s.p99, (long long)s.p999, (long long)s.p9999, (long long)s.max, s.mean);
 	/* one machine-readable line */
 	printf("latency timestamps=%s probes=%llu measured=%llu lost=%llu no_tx_ts=%llu no_rx_ts=%llu late=%llu "
-	       "stale_rx_ts=%llu invalid=%llu unresolved=%llu clock_jumps=%llu load_sent=%llu load_unsent=%llu "
+	       "stale_rx_ts=%llu other_run_probes=%llu invalid=%llu unresolved=%llu clock_jumps=%llu load_sent=%llu load_unsent=%llu "
 	       "load_pps=%.0f load_asked_pps=%.0f rate_reached=%d sync_spread_ns=%lld min_ns=%lld p50_ns=%lld "
 	       "p90_ns=%lld p99_ns=%lld p99.9_ns=%lld p99.99_ns=%lld max_ns=%lld\n", hw ? "hardware" : "software",
 	       (unsigned long long)cnt.sent, (unsigned long long)cnt.measured, (unsigned long long)cnt.lost,
 	       (unsigned long long)cnt.no_tx_ts, (unsigned long long)cnt.no_rx_ts, (unsigned long long)cnt.late,
-	       (unsigned long long)cnt.stale_rx_ts, (unsigned long long)cnt.invalid, (unsigned long long)cnt.unresolved,
+	       (unsigned long long)cnt.stale_rx_ts, (unsigned long long)cnt.other_run, (unsigned long long)cnt.invalid, (unsigned long long)cnt.unresolved,
 	       (unsigned long long)cnt.jumps, (unsigned long long)cnt.load_sent, (unsigned long long)cnt.load_unsent,
 	       load_pps, pps, !short_rate, (long long)cnt.sync_spread,
 	       (long long)s.min, (long long)s.p50, (long long)s.p90, (long long)s.p99, (long long)s.p999,

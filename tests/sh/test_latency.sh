@@ -15,6 +15,9 @@
 #  - probes that arrive after they were given up (a cable slower than
 #    --timeout): each counted as lost and its late arrival as late (with
 #    hardware timestamps the stale RX timestamp too), never measured;
+#  - probes of an earlier run still on the path (replayed from a pcap file
+#    the earlier run wrote, same numbers, same MAC): not taken for this
+#    run's, counted as other_run_probes;
 #  - a rate above the line rate: refused with exit code 2; a rate the port
 #    does not keep (a stepped-mode port nobody steps: its TX ring fills):
 #    RATE NOT REACHED, the frames not sent counted, rate_reached=0.
@@ -105,6 +108,17 @@ late=$(field late "$out") stale=$(field stale_rx_ts "$out")
 [ $rc = 1 ] && [ "$(field measured "$out")" = 0 ] && [ "$(field lost "$out")" -ge 4 ] && [ "${late:-0}" -ge 3 ] &&
 	[ "${stale:-0}" -ge 3 ] && [[ $out == *" $late late/out of order"* ]] && accounted "$out" &&
 	ok "late probes: lost and late counted ($late late, $stale stale RX timestamps)" || bad "late: rc $rc: $out"
+
+# run 1 writes its 3 probes to a pcap file (nothing comes back: lost);
+# run 2 gets them back as incoming frames while it sends its own 3
+M=02:1b:00:00:00:77
+"$L" -n 3 --timeout 10ms "sim:or1,mac=$M,wire=pcap::$tmp/run1.pcap" "sim:or1,mac=$M,wire=pcap::$tmp/run1.pcap" >/dev/null 2>&1
+out=$("$L" -n 3 --timeout 50ms "sim:or2,mac=$M,wire=pcap:$tmp/run1.pcap:$tmp/run2.pcap" \
+	"sim:or2,mac=$M,wire=pcap:$tmp/run1.pcap:$tmp/run2.pcap" 2>&1)
+rc=$?
+[ $rc = 1 ] && [ "$(field other_run_probes "$out")" = 3 ] && [ "$(field lost "$out")" = 3 ] &&
+	[ "$(field late "$out")" = 0 ] && [ "$(field measured "$out")" = 0 ] && accounted "$out" &&
+	ok "an earlier run's probes: 3 counted as other_run_probes, not as ours" || bad "other run: rc $rc: $out"
 
 out=$("$L" -n 5 -r 20Gbit 'sim:fast1,wire=pair:fast2' 'sim:fast2' 2>&1)
 rc=$?
