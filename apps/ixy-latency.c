@@ -395,6 +395,12 @@ int main(int argc, char **argv)
 	uint64_t since_probe = every, start = app_now_ns(), last_sync = start;
 	uint64_t end = duration > 0 ? start + (uint64_t)(duration * 1e9) : UINT64_MAX;
 	uint64_t timeout_ns = (uint64_t)(timeout * 1e9);
+	/* no send for this long while a probe is due: stop and say why */
+	uint64_t stuck_since = 0, stuck_limit = timeout_ns > 1000000000 ? timeout_ns : 1000000000;
+	if (pps > 0 && 3e9 / pps > (double)stuck_limit)
+		stuck_limit = (uint64_t)(3e9 / pps);	/* three load frames' time at a slow rate */
+	const char *stuck_why = NULL;
+	bool stuck = false;
 	struct ixy_pkt_buf *bufs[MAX_BATCH];
 	while (!app_stop) {
 		uint64_t t = app_now_ns();
@@ -422,7 +428,9 @@ int main(int argc, char **argv)
 				goto out;
 			}
 			struct ixy_pkt_buf *b;
-			if (ixy_pkt_buf_alloc_batch(probe_pool, &b, 1) == 1) {
+			bool got = ixy_pkt_buf_alloc_batch(probe_pool, &b, 1) == 1, went = false;
+			stuck_why = NULL;
+			if (got) {
 				pr = (struct probe){ .active = true, .number = cnt.sent,
 						     .seq = (uint16_t)(run_id + cnt.sent) };
 				build_probe(b, src, dst, pr.seq, pr.number);
@@ -437,11 +445,28 @@ int main(int argc, char **argv)
 					cnt.sent++;
 					since_probe = 0;
 					worked = true;
+					went = true;
 				} else {
 					ixy_pkt_buf_free(b);	/* ring full: try again next round */
 					pr.active = false;
 				}
 			}
+			if (!went)
+				stuck_why = got ? "its TX ring stayed full" : "no probe buffer came back from its TX ring";
+		}
+		/* the next probe cannot go out for long (load that never
+		 * leaves keeps it from its turn, no buffer came back to the
+		 * probe pool, the ring stays full): said, not waited for
+		 * silently */
+		if (worked || pr.active || cnt.sent >= nprobes) {
+			stuck_since = 0;
+		} else if (!stuck_since) {
+			stuck_since = t;
+		} else if (t - stuck_since > stuck_limit) {
+			stuck = true;
+			if (pps > 0 && since_probe < every)
+				stuck_why = "the load's frames did not leave: its TX ring stayed full";
+			break;
 		}
 		drain_rx(&rx, &pr, &cnt);
 		if (pr.active) {
@@ -539,7 +564,11 @@ int main(int argc, char **argv)
 	       (long long)s.min, (long long)s.p50, (long long)s.p90, (long long)s.p99, (long long)s.p999,
 	       (long long)s.p9999, (long long)s.max);
 	fflush(stdout);
-	rc = cnt.measured ? 0 : 1;
+	rc = cnt.measured && !stuck ? 0 : 1;
+	if (stuck)
+		app_err(PROG, "stopped after %llu probes: no probe could be sent on %s for %.1f s (%s)",
+			(unsigned long long)cnt.sent, tx.name, (double)stuck_limit / 1e9,
+			stuck_why ? stuck_why : "nothing could be sent");
 	if (!cnt.measured)
 		app_err(PROG, "no probe was measured (lost %llu, in flight at the stop %llu, of %llu)",
 			(unsigned long long)cnt.lost, (unsigned long long)cnt.unresolved, (unsigned long long)cnt.sent);

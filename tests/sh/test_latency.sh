@@ -20,7 +20,8 @@
 #    run's, counted as other_run_probes;
 #  - a rate above the line rate: refused with exit code 2; a rate the port
 #    does not keep (a stepped-mode port nobody steps: its TX ring fills):
-#    RATE NOT REACHED, the frames not sent counted, rate_reached=0.
+#    RATE NOT REACHED, the frames not sent counted, rate_reached=0; without
+#    --duration the run stops when no probe can be sent for a second.
 # Needs root and hugepages (skipped otherwise).
 set -uo pipefail
 build=$2
@@ -132,6 +133,14 @@ rc=$?
 [ $rc = 1 ] && [ "$(field rate_reached "$out")" = 0 ] && [ "$(field load_unsent "$out")" -gt 0 ] &&
 	[[ $out == *"RATE NOT REACHED"*"found sim:st1,mode=stepped,wire=pair:st2's TX ring full"* ]] && accounted "$out" &&
 	ok "rate the port does not keep: said, $(field load_unsent "$out") frames not sent" || bad "rate not reached: rc $rc: $out"
+
+# the same without --duration: the probe after the first never gets its
+# turn (its load never leaves); the tool stops after a second and says so
+out=$(timeout 60 "$L" -n 3 -r 100Mbit --timeout 50ms 'sim:st3,mode=stepped,wire=pair:st4' 'sim:st4,mode=stepped' 2>&1)
+rc=$?
+[ $rc = 1 ] && [ "$(field probes "$out")" = 1 ] && accounted "$out" &&
+	[[ $out == *"stopped after 1 probes: no probe could be sent on sim:st3,mode=stepped,wire=pair:st4 for 1.0 s (the load's frames did not leave"* ]] &&
+	ok "a TX port that stops sending: the run stops and says why" || bad "stuck TX: rc $rc: $out"
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
