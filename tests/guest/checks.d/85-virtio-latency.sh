@@ -18,6 +18,7 @@
 # checks: virtio_latency_lost virtio_latency_software virtio_latency_rate
 . /ixy/lib.sh
 
+t0=$(cut -d' ' -f1 /proc/uptime)
 LAT=$IXY_BIN/ixy-latency FWD=$IXY_BIN/ixy-fwd
 flat() { tr '\n' ';' <<<"$1"; }
 field() { sed -n "s/^latency .*[ ]$1=\([-0-9.]*\).*/\1/p" <<<"$2"; }
@@ -81,4 +82,5 @@ ok() {
 	accounted "$out" && [[ $(field rate_reached "$out") == 0 && $out == *"RATE NOT REACHED: the load was "* ]] &&
 		(((meas > 0 && rc == 0) || (meas == 0 && rc == 1)))
 }
-ixy_expect virtio_latency_rate "rc $rc; ixy-fwd rc $FWD_RC: $(summary "$out")" ok
+t1=$(cut -d' ' -f1 /proc/uptime)
+ixy_expect virtio_latency_rate "rc $rc; ixy-fwd rc $FWD_RC: $(summary "$out") (this script: ${t0}..${t1} s uptime)" ok
