@@ -204,10 +204,24 @@ struct probe {
 	uint64_t tx_ts, rx_ts;
 };
 
+static void drain_batch(struct ixy_pkt_buf **bufs, uint32_t n, struct probe *pr, struct counts *c);
+
+/* Receive what has arrived: the load comes back too, so up to 8 batches
+ * a round (the loop also sends up to a batch of load per round), so the RX
+ * ring does not overflow and drop a probe while this thread sends. */
 static void drain_rx(struct port *r, struct probe *pr, struct counts *c)
 {
-	struct ixy_pkt_buf *bufs[MAX_BATCH];
-	uint32_t n = ixy_rx_batch(r->dev, 0, bufs, MAX_BATCH);
+	for (int round = 0; round < 8; round++) {
+		struct ixy_pkt_buf *bufs[MAX_BATCH];
+		uint32_t n = ixy_rx_batch(r->dev, 0, bufs, MAX_BATCH);
+		drain_batch(bufs, n, pr, c);
+		if (n < MAX_BATCH)
+			break;
+	}
+}
+
+static void drain_batch(struct ixy_pkt_buf **bufs, uint32_t n, struct probe *pr, struct counts *c)
+{
 	uint64_t now = n ? app_now_ns() : 0;
 	for (uint32_t i = 0; i < n; i++) {
 		int64_t num = probe_number(bufs[i]);
@@ -375,16 +389,18 @@ int main(int argc, char **argv)
 	struct ixy_udp_spec spec = { .src_ip = 0xc6120001, .dst_ip = 0xc6130001, .src_port = 1024, .dst_port = 9 };
 	memcpy(spec.src_mac, src, 6);
 	memcpy(spec.dst_mac, dst, 6);
-	struct ixy_mempool_opts mo = { .num_entries = 4096, .numa_node = -1 };
-	load_pool = pps > 0 ? ixy_mempool_create(&mo) : NULL;
-	mo.num_entries = 64;
-	probe_pool = ixy_mempool_create(&mo);
+	struct ixy_mempool_opts lo = { .num_entries = 4096, .numa_node = -1 };
+	struct ixy_mempool_opts po = { .num_entries = 64, .numa_node = -1 };
+	load_pool = pps > 0 ? ixy_mempool_create(&lo) : NULL;
+	probe_pool = ixy_mempool_create(&po);
 	samples = malloc(nprobes * sizeof(*samples));
 	if ((pps > 0 && !load_pool) || !probe_pool || !samples) {
 		app_err(PROG, "%s", samples ? ixy_last_error() : "out of memory");
 		goto out;
 	}
-	for (uint32_t i = 0; load_pool && i < mo.num_entries; i++) {
+	/* every load buffer holds the frame (the pool hands them out in any
+	 * order; a buffer left empty would go out as 0 bytes) */
+	for (uint32_t i = 0; load_pool && i < lo.num_entries; i++) {
 		struct ixy_pkt_buf *b = ixy_mempool_get(load_pool, i);
 		ixy_build_udp_frame(ixy_pkt_data(b), b->buf_len, size, &spec);
 		b->len = (uint32_t)size;
