@@ -536,6 +536,11 @@ int main(int argc, char **argv)
 	if (pr.active)
 		cnt.unresolved++;	/* stopped (duration, signal) while it was on its way */
 	double secs = (double)(app_now_ns() - start) / 1e9;
+	/* what is still in the TX ring leaves before the counts are printed
+	 * (at most 1 s): they then say what went out, and closing cuts nothing
+	 * off; what never left is said */
+	struct ixy_stats txst;
+	uint64_t never_left = app_tx_drain(tx.dev, cnt.load_sent + cnt.sent, &txst);
 
 	struct lat_summary s;
 	lat_summarize(samples, cnt.measured, &s);
@@ -557,6 +562,10 @@ int main(int argc, char **argv)
 		       "Mpps), %llu not sent (TX ring full)\n", (unsigned long long)cnt.load_sent,
 		       (unsigned long long)size, load_pps / 1e6, load_pps * (double)(size + 24) * 8 / 1e6, pps / 1e6,
 		       (unsigned long long)cnt.load_unsent);
+	if (never_left)
+		printf("[" PROG "] %llu of the %llu frames handed to %s (load and probes) never left its TX ring within "
+		       "1 s of the end\n", (unsigned long long)never_left, (unsigned long long)(cnt.load_sent + cnt.sent),
+		       tx.name);
 	if (short_rate)
 		printf("[" PROG "] RATE NOT REACHED: the load was %.1f%% of the rate asked (%.3f of %.3f Mpps): %llu "
 		       "frames found %s's TX ring full (the port is slower than the rate), %.0f were never made (this "
@@ -570,13 +579,13 @@ int main(int argc, char **argv)
 	/* one machine-readable line */
 	printf("latency timestamps=%s probes=%llu measured=%llu lost=%llu no_tx_ts=%llu no_rx_ts=%llu late=%llu "
 	       "stale_rx_ts=%llu other_run_probes=%llu invalid=%llu unresolved=%llu clock_jumps=%llu load_sent=%llu load_unsent=%llu "
-	       "load_pps=%.0f load_asked_pps=%.0f rate_reached=%d sync_spread_ns=%lld min_ns=%lld p50_ns=%lld "
+	       "load_pps=%.0f load_asked_pps=%.0f rate_reached=%d tx_never_left=%llu sync_spread_ns=%lld min_ns=%lld p50_ns=%lld "
 	       "p90_ns=%lld p99_ns=%lld p99.9_ns=%lld p99.99_ns=%lld max_ns=%lld\n", hw ? "hardware" : "software",
 	       (unsigned long long)cnt.sent, (unsigned long long)cnt.measured, (unsigned long long)cnt.lost,
 	       (unsigned long long)cnt.no_tx_ts, (unsigned long long)cnt.no_rx_ts, (unsigned long long)cnt.late,
 	       (unsigned long long)cnt.stale_rx_ts, (unsigned long long)cnt.other_run, (unsigned long long)cnt.invalid, (unsigned long long)cnt.unresolved,
 	       (unsigned long long)cnt.jumps, (unsigned long long)cnt.load_sent, (unsigned long long)cnt.load_unsent,
-	       load_pps, pps, !short_rate, (long long)cnt.sync_spread,
+	       load_pps, pps, !short_rate, (unsigned long long)never_left, (long long)cnt.sync_spread,
 	       (long long)s.min, (long long)s.p50, (long long)s.p90, (long long)s.p99, (long long)s.p999,
 	       (long long)s.p9999, (long long)s.max);
 	fflush(stdout);

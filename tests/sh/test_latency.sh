@@ -80,7 +80,7 @@ read -r nrec nbad < <(od -An -v -tx1 -w76 -j24 "$tmp/load.pcap" | awk -v mac="${
 	{ dst = $17 $18 $19 $20 $21 $22; et = $29 $30
 	  if (NF != 76 || dst != mac || (et != "0800" && et != "88f7")) bad++ }
 	END { print NR, bad + 0 }')
-[ "${sent:-0}" -gt 4096 ] && [ "$nrec" = $((sent + 2)) ] && [ "$nbad" = 0 ] &&
+[ "${sent:-0}" -gt 4096 ] && [ "$nrec" = $((sent + 2)) ] && [ "$nbad" = 0 ] && [ "$(field tx_never_left "$out")" = 0 ] &&
 	ok "load frames on the wire: $nrec, all UDP or probes to the port" || bad "load frames: $nrec records, $nbad bad, load_sent ${sent:-?}: $out"
 
 if command -v gnuplot >/dev/null; then
@@ -152,6 +152,7 @@ out=$("$L" -n 1 -r 100Mbit -t 0.2 --timeout 50ms 'sim:st1,mode=stepped,wire=pair
 rc=$?
 [ $rc = 1 ] && [ "$(field rate_reached "$out")" = 0 ] && [ "$(field load_unsent "$out")" -gt 0 ] &&
 	[[ $out == *"RATE NOT REACHED"*"found sim:st1,mode=stepped,wire=pair:st2's TX ring full"* ]] && accounted "$out" &&
+	[ "$(field tx_never_left "$out")" -gt 0 ] && [[ $out == *"never left its TX ring within 1 s of the end"* ]] &&
 	ok "rate the port does not keep: said, $(field load_unsent "$out") frames not sent" || bad "rate not reached: rc $rc: $out"
 
 # the same without --duration: the probe after the first never gets its
