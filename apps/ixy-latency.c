@@ -14,10 +14,14 @@
  * around ixy_tx_batch / ixy_rx_batch, and the output says so.
  *
  * Every probe ends up in exactly one count: measured, lost (not received
- * within --timeout), no TX / no RX timestamp, or late (a probe's RX
- * timestamp or frame that arrived after its probe was given up, or out of
- * order). Percentiles are computed over the measured ones only, and the
- * counts are printed next to them. See docs/latency.md. */
+ * within --timeout), no TX / no RX timestamp, invalid (a clock moved), or
+ * in flight at the stop. Besides: late (a probe's frame that arrived after
+ * its probe was given up, or out of order; its RX timestamp is freed and
+ * counted as stale), probes of another run (a run id in every probe), the
+ * load against the rate asked (RATE NOT REACHED when it fell short), and
+ * frames that never left the TX ring. Percentiles are computed over the
+ * measured ones only, and the counts are printed next to them. See
+ * docs/latency.md. */
 #include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
@@ -204,22 +208,7 @@ struct probe {
 	uint64_t tx_ts, rx_ts;
 };
 
-static void drain_batch(struct ixy_pkt_buf **bufs, uint32_t n, struct probe *pr, struct counts *c);
-
-/* Receive what has arrived: the load comes back too, so up to 8 batches
- * a round (the loop also sends up to a batch of load per round), so the RX
- * ring does not overflow and drop a probe while this thread sends. */
-static void drain_rx(struct port *r, struct probe *pr, struct counts *c)
-{
-	for (int round = 0; round < 8; round++) {
-		struct ixy_pkt_buf *bufs[MAX_BATCH];
-		uint32_t n = ixy_rx_batch(r->dev, 0, bufs, MAX_BATCH);
-		drain_batch(bufs, n, pr, c);
-		if (n < MAX_BATCH)
-			break;
-	}
-}
-
+/* Sort one received batch: our probe, a late or foreign one, or load. */
 static void drain_batch(struct ixy_pkt_buf **bufs, uint32_t n, struct probe *pr, struct counts *c)
 {
 	uint64_t now = n ? app_now_ns() : 0;
@@ -241,6 +230,20 @@ static void drain_batch(struct ixy_pkt_buf **bufs, uint32_t n, struct probe *pr,
 		}
 	}
 	ixy_pkt_buf_free_batch(bufs, n);
+}
+
+/* Receive what has arrived: the load comes back too, so up to 8 batches
+ * a round (the loop also sends up to a batch of load per round), so the RX
+ * ring does not overflow and drop a probe while this thread sends. */
+static void drain_rx(struct port *r, struct probe *pr, struct counts *c)
+{
+	for (int round = 0; round < 8; round++) {
+		struct ixy_pkt_buf *bufs[MAX_BATCH];
+		uint32_t n = ixy_rx_batch(r->dev, 0, bufs, MAX_BATCH);
+		drain_batch(bufs, n, pr, c);
+		if (n < MAX_BATCH)
+			break;
+	}
 }
 
 int main(int argc, char **argv)
@@ -546,11 +549,12 @@ int main(int argc, char **argv)
 	lat_summarize(samples, cnt.measured, &s);
 	printf("[" PROG "] %s -> %s: %llu probes in %.2f s: %llu measured, %llu lost, %llu without TX timestamp, "
 	       "%llu without RX timestamp, %llu late/out of order, %llu invalid, %llu in flight at the stop; clock "
-	       "jumps %llu (resyncs %llu)\n",
+	       "jumps %llu (resyncs %llu)%s\n",
 	       tx.name, rx.name, (unsigned long long)cnt.sent, secs, (unsigned long long)cnt.measured,
 	       (unsigned long long)cnt.lost, (unsigned long long)cnt.no_tx_ts, (unsigned long long)cnt.no_rx_ts,
 	       (unsigned long long)cnt.late, (unsigned long long)cnt.invalid, (unsigned long long)cnt.unresolved,
-	       (unsigned long long)cnt.jumps, (unsigned long long)cnt.resyncs);
+	       (unsigned long long)cnt.jumps, (unsigned long long)cnt.resyncs,
+	       cnt.other_run ? "; probes of another run ignored (see other_run_probes)" : "");
 	/* the load against the rate asked: whatever was not sent is said,
 	 * split into frames that found the TX ring full (the port is slower
 	 * than the rate) and frames this loop never got to make (the CPU is) */
