@@ -14,10 +14,14 @@
  * around ixy_tx_batch / ixy_rx_batch, and the output says so.
  *
  * Every probe ends up in exactly one count: measured, lost (not received
- * within --timeout), no TX / no RX timestamp, or late (a probe's RX
- * timestamp or frame that arrived after its probe was given up, or out of
- * order). Percentiles are computed over the measured ones only, and the
- * counts are printed next to them. See docs/latency.md. */
+ * within --timeout), no TX / no RX timestamp, invalid (a clock moved), or
+ * in flight at the stop. Besides: late (a probe's frame that arrived after
+ * its probe was given up, or out of order; its RX timestamp is freed and
+ * counted as stale), probes of another run (a run id in every probe), the
+ * load against the rate asked (RATE NOT REACHED when it fell short), and
+ * frames that never left the TX ring. Percentiles are computed over the
+ * measured ones only, and the counts are printed next to them. See
+ * docs/latency.md. */
 #include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
@@ -25,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ixy/ixy.h>
 #include <ixy/ptp.h>
@@ -65,8 +70,8 @@ struct port {
 };
 
 struct counts {
-	uint64_t sent, measured, lost, no_tx_ts, no_rx_ts, late, jumps, resyncs, invalid, unresolved;
-	uint64_t load_sent, load_unsent, rx_frames;
+	uint64_t sent, measured, lost, no_tx_ts, no_rx_ts, late, stale_rx_ts, jumps, resyncs, invalid, unresolved;
+	uint64_t load_sent, load_unsent, rx_frames, other_run;
 	int64_t sync_spread;	/* the largest read spread of a synchronisation: its error bound is half */
 };
 
@@ -139,8 +144,15 @@ static int check_clocks(struct port *t, struct port *r, struct counts *c, uint64
 
 /* ---- frames ---- */
 
+/* This run's id, in every probe: a probe of an earlier run still queued
+ * somewhere on the path (a host's tap, a switch) is not taken for one of
+ * ours with the same number. The PTP sequence ids start at it too, so its
+ * RX timestamp is not taken for ours either. */
+static uint32_t run_id;
+
 /* A 60-byte (or size) L2 PTPv2 Sync frame with sequence id seq and our
- * magic and probe number in the payload after the 34-byte PTP header. */
+ * magic, probe number and run id in the payload after the 34-byte PTP
+ * header. */
 static void build_probe(struct ixy_pkt_buf *b, const uint8_t src[6], const uint8_t dst[6], uint16_t seq,
 			uint64_t number)
 {
@@ -163,19 +175,26 @@ static void build_probe(struct ixy_pkt_buf *b, const uint8_t src[6], const uint8
 	h[31] = (uint8_t)seq;
 	uint64_t tag = htobe64(PROBE_MAGIC << 40 | (number & 0xffffffffffull));
 	memcpy(h + 34, &tag, 8);	/* bytes 48..55 of the frame */
+	uint32_t id = htobe32(run_id);
+	memcpy(h + 42, &id, 4);	/* bytes 56..59 */
 	b->len = 60;
 }
 
-/* The probe number of a frame that is one of our probes, else -1. */
+/* The probe number of a frame that is one of our probes, -2 for a probe of
+ * another run, else -1. */
 static int64_t probe_number(struct ixy_pkt_buf *b)
 {
 	const uint8_t *p = ixy_pkt_data(b);
-	if (b->len < 56 || p[12] != 0x88 || p[13] != 0xf7)
+	if (b->len < 60 || p[12] != 0x88 || p[13] != 0xf7)
 		return -1;
 	uint64_t tag;
+	uint32_t id;
 	memcpy(&tag, p + 48, 8);
+	memcpy(&id, p + 56, 4);
 	tag = be64toh(tag);
-	return tag >> 40 == PROBE_MAGIC ? (int64_t)(tag & 0xffffffffffull) : -1;
+	if (tag >> 40 != PROBE_MAGIC)
+		return -1;
+	return be32toh(id) == run_id ? (int64_t)(tag & 0xffffffffffull) : -2;
 }
 
 /* ---- the measurement ---- */
@@ -189,15 +208,16 @@ struct probe {
 	uint64_t tx_ts, rx_ts;
 };
 
-static void drain_rx(struct port *r, struct probe *pr, struct counts *c)
+/* Sort one received batch: our probe, a late or foreign one, or load. */
+static void drain_batch(struct ixy_pkt_buf **bufs, uint32_t n, struct probe *pr, struct counts *c)
 {
-	struct ixy_pkt_buf *bufs[MAX_BATCH];
-	uint32_t n = ixy_rx_batch(r->dev, 0, bufs, MAX_BATCH);
 	uint64_t now = n ? app_now_ns() : 0;
 	for (uint32_t i = 0; i < n; i++) {
 		int64_t num = probe_number(bufs[i]);
 		c->rx_frames++;
-		if (num >= 0) {
+		if (num == -2) {
+			c->other_run++;	/* not ours: like any other frame, but said */
+		} else if (num >= 0) {
 			if (pr->active && (uint64_t)num == pr->number) {
 				pr->frame_seen = true;
 				if (!hw) {
@@ -210,6 +230,20 @@ static void drain_rx(struct port *r, struct probe *pr, struct counts *c)
 		}
 	}
 	ixy_pkt_buf_free_batch(bufs, n);
+}
+
+/* Receive what has arrived: the load comes back too, so up to 8 batches
+ * a round (the loop also sends up to a batch of load per round), so the RX
+ * ring does not overflow and drop a probe while this thread sends. */
+static void drain_rx(struct port *r, struct probe *pr, struct counts *c)
+{
+	for (int round = 0; round < 8; round++) {
+		struct ixy_pkt_buf *bufs[MAX_BATCH];
+		uint32_t n = ixy_rx_batch(r->dev, 0, bufs, MAX_BATCH);
+		drain_batch(bufs, n, pr, c);
+		if (n < MAX_BATCH)
+			break;
+	}
 }
 
 int main(int argc, char **argv)
@@ -286,6 +320,7 @@ int main(int argc, char **argv)
 	 * that has link only once both are open; the link is awaited below */
 	struct ixy_config cfg = { .force = force, .link_optional = true, .link_timeout_ms = 1, .cancel = &app_stop };
 	app_install_signals();
+	run_id = (uint32_t)(app_now_ns() ^ app_now_ns() >> 32 ^ (uint64_t)getpid() << 16);
 	tx.dev = ixy_open(tx.name, &cfg);
 	if (!tx.dev)
 		return app_open_failed(PROG, tx.name);
@@ -357,16 +392,18 @@ int main(int argc, char **argv)
 	struct ixy_udp_spec spec = { .src_ip = 0xc6120001, .dst_ip = 0xc6130001, .src_port = 1024, .dst_port = 9 };
 	memcpy(spec.src_mac, src, 6);
 	memcpy(spec.dst_mac, dst, 6);
-	struct ixy_mempool_opts mo = { .num_entries = 4096, .numa_node = -1 };
-	load_pool = pps > 0 ? ixy_mempool_create(&mo) : NULL;
-	mo.num_entries = 64;
-	probe_pool = ixy_mempool_create(&mo);
+	struct ixy_mempool_opts lo = { .num_entries = 4096, .numa_node = -1 };
+	struct ixy_mempool_opts po = { .num_entries = 64, .numa_node = -1 };
+	load_pool = pps > 0 ? ixy_mempool_create(&lo) : NULL;
+	probe_pool = ixy_mempool_create(&po);
 	samples = malloc(nprobes * sizeof(*samples));
 	if ((pps > 0 && !load_pool) || !probe_pool || !samples) {
 		app_err(PROG, "%s", samples ? ixy_last_error() : "out of memory");
 		goto out;
 	}
-	for (uint32_t i = 0; load_pool && i < mo.num_entries; i++) {
+	/* every load buffer holds the frame (the pool hands them out in any
+	 * order; a buffer left empty would go out as 0 bytes) */
+	for (uint32_t i = 0; load_pool && i < lo.num_entries; i++) {
 		struct ixy_pkt_buf *b = ixy_mempool_get(load_pool, i);
 		ixy_build_udp_frame(ixy_pkt_data(b), b->buf_len, size, &spec);
 		b->len = (uint32_t)size;
@@ -377,6 +414,12 @@ int main(int argc, char **argv)
 	uint64_t since_probe = every, start = app_now_ns(), last_sync = start;
 	uint64_t end = duration > 0 ? start + (uint64_t)(duration * 1e9) : UINT64_MAX;
 	uint64_t timeout_ns = (uint64_t)(timeout * 1e9);
+	/* no send for this long while a probe is due: stop and say why */
+	uint64_t stuck_since = 0, stuck_limit = timeout_ns > 1000000000 ? timeout_ns : 1000000000;
+	if (pps > 0 && 3e9 / pps > (double)stuck_limit)
+		stuck_limit = (uint64_t)(3e9 / pps);	/* three load frames' time at a slow rate */
+	const char *stuck_why = NULL;
+	bool stuck = false;
 	struct ixy_pkt_buf *bufs[MAX_BATCH];
 	while (!app_stop) {
 		uint64_t t = app_now_ns();
@@ -404,8 +447,11 @@ int main(int argc, char **argv)
 				goto out;
 			}
 			struct ixy_pkt_buf *b;
-			if (ixy_pkt_buf_alloc_batch(probe_pool, &b, 1) == 1) {
-				pr = (struct probe){ .active = true, .number = cnt.sent, .seq = (uint16_t)cnt.sent };
+			bool got = ixy_pkt_buf_alloc_batch(probe_pool, &b, 1) == 1, went = false;
+			stuck_why = NULL;
+			if (got) {
+				pr = (struct probe){ .active = true, .number = cnt.sent,
+						     .seq = (uint16_t)(run_id + cnt.sent) };
 				build_probe(b, src, dst, pr.seq, pr.number);
 				if (hw)
 					ixy_pkt_request_tx_timestamp(b);
@@ -418,11 +464,28 @@ int main(int argc, char **argv)
 					cnt.sent++;
 					since_probe = 0;
 					worked = true;
+					went = true;
 				} else {
 					ixy_pkt_buf_free(b);	/* ring full: try again next round */
 					pr.active = false;
 				}
 			}
+			if (!went)
+				stuck_why = got ? "its TX ring stayed full" : "no probe buffer came back from its TX ring";
+		}
+		/* the next probe cannot go out for long (load that never
+		 * leaves keeps it from its turn, no buffer came back to the
+		 * probe pool, the ring stays full): said, not waited for
+		 * silently */
+		if (worked || pr.active || cnt.sent >= nprobes) {
+			stuck_since = 0;
+		} else if (!stuck_since) {
+			stuck_since = t;
+		} else if (t - stuck_since > stuck_limit) {
+			stuck = true;
+			if (pps > 0 && since_probe < every)
+				stuck_why = "the load's frames did not leave: its TX ring stayed full";
+			break;
 		}
 		drain_rx(&rx, &pr, &cnt);
 		if (pr.active) {
@@ -437,7 +500,9 @@ int main(int argc, char **argv)
 					pr.rx_ts = ts;
 					pr.have_rx = true;
 				} else {
-					cnt.late++;	/* the timestamp of an earlier probe */
+					/* the timestamp of an earlier probe: its frame
+					 * is counted as late, the stamp only freed */
+					cnt.stale_rx_ts++;
 				}
 			}
 			if (pr.have_tx && pr.have_rx && pr.frame_seen) {
@@ -465,7 +530,7 @@ int main(int argc, char **argv)
 				if (hw) {	/* free the latches for the next probe */
 					ixy_ptp_tx_timestamp(tx.dev, &ts);
 					if (ixy_ptp_rx_timestamp(rx.dev, &ts, &seq) == 1)
-						cnt.late++;
+						cnt.stale_rx_ts++;
 				}
 			}
 		}
@@ -474,37 +539,65 @@ int main(int argc, char **argv)
 	if (pr.active)
 		cnt.unresolved++;	/* stopped (duration, signal) while it was on its way */
 	double secs = (double)(app_now_ns() - start) / 1e9;
+	/* what is still in the TX ring leaves before the counts are printed
+	 * (at most 1 s): they then say what went out, and closing cuts nothing
+	 * off; what never left is said */
+	struct ixy_stats txst;
+	uint64_t never_left = app_tx_drain(tx.dev, cnt.load_sent + cnt.sent, &txst);
 
 	struct lat_summary s;
 	lat_summarize(samples, cnt.measured, &s);
 	printf("[" PROG "] %s -> %s: %llu probes in %.2f s: %llu measured, %llu lost, %llu without TX timestamp, "
 	       "%llu without RX timestamp, %llu late/out of order, %llu invalid, %llu in flight at the stop; clock "
-	       "jumps %llu (resyncs %llu)\n",
+	       "jumps %llu (resyncs %llu)%s\n",
 	       tx.name, rx.name, (unsigned long long)cnt.sent, secs, (unsigned long long)cnt.measured,
 	       (unsigned long long)cnt.lost, (unsigned long long)cnt.no_tx_ts, (unsigned long long)cnt.no_rx_ts,
 	       (unsigned long long)cnt.late, (unsigned long long)cnt.invalid, (unsigned long long)cnt.unresolved,
-	       (unsigned long long)cnt.jumps, (unsigned long long)cnt.resyncs);
+	       (unsigned long long)cnt.jumps, (unsigned long long)cnt.resyncs,
+	       cnt.other_run ? "; probes of another run ignored (see other_run_probes)" : "");
+	/* the load against the rate asked: whatever was not sent is said,
+	 * split into frames that found the TX ring full (the port is slower
+	 * than the rate) and frames this loop never got to make (the CPU is) */
+	double asked = pps * secs, load_pps = secs > 0 ? (double)cnt.load_sent / secs : 0;
+	double not_made = asked - (double)(cnt.load_sent + cnt.load_unsent);
+	bool short_rate = pps > 0 && load_pps < pps * 0.98;	/* more than 2 % short */
 	if (pps > 0)
-		printf("[" PROG "] load: %llu frames of %llu bytes sent (%.3f Mpps, asked %.3f), %llu not sent (TX ring "
-		       "full: the port could not keep the rate)\n", (unsigned long long)cnt.load_sent,
-		       (unsigned long long)size, (double)cnt.load_sent / secs / 1e6, pps / 1e6,
+		printf("[" PROG "] load: %llu frames of %llu bytes sent (%.3f Mpps, %.1f Mbit/s on the wire; asked %.3f "
+		       "Mpps), %llu not sent (TX ring full)\n", (unsigned long long)cnt.load_sent,
+		       (unsigned long long)size, load_pps / 1e6, load_pps * (double)(size + 24) * 8 / 1e6, pps / 1e6,
 		       (unsigned long long)cnt.load_unsent);
+	if (never_left)
+		printf("[" PROG "] %llu of the %llu frames handed to %s (load and probes) never left its TX ring within "
+		       "1 s of the end\n", (unsigned long long)never_left, (unsigned long long)(cnt.load_sent + cnt.sent),
+		       tx.name);
+	if (short_rate)
+		printf("[" PROG "] RATE NOT REACHED: the load was %.1f%% of the rate asked (%.3f of %.3f Mpps): %llu "
+		       "frames found %s's TX ring full (the port is slower than the rate), %.0f were never made (this "
+		       "loop could not keep up); the latencies are for the load that was sent\n",
+		       100.0 * load_pps / pps, load_pps / 1e6, pps / 1e6, (unsigned long long)cnt.load_unsent, tx.name,
+		       not_made > 0 ? not_made : 0);
 	if (cnt.measured)
 		printf("[" PROG "] latency ns (%s): min %lld p50 %lld p90 %lld p99 %lld p99.9 %lld p99.99 %lld max %lld "
 		       "mean %.1f\n", hw ? "hardware" : "SOFTWARE", (long long)s.min, (long long)s.p50, (long long)s.p90,
 		       (long long)s.p99, (long long)s.p999, (long long)s.p9999, (long long)s.max, s.mean);
 	/* one machine-readable line */
 	printf("latency timestamps=%s probes=%llu measured=%llu lost=%llu no_tx_ts=%llu no_rx_ts=%llu late=%llu "
-	       "invalid=%llu unresolved=%llu clock_jumps=%llu load_unsent=%llu sync_spread_ns=%lld min_ns=%lld p50_ns=%lld p90_ns=%lld p99_ns=%lld "
-	       "p99.9_ns=%lld p99.99_ns=%lld max_ns=%lld\n", hw ? "hardware" : "software",
+	       "stale_rx_ts=%llu other_run_probes=%llu invalid=%llu unresolved=%llu clock_jumps=%llu load_sent=%llu load_unsent=%llu "
+	       "load_pps=%.0f load_asked_pps=%.0f rate_reached=%d tx_never_left=%llu sync_spread_ns=%lld min_ns=%lld p50_ns=%lld "
+	       "p90_ns=%lld p99_ns=%lld p99.9_ns=%lld p99.99_ns=%lld max_ns=%lld\n", hw ? "hardware" : "software",
 	       (unsigned long long)cnt.sent, (unsigned long long)cnt.measured, (unsigned long long)cnt.lost,
 	       (unsigned long long)cnt.no_tx_ts, (unsigned long long)cnt.no_rx_ts, (unsigned long long)cnt.late,
-	       (unsigned long long)cnt.invalid, (unsigned long long)cnt.unresolved, (unsigned long long)cnt.jumps,
-	       (unsigned long long)cnt.load_unsent, (long long)cnt.sync_spread,
+	       (unsigned long long)cnt.stale_rx_ts, (unsigned long long)cnt.other_run, (unsigned long long)cnt.invalid, (unsigned long long)cnt.unresolved,
+	       (unsigned long long)cnt.jumps, (unsigned long long)cnt.load_sent, (unsigned long long)cnt.load_unsent,
+	       load_pps, pps, !short_rate, (unsigned long long)never_left, (long long)cnt.sync_spread,
 	       (long long)s.min, (long long)s.p50, (long long)s.p90, (long long)s.p99, (long long)s.p999,
 	       (long long)s.p9999, (long long)s.max);
 	fflush(stdout);
-	rc = cnt.measured ? 0 : 1;
+	rc = cnt.measured && !stuck ? 0 : 1;
+	if (stuck)
+		app_err(PROG, "stopped after %llu probes: no probe could be sent on %s for %.1f s (%s)",
+			(unsigned long long)cnt.sent, tx.name, (double)stuck_limit / 1e9,
+			stuck_why ? stuck_why : "nothing could be sent");
 	if (!cnt.measured)
 		app_err(PROG, "no probe was measured (lost %llu, in flight at the stop %llu, of %llu)",
 			(unsigned long long)cnt.lost, (unsigned long long)cnt.unresolved, (unsigned long long)cnt.sent);

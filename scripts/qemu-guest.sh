@@ -13,7 +13,9 @@
 #      found in the build directory (BUILD/ixy-*) and
 #      scripts/bind-uio.sh + scripts/setup-hugetlbfs.sh;
 #   3. boots it: a network namespace of its own with one tap per NIC
-#      (legacy virtio-net, e1000, e1000e, a second legacy virtio-net; with
+#      (legacy virtio-net, e1000, e1000e, a second legacy virtio-net, and
+#      four more legacy virtio-net for the latency path, their taps joined
+#      pairwise by two bridges: see "latency path" below; with
 #      --machine iommu: q35 with QEMU's intel-iommu and four virtio 1.0 NICs
 #      with iommu_platform=on, for the VFIO checks),
 #      ixy-guest-vtap on the two virtio taps (injects test frames, checks
@@ -36,6 +38,9 @@ CACHE=${IXY_GUEST_CACHE:-}
 TIMEOUT=240
 KEEP=0
 MACHINE=pc
+RUN_SCRIPTS=()
+EXTRA_ENV=()
+SMP=1
 
 # Guest NICs: fixed slots, so the checks know the addresses; MACs are the
 # ones the checks compare against what the devices report.
@@ -51,6 +56,15 @@ INTX_ADDR=0000:00:07.0 INTX_MAC=52:54:00:1b:00:14
 FEED_ADDR=0000:00:08.0 FEED_MAC=52:54:00:1b:00:15
 # What checks.d/80-virtio-apps.sh sends and ixy-guest-vtap expects.
 VIRTIO_PKTGEN_N=1000 VIRTIO_PKTGEN_SIZE=124 VIRTIO_PCAP_N=20 VIRTIO_FWD_N=200
+# The latency path (pc machine; checks.d/85-virtio-latency.sh,
+# scripts/latency-guest.sh): ixy-latency sends on LAT_TX and receives on
+# LAT_RX, ixy-fwd forwards between FWD_IN and FWD_OUT; on the host bridge
+# brlat0 joins LAT_TX's tap to FWD_IN's, brlat1 FWD_OUT's to LAT_RX's:
+#   LAT_TX -tap4- brlat0 -tap5- FWD_IN [ixy-fwd] FWD_OUT -tap6- brlat1 -tap7- LAT_RX
+LAT_TX_ADDR=0000:00:07.0 LAT_TX_MAC=52:54:00:1b:00:20
+FWD_IN_ADDR=0000:00:08.0 FWD_IN_MAC=52:54:00:1b:00:21
+FWD_OUT_ADDR=0000:00:09.0 FWD_OUT_MAC=52:54:00:1b:00:22
+LAT_RX_ADDR=0000:00:0a.0 LAT_RX_MAC=52:54:00:1b:00:23
 
 # Modules /init loads; the ones bind-uio.sh loads on demand come along.
 GUEST_MODULES="virtio_pci virtio_net e1000 e1000e"
@@ -64,6 +78,7 @@ GUEST_USER=ixy GUEST_UID=1000
 usage() {
 	cat <<EOF
 Usage: $PROG [--build-dir DIR] [--machine pc|iommu] [--log FILE] [--cache-dir DIR] [--timeout SEC] [--keep]
+             [--run SCRIPT]... [--env NAME=VALUE]... [--smp N]
 
 Boot the libixy test guest (QEMU, TCG) and run tests/guest/checks.d in it.
 Needs root, the Debian packages qemu-system-x86 busybox-static kmod cpio
@@ -80,6 +95,11 @@ gzip iproute2, and a build of libixy (ixy-guest-checks, ixy-guest-tap).
   --cache-dir DIR  kernel cache (default \$IXY_GUEST_CACHE or BUILD/qemu-guest/cache)
   --timeout SEC    hard limit for QEMU (default $TIMEOUT)
   --keep           keep the initramfs staging tree (BUILD/qemu-guest/initramfs)
+  --run SCRIPT     run this guest script instead of tests/guest/checks.d (may be
+                   given more than once; run in the order given), e.g.
+                   tests/guest/latency-measure.sh (scripts/latency-guest.sh)
+  --env NAME=VALUE one more line of the guest's /etc/ixy-guest.env
+  --smp N          guest CPUs (default 1; more than 1 is multi-threaded TCG)
 EOF
 }
 
@@ -99,6 +119,9 @@ while [[ $# -gt 0 ]]; do
 	--cache-dir) CACHE=$2; shift ;;
 	--timeout) TIMEOUT=$2; shift ;;
 	--keep) KEEP=1 ;;
+	--run) RUN_SCRIPTS+=("$2"); shift ;;
+	--env) EXTRA_ENV+=("$2"); shift ;;
+	--smp) SMP=$2; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) die 2 "unknown argument '$1' (see --help)" ;;
 	esac
@@ -106,6 +129,14 @@ while [[ $# -gt 0 ]]; do
 done
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || die 2 "--timeout wants seconds, not '$TIMEOUT'"
 [[ $MACHINE == pc || $MACHINE == iommu ]] || die 2 "--machine wants pc or iommu, not '$MACHINE'"
+[[ $SMP =~ ^[1-9][0-9]?$ ]] || die 2 "--smp wants a number of CPUs 1..99, not '$SMP'"
+for e in ${EXTRA_ENV[@]+"${EXTRA_ENV[@]}"}; do
+	[[ $e =~ ^[A-Za-z_][A-Za-z0-9_]*=[^\\\'\"\`\$]*$ ]] ||
+		die 2 "--env wants NAME=VALUE without quotes, backslashes or \$ (the guest sources it), not '$e'"
+done
+for f in ${RUN_SCRIPTS[@]+"${RUN_SCRIPTS[@]}"}; do
+	[[ -f $f ]] || die 2 "--run: $f is not a file"
+done
 BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || die 3 "build directory $BUILD does not exist (cmake -S $ROOT -B $BUILD && cmake --build $BUILD)"
 WORK=$BUILD/qemu-guest
 CACHE=${CACHE:-$WORK/cache}
@@ -252,7 +283,16 @@ build_initramfs() {
 		[[ -f $a && -x $a ]] && copy_with_libs "$a" "/ixy/bin/${a##*/}"
 	done
 	cp "$ROOT/scripts/bind-uio.sh" "$ROOT/scripts/setup-hugetlbfs.sh" "$STAGE/ixy/scripts/"
-	cp "$ROOT"/tests/guest/checks.d/*.sh "$STAGE/ixy/checks.d/"
+	if ((${#RUN_SCRIPTS[@]})); then
+		# --run: only these, numbered so /init keeps their order
+		local i=0 f
+		for f in "${RUN_SCRIPTS[@]}"; do
+			i=$((i + 1))
+			cp "$f" "$STAGE/ixy/checks.d/$(printf '%02d' "$i")-${f##*/}"
+		done
+	else
+		cp "$ROOT"/tests/guest/checks.d/*.sh "$STAGE/ixy/checks.d/"
+	fi
 	cp "$ROOT/tests/guest/lib.sh" "$STAGE/ixy/lib.sh"
 	cp "$ROOT/tests/guest/init" "$STAGE/init"
 	chmod 755 "$STAGE/init"
@@ -263,12 +303,19 @@ E1000E_ADDR=$E1000E_ADDR E1000E_MAC=$E1000E_MAC
 VIRTIO2_ADDR=$VIRTIO2_ADDR VIRTIO2_MAC=$VIRTIO2_MAC
 INTX_ADDR=$INTX_ADDR INTX_MAC=$INTX_MAC FEED_ADDR=$FEED_ADDR FEED_MAC=$FEED_MAC
 VIRTIO_PKTGEN_N=$VIRTIO_PKTGEN_N VIRTIO_PKTGEN_SIZE=$VIRTIO_PKTGEN_SIZE VIRTIO_PCAP_N=$VIRTIO_PCAP_N VIRTIO_FWD_N=$VIRTIO_FWD_N
+LAT_TX_ADDR=$LAT_TX_ADDR LAT_TX_MAC=$LAT_TX_MAC FWD_IN_ADDR=$FWD_IN_ADDR FWD_IN_MAC=$FWD_IN_MAC
+FWD_OUT_ADDR=$FWD_OUT_ADDR FWD_OUT_MAC=$FWD_OUT_MAC LAT_RX_ADDR=$LAT_RX_ADDR LAT_RX_MAC=$LAT_RX_MAC
 IXY_BIN=/ixy/bin IXY_SCRIPTS=/ixy/scripts
 IXY_MODULES="$GUEST_MODULES"
 IXY_CHECK_TIMEOUT=90
 IXY_MACHINE=$MACHINE
 GUEST_USER=$GUEST_USER GUEST_UID=$GUEST_UID
 EOF
+	# --env lines last: they override the defaults above
+	local e
+	for e in ${EXTRA_ENV[@]+"${EXTRA_ENV[@]}"}; do
+		printf '%s="%s"\n' "${e%%=*}" "${e#*=}" >>"$STAGE/etc/ixy-guest.env"
+	done
 	printf 'root:x:0:0:root:/root:/bin/sh\n%s:x:%d:%d::/tmp:/bin/sh\n' "$GUEST_USER" "$GUEST_UID" "$GUEST_UID" >"$STAGE/etc/passwd"
 	printf 'root:x:0:\n%s:x:%d:\n' "$GUEST_USER" "$GUEST_UID" >"$STAGE/etc/group"
 	INITRD=$WORK/initramfs.cpio.gz
@@ -310,18 +357,55 @@ setup_net() {
 		ip -n "$NS" tuntap add dev "$t" mode tap
 		ip -n "$NS" link set "$t" up
 	done
+	[[ $MACHINE == pc ]] && setup_latency_path
+	return 0
+}
+
+# The latency path's taps and bridges (see LAT_TX_ADDR above). The bridges
+# run no STP, so their ports forward at once; they learn the guest's MACs
+# and flood the rest, which with two ports each is the other tap.
+setup_latency_path() {
+	local br t
+	for br in "brlat0 tap4 tap5" "brlat1 tap6 tap7"; do
+		set -- $br
+		ip -n "$NS" link add "$1" type bridge stp_state 0 ||
+			die 1 "cannot create bridge $1 in $NS (bridge support in the host kernel?)"
+		for t in "$2" "$3"; do
+			ip -n "$NS" tuntap add dev "$t" mode tap
+			ip -n "$NS" link set "$t" master "$1"
+			ip -n "$NS" link set "$t" up
+		done
+		ip -n "$NS" link set "$1" up
+	done
+}
+
+# What the latency path's taps counted over the whole boot (RX = from the
+# guest, TX = towards it, dropped TX = frames the guest's NIC did not take
+# in time), for scripts/latency-guest.sh: one IXY-HOST-LINK line each.
+latency_path_counters() {
+	local t c line
+	for t in tap4 tap5 tap6 tap7; do
+		line="IXY-HOST-LINK $t"
+		for c in rx_packets tx_packets tx_dropped rx_dropped; do
+			line+=" $c $(ip netns exec "$NS" cat "/sys/class/net/$t/statistics/$c" 2>/dev/null || echo ?)"
+		done
+		echo "$line" >>"$LOG"
+	done
 }
 
 run_qemu() {
 	local tap_log=$WORK/tap.log vtap_log=$WORK/vtap.log
 	local -a machine nics
 	: >"$tap_log"
+	# (--run: the host helpers belong to checks.d, which does not run)
 	if [[ $MACHINE == pc ]]; then
-		ip netns exec "$NS" "$TAP_BIN" tap1 "$E1000_MAC" "$((TIMEOUT + 10))" >"$tap_log" 2>&1 &
-		HELPER_PID=$!
-		ip netns exec "$NS" "$VTAP_BIN" tap0 "$VIRTIO_MAC" tap3 "$VIRTIO2_MAC" "$VIRTIO_PKTGEN_N" \
-			"$VIRTIO_PKTGEN_SIZE" "$VIRTIO_PCAP_N" "$VIRTIO_FWD_N" "$((TIMEOUT + 10))" >"$vtap_log" 2>&1 &
-		VHELPER_PID=$!
+		if ((${#RUN_SCRIPTS[@]} == 0)); then
+			ip netns exec "$NS" "$TAP_BIN" tap1 "$E1000_MAC" "$((TIMEOUT + 10))" >"$tap_log" 2>&1 &
+			HELPER_PID=$!
+			ip netns exec "$NS" "$VTAP_BIN" tap0 "$VIRTIO_MAC" tap3 "$VIRTIO2_MAC" "$VIRTIO_PKTGEN_N" \
+				"$VIRTIO_PKTGEN_SIZE" "$VIRTIO_PCAP_N" "$VIRTIO_FWD_N" "$((TIMEOUT + 10))" >"$vtap_log" 2>&1 &
+			VHELPER_PID=$!
+		fi
 		machine=(-machine pc -append 'console=ttyS0 panic=-1 quiet loglevel=3')
 		nics=(
 			-netdev tap,id=n0,ifname=tap0,script=no,downscript=no
@@ -333,13 +417,22 @@ run_qemu() {
 			-netdev tap,id=n3,ifname=tap3,script=no,downscript=no
 			-device "virtio-net-pci,disable-modern=on,netdev=n3,mac=$VIRTIO2_MAC,addr=0x6,romfile="
 		)
+		local lat i=4
+		for lat in "$LAT_TX_MAC 0x7" "$FWD_IN_MAC 0x8" "$FWD_OUT_MAC 0x9" "$LAT_RX_MAC 0xa"; do
+			set -- $lat
+			nics+=(-netdev "tap,id=n$i,ifname=tap$i,script=no,downscript=no"
+				-device "virtio-net-pci,disable-modern=on,netdev=n$i,mac=$1,addr=$2,romfile=")
+			i=$((i + 1))
+		done
 	else
 		# The VFIO checks run the three apps twice (root, then the
 		# unprivileged user): the host counts two rounds.
-		ip netns exec "$NS" "$VTAP_BIN" tap0 "$VIRTIO_MAC" tap3 "$VIRTIO2_MAC" "$VIRTIO_PKTGEN_N" \
-			"$VIRTIO_PKTGEN_SIZE" "$VIRTIO_PCAP_N" "$VIRTIO_FWD_N" "$((TIMEOUT + 10))" host_vfio 2 \
-			>"$vtap_log" 2>&1 &
-		VHELPER_PID=$!
+		if ((${#RUN_SCRIPTS[@]} == 0)); then
+			ip netns exec "$NS" "$VTAP_BIN" tap0 "$VIRTIO_MAC" tap3 "$VIRTIO2_MAC" "$VIRTIO_PKTGEN_N" \
+				"$VIRTIO_PKTGEN_SIZE" "$VIRTIO_PCAP_N" "$VIRTIO_FWD_N" "$((TIMEOUT + 10))" host_vfio 2 \
+				>"$vtap_log" 2>&1 &
+			VHELPER_PID=$!
+		fi
 		# Only a virtio 1.0 device with iommu_platform=on sends its DMA
 		# through the vIOMMU; intremap=on lets VFIO attach without
 		# allow_unsafe_interrupts; aw-bits=48 for the IOMMU's width.
@@ -356,11 +449,11 @@ run_qemu() {
 			-device "virtio-net-pci,disable-legacy=on,iommu_platform=on,netdev=h1,mac=$FEED_MAC,addr=0x8,romfile="
 		)
 	fi
-	note "booting the guest ($MACHINE, TCG, timeout ${TIMEOUT}s); console log: $LOG"
+	note "booting the guest ($MACHINE, TCG, $SMP CPU(s), timeout ${TIMEOUT}s); console log: $LOG"
 	local start=$SECONDS rc=0
 	set +e
 	timeout -k 5 "$TIMEOUT" ip netns exec "$NS" qemu-system-x86_64 \
-		-accel tcg -cpu max -m 1024 -smp 1 -nodefaults -nographic -no-reboot \
+		-accel tcg -cpu max -m 1024 -smp "$SMP" -nodefaults -nographic -no-reboot \
 		-serial stdio -monitor none \
 		-kernel "$KDIR/vmlinuz" -initrd "$INITRD" "${machine[@]}" "${nics[@]}" \
 		</dev/null 2>&1 | sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' | tee "$LOG"
@@ -368,8 +461,10 @@ run_qemu() {
 	set -e
 	QEMU_RC=$rc
 	GUEST_SECONDS=$((SECONDS - start))
+	[[ $MACHINE == pc ]] && latency_path_counters
 	cleanup
 	# The host half of the checks goes into the same log.
+	((${#RUN_SCRIPTS[@]})) && return
 	if [[ $MACHINE == pc ]]; then
 		grep '^IXY-CHECK ' "$tap_log" | tee -a "$LOG" || echo "IXY-HOST-WARN ixy-guest-tap reported nothing: $(tr '\n' ' ' <"$tap_log")" | tee -a "$LOG"
 	fi

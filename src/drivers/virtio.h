@@ -297,8 +297,11 @@ uint32_t virtio_rx_batch(struct ixy_device *dev, size_t queue, struct ixy_pkt_bu
 uint32_t virtio_tx_batch(struct ixy_device *dev, size_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
 /* Give every RX descriptor a buffer (at open). */
 int virtio_rx_fill(struct virtio_dev *d);
-/* Return the buffers the device has finished sending; how many. */
+/* Return the buffers the device has finished sending; how many. TX does
+ * it when the ring runs short or VIRTIO_TX_RECLAIM_BLOCK are done, so at
+ * most that many sent buffers wait in a ring that is not full. */
 uint32_t virtio_tx_reclaim(struct virtio_queue *q);
+#define VIRTIO_TX_RECLAIM_BLOCK 32
 
 int virtio_update_stats(struct ixy_device *dev);                /* virtio_ctrl.c */
 int virtio_get_link(struct ixy_device *dev, struct ixy_link *link);

@@ -134,8 +134,11 @@ static inline __attribute__((always_inline)) uint32_t tx_batch(struct virtio_que
 	const uint16_t mask = q->mask;
 	uint64_t bytes = 0;
 
-	/* 1. Buffers the device has sent go home, their descriptors free. */
-	if (q->num_free < n)
+	/* 1. Buffers the device has sent go home, their descriptors free:
+	 * when the ring runs short, and also once a block of them is done,
+	 * so a sender that sends a frame now and then (a latency probe from
+	 * a small pool) gets its buffers back without filling the ring. */
+	if (q->num_free < n || (uint16_t)(load_used_idx(q) - q->used_seen) >= VIRTIO_TX_RECLAIM_BLOCK)
 		virtio_tx_reclaim(q);
 	/* 2. One descriptor per frame, as many as are free. A frame longer
 	 * than its buffer or the largest frame is taken but not sent (freed,

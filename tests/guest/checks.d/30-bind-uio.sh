@@ -9,17 +9,18 @@
 A=$E1000E_ADDR
 flat() { tr '\n' ';' <<<"$1"; }
 
-# -- status: all three NICs with their drivers
+# -- status: all eight NICs with their drivers (four of them the latency path's)
 st=$(bind_uio --status 2>&1)
 rc=$?
 ok=1
 for nic in "$VIRTIO_ADDR 1af4:1000 virtio-pci" "$E1000_ADDR 8086:100e e1000" "$E1000E_ADDR 8086:10d3 e1000e" \
-	"$VIRTIO2_ADDR 1af4:1000 virtio-pci"; do
+	"$VIRTIO2_ADDR 1af4:1000 virtio-pci" "$LAT_TX_ADDR 1af4:1000 virtio-pci" "$FWD_IN_ADDR 1af4:1000 virtio-pci" \
+	"$FWD_OUT_ADDR 1af4:1000 virtio-pci" "$LAT_RX_ADDR 1af4:1000 virtio-pci"; do
 	set -- $nic
 	grep -Eq "^$1 +$2 +$3 +[a-z]" <<<"$st" || ok=0
 done
 n=$(grep -c '^0000:' <<<"$st")
-((rc == 0 && n == 4)) || ok=0
+((rc == 0 && n == 8)) || ok=0
 ixy_check bind_status "$( ((ok)) && echo pass || echo fail)" "rc $rc, $n devices: $(flat "$st")"
 
 # -- refused while the interface is up
