@@ -98,6 +98,24 @@ uint16_t ixy_sim_device_id(const struct ixy_sim *sim);
  * the tail, hand frames to the wire, take frames from the wire into RX
  * descriptors, link state machine). Returns the number of frames moved. */
 int ixy_sim_step(struct ixy_sim *sim);
+/* Stepped mode with one thread per queue pair (RSS): one round of this
+ * port's DMA work in which only TX queues first..first+count-1 transmit;
+ * the receive side (frames from the wire, the packet buffer, RSS, the link,
+ * interrupts) is the port's and runs in every round, whoever steps. A
+ * paired peer is not stepped (it gets the frames this port sends: step it
+ * yourself for its own TX queues). Returns the frames moved, or -EINVAL
+ * (not stepped, queues out of range, count 0).
+ *
+ * The rule for several threads: any thread may step any port at any time;
+ * each round holds the port's lock (a pair's two ports share one), the one
+ * the control path takes, so rounds are serialised and see no half-updated
+ * model state. Each thread steps its own TX queues so that the work is done
+ * once in total, not once per thread. A frame RSS puts on queue j may be
+ * written by thread i's round while thread j polls queue j: that is the
+ * driver/DMA protocol of a real NIC (descriptor status written last, with
+ * release), as with the threaded engine. docs/sim.md, "Stepping from
+ * several threads". */
+int ixy_sim_step_queues(struct ixy_sim *sim, uint16_t first, uint16_t count);
 /* The port's mode (fixed at creation). Ask this instead of probing with
  * ixy_sim_step, which fails on a threaded port and sets the last error. */
 enum ixy_sim_mode ixy_sim_mode(const struct ixy_sim *sim);

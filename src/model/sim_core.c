@@ -49,6 +49,13 @@ void sim_unlock(struct ixy_sim *sim)
  * held. */
 int sim_port_round(struct ixy_sim *sim, uint64_t now)
 {
+	return sim_port_round_queues(sim, now, 0, SIM_NUM_QUEUES);
+}
+
+/* The same with transmit work for TX queues first..first+count-1 only
+ * (ixy_sim_step_queues); the receive side is the port's, whoever steps. */
+int sim_port_round_queues(struct ixy_sim *sim, uint64_t now, unsigned first, unsigned count)
+{
 	sim->prev_ps = sim->now_ps;
 	sim->now_ps = now * 1000;
 	sim_link_update(sim, now);
@@ -57,7 +64,7 @@ int sim_port_round(struct ixy_sim *sim, uint64_t now)
 	int moved = 0;
 	if (__builtin_expect(sim->flight.count != 0, 0))
 		moved += sim_wire_flight(sim);	/* delayed frames that reached the other end */
-	moved += sim_tx_round(sim);
+	moved += sim_tx_round_queues(sim, first, count);
 	moved += sim_wire_rx_round(sim);
 	sim_rx_check_tails(sim);
 	return moved;
@@ -397,6 +404,27 @@ int ixy_sim_step(struct ixy_sim *sim)
 		moved += sim_port_round(d->ports[i], now);
 	for (int i = 0; i < d->nports; i++)
 		sim_irq_poll(d->ports[i], now);	/* after both: a pair delivers into the other port */
+	sim_unlock(sim);
+	return moved;
+}
+
+int ixy_sim_step_queues(struct ixy_sim *sim, uint16_t first, uint16_t count)
+{
+	if (!sim)
+		return ixy_error(-EINVAL, "ixy_sim_step_queues: no port given (NULL)");
+	if (sim->cfg.mode != IXY_SIM_STEPPED)
+		return ixy_error(-EINVAL, "sim %s: ixy_sim_step_queues needs a port in stepped mode (mode=stepped); "
+				 "this one has its own DMA engine thread", sim->name);
+	if (count == 0 || first >= SIM_NUM_QUEUES || count > SIM_NUM_QUEUES - first)
+		return ixy_error(-EINVAL, "sim %s: ixy_sim_step_queues: queues %u..%u do not exist (the port has "
+				 "%u: 0..%u, and count must be at least 1)", sim->name, first,
+				 (unsigned)first + count - 1, SIM_NUM_QUEUES, SIM_NUM_QUEUES - 1);
+	struct sim_domain *d = sim->dom;
+	sim_lock(sim);
+	uint64_t now = sim_now_ns();
+	int moved = sim_port_round_queues(sim, now, first, count);
+	for (int i = 0; i < d->nports; i++)
+		sim_irq_poll(d->ports[i], now);	/* a pair delivers into the other port */
 	sim_unlock(sim);
 	return moved;
 }

@@ -558,6 +558,8 @@ void sim_txq_wb_flush(struct ixy_sim *sim, unsigned q);
 uint64_t sim_tx_wb_due_ns(const struct ixy_sim *sim);
 /* Returns the frames the wire accepted (progress for the engine's backoff). */
 int sim_tx_round(struct ixy_sim *sim);
+/* The same for the TX queues first..first+count-1 only (ixy_sim_step_queues). */
+int sim_tx_round_queues(struct ixy_sim *sim, unsigned first, unsigned count);
 /* One frame leaves queue q: padding (HLREG0.TXPADEN), the transmit
  * statistics (8.2.3.23), the wire. Adds its wire bytes (FCS, preamble, IFG
  * included) to *wire; returns whether the wire took it. f gets the padding

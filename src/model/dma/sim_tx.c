@@ -396,6 +396,11 @@ bool sim_tx_emit(struct ixy_sim *sim, unsigned q, struct sim_frame *f, uint64_t 
 
 int sim_tx_round(struct ixy_sim *sim)
 {
+	return sim_tx_round_queues(sim, 0, SIM_NUM_QUEUES);
+}
+
+int sim_tx_round_queues(struct ixy_sim *sim, unsigned first, unsigned count)
+{
 	sim->tx_blocked = false;
 	wb_timers(sim);
 	if (!(sim_reg(sim, SIM_DMATXCTL) & SIM_DMATXCTL_TE) || !sim->link_up)
@@ -420,7 +425,7 @@ int sim_tx_round(struct ixy_sim *sim)
 	for (unsigned a = 0; a < sim->n_tx_active && !busy; a++) {
 		unsigned q = sim->tx_active[a];
 		struct sim_txq *tq = &sim->txq[q];
-		if (tq->stopped)
+		if (tq->stopped || q - first >= count)	/* another stepper's queue (unsigned: q < first too) */
 			continue;
 		uint32_t tail = __atomic_load_n(&sim->bar[SIM_TDT(q) / 4], __ATOMIC_ACQUIRE);
 		if (tail >= tq->count) {
