@@ -347,6 +347,7 @@ struct ixy_sim {
 	struct sim_txq txq[SIM_NUM_QUEUES];
 	uint8_t rx_active[SIM_NUM_QUEUES], n_rx_active;
 	uint8_t tx_active[SIM_NUM_QUEUES], n_tx_active;
+	uint8_t tx_rr;			/* tx_active index the TX round begins with (sim_tx.c) */
 	struct sim_stats st;
 	struct sim_dma_map dma;
 	struct sim_rxcfg rx;

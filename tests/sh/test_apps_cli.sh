@@ -63,6 +63,11 @@ expect "ixy-pktgen -r 1000" 2 "--rate: '1000' is not a rate (e.g. 1000pps, 2.5Mp
 expect "ixy-pcap -r -5pps" 2 "--rate: '-5pps' is not a rate" "$build/ixy-pcap" --replay -r -5pps p f
 expect "ixy-pktgen -s 60.5" 2 "--size: '60.5' is not a number in 60..9000 (not a whole number)" "$build/ixy-pktgen" -s 60.5 p
 expect "ixy-pktgen --dst-port 0x10" 2 "--dst-port: '0x10' is not a number in 0..65535 (trailing characters)" "$build/ixy-pktgen" --dst-port 0x10 p
+expect "ixy-fwd --threads 0" 2 "--threads: '0' is not a number in 1..16 (out of range)" "$build/ixy-fwd" -T 0 a b
+expect "ixy-fwd --threads 17" 2 "--threads: '17' is not a number in 1..16 (out of range)" "$build/ixy-fwd" --threads 17 a b
+expect "ixy-fwd -T 1.5" 2 "--threads: '1.5' is not a number in 1..16 (not a whole number)" "$build/ixy-fwd" -T 1.5 a b
+expect "ixy-fwd -T ''" 2 "--threads: '' is not a number in 1..16 (empty)" "$build/ixy-fwd" -T '' a b
+expect "ixy-fwd -T -2" 2 "--threads: '-2' is not a number in 1..16 (negative)" "$build/ixy-fwd" -T -2 a b
 expect "ixy-fwd --batch ' 4'" 2 "--batch: ' 4' is not a number in 1..512 (not a number)" "$build/ixy-fwd" --batch ' 4' a b
 expect "ixy-pcap --loop -1" 2 "--loop: '-1' is not a number (negative)" "$build/ixy-pcap" --replay --loop -1 p f
 
