@@ -159,6 +159,7 @@ struct sim_rxcfg {
 	uint32_t max_frame;	/* 1518, or MAXFRS.MFS with HLREG0.JUMBOEN */
 	uint32_t fctrl, mcstctrl, mrqc;
 	uint8_t key[40];	/* RSSRK, byte order of 7.1.2.8.1 */
+	struct sim_toeplitz_tbl key_tbl;	/* key prepared for the hash (sim_parse.h) */
 	uint8_t reta[128];	/* queue per RETA entry */
 	uint64_t rar[128];	/* valid RAL/RAH addresses, 6 bytes little-endian */
 	unsigned n_rar;

@@ -93,10 +93,17 @@ void sim_rx_config(struct ixy_sim *sim)
 	c->mrqc = sim_reg(sim, SIM_MRQC);
 	c->rss = (c->mrqc & SIM_MRQC_MRQE_MASK) == SIM_MRQC_MRQE_RSS;
 	c->pcsd = sim_reg(sim, SIM_RXCSUM) & SIM_RXCSUM_PCSD;
+	uint8_t key[40];
 	for (unsigned i = 0; i < 10; i++) {
 		uint32_t k = sim_reg(sim, SIM_RSSRK(i));
 		for (unsigned b = 0; b < 4; b++)
-			c->key[4 * i + b] = (uint8_t)(k >> (8 * b));
+			key[4 * i + b] = (uint8_t)(k >> (8 * b));
+	}
+	/* the hash tables follow the key (an all-zero key and the zeroed
+	 * tables of a new port agree) */
+	if (memcmp(key, c->key, sizeof(key)) != 0) {
+		memcpy(c->key, key, sizeof(key));
+		sim_toeplitz_prepare(c->key, &c->key_tbl);
 	}
 	/* 7.1.2.8: RETA holds 128 one-byte entries, four per register, the
 	 * queue in bits 3:0 */
@@ -253,7 +260,7 @@ static inline unsigned select_queue(struct ixy_sim *sim, const uint8_t *hdr, uin
 		m->hash = pre->hash;
 		m->rss_type = pre->rss_type;
 	} else {
-		m->hash = sim_rss_hash(sim->rx.key, sim->rx.mrqc, hdr, &m->pi, &m->rss_type);
+		m->hash = sim_rss_hash(&sim->rx.key_tbl, sim->rx.mrqc, hdr, &m->pi, &m->rss_type);
 		if (pre) {
 			pre->hash = m->hash;
 			pre->rss_type = m->rss_type;
