@@ -78,7 +78,7 @@ struct worker {
 	uint64_t sleeps;                /* --interrupt: times the hybrid slept */
 	int status;                     /* 0, or 1 after an error (message printed) */
 	pthread_t tid;
-	uint64_t prev_fwd;              /* main thread's: sum at the previous line */
+	uint64_t prev_fwd, prev_dropped;  /* main thread's: sums at the previous line */
 } __attribute__((aligned(64)));
 
 static struct worker workers[MAX_THREADS];
@@ -174,7 +174,8 @@ static uint64_t thread_sum(const struct worker *w)
 }
 
 /* The per-second lines: each port (its NIC counters, all queues), then with
- * several threads one line each (what it forwarded in the interval). */
+ * several threads one line each (what it forwarded in the interval, and
+ * dropped for a full TX ring, as the port lines count their drops). */
 static void print_lines(struct app_cpu *cpu, uint64_t *sleeps_printed, double secs)
 {
 	for (int i = 0; i < 2; i++) {
@@ -188,11 +189,12 @@ static void print_lines(struct app_cpu *cpu, uint64_t *sleeps_printed, double se
 	if (nthreads > 1) {
 		for (unsigned t = 0; t < nthreads; t++) {
 			struct worker *w = &workers[t];
-			uint64_t sum = thread_sum(w);
+			uint64_t sum = thread_sum(w), dropped = get(&w->dropped[0]) + get(&w->dropped[1]);
 			printf("[" PROG "] thread %-2u (queue %u)   forwarded %8.3f Mpps | dropped %llu\n", t, w->queue,
 			       secs > 0 ? (double)(sum - w->prev_fwd) / secs / 1e6 : 0.0,
-			       (unsigned long long)(get(&w->dropped[0]) + get(&w->dropped[1])));
+			       (unsigned long long)(dropped - w->prev_dropped));
 			w->prev_fwd = sum;
+			w->prev_dropped = dropped;
 		}
 	}
 	char extra[64];
