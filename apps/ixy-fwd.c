@@ -290,6 +290,9 @@ int main(int argc, char **argv)
 		ixy_get_mac(ports[i].dev, ports[i].mac);
 		ixy_read_stats(ports[i].dev, &ports[i].prev);
 	}
+	/* a step covers a pair's two ports: step B only if it is not A's peer */
+	if (ports[0].stepped && ports[1].stepped && ixy_sim_peer(ports[0].stepped) == ports[1].stepped)
+		ports[1].stepped = NULL;
 	/* --interrupt: every RX queue gets an interrupt; each thread's hybrid
 	 * decides when to sleep on its two */
 	for (unsigned q = 0; interrupt && q < nthreads; q++) {

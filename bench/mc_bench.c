@@ -9,7 +9,7 @@
  * to A's queue i: same hash) and no ring can overflow. Thread i (pinned to
  * the i-th CPU we may use, when there are enough) loops:
  *
- *     ixy_sim_step_queues(A, i, 1); ixy_sim_step_queues(B, i, 1)  -- model
+ *     ixy_sim_step_queues(A, i, 1)  (A and its pair peer B)     -- model
  *     rx A.i -> touch -> tx B.i;  rx B.i -> touch -> tx A.i     -- driver
  *
  * Clock: the TSC around the whole driver part of an iteration (two
@@ -189,8 +189,7 @@ static void iterate(struct thr *t)
 	uint64_t t0 = now_ns();
 	for (uint64_t it = 0;; it++) {
 		uint64_t c0 = clk();
-		ixy_sim_step_queues(m->sa, t->queue, 1);
-		ixy_sim_step_queues(m->sb, t->queue, 1);
+		ixy_sim_step_queues(m->sa, t->queue, 1);        /* and its pair peer B */
 		uint64_t c1 = clk();
 		uint32_t n = mc_driver_part(m, t->queue, &t->drops);
 		uint64_t c2 = clk();

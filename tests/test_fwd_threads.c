@@ -4,7 +4,8 @@
  * frames. Every frame arrives once, byte for byte, in order within its
  * flow; each flow stays on one thread; the threads' counts add up to the
  * total and agree with the NIC's per-queue counters. Also: what
- * ixy_sim_step_queues steps, and its errors. */
+ * ixy_sim_step_queues steps (its TX queues; a pair as one), its errors,
+ * ixy_sim_peer. */
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -290,11 +291,52 @@ static void test_step_queues_only_its_tx_queues(void **state)
 	ixy_sim_destroy(s);
 }
 
+/* A pair is stepped as one (as ixy_sim_step): stepping A transmits from
+ * B's named TX queues too, into A. ixy_sim_peer names the other end. */
+static void test_step_queues_pair(void **state)
+{
+	(void)state;
+	struct ixy_sim *sa = new_sim("mc-pa"), *sb = new_sim("mc-pb"), *sc = new_sim("mc-pc");
+	assert_int_equal(ixy_sim_wire_pair(sa, sb), 0);
+	assert_ptr_equal(ixy_sim_peer(sa), sb);
+	assert_ptr_equal(ixy_sim_peer(sb), sa);
+	assert_null(ixy_sim_peer(sc));
+	assert_null(ixy_sim_peer(NULL));
+	struct ixy_device *a = open_port(sa, 2), *b = open_port(sb, 2);
+	struct ixy_mempool_opts o = { .num_entries = 64, .numa_node = -1 };
+	struct ixy_mempool *pool = ixy_mempool_create(&o);
+	assert_non_null(pool);
+	struct ixy_pkt_buf *buf = ixy_pkt_buf_alloc(pool), *got[4];
+	assert_non_null(buf);
+	build(ixy_pkt_data(buf), 7);
+	buf->len = frame_len(7);
+	assert_int_equal(ixy_tx_batch(b, 1, &buf, 1), 1);
+	assert_int_equal(ixy_sim_step_queues(sa, 0, 1), 0);     /* B's queue 1 is not named */
+	uint32_t n = 0;
+	for (uint16_t q = 0; q < 2; q++)
+		n += ixy_rx_batch(a, q, got, 4);
+	assert_int_equal(n, 0);
+	assert_int_equal(ixy_sim_step_queues(sa, 1, 1), 1);     /* stepping A sends B's queue 1 */
+	for (uint16_t q = 0; q < 2 && !n; q++)
+		n = ixy_rx_batch(a, q, got, 4);
+	assert_int_equal(n, 1);
+	assert_int_equal(got[0]->len, frame_len(7));
+	assert_int_equal(seq_of(ixy_pkt_data(got[0])), 7);
+	ixy_pkt_buf_free(got[0]);
+	ixy_close(a);
+	ixy_close(b);
+	ixy_mempool_free(pool);
+	ixy_sim_destroy(sa);
+	ixy_sim_destroy(sb);
+	ixy_sim_destroy(sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_threads_forward_every_frame),
 		cmocka_unit_test(test_step_queues_only_its_tx_queues),
+		cmocka_unit_test(test_step_queues_pair),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,6 +81,8 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 void ixy_sim_destroy(struct ixy_sim *sim);
 struct ixy_sim *ixy_sim_find(const char *name);
 const char *ixy_sim_name(const struct ixy_sim *sim);
+/* The other end of a pair wire, or NULL (another wire, or not paired yet). */
+struct ixy_sim *ixy_sim_peer(struct ixy_sim *sim);
 
 /* Create a port from the text after "sim:" in a device address, e.g.
  * "a,wire=pair:b,mode=stepped". The grammar is documented in README/docs. */
@@ -98,13 +100,13 @@ uint16_t ixy_sim_device_id(const struct ixy_sim *sim);
  * the tail, hand frames to the wire, take frames from the wire into RX
  * descriptors, link state machine). Returns the number of frames moved. */
 int ixy_sim_step(struct ixy_sim *sim);
-/* Stepped mode with one thread per queue pair (RSS): one round of this
- * port's DMA work in which only TX queues first..first+count-1 transmit;
- * the receive side (frames from the wire, the packet buffer, RSS, the link,
- * interrupts) is the port's and runs in every round, whoever steps. A
- * paired peer is not stepped (it gets the frames this port sends: step it
- * yourself for its own TX queues). Returns the frames moved, or -EINVAL
- * (not stepped, queues out of range, count 0).
+/* Stepped mode with one thread per queue pair (RSS): one round of DMA work
+ * for the port and its pair peer (as ixy_sim_step) in which only TX queues
+ * first..first+count-1 transmit; the receive side (frames from the wire,
+ * the packet buffer, RSS, the link, interrupts) is the port's and runs in
+ * every round, whoever steps. So a thread forwarding between two paired
+ * ports steps one of them. Returns the frames moved, or -EINVAL (not
+ * stepped, queues out of range, count 0).
  *
  * The rule for several threads: any thread may step any port at any time;
  * each round holds the port's lock (a pair's two ports share one), the one

@@ -205,6 +205,16 @@ struct ixy_sim *ixy_sim_find(const char *name)
 	return s;
 }
 
+struct ixy_sim *ixy_sim_peer(struct ixy_sim *sim)
+{
+	if (!sim)
+		return ixy_error_null(-EINVAL, "ixy_sim_peer: no port given (NULL)");
+	sim_lock(sim);
+	struct ixy_sim *p = sim->wire == SIM_WIRE_PAIR ? sim->peer : NULL;
+	sim_unlock(sim);
+	return p;
+}
+
 const char *ixy_sim_name(const struct ixy_sim *sim)
 {
 	if (!sim)
@@ -439,7 +449,9 @@ int ixy_sim_step_queues(struct ixy_sim *sim, uint16_t first, uint16_t count)
 	struct sim_domain *d = sim->dom;
 	step_lock(d);
 	uint64_t now = sim_now_ns();
-	int moved = sim_port_round_queues(sim, now, first, count);
+	int moved = 0;
+	for (int i = 0; i < d->nports; i++)	/* the port and its pair peer, as ixy_sim_step */
+		moved += sim_port_round_queues(d->ports[i], now, first, count);
 	for (int i = 0; i < d->nports; i++)
 		sim_irq_poll(d->ports[i], now);	/* a pair delivers into the other port */
 	pthread_mutex_unlock(&d->lock);
