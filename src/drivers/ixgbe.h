@@ -60,7 +60,11 @@ struct ixgbe_sfp {
 	char part[17];          /* bytes 40-55 */
 };
 
-/* Per-queue state. The hot-path fields come first (one cache line). */
+/* Per-queue state. The hot-path fields come first (one cache line). Each
+ * queue's state starts a cache line of its own (the arrays are allocated
+ * aligned): with one thread per queue (RSS), neighbouring queues in one
+ * line would make every batch's writes (next, clean) invalidate the other
+ * thread's copy of its own queue's fields. */
 struct ixgbe_rx_queue {
 	volatile union ixgbe_rx_desc *ring;
 	volatile uint32_t *tail;        /* RDT in BAR0 (or the sim's BAR0 image) */
@@ -80,7 +84,7 @@ struct ixgbe_rx_queue {
 	uint32_t len_fast;
 	uint64_t rx_errors;             /* write-backs refused (length beyond the buffer), queue's thread */
 	uint64_t ring_phys;
-};
+} __attribute__((aligned(64)));
 
 struct ixgbe_tx_queue {
 	volatile union ixgbe_tx_desc *ring;
@@ -95,7 +99,7 @@ struct ixgbe_tx_queue {
 	uint32_t max_len;               /* largest frame it sends, without CRC */
 	uint64_t tx_errors;             /* frames refused (too long), written by the queue's thread */
 	bool ts;                        /* IEEE 1588 on: honour timestamp requests (ixgbe_ptp.c) */
-};
+} __attribute__((aligned(64)));
 
 struct ixgbe_dev {
 	struct ixy_device ixy;          /* common part; must be first */

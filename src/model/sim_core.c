@@ -66,7 +66,7 @@ int sim_port_round_queues(struct ixy_sim *sim, uint64_t now, unsigned first, uns
 		moved += sim_wire_flight(sim);	/* delayed frames that reached the other end */
 	moved += sim_tx_round_queues(sim, first, count);
 	moved += sim_wire_rx_round(sim);
-	sim_rx_check_tails(sim);
+	sim_rx_check_tails(sim, first, count);
 	return moved;
 }
 

@@ -546,7 +546,9 @@ void sim_rx_precompute(const uint8_t *p, uint32_t len, struct sim_rxpre *pre);
 void sim_rxq_enable(struct ixy_sim *sim, unsigned q, bool on);
 int sim_rx_frame(struct ixy_sim *dst, const struct sim_frame *f);
 int sim_rx_drain(struct ixy_sim *sim);
-void sim_rx_check_tails(struct ixy_sim *sim);
+/* Check the RDT of RX queues first..first+count-1 (ixy_sim_step_queues: the
+ * caller's; a tail is another thread's cache line otherwise). */
+void sim_rx_check_tails(struct ixy_sim *sim, unsigned first, unsigned count);
 
 /* sim_tx.c */
 void sim_txq_enable(struct ixy_sim *sim, unsigned q, bool on);

@@ -200,12 +200,12 @@ static bool tail_ok(struct ixy_sim *sim, unsigned q, uint32_t tail, uint32_t cou
 	return false;
 }
 
-void sim_rx_check_tails(struct ixy_sim *sim)
+void sim_rx_check_tails(struct ixy_sim *sim, unsigned first, unsigned count)
 {
 	for (unsigned i = 0; i < sim->n_rx_active; i++) {
 		unsigned q = sim->rx_active[i];
 		struct sim_rxq *rq = &sim->rxq[q];
-		if (rq->stopped)
+		if (rq->stopped || q - first >= count)	/* another stepper's (unsigned: q < first too) */
 			continue;
 		uint32_t tail = __atomic_load_n(&sim->bar[SIM_RDT(q) / 4], __ATOMIC_ACQUIRE);
 		if (!tail_ok(sim, q, tail, rq->count, "RDT"))
