@@ -102,11 +102,13 @@ uint16_t ixy_sim_device_id(const struct ixy_sim *sim);
 int ixy_sim_step(struct ixy_sim *sim);
 /* Stepped mode with one thread per queue pair (RSS): one round of DMA work
  * for the port and its pair peer (as ixy_sim_step) in which only TX queues
- * first..first+count-1 transmit; the receive side (frames from the wire,
- * the packet buffer, RSS, the link, interrupts) is the port's and runs in
- * every round, whoever steps. So a thread forwarding between two paired
- * ports steps one of them. Returns the frames moved, or -EINVAL (not
- * stepped, queues out of range, count 0).
+ * first..first+count-1 transmit. The wire's input (generator, pcap, shm,
+ * inject, the packet buffer), which RSS spreads over all RX queues, is
+ * taken by rounds whose range includes queue 0 (thread 0 of a forwarder);
+ * frames a pair peer sends arrive in the round that sends them. A thread
+ * forwarding between two paired ports steps one of them (ixy_sim_peer).
+ * Returns the frames moved, or -EINVAL (not stepped, queues out of range,
+ * count 0).
  *
  * The rule for several threads: any thread may step any port at any time;
  * each round holds the port's lock (a pair's two ports share one), the one

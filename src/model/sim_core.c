@@ -53,7 +53,12 @@ int sim_port_round(struct ixy_sim *sim, uint64_t now)
 }
 
 /* The same with transmit work for TX queues first..first+count-1 only
- * (ixy_sim_step_queues); the receive side is the port's, whoever steps. */
+ * (ixy_sim_step_queues). The wire's input (generator, pcap, shm, inject,
+ * the packet buffer, a delayed cable) feeds every RX queue through RSS: it
+ * is taken by rounds that include queue 0, i.e. by one thread of a
+ * forwarder with a thread per queue pair, instead of by every thread in
+ * turn (which kept the port's lock busy for all of them: ixy-fwd -T 2 from
+ * a generator ran at a fifth of one thread's rate). */
 int sim_port_round_queues(struct ixy_sim *sim, uint64_t now, unsigned first, unsigned count)
 {
 	sim->prev_ps = sim->now_ps;
@@ -62,10 +67,12 @@ int sim_port_round_queues(struct ixy_sim *sim, uint64_t now, unsigned first, uns
 	if (__builtin_expect(sim->sema.swsm || sim->sema.swfw, 0))
 		sim_sema_check(sim, now);	/* a semaphore nobody released */
 	int moved = 0;
-	if (__builtin_expect(sim->flight.count != 0, 0))
+	bool input = first == 0;
+	if (__builtin_expect(input && sim->flight.count != 0, 0))
 		moved += sim_wire_flight(sim);	/* delayed frames that reached the other end */
 	moved += sim_tx_round_queues(sim, first, count);
-	moved += sim_wire_rx_round(sim);
+	if (input)
+		moved += sim_wire_rx_round(sim);
 	sim_rx_check_tails(sim, first, count);
 	return moved;
 }
