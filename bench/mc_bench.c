@@ -379,19 +379,16 @@ static void print_fwd(unsigned threads, const int *cpus, int ncpu)
 	run_once(&m, t, cpus, ncpu, 0.05);
 
 	static struct thr win[WINDOWS][MAX_THREADS];
-	double drv[WINDOWS], agg[WINDOWS];
+	double drv[WINDOWS];
 	for (int w = 0; w < WINDOWS; w++) {
 		run_once(&m, t, cpus, ncpu, opt_secs / WINDOWS);
 		memcpy(win[w], t, sizeof(t[0]) * threads);
 		uint64_t pk = 0, cyc = 0;
-		double rate = 0;
 		for (unsigned i = 0; i < threads; i++) {
 			pk += t[i].pkts;
 			cyc += t[i].driver_cyc;
-			rate += t[i].wall_ns ? (double)t[i].pkts / (double)t[i].wall_ns * 1e3 : 0;
 		}
 		drv[w] = pk ? (double)cyc / (double)pk : 0;
-		agg[w] = rate;
 	}
 	/* the window with the median driver cost is reported */
 	double sorted[WINDOWS];
@@ -426,7 +423,6 @@ static void print_fwd(unsigned threads, const int *cpus, int ncpu)
 	       threads, opt_batch, RING, (unsigned long long)pk, pk ? (double)dcyc / (double)pk : 0, sorted[0],
 	       sorted[WINDOWS - 1], pk ? (double)mcyc / (double)pk : 0, agg_mpps, drv_mpps, (unsigned long long)drops,
 	       pinned ? "yes" : "no", tsc_ghz, WINDOWS);
-	(void)agg;
 	fflush(stdout);
 	mc_teardown(&m, sp);
 }
