@@ -33,7 +33,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " PROG " [options] PORT_A PORT_B\n"
-		"Forward packets A->B and B->A on one core. PORT is a PCI address (0000:03:00.0)\n"
+		"Forward packets A->B and B->A on one core (or N, -T). PORT is a PCI address (0000:03:00.0)\n"
 		"or a virtual port (sim:NAME,...; see docs/sim.md).\n"
 		"  -b, --batch N          packets per rx/tx batch (1..%d, default 32)\n"
 		"  -T, --threads N        N queue pairs spread by RSS, one thread each (1..%d, default 1);\n"
