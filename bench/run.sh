@@ -13,6 +13,9 @@
 #                                        (bench/fwd_bench.c, docs/performance.md)
 #   bench pktgen mode=threaded ...       ixy-pktgen's rate on a sim port
 #   bench tx_csum offload=none|sw|hw     instructions of a TX checksum, software / offloaded (bench/offload.sh)
+#   bench mc / mc_sum / mc_instr threads=N  forwarding with N threads, one queue
+#                                        pair each (RSS), bench/mc_bench.c
+#   bench mc_mempool threads=N ...       mempool per thread vs one shared pool
 # and a short table at the end. Output: one `bench NAME key=value` line per
 # measurement; keep the whole log (tee) when quoting figures. The cycle
 # figures are checked against the instruction counts of the same run
@@ -41,7 +44,7 @@ fi
 # every option given: whatever an earlier configure left in the cache
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS=-g -DIXY_BUILD_TESTS=OFF \
 	-DIXY_SANITIZE=OFF -DIXY_WERROR=OFF >/dev/null
-cmake --build "$BUILD" -j2 --target fwd_bench ixy-pktgen >/dev/null
+cmake --build "$BUILD" -j2 --target fwd_bench ixy-pktgen mc_bench >/dev/null
 
 LOG=$(mktemp) INSTR=$(mktemp)
 trap 'rm -f "$LOG" "$LOG".cg* "$INSTR"' EXIT
@@ -210,4 +213,43 @@ awk '
 				((k, "cold") in cyc) ? cyc[k, "cold"] : "-", (k in mpps) ? mpps[k] : "-",
 				(k in ins) ? ins[k] : "-", (k in reg) ? reg[k] : "-",
 				(k in ipc) ? ipc[k] " (" ceil[k] ")" : "-", chk[k] }
+	}' "$LOG"
+
+# ---- multi-core (bench/mc_bench.c): N threads, each forwarding its own
+# queue pair of two stepped ports and stepping the model for its own TX
+# queues. Cycles (TSC) per packet of the driver part and of the model's
+# stepping, aggregate rates; then exact instructions per packet of each
+# thread's driver part (callgrind, --toggle-collect on mc_driver_part,
+# one output file per thread).
+echo
+"$BUILD/mc_bench" --secs "$SECS" | tee -a "$LOG"
+if [ "$CALLGRIND" = 1 ] && command -v valgrind >/dev/null; then
+	for t in 1 2; do
+		out="$LOG.cg.mc.$t"
+		pk=$(valgrind --tool=callgrind --collect-atstart=no --toggle-collect=mc_driver_part --separate-threads=yes \
+			--callgrind-out-file="$out" "$BUILD/mc_bench" --callgrind --threads "$t" --packets 100000 2>/dev/null |
+			sed -n 's/^bench mc_cg .* thread=\([0-9]*\) .* packets=\([0-9]*\).*/\1 \2/p')
+		while read -r th n; do
+			f=$(printf '%s-%02d' "$out" $((th + 1)))   # valgrind thread ids: main = 1
+			ir=$(sed -n 's/^summary: //p' "$f" 2>/dev/null)
+			if [ -n "$ir" ] && [ "$n" -gt 0 ]; then
+				echo "bench mc_instr mode=stepped threads=$t thread=$th batch=32 ring=512 frame=64" \
+					"instr_per_pkt=$(awk -v a="$ir" -v b="$n" 'BEGIN { printf "%.1f", a / b }') packets=$n" | tee -a "$LOG"
+			fi
+		done <<<"$pk"
+		rm -f "$out" "$out"-*
+	done
+fi
+echo
+echo "Multi-core forwarding, 64-byte frames, stepped ports, batch 32 (per packet; rates in Mpps)"
+echo "This machine: $(nproc) CPUs shared with other work; cycle figures and rates depend on its load."
+awk '
+	/^bench mc_sum / { for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		t = v["threads"]; row[t] = sprintf("%6s %6s %10s %7s %8s", v["driver_cycles_per_pkt"], v["model_cycles_per_pkt"],
+			v["spread"], v["aggregate_mpps"], v["driver_mpps"]); order[++n] = t }
+	/^bench mc_instr / { for (i = 3; i <= NF; i++) { split($i, kv, "="); w[kv[1]] = kv[2] }
+		ins[w["threads"]] = ins[w["threads"]] (ins[w["threads"]] == "" ? "" : " ") w["instr_per_pkt"] }
+	END {
+		printf "%7s | %6s %6s %10s %7s %8s | %s\n", "threads", "drv/p", "mdl/p", "drv spread", "Mpps", "drv Mpps", "instr/p per thread"
+		for (i = 1; i <= n; i++) printf "%7s | %s | %s\n", order[i], row[order[i]], ins[order[i]]
 	}' "$LOG"

@@ -26,14 +26,19 @@ void app_err(const char *prog, const char *fmt, ...) __attribute__((format(print
 /* Call once per poll-loop iteration with whether it did any work: after
  * many empty polls in a row it yields the CPU, so a polling app shares a
  * small machine (or the cores of a virtual NIC's engine) without costing
- * anything while traffic flows. */
+ * anything while traffic flows. app_idle_at keeps the count in *idle, for
+ * apps with several polling threads (one each). */
+static inline void app_idle_at(unsigned *idle, bool worked)
+{
+	if (worked)
+		*idle = 0;
+	else if (++*idle >= 256)
+		app_yield();
+}
 static inline void app_idle(bool worked)
 {
 	static unsigned idle;
-	if (worked)
-		idle = 0;
-	else if (++idle >= 256)
-		app_yield();
+	app_idle_at(&idle, worked);
 }
 
 /* Option parsing for getopt loops: parse `arg` of option `opt`; on bad
@@ -58,7 +63,7 @@ bool app_wire_ok(const char *prog, const char *name, struct ixy_device *dev);
 /* Wait (at most APP_DRAIN_NS) until the port has transmitted (or refused
  * as too long, tx_errors) `handed` frames since it was opened (its TX
  * statistics), so totals are printed after the TX ring drained and nothing
- * is cut off by closing. Leaves the final statistics in *now; returns how
+ * is cut off by closing. A virtual port in stepped mode is stepped meanwhile. Leaves the final statistics in *now; returns how
  * many frames never left. */
 #define APP_DRAIN_NS 1000000000ull
 uint64_t app_tx_drain(struct ixy_device *dev, uint64_t handed, struct ixy_stats *now);

@@ -81,6 +81,8 @@ struct ixy_sim *ixy_sim_create(const char *name, const struct ixy_sim_config *cf
 void ixy_sim_destroy(struct ixy_sim *sim);
 struct ixy_sim *ixy_sim_find(const char *name);
 const char *ixy_sim_name(const struct ixy_sim *sim);
+/* The other end of a pair wire, or NULL (another wire, or not paired yet). */
+struct ixy_sim *ixy_sim_peer(struct ixy_sim *sim);
 
 /* Create a port from the text after "sim:" in a device address, e.g.
  * "a,wire=pair:b,mode=stepped". The grammar is documented in README/docs. */
@@ -111,6 +113,26 @@ uint16_t ixy_sim_device_id(const struct ixy_sim *sim);
  * the tail, hand frames to the wire, take frames from the wire into RX
  * descriptors, link state machine). Returns the number of frames moved. */
 int ixy_sim_step(struct ixy_sim *sim);
+/* Stepped mode with one thread per queue pair (RSS): one round of DMA work
+ * for the port and its pair peer (as ixy_sim_step) in which only TX queues
+ * first..first+count-1 transmit. The wire's input (generator, pcap, shm,
+ * inject, the packet buffer), which RSS spreads over all RX queues, is
+ * taken by rounds whose range includes queue 0 (thread 0 of a forwarder);
+ * frames a pair peer sends arrive in the round that sends them. A thread
+ * forwarding between two paired ports steps one of them (ixy_sim_peer).
+ * Returns the frames moved, or -EINVAL (not stepped, queues out of range,
+ * count 0).
+ *
+ * The rule for several threads: any thread may step any port at any time;
+ * each round holds the port's lock (a pair's two ports share one), the one
+ * the control path takes, so rounds are serialised and see no half-updated
+ * model state. Each thread steps its own TX queues so that the work is done
+ * once in total, not once per thread. A frame RSS puts on queue j may be
+ * written by thread i's round while thread j polls queue j: that is the
+ * driver/DMA protocol of a real NIC (descriptor status written last, with
+ * release), as with the threaded engine. docs/sim.md, "Stepping from
+ * several threads". */
+int ixy_sim_step_queues(struct ixy_sim *sim, uint16_t first, uint16_t count);
 /* The port's mode (fixed at creation). Ask this instead of probing with
  * ixy_sim_step, which fails on a threaded port and sets the last error. */
 enum ixy_sim_mode ixy_sim_mode(const struct ixy_sim *sim);

@@ -66,7 +66,11 @@ struct ixgbe_sfp {
  * wrapping around (ixgbe_rxtx.c); a prefetch of NULL does nothing */
 #define IXGBE_RX_BUFS_PAD 8
 
-/* Per-queue state. The hot-path fields come first (one cache line). */
+/* Per-queue state. The hot-path fields come first (one cache line). Each
+ * queue's state starts a cache line of its own (the arrays are allocated
+ * aligned): with one thread per queue (RSS), neighbouring queues in one
+ * line would make every batch's writes (next, clean) invalidate the other
+ * thread's copy of its own queue's fields. */
 struct ixgbe_rx_queue {
 	volatile union ixgbe_rx_desc *ring;
 	volatile uint32_t *tail;        /* RDT in BAR0 (or the sim's BAR0 image) */
@@ -96,7 +100,7 @@ struct ixgbe_rx_queue {
 	 * (written after), ol_flags, data_off, buf_len, queue id, state 0
 	 * (ixgbe_rx_queue_tables) */
 	uint64_t meta16[32][2] __attribute__((aligned(16)));
-};
+} __attribute__((aligned(64)));
 /* Fill q->meta and q->meta16 from the queue's ol_mask and id and one of
  * its pool's buffers (ixgbe_rxtx.c). */
 void ixgbe_rx_queue_tables(struct ixgbe_rx_queue *q, const struct ixy_pkt_buf *any);
@@ -114,7 +118,7 @@ struct ixgbe_tx_queue {
 	uint32_t max_len;               /* largest frame it sends, without CRC */
 	uint64_t tx_errors;             /* frames refused (too long), written by the queue's thread */
 	bool ts;                        /* IEEE 1588 on: honour timestamp requests (ixgbe_ptp.c) */
-};
+} __attribute__((aligned(64)));
 
 /* What the offload TX path (ixgbe_offload.c, ixy_config.tx_offload) keeps
  * per queue beside struct ixgbe_tx_queue, so that the default path's queue

@@ -47,8 +47,13 @@ static int alloc_queues(struct ixgbe_dev *d)
 	uint32_t stride = rxb > txb ? rxb : txb;
 	struct ixy_dma_opts opts = { .numa_node = d->cfg.numa_node, .hugetlbfs = c->hugetlbfs };
 
-	d->rxq = calloc(dev->num_rx_queues, sizeof(*d->rxq));
-	d->txq = calloc(dev->num_tx_queues, sizeof(*d->txq));
+	/* a cache line per queue (calloc would align to 16 bytes only) */
+	d->rxq = aligned_alloc(64, dev->num_rx_queues * sizeof(*d->rxq));
+	if (d->rxq)
+		memset(d->rxq, 0, dev->num_rx_queues * sizeof(*d->rxq));
+	d->txq = aligned_alloc(64, dev->num_tx_queues * sizeof(*d->txq));
+	if (d->txq)
+		memset(d->txq, 0, dev->num_tx_queues * sizeof(*d->txq));
 	if (c->tx_offload)
 		d->txo = calloc(dev->num_tx_queues, sizeof(*d->txo));
 	if (!d->rxq || !d->txq || (c->tx_offload && !d->txo))

@@ -17,6 +17,7 @@ void sim_engine_release(void);
 /* One round of DMA work for a port, and the time of its next scheduled
  * event (sim_core.c); the domain lock is held. */
 int sim_port_round(struct ixy_sim *sim, uint64_t now_ns);
+int sim_port_round_queues(struct ixy_sim *sim, uint64_t now_ns, unsigned first, unsigned count);
 uint64_t sim_port_due_ns(const struct ixy_sim *sim);
 
 /* Put b into a's domain (pairing) / give b a domain of its own again. */

@@ -160,6 +160,7 @@ struct sim_rxcfg {
 	uint32_t max_frame;	/* 1518, or MAXFRS.MFS with HLREG0.JUMBOEN */
 	uint32_t fctrl, mcstctrl, mrqc;
 	uint8_t key[40];	/* RSSRK, byte order of 7.1.2.8.1 */
+	struct sim_toeplitz_tbl key_tbl;	/* key prepared for the hash (sim_parse.h) */
 	uint8_t reta[128];	/* queue per RETA entry */
 	uint64_t rar[128];	/* valid RAL/RAH addresses, 6 bytes little-endian */
 	unsigned n_rar;
@@ -348,6 +349,7 @@ struct ixy_sim {
 	struct sim_txq txq[SIM_NUM_QUEUES];
 	uint8_t rx_active[SIM_NUM_QUEUES], n_rx_active;
 	uint8_t tx_active[SIM_NUM_QUEUES], n_tx_active;
+	uint8_t tx_rr;			/* tx_active index the TX round begins with (sim_tx.c) */
 	struct sim_stats st;
 	struct sim_dma_map dma;
 	struct sim_rxcfg rx;
@@ -552,7 +554,9 @@ void sim_rx_precompute(const uint8_t *p, uint32_t len, struct sim_rxpre *pre);
 void sim_rxq_enable(struct ixy_sim *sim, unsigned q, bool on);
 int sim_rx_frame(struct ixy_sim *dst, const struct sim_frame *f);
 int sim_rx_drain(struct ixy_sim *sim);
-void sim_rx_check_tails(struct ixy_sim *sim);
+/* Check the RDT of RX queues first..first+count-1 (ixy_sim_step_queues: the
+ * caller's; a tail is another thread's cache line otherwise). */
+void sim_rx_check_tails(struct ixy_sim *sim, unsigned first, unsigned count);
 
 /* sim_tx.c */
 void sim_txq_enable(struct ixy_sim *sim, unsigned q, bool on);
@@ -566,6 +570,8 @@ void sim_txq_wb_flush(struct ixy_sim *sim, unsigned q);
 uint64_t sim_tx_wb_due_ns(const struct ixy_sim *sim);
 /* Returns the frames the wire accepted (progress for the engine's backoff). */
 int sim_tx_round(struct ixy_sim *sim);
+/* The same for the TX queues first..first+count-1 only (ixy_sim_step_queues). */
+int sim_tx_round_queues(struct ixy_sim *sim, unsigned first, unsigned count);
 /* One frame leaves queue q: padding (HLREG0.TXPADEN), the transmit
  * statistics (8.2.3.23), the wire. Adds its wire bytes (FCS, preamble, IFG
  * included) to *wire; returns whether the wire took it. f gets the padding

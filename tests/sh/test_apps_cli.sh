@@ -67,6 +67,11 @@ expect "ixy-pktgen --vlan 0x10000" 2 "--vlan: '0x10000' is not a number in 0..65
 expect "ixy-pktgen --vlan 5k" 2 "--vlan: '5k' is not a number in 0..65535" "$build/ixy-pktgen" --vlan 5k p
 expect "ixy-pktgen --tso 0" 2 "--tso: '0' is not a number in 1..9000 (out of range)" "$build/ixy-pktgen" --tso 0 p
 expect "ixy-pktgen --tso beyond 1514" 2 "--tso 1461: segments would exceed 1514 bytes; at most 1460" "$build/ixy-pktgen" --tso 1461 -s 4000 p
+expect "ixy-fwd --threads 0" 2 "--threads: '0' is not a number in 1..16 (out of range)" "$build/ixy-fwd" -T 0 a b
+expect "ixy-fwd --threads 17" 2 "--threads: '17' is not a number in 1..16 (out of range)" "$build/ixy-fwd" --threads 17 a b
+expect "ixy-fwd -T 1.5" 2 "--threads: '1.5' is not a number in 1..16 (not a whole number)" "$build/ixy-fwd" -T 1.5 a b
+expect "ixy-fwd -T ''" 2 "--threads: '' is not a number in 1..16 (empty)" "$build/ixy-fwd" -T '' a b
+expect "ixy-fwd -T -2" 2 "--threads: '-2' is not a number in 1..16 (negative)" "$build/ixy-fwd" -T -2 a b
 expect "ixy-fwd --batch ' 4'" 2 "--batch: ' 4' is not a number in 1..512 (not a number)" "$build/ixy-fwd" --batch ' 4' a b
 expect "ixy-pcap --loop -1" 2 "--loop: '-1' is not a number (negative)" "$build/ixy-pcap" --replay --loop -1 p f
 

@@ -70,7 +70,23 @@ uint32_t sim_toeplitz(const uint8_t key[40], const uint8_t *in, unsigned n)
 	return h;
 }
 
-uint32_t sim_rss_hash(const uint8_t key[40], uint32_t mrqc, const uint8_t *p, const struct sim_pinfo *pi,
+void sim_toeplitz_prepare(const uint8_t key[40], struct sim_toeplitz_tbl *tbl)
+{
+	for (unsigned j = 0; j < 72; j++) {
+		unsigned i = j / 2;	/* input byte */
+		uint64_t w = (uint64_t)key[i] << 32 | (uint64_t)key[i + 1] << 24 | (uint64_t)key[i + 2] << 16 |
+			     (uint64_t)key[i + 3] << 8 | key[i + 4];
+		for (unsigned v = 0; v < 16; v++) {
+			uint32_t h = 0;
+			for (unsigned k = 0; k < 4; k++)	/* nibble bit 3 - k is input bit b of byte i */
+				if (v & (8u >> k))
+					h ^= (uint32_t)(w >> (8 - ((j % 2) * 4 + k)));
+			tbl->t[j][v] = h;
+		}
+	}
+}
+
+uint32_t sim_rss_hash(const struct sim_toeplitz_tbl *key, uint32_t mrqc, const uint8_t *p, const struct sim_pinfo *pi,
 		      unsigned *rss_type)
 {
 	uint8_t in[36];
@@ -106,7 +122,7 @@ uint32_t sim_rss_hash(const uint8_t key[40], uint32_t mrqc, const uint8_t *p, co
 		memcpy(in + n, p + pi->l4off, 4);
 		n += 4;
 	}
-	return sim_toeplitz(key, in, n);
+	return sim_toeplitz_tbl(key, in, n);
 }
 
 uint32_t sim_pkt_type(const struct sim_pinfo *pi)

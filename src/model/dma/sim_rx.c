@@ -93,10 +93,17 @@ void sim_rx_config(struct ixy_sim *sim)
 	c->mrqc = sim_reg(sim, SIM_MRQC);
 	c->rss = (c->mrqc & SIM_MRQC_MRQE_MASK) == SIM_MRQC_MRQE_RSS;
 	c->pcsd = sim_reg(sim, SIM_RXCSUM) & SIM_RXCSUM_PCSD;
+	uint8_t key[40];
 	for (unsigned i = 0; i < 10; i++) {
 		uint32_t k = sim_reg(sim, SIM_RSSRK(i));
 		for (unsigned b = 0; b < 4; b++)
-			c->key[4 * i + b] = (uint8_t)(k >> (8 * b));
+			key[4 * i + b] = (uint8_t)(k >> (8 * b));
+	}
+	/* the hash tables follow the key (an all-zero key and the zeroed
+	 * tables of a new port agree) */
+	if (memcmp(key, c->key, sizeof(key)) != 0) {
+		memcpy(c->key, key, sizeof(key));
+		sim_toeplitz_prepare(c->key, &c->key_tbl);
 	}
 	/* 7.1.2.8: RETA holds 128 one-byte entries, four per register, the
 	 * queue in bits 3:0 */
@@ -193,12 +200,12 @@ static bool tail_ok(struct ixy_sim *sim, unsigned q, uint32_t tail, uint32_t cou
 	return false;
 }
 
-void sim_rx_check_tails(struct ixy_sim *sim)
+void sim_rx_check_tails(struct ixy_sim *sim, unsigned first, unsigned count)
 {
 	for (unsigned i = 0; i < sim->n_rx_active; i++) {
 		unsigned q = sim->rx_active[i];
 		struct sim_rxq *rq = &sim->rxq[q];
-		if (rq->stopped)
+		if (rq->stopped || q - first >= count)	/* another stepper's (unsigned: q < first too) */
 			continue;
 		uint32_t tail = __atomic_load_n(&sim->bar[SIM_RDT(q) / 4], __ATOMIC_ACQUIRE);
 		if (!tail_ok(sim, q, tail, rq->count, "RDT"))
@@ -253,7 +260,7 @@ static inline unsigned select_queue(struct ixy_sim *sim, const uint8_t *hdr, uin
 		m->hash = pre->hash;
 		m->rss_type = pre->rss_type;
 	} else {
-		m->hash = sim_rss_hash(sim->rx.key, sim->rx.mrqc, hdr, &m->pi, &m->rss_type);
+		m->hash = sim_rss_hash(&sim->rx.key_tbl, sim->rx.mrqc, hdr, &m->pi, &m->rss_type);
 		if (pre) {
 			pre->hash = m->hash;
 			pre->rss_type = m->rss_type;

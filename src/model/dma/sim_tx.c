@@ -396,6 +396,11 @@ bool sim_tx_emit(struct ixy_sim *sim, unsigned q, struct sim_frame *f, uint64_t 
 
 int sim_tx_round(struct ixy_sim *sim)
 {
+	return sim_tx_round_queues(sim, 0, SIM_NUM_QUEUES);
+}
+
+int sim_tx_round_queues(struct ixy_sim *sim, unsigned first, unsigned count)
+{
 	sim->tx_blocked = false;
 	wb_timers(sim);
 	if (!(sim_reg(sim, SIM_DMATXCTL) & SIM_DMATXCTL_TE) || !sim->link_up)
@@ -417,10 +422,16 @@ int sim_tx_round(struct ixy_sim *sim)
 	 * or by a delayed cable: otherwise frames carry none (sfd_ps 0). */
 	bool wire_times = sim->ptp.tx_on || sim->ptp.rx_on || sim->cfg.delay_us || (sim->peer && sim->peer->ptp.rx_on);
 	f.sfd_ps = 0;
-	for (unsigned a = 0; a < sim->n_tx_active && !busy; a++) {
+	/* Arbitration between the queues: when the wire was busy last round,
+	 * this one begins after the queue it stopped in, so with a saturated
+	 * wire (or an engine that gets the CPU seldom) every queue gets its
+	 * turn instead of the first one always taking the whole burst. */
+	unsigned nact = sim->n_tx_active, rr = sim->tx_rr < nact ? sim->tx_rr : 0;
+	for (unsigned k = 0; k < nact && !busy; k++) {
+		unsigned a = rr + k < nact ? rr + k : rr + k - nact;
 		unsigned q = sim->tx_active[a];
 		struct sim_txq *tq = &sim->txq[q];
-		if (tq->stopped)
+		if (tq->stopped || q - first >= count)	/* another stepper's queue (unsigned: q < first too) */
 			continue;
 		uint32_t tail = __atomic_load_n(&sim->bar[SIM_TDT(q) / 4], __ATOMIC_ACQUIRE);
 		if (tail >= tq->count) {
@@ -441,6 +452,7 @@ int sim_tx_round(struct ixy_sim *sim)
 					start = earliest;
 				if (start > sim->now_ps) {
 					busy = true;	/* the wire is busy: all queues wait */
+					sim->tx_rr = (uint8_t)(a + 1);	/* the next one first next time */
 					break;
 				}
 			}
