@@ -754,11 +754,12 @@ static inline __attribute__((always_inline)) bool ixgbe_tx_one(struct ixgbe_tx_q
 {
 	const uint32_t mask = q->mask, clean = q->clean, next = q->next;
 	volatile union ixgbe_tx_desc *ring = q->ring;
-	if (((next - clean) & mask) >= TX_CLEAN_BATCH &&
-	    (ring[clean + TX_CLEAN_BATCH - 1].wb.status & IXGBE_TXD_STAT_DD))
+	/* descriptors the NIC owns or that wait for reclaim; one slot stays
+	 * empty, so the ring is full at mask of them */
+	const uint32_t used = (next - clean) & mask;
+	if (used >= TX_CLEAN_BATCH && (ring[clean + TX_CLEAN_BATCH - 1].wb.status & IXGBE_TXD_STAT_DD))
 		return false;
-	if (!((clean - next - 1) & mask) ||
-	    bufs[0]->len >= __atomic_load_n(&ixy__tx_len_fast, __ATOMIC_RELAXED))
+	if (used == mask || bufs[0]->len >= __atomic_load_n(&ixy__tx_len_fast, __ATOMIC_RELAXED))
 		return false;
 	tx_fill_run(&ring[next], &q->bufs[next], bufs, 1, false);
 	uint32_t end = next + 1;
