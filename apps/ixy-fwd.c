@@ -288,7 +288,11 @@ int main(int argc, char **argv)
 		if (sim && ixy_sim_mode(sim) == IXY_SIM_STEPPED)
 			ports[i].stepped = sim;
 		ixy_get_mac(ports[i].dev, ports[i].mac);
-		ixy_read_stats(ports[i].dev, &ports[i].prev);
+		if (!app_read_stats(PROG, ports[i].dev, &ports[i].prev)) {
+			ixy_close(ports[0].dev);
+			ixy_close(ports[1].dev);
+			return 1;
+		}
 	}
 	/* a step covers a pair's two ports: step B only if it is not A's peer */
 	if (ports[0].stepped && ports[1].stepped && ixy_sim_peer(ports[0].stepped) == ports[1].stepped)
@@ -377,7 +381,7 @@ int main(int argc, char **argv)
 	}
 	forwarded = handed[0] + handed[1];
 	for (int i = 0; i < 2; i++) {
-		stuck[i] = app_tx_drain(ports[i].dev, handed[i], &ports[i].now);
+		stuck[i] = app_tx_drain(PROG, ports[i].dev, handed[i], true, &ports[i].now);
 		app_print_totals(PROG, ports[i].name, &ports[i].now);
 	}
 	/* per thread: what it forwarded, and what the NIC counted on its
@@ -399,7 +403,9 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	int rc = 0;
 	for (int i = 0; i < 2; i++) {
-		if (stuck[i]) {
+		if (stuck[i] == APP_DRAIN_UNKNOWN) {
+			rc = 1;   /* the error is printed */
+		} else if (stuck[i]) {
 			app_err(PROG, "%s: %llu of the %llu frames forwarded to it never left its TX ring within 1 s "
 				"(link down?)", ports[i].name, (unsigned long long)stuck[i],
 				(unsigned long long)handed[i]);

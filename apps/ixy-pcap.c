@@ -77,7 +77,10 @@ static int capture(struct ixy_device *dev, const char *name, const char *file, u
 		return 1;
 	}
 	app_cpu_start(&cpu);
-	ixy_read_stats(dev, &prev);
+	if (!app_read_stats(PROG, dev, &prev)) {
+		ixy_pcap_file_close(out);
+		return 1;
+	}
 	while (!app_stop && (!count || received < count)) {
 		uint32_t want = BATCH;
 		if (count && count - received < want)
@@ -128,7 +131,8 @@ static int capture(struct ixy_device *dev, const char *name, const char *file, u
 	}
 	if (gone)
 		return 1;
-	ixy_read_stats(dev, &now);
+	if (!app_read_stats(PROG, dev, &now))
+		return 1;
 	app_print_totals(PROG, name, &now);
 	printf("[" PROG "] captured %llu frames into %s", (unsigned long long)in_file, file);
 	if (received != in_file)
@@ -210,11 +214,13 @@ static int replay(struct ixy_device *dev, const char *name, const char *file, ui
 			break;
 	}
 	struct ixy_stats now;
-	uint64_t stuck = app_tx_drain(dev, sent, &now);
+	uint64_t stuck = app_tx_drain(PROG, dev, sent, false, &now);
 	app_print_totals(PROG, name, &now);
 	printf("[" PROG "] replayed %llu frames from %s\n", (unsigned long long)sent, file);
 	fflush(stdout);
-	if (stuck) {
+	if (stuck == APP_DRAIN_UNKNOWN) {
+		rc = 1;   /* the error is printed */
+	} else if (stuck) {
 		app_err(PROG, "%s: %llu of the %llu frames never left the TX ring within 1 s (link down?)", name,
 			(unsigned long long)stuck, (unsigned long long)sent);
 		rc = 1;

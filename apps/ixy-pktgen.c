@@ -228,11 +228,10 @@ int main(int argc, char **argv)
 
 	struct ixy_pkt_buf *bufs[MAX_BATCH];
 	struct ixy_stats prev, now;
-	ixy_read_stats(dev, &prev);
+	bool gone = !app_read_stats(PROG, dev, &prev);
 	uint64_t start = app_now_ns(), last = start, checked = start, seq = 0;
-	bool gone = false;
 	uint64_t end = duration > 0 ? start + (uint64_t)(duration * 1e9) : UINT64_MAX;
-	while (!app_stop && (!count || seq < count)) {
+	while (!gone && !app_stop && (!count || seq < count)) {
 		uint64_t t = app_now_ns();
 		if (t >= end)
 			break;
@@ -277,7 +276,7 @@ int main(int argc, char **argv)
 	}
 	/* Let the NIC finish what is queued before the totals (at most 1 s):
 	 * they then say what really left, and closing cuts nothing off. */
-	uint64_t stuck = app_tx_drain(dev, seq * segs, &now);
+	uint64_t stuck = app_tx_drain(PROG, dev, seq * segs, false, &now);
 	app_print_totals(PROG, name, &now);
 	printf("[" PROG "] sent %llu frames of %llu bytes (sequence 0..%llu)", (unsigned long long)seq,
 	       (unsigned long long)size, (unsigned long long)(seq ? seq - 1 : 0));
@@ -286,7 +285,9 @@ int main(int argc, char **argv)
 	printf("\n");
 	fflush(stdout);
 	int rc = 0;
-	if (stuck) {
+	if (stuck == APP_DRAIN_UNKNOWN) {
+		rc = 1;   /* the error is printed */
+	} else if (stuck) {
 		app_err(PROG, "%s: %llu of the %llu frames never left the TX ring within 1 s (link down?)", name,
 			(unsigned long long)stuck, (unsigned long long)(seq * segs));
 		rc = 1;

@@ -209,15 +209,16 @@ bool app_read_stats(const char *prog, struct ixy_device *dev, struct ixy_stats *
 	return false;
 }
 
-uint64_t app_tx_drain(struct ixy_device *dev, uint64_t handed, struct ixy_stats *now)
+uint64_t app_tx_drain(const char *prog, struct ixy_device *dev, uint64_t handed, bool step, struct ixy_stats *now)
 {
 	uint64_t until = app_now_ns() + APP_DRAIN_NS;
 	struct ixy_sim *sim = ixy_device_sim(dev);
-	bool stepped = sim && ixy_sim_mode(sim) == IXY_SIM_STEPPED;
+	bool stepped = step && sim && ixy_sim_mode(sim) == IXY_SIM_STEPPED;
 	for (;;) {
 		if (stepped)
 			ixy_sim_step(sim);	/* nothing moves otherwise */
-		ixy_read_stats(dev, now);
+		if (!app_read_stats(prog, dev, now))
+			return APP_DRAIN_UNKNOWN;
 		uint64_t done = now->tx_packets + now->tx_errors;      /* sent, or refused and counted */
 		if (done >= handed)
 			return 0;

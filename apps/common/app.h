@@ -63,10 +63,13 @@ bool app_wire_ok(const char *prog, const char *name, struct ixy_device *dev);
 /* Wait (at most APP_DRAIN_NS) until the port has transmitted (or refused
  * as too long, tx_errors) `handed` frames since it was opened (its TX
  * statistics), so totals are printed after the TX ring drained and nothing
- * is cut off by closing. A virtual port in stepped mode is stepped meanwhile. Leaves the final statistics in *now; returns how
- * many frames never left. */
+ * is cut off by closing. With `step` (an app that steps its virtual ports, ixy-fwd), a port in stepped mode is stepped
+ * meanwhile; the other apps leave the stepping to whoever does it. Leaves the final statistics in *now; returns how
+ * many frames never left, or APP_DRAIN_UNKNOWN after printing the library's error when the statistics could not be
+ * read (the device went away). */
 #define APP_DRAIN_NS 1000000000ull
-uint64_t app_tx_drain(struct ixy_device *dev, uint64_t handed, struct ixy_stats *now);
+#define APP_DRAIN_UNKNOWN UINT64_MAX
+uint64_t app_tx_drain(const char *prog, struct ixy_device *dev, uint64_t handed, bool step, struct ixy_stats *now);
 
 /* The periodic statistics read, which is also where the library notices a
  * device that went away (the kernel took it back from VFIO, it was
