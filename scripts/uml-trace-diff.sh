@@ -63,7 +63,9 @@ port="mac=$mac,device_id=$device,wire=null"
 "$build/ixy-trace-ours" "ours,$port,trace=$out/ours.trace" || die "libixy's run failed (see above)"
 
 # ---- Linux's, in UML ----
-# UML hides the host's /tmp: the share and the sockets live elsewhere.
+# UML hides the host's /tmp, /run and /dev under tmpfs of its own: the
+# share, the sockets and the script UML runs (a checkout there, such as a
+# CI clone, would be invisible inside) live elsewhere.
 T=$(mktemp -d /var/tmp/ixy-uml-trace.XXXXXX) || die "cannot create a directory in /var/tmp"
 simd_pid=''
 cleanup() {
@@ -73,12 +75,13 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir "$T/share"
+cp "$root/tests/uml/trace/linux.sh" "$T/linux.sh" || die "cannot copy tests/uml/trace/linux.sh to $T"
 "$build/ixy-simd" --socket "$T/lin.sock" "sim:lin,$port,trace=$out/linux.trace" >"$out/simd.log" 2>&1 &
 simd_pid=$!
 for _ in $(seq 100); do [ -S "$T/lin.sock" ] && break; sleep 0.1; done
 [ -S "$T/lin.sock" ] || die "ixy-simd did not listen (log: $out/simd.log)"
 bash "$root/scripts/uml-run.sh" --kernel "$kernel" --timeout 180 --mem 256M --log "$out/console.log" \
-	--share "$T/share" --device "$T/lin.sock" "$root/tests/uml/trace/linux.sh"
+	--share "$T/share" --device "$T/lin.sock" "$T/linux.sh"
 rc=$?
 cp "$T/share/trace-job.txt" "$T/share/dmesg.txt" "$out/" 2>/dev/null
 kill -INT "$simd_pid"

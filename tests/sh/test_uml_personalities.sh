@@ -19,42 +19,11 @@
 set -uo pipefail
 src=${1:?usage: test_uml_personalities.sh SOURCE_DIR BUILD_DIR}
 build=${2:?usage: test_uml_personalities.sh SOURCE_DIR BUILD_DIR}
-SKIP=77
-
-skip() {
-	echo "SKIP: $* (the UML ring cannot run on this machine)"
-	exit $SKIP
-}
-[ "$(id -u)" = 0 ] || skip "needs root (network namespaces inside UML run as UML's root; ixy-simd's real-time loop)"
-[ "$(uname -m)" = x86_64 ] || skip "the UML kernel is built for x86_64 hosts, this is $(uname -m)"
-[ "$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)" != 3 ] ||
-	skip "kernel.yama.ptrace_scope is 3: no ptrace, which UML needs"
-shm=${IXY_UML_TMPFS:-/dev/shm}
-{ [ "$(stat -f -c %T "$shm" 2>/dev/null)" = tmpfs ] &&
-	! findmnt -n -o OPTIONS --target "$shm" | tr ',' '\n' | grep -qx noexec; } ||
-	skip "$shm is not a tmpfs without noexec, which UML maps its memory from (set IXY_UML_TMPFS)"
-
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1${2:+ ($2)}"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1${2:+ ($2)}"; }
-finish() {
-	echo "$passed passed, $failed failed"
-	((failed == 0))
-	exit
-}
-
-simd=''
-for f in "$build/ixy-simd" "$build/tools/simd/ixy-simd"; do
-	[ -x "$f" ] && simd=$f && break
-done
-[ -n "$simd" ] || { bad prerequisites "ixy-simd not built in $build (tools/simd)"; finish; }
-for tool in ip ethtool ping findmnt; do
-	command -v $tool >/dev/null || { bad prerequisites "missing tool $tool (scripts/install-deps.sh uml)"; finish; }
-done
-if ! kernel=$(bash "$src/scripts/uml-kernel.sh"); then
-	bad prerequisites "no UML kernel: scripts/uml-kernel.sh failed (see above)"
-	finish
-fi
+. "$src/tests/sh/uml_host.sh"
+uml_check_host
+uml_find_simd
+uml_need_tools ip ethtool ping findmnt
+uml_find_kernel
 
 out=$build/uml-personalities
 mkdir -p "$out"

@@ -13,26 +13,9 @@ src=${1:?usage: test_uml_run.sh SOURCE_DIR BUILD_DIR}
 build=${2:?usage: test_uml_run.sh SOURCE_DIR BUILD_DIR}
 run=$src/scripts/uml-run.sh
 
-skip() {
-	echo "SKIP: $* (uml-run.sh cannot run on this machine)"
-	exit 77
-}
-[ "$(id -u)" = 0 ] || skip "needs root (the test bed's UML runs as root)"
-[ "$(uname -m)" = x86_64 ] || skip "the UML kernel is built for x86_64 hosts"
-[ "$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)" != 3 ] || skip "ptrace is forbidden"
-
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1${2:+ ($2)}"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1${2:+ ($2)}"; }
-finish() {
-	echo "$passed passed, $failed failed"
-	((failed == 0))
-	exit
-}
-if ! kernel=$(bash "$src/scripts/uml-kernel.sh"); then
-	bad kernel "scripts/uml-kernel.sh failed"
-	finish
-fi
+. "$src/tests/sh/uml_host.sh"
+uml_check_host
+uml_find_kernel
 
 # Scripts must live outside /tmp (UML covers it): in the build tree.
 # not under /tmp, /run or /dev (UML's own tmpfs there hides the host's files),

@@ -1,0 +1,55 @@
+# The host side every UML-ring test shares (tests/sh/test_uml*.sh): whether
+# User-Mode Linux can run here at all, the ok/bad/finish counting of the
+# checks, and finding ixy-simd and the cached UML kernel. Source it after
+# setting src and build (the test's two arguments).
+# shellcheck shell=bash
+
+# Exit 77 (ctest: skipped, not passed) where UML cannot run.
+uml_skip() {
+	echo "SKIP: $* (the UML ring cannot run on this machine)"
+	exit 77
+}
+uml_check_host() {
+	[ "$(id -u)" = 0 ] || uml_skip "needs root (network namespaces inside UML, host veths, ixy-simd's real-time loop)"
+	[ "$(uname -m)" = x86_64 ] || uml_skip "the UML kernel is built for x86_64 hosts, this is $(uname -m)"
+	# UML runs its processes under ptrace; Yama's mode 3 forbids ptrace outright.
+	[ "$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)" != 3 ] ||
+		uml_skip "kernel.yama.ptrace_scope is 3: no ptrace, which UML needs"
+	local shm=${IXY_UML_TMPFS:-/dev/shm}
+	{ [ "$(stat -f -c %T "$shm" 2>/dev/null)" = tmpfs ] &&
+		! findmnt -n -o OPTIONS --target "$shm" | tr ',' '\n' | grep -qx noexec; } ||
+		uml_skip "$shm is not a tmpfs without noexec, which UML maps its memory from (set IXY_UML_TMPFS)"
+}
+
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "ok   $1${2:+ ($2)}"; }
+bad() { failed=$((failed + 1)); echo "FAIL $1${2:+ ($2)}"; }
+finish() {
+	echo "$passed passed, $failed failed"
+	((failed == 0))
+	exit
+}
+
+# simd=the built ixy-simd, or a failed check and the end.
+uml_find_simd() {
+	simd=''
+	local f
+	for f in "$build/ixy-simd" "$build/tools/simd/ixy-simd"; do
+		[ -x "$f" ] && simd=$f && break
+	done
+	[ -n "$simd" ] || { bad prerequisites "ixy-simd not built in $build (tools/simd)"; finish; }
+}
+
+uml_need_tools() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || { bad prerequisites "missing tool $tool (scripts/install-deps.sh uml)"; finish; }
+	done
+}
+
+# kernel=the UML kernel (built and cached by scripts/uml-kernel.sh if it
+# is not yet), or a failed check and the end.
+uml_find_kernel() {
+	kernel=$(bash "$src/scripts/uml-kernel.sh") ||
+		{ bad prerequisites "no UML kernel: scripts/uml-kernel.sh failed (see above)"; finish; }
+}
