@@ -416,6 +416,50 @@ static void test_inconsistent_requests_refused(void **state)
 	close_port(&p);
 }
 
+/* One data descriptor per offloaded frame, and at most 16 KiB behind it
+ * (DTALEN has 16 bits; Linux's ixgbe never puts more than 16 KiB behind a
+ * descriptor): a TSO frame of 16384 bytes leaves as its segments, one of
+ * 16385 is refused and counted, although PAYLEN could describe it. */
+static void test_tso_frame_limit(void **state)
+{
+	(void)state;
+	struct port p;
+	open_port(&p, true, false, 64);
+	struct ixy_mempool_opts o = { .num_entries = 64, .buf_len = 20000, .numa_node = -1 };
+	struct ixy_mempool *big = ixy_mempool_create(&o);
+	assert_non_null(big);
+	uint8_t f[MAXF];
+	build(f, 400, false, true, 7);
+	const uint32_t mss = 1000, hdr = 14 + 20 + 20;
+	static const uint32_t lens[] = { 16385, 16384 };
+	for (size_t k = 0; k < 2; k++) {
+		struct ixy_pkt_buf *b = ixy_pkt_buf_alloc(big);
+		assert_non_null(b);
+		memset(ixy_pkt_data(b), 0x5a, lens[k]);
+		memcpy(ixy_pkt_data(b), f, hdr);
+		b->len = lens[k];
+		b->ol_flags = IXY_PKT_TX_IPV4 | IXY_PKT_TX_TSO;
+		b->l2_len = 14;
+		b->l3_len = 20;
+		b->l4_len = 20;
+		b->tso_mss = (uint16_t)mss;
+		b->vlan_tci = 0;
+		send_all(&p, &b, 1);
+		pump(&p);
+		static uint8_t got[MAXF + 64];
+		uint32_t segs = 0;
+		int n;
+		while ((n = ixy_sim_capture_pop(p.sim, got, sizeof(got))) > 0) {
+			assert_true((uint32_t)n <= hdr + mss);
+			segs++;
+		}
+		assert_int_equal(segs, k == 0 ? 0 : (lens[k] - hdr + mss - 1) / mss);
+		assert_int_equal(tx_errors(&p), 1);   /* the first, refused */
+	}
+	close_port(&p);
+	ixy_mempool_free(big);
+}
+
 /* Random requests over random bytes, two queues: what the rules of
  * docs/driver.md ("Refused, not crashed") accept leaves the port (a TSO
  * frame as its segments), the rest is counted in tx_errors, the model
@@ -629,6 +673,7 @@ int main(void)
 		cmocka_unit_test(test_tx_flags_ignored_without_offload),
 		cmocka_unit_test(test_tso),
 		cmocka_unit_test(test_inconsistent_requests_refused),
+		cmocka_unit_test(test_tso_frame_limit),
 		cmocka_unit_test(test_tx_random_requests),
 		cmocka_unit_test(test_sw_checksum_helper),
 		cmocka_unit_test(test_rx_vlan_strip),

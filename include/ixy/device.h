@@ -130,7 +130,8 @@ uint32_t ixy_rx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf
  * would receive, without CRC) is taken but not sent: freed at once and
  * counted in ixy_stats.tx_errors. So is a frame with inconsistent offload
  * requests (ixy_config.tx_offload; a TSO frame may be longer than the
- * largest frame, up to its buffer, as its segments are not). */
+ * largest frame, up to its buffer and at most 16384 bytes, as its
+ * segments are not). */
 uint32_t ixy_tx_batch(struct ixy_device *dev, uint16_t queue, struct ixy_pkt_buf **bufs, uint32_t n);
 
 /* Loop until all n are queued (spins while the ring is full). For a sim

@@ -11,7 +11,7 @@
  *   IXY_PKT_TX_IPV4 | IXY_PKT_TX_IP_CKSUM | IXY_PKT_TX_UDP_CKSUM
  * with l2_len = 14, l3_len = 20, and the NIC fills in both checksums;
  * IXY_PKT_TX_VLAN with vlan_tci inserts an 802.1Q tag; IXY_PKT_TX_TSO with
- * tso_mss and l4_len cuts a TCP frame (up to its buffer's size) into
+ * tso_mss and l4_len cuts a TCP frame (up to its buffer's size, at most 16384 bytes) into
  * segments of tso_mss payload bytes. The frame itself must not carry
  * Ethernet padding: the NIC sums the L4 checksum to the frame's end (and
  * pads short frames itself). ixy_pkt_tx_csum_sw below does the checksum

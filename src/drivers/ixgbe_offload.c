@@ -125,7 +125,10 @@ static bool shape_prepare(struct ixgbe_tx_offload *o, const struct ixy_pkt_buf *
 				return false;
 			sh->tso_hdr = (uint16_t)hdr;
 			sh->min_len = hdr + 1;            /* at least one payload byte */
-			sh->max_len = IXGBE_TXD_MAX_PAYLEN + hdr;   /* the buffer limits it too */
+			/* one data descriptor per frame: at most IXGBE_TXD_MAX_DATA
+			 * bytes (PAYLEN's 18 bits would allow more; the buffer
+			 * limits it too) */
+			sh->max_len = IXGBE_TXD_MAX_DATA;
 			mss_l4 = mss << IXGBE_TXCTX_MSS_SHIFT | l4len << IXGBE_TXCTX_L4LEN_SHIFT;
 			sh->cmd |= IXGBE_TXD_CMD_TSE;
 		}

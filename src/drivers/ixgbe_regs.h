@@ -488,6 +488,10 @@ _Static_assert(sizeof(struct ixgbe_tx_ctx_desc) == 16, "TX context descriptor is
 #define IXGBE_TXCTX_MAX_IPLEN    511         /* 9-bit field */
 #define IXGBE_TXCTX_MAX_HDR      511         /* MACLEN + IPLEN + L4LEN of a TSO prototype header (7.2.4) */
 #define IXGBE_TXD_MAX_PAYLEN     0x3FFFFu    /* olinfo_status PAYLEN: 18 bits */
+/* The most one data descriptor carries here: DTALEN has 16 bits (7.2.3.2.4),
+ * and Linux's ixgbe never puts more than 16 KiB behind one descriptor
+ * (it splits larger buffers): the offload loop sends each frame from one. */
+#define IXGBE_TXD_MAX_DATA       16384u
 #define IXGBE_RXD_STAT_VP        BIT(3)      /* RX write-back: 802.1Q frame; its tag in wb.vlan when stripped */
 
 /* ---- IEEE 1588 time sync (82599 7.9, registers 8.2.3.26) ----
