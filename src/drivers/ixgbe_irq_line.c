@@ -53,8 +53,10 @@ static void *line_main(void *arg)
 			break;
 		}
 		uint32_t cause = ixgbe_read(d, IXGBE_EICR);  /* clears: the line drops */
-		if (d->gone)
-			break;  /* all ones: nothing to demultiplex any more */
+		if (d->gone) {
+			err = ENODEV;  /* all ones: nothing to demultiplex any more */
+			break;
+		}
 		uint32_t fire = cause & ixgbe_read(d, IXGBE_EIMS) & IXGBE_EICR_RTXQ;
 		pthread_mutex_lock(&d->line_lock);
 		if (fire)

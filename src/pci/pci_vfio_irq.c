@@ -14,6 +14,7 @@
  * that reads all ones (as a removed device reads, so the drivers' checks
  * take over and nothing faults), the device fd closed. */
 #include <errno.h>
+#include <pthread.h>
 #include <linux/vfio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,12 +165,20 @@ int ixy__vfio_irq_set_eventfd(struct ixy_pci_dev *dev, unsigned vector, int efd)
 	return 0;
 }
 
+/* release() (the application's thread, in ixy_pci_check) and the INTx
+ * unmask (a driver's interrupt thread, ixgbe_irq_line.c) both use the
+ * device fd: under this lock the unmask sees either the device still held
+ * or released, never an fd closed (and its number reused) in between. */
+static pthread_mutex_t release_lock = PTHREAD_MUTEX_INITIALIZER;
+
 int ixy__vfio_irq_unmask(struct ixy_pci_dev *dev)
 {
 	struct ixy_vfio_dev *v = dev->vfio;
-	if (v->irq_type != IXY_PCI_IRQ_INTX || !v->irq_on || v->released)
-		return 0;
-	int rc = irq_action(v, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_UNMASK, 1);
+	int rc = 0;
+	pthread_mutex_lock(&release_lock);
+	if (v->irq_type == IXY_PCI_IRQ_INTX && v->irq_on && !v->released)
+		rc = irq_action(v, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_UNMASK, 1);
+	pthread_mutex_unlock(&release_lock);
 	return rc ? ixy_error(rc, "%s: unmasking INTx (VFIO_DEVICE_SET_IRQS) failed: %s", dev->name,
 			      ixy_strerror(rc)) : 0;
 }
@@ -221,6 +230,7 @@ static void release(struct ixy_pci_dev *dev)
 	struct ixy_vfio_dev *v = dev->vfio;
 	uint8_t cmd[2];
 
+	pthread_mutex_lock(&release_lock);
 	if (ixy__vfio_config_read(dev, IXY_PCI_CFG_COMMAND, cmd, 2) == 0) {
 		cmd[0] &= (uint8_t)~IXY_PCI_CMD_MASTER;
 		(void)ixy__vfio_config_write(dev, IXY_PCI_CFG_COMMAND, cmd, 2);
@@ -238,6 +248,7 @@ static void release(struct ixy_pci_dev *dev)
 	ixy__vfio_ops()->close(v->fd);
 	v->fd = -1;
 	v->released = true;
+	pthread_mutex_unlock(&release_lock);
 	/* The group too (when no other device of this process holds it):
 	 * while a process owns a group, the kernel lets no driver of its own
 	 * bind to its devices (DMA ownership, Linux 5.19+). With the last
