@@ -203,7 +203,9 @@ int main(int argc, char **argv)
 		ixy_close(dev);
 		return 1;
 	}
-	uint16_t ol = (uint16_t)((tx_csum ? IXY_PKT_TX_IPV4 | IXY_PKT_TX_IP_CKSUM | IXY_PKT_TX_UDP_CKSUM : 0) |
+	/* --tso frames are TCP: with --tx-csum their checksum request is TCP's */
+	uint16_t ol = (uint16_t)((tx_csum ? IXY_PKT_TX_IPV4 | IXY_PKT_TX_IP_CKSUM |
+					    (mss ? IXY_PKT_TX_TCP_CKSUM : IXY_PKT_TX_UDP_CKSUM) : 0) |
 				 (mss ? IXY_PKT_TX_IPV4 | IXY_PKT_TX_TSO : 0) | (vlan_set ? IXY_PKT_TX_VLAN : 0));
 	for (uint32_t i = 0; i < mo.num_entries; i++) {
 		struct ixy_pkt_buf *b = ixy_mempool_get(pool, i);
