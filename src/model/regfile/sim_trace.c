@@ -41,8 +41,8 @@ int ixy_sim_trace(struct ixy_sim *sim, const char *path)
 
 void sim_trace_access(struct ixy_sim *sim, uint64_t now, bool write, uint32_t reg, uint32_t val)
 {
-	uint64_t us = (now - sim->trace_t0) / 1000;
-	fprintf(sim->trace, "%10" PRIu64 ".%03u %c 0x%05" PRIx32 " 0x%08" PRIx32 "\n", us / 1000, (unsigned)(us % 1000),
+	uint64_t ns = now - sim->trace_t0;
+	fprintf(sim->trace, "%10" PRIu64 ".%03u %c 0x%05" PRIx32 " 0x%08" PRIx32 "\n", ns / 1000, (unsigned)(ns % 1000),
 		write ? 'W' : 'R', reg, val);
 }
 
@@ -52,8 +52,8 @@ void ixy_sim_trace_note(struct ixy_sim *sim, const char *text)
 		return;
 	sim_lock(sim);
 	if (sim->trace) {
-		uint64_t us = (sim_now_ns() - sim->trace_t0) / 1000;
-		fprintf(sim->trace, "%10" PRIu64 ".%03u # %s\n", us / 1000, (unsigned)(us % 1000), text);
+		uint64_t ns = sim_now_ns() - sim->trace_t0;
+		fprintf(sim->trace, "%10" PRIu64 ".%03u # %s\n", ns / 1000, (unsigned)(ns % 1000), text);
 	}
 	sim_unlock(sim);
 }
