@@ -88,29 +88,10 @@ mac_a=02:00:c6:12:01:0a mac_b=02:00:c6:12:01:0b mac_c=02:00:c6:12:02:0c
 	--socket "$T/b.sock" "sim:b,mac=$mac_b,wire=pair:a" \
 	--socket "$T/c.sock" "sim:c,mac=$mac_c,wire=iface:$V" >"$out/simd.log" 2>&1 &
 simd_pid=$!
-sockets_up() { [ -S "$T/a.sock" ] && [ -S "$T/b.sock" ] && [ -S "$T/c.sock" ]; }
-n=0
-until sockets_up || ! kill -0 "$simd_pid" 2>/dev/null || [ $n -ge 100 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
-if sockets_up; then
-	ok simd_listening "pid $simd_pid, sockets a b c"
-else
-	bad simd_listening "ixy-simd did not create its sockets: $(tail -n 3 "$out/simd.log" | tr '\n' ';')"
-	finish
-fi
+uml_wait_sockets "sockets a b c" "$T/a.sock" "$T/b.sock" "$T/c.sock"
 
 # ---- UML with the three devices runs the checks ----
-# UML mounts its own tmpfs on /tmp, /run and /dev: a checkout there (a CI
-# clone, say) is invisible inside, so the checks then run from a copy.
-jobdir=$src/tests/uml
-case $jobdir in
-/tmp/*|/run/*|/dev/*)
-	jobdir=$(mktemp -d /var/tmp/ixy-uml-job.XXXXXX)
-	cp -r "$src/tests/uml/." "$jobdir/"
-	;;
-esac
+uml_job_dir
 bash "$src/scripts/uml-run.sh" --kernel "$kernel" --timeout "${IXY_UML_TIMEOUT:-900}" --mem 512M \
 	--log "$out/console.log" --share "$share" --pid-file "$T/uml.pid" \
 	--device "$T/a.sock" --device "$T/b.sock" --device "$T/c.sock" \
@@ -120,7 +101,7 @@ bash "$src/scripts/uml-run.sh" --kernel "$kernel" --timeout "${IXY_UML_TIMEOUT:-
 	--env "IXY_HOST_TX_SHA=$tx_sha" \
 	"$jobdir/run.sh" 2>"$T/uml-run.err"
 rc=$?
-[ "$jobdir" = "$src/tests/uml" ] || rm -rf "$jobdir"
+uml_job_dir_done
 cat "$T/uml-run.err" >&2
 cp "$share/results" "$share/dmesg.txt" "$out/" 2>/dev/null
 case $rc in
@@ -174,28 +155,7 @@ received host_received_from_uml "$T/from-uml.bin"
 received host_received_from_uml_offload "$T/from-uml-offload.bin"
 
 # ---- ixy-simd: a clean stop, its report ----
-kill -INT "$simd_pid" 2>/dev/null
-n=0
-while kill -0 "$simd_pid" 2>/dev/null && [ $n -lt 100 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
-if kill -0 "$simd_pid" 2>/dev/null; then
-	bad simd_exit "ixy-simd still running 10 s after SIGINT: killed"
-	kill -KILL "$simd_pid"
-	wait "$simd_pid" 2>/dev/null
-else
-	wait "$simd_pid"
-	src_rc=$?
-	if [ $src_rc = 0 ]; then
-		ok simd_exit "exit 0 after SIGINT"
-	elif [ $src_rc -gt 128 ]; then
-		bad simd_exit "ixy-simd died of signal $((src_rc - 128)) (log: $out/simd.log)"
-	else
-		bad simd_exit "exit $src_rc (log: $out/simd.log)"
-	fi
-fi
-simd_pid=''
+uml_stop_simd
 # The report, per port: "port NAME (SOCKET): ... N refused ...", then
 # "  violations: N" with one indented line each, "  DMA faults: N".
 report=$(cat "$out/simd.log")

@@ -57,36 +57,18 @@ for p in a b c d e f; do
 done
 "$simd" "${args[@]}" >"$out/simd.log" 2>&1 &
 simd_pid=$!
-sockets_up() { local p; for p in a b c d e f; do [ -S "$T/$p.sock" ] || return 1; done; }
-n=0
-until sockets_up || ! kill -0 "$simd_pid" 2>/dev/null || [ $n -ge 100 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
-if sockets_up; then
-	ok simd_listening "pid $simd_pid, six ports: 0x10F8 a-b, 0x1528 c-d, 0x1563 e-f"
-else
-	bad simd_listening "ixy-simd did not create its sockets: $(tail -n 3 "$out/simd.log" | tr '\n' ';')"
-	finish
-fi
+uml_wait_sockets "six ports: 0x10F8 a-b, 0x1528 c-d, 0x1563 e-f" "$T"/{a,b,c,d,e,f}.sock
 
-# The job and lib.sh must be visible inside UML (not under /tmp, /run, /dev).
-jobsrc=$src/tests/uml
-case $jobsrc in
-/tmp/*|/run/*|/dev/*)
-	jobdir=$(mktemp -d /var/tmp/ixy-uml-job.XXXXXX)
-	cp -r "$src/tests/uml/." "$jobdir/"
-	jobsrc=$jobdir
-	;;
-esac
+uml_job_dir   # the job and lib.sh must be visible inside UML
 devices=()
 for p in a b c d e f; do devices+=(--device "$T/$p.sock"); done
 start=$SECONDS
 bash "$src/scripts/uml-run.sh" --kernel "$kernel" --timeout "${IXY_UML_TIMEOUT:-600}" --mem 512M \
 	--log "$out/console.log" --share "$share" --pid-file "$T/uml.pid" "${devices[@]}" \
 	--env "IXY_PORTS=${ports% }" --env "IXY_PAIRS=a:b c:d e:f" --env "IXY_SPEED=${speeds% }" \
-	--env "IXY_NAMES=${names% }" "$jobsrc/personalities.sh" 2>"$T/uml-run.err"
+	--env "IXY_NAMES=${names% }" "$jobdir/personalities.sh" 2>"$T/uml-run.err"
 rc=$?
+uml_job_dir_done
 cat "$T/uml-run.err" >&2
 cp "$share/results" "$share/dmesg.txt" "$out/" 2>/dev/null
 case $rc in
@@ -116,22 +98,7 @@ for c in $(sed -n 's/^UML-CHECK name=\([^ ]*\) .*/\1/p' <<<"$lines" | sort -u); 
 done
 
 # ---- ixy-simd: a clean stop, then its report per port ----
-kill -INT "$simd_pid" 2>/dev/null
-n=0
-while kill -0 "$simd_pid" 2>/dev/null && [ $n -lt 100 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
-if kill -0 "$simd_pid" 2>/dev/null; then
-	bad simd_exit "ixy-simd still running 10 s after SIGINT: killed"
-	kill -KILL "$simd_pid"
-	wait "$simd_pid" 2>/dev/null
-else
-	wait "$simd_pid"
-	src_rc=$?
-	if [ $src_rc = 0 ]; then ok simd_exit "exit 0 after SIGINT"; else bad simd_exit "exit $src_rc (log: $out/simd.log)"; fi
-fi
-simd_pid=''
+uml_stop_simd
 report=$(cat "$out/simd.log")
 # "  violations: N", "  DMA faults: N", "  unknown registers: N": one each per port
 for what in violations "DMA faults" "unknown registers"; do

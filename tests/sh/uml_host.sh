@@ -53,3 +53,66 @@ uml_find_kernel() {
 	kernel=$(bash "$src/scripts/uml-kernel.sh") ||
 		{ bad prerequisites "no UML kernel: scripts/uml-kernel.sh failed (see above)"; finish; }
 }
+
+# Wait (10 s at most, while ixy-simd at $simd_pid lives) for its sockets;
+# reports simd_listening (DESC on success) or fails and ends the test.
+uml_wait_sockets() {
+	local desc=$1 n=0 s up
+	shift
+	while :; do
+		up=1
+		for s in "$@"; do [ -S "$s" ] || up=0; done
+		((up == 1)) || ! kill -0 "$simd_pid" 2>/dev/null || ((n >= 100)) && break
+		sleep 0.1
+		n=$((n + 1))
+	done
+	if ((up == 1)); then
+		ok simd_listening "pid $simd_pid, $desc"
+	else
+		bad simd_listening "ixy-simd did not create its sockets: $(tail -n 3 "$out/simd.log" | tr '\n' ';')"
+		finish
+	fi
+}
+
+# jobdir=tests/uml as UML sees it: UML mounts its own tmpfs on /tmp, /run
+# and /dev, so a checkout there (a CI clone, say) is invisible inside and
+# the jobs then run from a copy in /var/tmp; uml_job_dir_done removes it.
+uml_job_dir() {
+	jobdir=$src/tests/uml
+	case $jobdir in
+	/tmp/*|/run/*|/dev/*)
+		jobdir=$(mktemp -d /var/tmp/ixy-uml-job.XXXXXX)
+		cp -r "$src/tests/uml/." "$jobdir/"
+		;;
+	esac
+}
+uml_job_dir_done() {
+	[ "$jobdir" = "$src/tests/uml" ] || rm -rf "$jobdir"
+}
+
+# Stop ixy-simd ($simd_pid) with SIGINT, as a user would, and report
+# simd_exit: exit 0 within 10 s, or what happened instead.
+uml_stop_simd() {
+	local n=0 rc
+	kill -INT "$simd_pid" 2>/dev/null
+	while kill -0 "$simd_pid" 2>/dev/null && ((n < 100)); do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	if kill -0 "$simd_pid" 2>/dev/null; then
+		bad simd_exit "ixy-simd still running 10 s after SIGINT: killed"
+		kill -KILL "$simd_pid"
+		wait "$simd_pid" 2>/dev/null
+	else
+		wait "$simd_pid"
+		rc=$?
+		if ((rc == 0)); then
+			ok simd_exit "exit 0 after SIGINT"
+		elif ((rc > 128)); then
+			bad simd_exit "ixy-simd died of signal $((rc - 128)) (log: $out/simd.log)"
+		else
+			bad simd_exit "exit $rc (log: $out/simd.log)"
+		fi
+	fi
+	simd_pid=''
+}
