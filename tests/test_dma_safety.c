@@ -12,6 +12,7 @@
 
 #include "error.h"	/* ixy_last_error_code */
 #include "ixy/device.h"
+#include "sim_checks.h"
 
 static int setup(void **state)
 {
@@ -57,9 +58,7 @@ static struct ixy_config cfg_of(uint16_t queues)
 /* Every queue of the port disabled, receive off, nothing complained about. */
 static void assert_port_quiet(struct ixy_sim *sim, uint16_t queues)
 {
-	for (unsigned i = 0; i < ixy_sim_violation_count(sim); i++)
-		print_message("violation: %s\n", ixy_sim_violation(sim, i));
-	assert_int_equal(ixy_sim_violation_count(sim), 0);
+	assert_no_sim_violations(sim);
 	assert_int_equal(ixy_sim_dma_faults(sim), 0);
 	assert_int_equal(ixy_sim_reg_read(sim, R_RXCTRL) & 1, 0);
 	for (uint16_t q = 0; q < queues; q++) {

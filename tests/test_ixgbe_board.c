@@ -24,6 +24,7 @@
 #include "ixy/device.h"
 #include "ixy/error.h"
 #include "ixy/sim.h"
+#include "sim_checks.h"
 
 static struct ixy_sim *new_sim(const char *name, uint16_t device_id, enum ixy_sim_sfp sfp, uint32_t fw_hold_us)
 {
@@ -46,10 +47,7 @@ static struct ixy_config small_cfg(void)
 
 static void assert_clean(struct ixy_sim *sim)
 {
-	unsigned n = ixy_sim_violation_count(sim);
-	for (unsigned i = 0; i < n; i++)
-		print_message("violation: %s\n", ixy_sim_violation(sim, i));
-	assert_int_equal(n, 0);
+	assert_no_sim_violations(sim);
 	assert_int_equal(ixy_sim_dma_faults(sim), 0);
 	unsigned u = ixy_sim_unknown_reg_count(sim);
 	for (unsigned i = 0; i < u; i++) {

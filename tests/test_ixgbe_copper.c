@@ -19,6 +19,7 @@
 #include "ixy/device.h"
 #include "ixy/error.h"
 #include "ixy/sim.h"
+#include "sim_checks.h"
 
 /* Register offsets and bits, written out here from the datasheets (not
  * taken from the driver's header): SWSM 0x10140 (SMBI bit 0), SW_FW_SYNC
@@ -86,10 +87,7 @@ static bool phy_low_power(struct ixy_sim *sim)
 
 static void assert_clean(struct ixy_sim *sim)
 {
-	unsigned n = ixy_sim_violation_count(sim);
-	for (unsigned i = 0; i < n; i++)
-		print_message("violation: %s\n", ixy_sim_violation(sim, i));
-	assert_int_equal(n, 0);
+	assert_no_sim_violations(sim);
 	assert_int_equal(ixy_sim_dma_faults(sim), 0);
 	assert_int_equal(ixy_sim_unguarded_resets(sim), 0);
 	/* nothing held: neither guard nor any software bit (each read

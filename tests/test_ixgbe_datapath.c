@@ -18,6 +18,7 @@
 #include "ixy/memory.h"
 #include "ixy/mempool.h"
 #include "ixy/sim.h"
+#include "sim_checks.h"
 
 /* ---- frames ---- */
 
@@ -137,10 +138,7 @@ static uint32_t flow_hash(const uint8_t key[40], const struct flow *f)
 
 static void assert_no_violations(struct ixy_sim *sim)
 {
-	unsigned n = ixy_sim_violation_count(sim);
-	for (unsigned i = 0; i < n; i++)
-		print_message("violation: %s\n", ixy_sim_violation(sim, i));
-	assert_int_equal(n, 0);
+	assert_no_sim_violations(sim);
 	assert_int_equal(ixy_sim_dma_faults(sim), 0);
 }
 

@@ -15,6 +15,7 @@
 #include "ixy/device.h"
 #include "ixy/error.h"
 #include "ixy/sim.h"
+#include "sim_checks.h"
 #include "error.h"  /* ixy_last_error_code */
 
 /* ---- helpers ---- */
@@ -69,10 +70,7 @@ static long find_clear(const struct trace_log *t, long from, bool write, const c
 
 static void assert_no_violations(struct ixy_sim *sim)
 {
-	unsigned n = ixy_sim_violation_count(sim);
-	for (unsigned i = 0; i < n; i++)
-		print_message("violation: %s\n", ixy_sim_violation(sim, i));
-	assert_int_equal(n, 0);
+	assert_no_sim_violations(sim);
 	assert_int_equal(ixy_sim_dma_faults(sim), 0);
 }
 

@@ -29,6 +29,7 @@
 #include "ixy/mempool.h"
 #include "ixy/pci.h"
 #include "ixy/sim.h"
+#include "sim_checks.h"
 
 /* Registers, written out from the datasheet (8.2.3.5) on purpose rather
  * than taken from the driver's or the model's header. */
@@ -114,10 +115,7 @@ static void pair_open(struct pair *p, const char *na, const char *nb, enum ixy_s
 
 static void assert_clean(struct ixy_sim *sim)
 {
-	unsigned n = ixy_sim_violation_count(sim);
-	for (unsigned i = 0; i < n; i++)
-		print_message("violation: %s\n", ixy_sim_violation(sim, i));
-	assert_int_equal(n, 0);
+	assert_no_sim_violations(sim);
 	assert_int_equal(ixy_sim_dma_faults(sim), 0);
 }
 

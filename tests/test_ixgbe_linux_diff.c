@@ -17,6 +17,7 @@
 #include "ixy/device.h"
 #include "ixy/error.h"
 #include "ixy/sim.h"
+#include "sim_checks.h"
 #include "error.h"  /* ixy_last_error_code */
 
 #define RAL(n)    (0x0A200u + 8u * (n))
@@ -134,10 +135,7 @@ static struct ixy_device *open_port(struct ixy_sim *sim)
 
 static void assert_no_violations(struct ixy_sim *sim)
 {
-	unsigned n = ixy_sim_violation_count(sim);
-	for (unsigned i = 0; i < n; i++)
-		print_message("violation: %s\n", ixy_sim_violation(sim, i));
-	assert_int_equal(n, 0);
+	assert_no_sim_violations(sim);
 	assert_int_equal(ixy_sim_unknown_reg_count(sim), 0);
 }
 

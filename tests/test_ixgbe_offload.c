@@ -21,6 +21,7 @@
 #include "ixy/mempool.h"
 #include "ixy/packet.h"
 #include "ixy/sim.h"
+#include "sim_checks.h"
 
 #define MAXF 4096
 
@@ -151,10 +152,7 @@ static void open_port(struct port *p, bool tx_offload, bool strip, uint16_t ring
 
 static void close_port(struct port *p)
 {
-	unsigned n = ixy_sim_violation_count(p->sim);
-	for (unsigned i = 0; i < n; i++)
-		print_message("violation: %s\n", ixy_sim_violation(p->sim, i));
-	assert_int_equal(n, 0);
+	assert_no_sim_violations(p->sim);
 	ixy_close(p->dev);
 	assert_int_equal(ixy_mempool_available(p->pool), ixy_mempool_size(p->pool));
 	ixy_mempool_free(p->pool);

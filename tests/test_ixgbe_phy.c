@@ -26,6 +26,7 @@
 #include "ixy/device.h"
 #include "ixy/error.h"
 #include "ixy/sim.h"
+#include "sim_checks.h"
 
 uint32_t __real_ixy_sim_reg_read(struct ixy_sim *sim, uint32_t reg);
 void __real_ixy_sim_reg_write(struct ixy_sim *sim, uint32_t reg, uint32_t val);
@@ -278,10 +279,7 @@ static struct ixy_config small_cfg(void)
 
 static void assert_clean(struct ixy_sim *sim)
 {
-	unsigned n = ixy_sim_violation_count(sim);
-	for (unsigned i = 0; i < n; i++)
-		print_message("violation: %s\n", ixy_sim_violation(sim, i));
-	assert_int_equal(n, 0);
+	assert_no_sim_violations(sim);
 	assert_int_equal(F.sem_violations, 0);
 	assert_int_equal(F.mdio_unlocked, 0);
 	assert_int_equal(F.rst_unguarded, 0);

@@ -20,6 +20,7 @@
 #include "ixy/error.h"
 #include "ixy/memory.h"
 #include "ixy/sim.h"
+#include "sim_checks.h"
 
 #define R_CTRL 0x00000
 #define R_ESDP 0x00020
@@ -107,9 +108,7 @@ static void test_threaded_holds_not_wrapped(void **state)
 		assert_true(acquire(s, 1u << 1));
 		release(s, 1u << 1);
 	}
-	for (unsigned i = 0; i < ixy_sim_violation_count(s); i++)
-		print_message("violation: %s\n", ixy_sim_violation(s, i));
-	assert_int_equal(ixy_sim_violation_count(s), 0);
+	assert_no_sim_violations(s);
 	ixy_sim_destroy(s);
 }
 
@@ -413,9 +412,7 @@ static void driver_on(const char *name, uint16_t device_id)
 			      (unsigned long long)w);
 	}
 	assert_int_equal(ixy_sim_unknown_reg_count(s), 0);
-	for (unsigned i = 0; i < ixy_sim_violation_count(s); i++)
-		print_message("violation: %s\n", ixy_sim_violation(s, i));
-	assert_int_equal(ixy_sim_violation_count(s), 0);
+	assert_no_sim_violations(s);
 	ixy_sim_destroy(s);
 }
 

@@ -26,6 +26,7 @@
 
 #include "ixy/error.h"
 #include "ixy/sim.h"
+#include "sim_checks.h"
 
 #define R_CTRL 0x00000
 #define R_STATUS 0x00008
@@ -411,9 +412,7 @@ static struct outcome bring_up(const char *spec, enum media media)
 		sleep_us(2000);
 	}
 
-	for (unsigned i = 0; i < ixy_sim_violation_count(s); i++)
-		print_message("violation: %s\n", ixy_sim_violation(s, i));
-	assert_int_equal(ixy_sim_violation_count(s), 0);
+	assert_no_sim_violations(s);
 	for (unsigned i = 0; i < ixy_sim_unknown_reg_count(s); i++) {
 		uint32_t off;
 		ixy_sim_unknown_reg(s, i, &off, NULL, NULL);

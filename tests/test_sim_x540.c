@@ -21,6 +21,7 @@
 
 #include "ixy/error.h"
 #include "ixy/sim.h"
+#include "sim_checks.h"
 
 #define R_CTRL		0x00000
 #define  CTRL_RST	(1u << 26)
@@ -70,10 +71,7 @@ static void wr(struct ixy_sim *s, uint32_t r, uint32_t v) { ixy_sim_reg_write(s,
 
 static void assert_clean(struct ixy_sim *s)
 {
-	unsigned n = ixy_sim_violation_count(s);
-	for (unsigned i = 0; i < n; i++)
-		print_message("violation: %s\n", ixy_sim_violation(s, i));
-	assert_int_equal(n, 0);
+	assert_no_sim_violations(s);
 }
 
 /* One MDIO frame: MSCA = register | MMD << 16 | PHY << 21 | opcode << 26
