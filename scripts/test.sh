@@ -34,6 +34,16 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 
+# The tests must leave the checkout as they found it: a test that removes or
+# rewrites a tracked file (a clean-up that took the source's own tests/uml
+# for a copy, say) fails the run here instead of the next test, far away.
+tree_state() {
+	git -C "$root" rev-parse --git-dir >/dev/null 2>&1 || return 0
+	git -C "$root" status --porcelain --untracked-files=no
+	git -C "$root" diff HEAD | sha256sum
+}
+tree_before=$(tree_state)
+
 # ---- packages ----
 step "packages"
 bash "$root/scripts/install-deps.sh" test
@@ -101,6 +111,15 @@ fi
 if [ $asan = 1 ]; then
 	step "fuzzing (fuzz/, ${IXY_FUZZ_SECONDS:-20} s per target)"
 	IXY_BUILD_DIR=$build bash "$root/scripts/fuzz.sh" || status=1
+fi
+
+step "source tree"
+if [ "$(tree_state)" != "$tree_before" ]; then
+	echo "test.sh: the tests changed tracked files of $root:" >&2
+	git -C "$root" status --short --untracked-files=no >&2
+	status=1
+else
+	echo "unchanged"
 fi
 
 step "result"

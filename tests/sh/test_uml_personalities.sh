@@ -37,7 +37,8 @@ jobdir=''
 cleanup() {
 	[ -n "$simd_pid" ] && kill -KILL "$simd_pid" 2>/dev/null
 	wait 2>/dev/null
-	[ -n "$jobdir" ] && rm -rf "$jobdir"
+	# never the checkout's own tests/uml (a clone outside /tmp runs from it)
+	[ -n "$jobdir" ] && uml_job_dir_done
 	rm -rf "$T"
 }
 trap cleanup EXIT

@@ -87,7 +87,10 @@ uml_job_dir() {
 	esac
 }
 uml_job_dir_done() {
-	[ "$jobdir" = "$src/tests/uml" ] || rm -rf "$jobdir"
+	if [ -n "$jobdir" ] && [ "$jobdir" != "$src/tests/uml" ]; then
+		rm -rf "$jobdir"
+	fi
+	jobdir=''
 }
 
 # Stop ixy-simd ($simd_pid) with SIGINT, as a user would, and report
