@@ -196,15 +196,52 @@ int ixy_rx_interrupt_disarm(struct ixy_device *dev, uint16_t queue)
 	return 0;
 }
 
+int ixy_event_fd(struct ixy_device *dev)
+{
+	if (!dev)
+		return ixy_error(-EINVAL, "ixy_event_fd: no device given");
+	return dev->pci ? ixy_pci_event_fd(dev->pci) : -1;
+}
+
 /* ---- waiting ---- */
 
+/* The poll set: the n queues' eventfds, then one event fd per device
+ * that has one (ixy_pci_event_fd: the kernel asking for a VFIO device
+ * back must not wait for the sleeper's timeout). */
 struct waitset {
 	const struct ixy_rxq *e;
 	struct ixy_rx_irq *q[WAIT_MAX_QUEUES];
-	struct pollfd pfd[WAIT_MAX_QUEUES];
-	unsigned n;
+	struct pollfd pfd[2 * WAIT_MAX_QUEUES];
+	struct ixy_device *ev_dev[WAIT_MAX_QUEUES];   /* owner of pfd[n + i] */
+	unsigned n, nev;
 	bool stepped;               /* a stepped sim port among them: step while waiting */
 };
+
+static void add_event_fd(struct waitset *w, struct ixy_device *dev)
+{
+	int fd = dev->pci ? ixy_pci_event_fd(dev->pci) : -1;
+	if (fd < 0)
+		return;
+	for (unsigned i = 0; i < w->nev; i++)
+		if (w->ev_dev[i] == dev)
+			return;
+	w->pfd[w->n + w->nev] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	w->ev_dev[w->nev++] = dev;
+}
+
+/* A device's event fd fired: ixy_pci_check says what happened (and, for
+ * VFIO's request, gives the device back). 0 when it had nothing. */
+static int check_events(const struct waitset *w)
+{
+	for (unsigned i = 0; i < w->nev; i++) {
+		if (!w->pfd[w->n + i].revents)
+			continue;
+		int rc = ixy_pci_check(w->ev_dev[i]->pci);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
 
 static unsigned count_ready(const struct waitset *w)
 {
@@ -228,11 +265,11 @@ static int sleep_on_fds(struct waitset *w, uint64_t deadline)
 		uint64_t now = now_ns();
 		int ms = now >= deadline ? 0 : (int)((deadline - now + 999999) / 1000000);
 		if (!w->stepped)
-			return poll(w->pfd, w->n, ms);
+			return poll(w->pfd, w->n + w->nev, ms);
 		for (unsigned i = 0; i < w->n; i++)
 			if (w->e[i].dev->sim_stepped)
 				ixy_sim_step(w->e[i].dev->sim);
-		int r = poll(w->pfd, w->n, 0);
+		int r = poll(w->pfd, w->n + w->nev, 0);
 		if (r != 0 || ms == 0)
 			return r;
 		usleep(STEPPED_NAP_US);
@@ -256,6 +293,8 @@ int ixy_rx_wait_any(const struct ixy_rxq *queues, unsigned n, int timeout_ms)
 		w.pfd[i] = (struct pollfd){ .fd = w.q[i]->fd, .events = POLLIN };
 		w.stepped |= queues[i].dev->sim_stepped;
 	}
+	for (unsigned i = 0; i < n; i++)
+		add_event_fd(&w, queues[i].dev);
 	unsigned ready = count_ready(&w);
 	if (ready)
 		return (int)ready;  /* no need to arm anything */
@@ -285,6 +324,11 @@ int ixy_rx_wait_any(const struct ixy_rxq *queues, unsigned n, int timeout_ms)
 				return ixy_error(-EIO, "%s: RX queue %u: its interrupt eventfd %d reports an error "
 						 "(closed behind the library's back?)", queues[i].dev->name,
 						 queues[i].queue, w.pfd[i].fd);
+		if (r > 0) {
+			int rc = check_events(&w);
+			if (rc < 0)
+				return rc;
+		}
 		ready = count_ready(&w);
 		if (ready || r < 0 || now_ns() >= deadline)
 			return (int)ready;  /* packets, a signal, or the timeout */

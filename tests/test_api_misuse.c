@@ -132,6 +132,8 @@ static void test_memory_packet_pci_sim_calls_with_null(void **state)
 	EXPECT_ERR(ixy_dma_size(NULL), -EINVAL, "ixy_dma_size");
 	EXPECT_ERR(ixy_dma_page_size(NULL), -EINVAL, "ixy_dma_page_size");
 	EXPECT_ERR(ixy_dma_numa_node(NULL), -EINVAL, "ixy_dma_numa_node");
+	EXPECT_ERR(ixy_event_fd(NULL), -EINVAL, "ixy_event_fd");
+	EXPECT_ERR(ixy_pci_event_fd(NULL), -EINVAL, "ixy_pci_event_fd");
 	EXPECT_ERR(ixy_dma_is_contiguous(NULL), -EINVAL, "ixy_dma_is_contiguous");
 	EXPECT_ERR(ixy_dma_virt_to_phys(NULL, path), -EINVAL, "ixy_dma_virt_to_phys");
 	EXPECT_ERR(ixy_virt_to_phys(path, NULL), -EINVAL, "phys is NULL");

@@ -485,6 +485,45 @@ static void test_kernel_wants_device_back(void **state)
 	assert_all_released();
 }
 
+static void *request_later(void *arg)
+{
+	(void)arg;
+	usleep(50 * 1000);  /* the waiter is asleep by now (or about to be) */
+	uint64_t one = 1;
+	if (write(fake_vfio.req_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
+		return (void *)1;
+	return NULL;
+}
+
+/* The kernel's request arrives while the app sleeps in ixy_rx_wait with a
+ * long timeout: the wait watches the request too (ixy_event_fd), so the
+ * device is given back now, not after the timeout, and the wait says why
+ * instead of reporting a timeout. */
+static void test_request_wakes_wait(void **state)
+{
+	(void)state;
+	if (!have_hugepages())
+		skip();
+	struct ixy_device *dev = open_nic(1);
+	assert_int_equal(ixy_rx_interrupt_enable(dev, 0, NULL), 0);
+	int efd = ixy_event_fd(dev);
+	assert_true(efd >= 0);
+	assert_int_equal(efd, fake_vfio.req_fd);
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, request_later, NULL), 0);
+	/* 60 s: if the request were not watched, this returns 0 a minute later */
+	assert_int_equal(ixy_rx_wait(dev, 0, 60000), -ENODEV);
+	void *trc;
+	pthread_join(t, &trc);
+	assert_null(trc);
+	assert_msg_has("asked for the device back");
+	assert_false(fake_vfio.config[4] & PCI_CMD_MASTER);
+	assert_int_equal(fake_vfio.open_fds, 0);
+	assert_int_equal(ixy_event_fd(dev), -1);  /* released: nothing left to watch */
+	ixy_close(dev);
+	assert_all_released();
+}
+
 static void test_device_removed(void **state)
 {
 	(void)state;
@@ -550,6 +589,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_descriptor_outside_iovas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_wants_device_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_request_wakes_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eventfd_error, setup, teardown),
 	};

@@ -83,7 +83,12 @@ struct ixy_config {
 	uint32_t link_timeout_ms;  /* how long ixy_open waits for link [10000] */
 	int numa_node;             /* IXY_NUMA_DEVICE, IXY_NUMA_NONE or IXY_NUMA_NODE(n) */
 	bool trace;                /* log every control-path register access (also: env IXY_TRACE=1) */
-	ixy_trace_fn trace_fn;     /* where the trace goes [stderr, one line per access] */
+	/* Where the trace goes [stderr, one line per access]. Called from the
+	 * thread that made the library call and, on an ixgbe port whose RX
+	 * interrupts share one MSI or INTx line (ixy_rx_interrupt_enable without
+	 * MSI-X), also from the library's interrupt thread, which reads EICR
+	 * and EIMS: a trace_fn must then be thread-safe. */
+	ixy_trace_fn trace_fn;
 	void *trace_arg;
 	const char *sysfs_root;    /* [NULL = env IXY_SYSFS_ROOT, else "/sys"]; tests point it at a fake tree */
 	const char *hugetlbfs;     /* hugetlbfs mount override [NULL = find one] */
@@ -180,6 +185,14 @@ int ixy_rx_interrupt_disable(struct ixy_device *dev, uint16_t queue);
  * an armed interrupt fired. The library owns it (do not close it); reading it
  * is optional: ixy_rx_interrupt_arm discards what it holds. */
 int ixy_rx_queue_fd(struct ixy_device *dev, uint16_t queue);
+
+/* For event loops that sleep on the queues' fds themselves: an fd (owned
+ * by the library) that becomes readable when the device needs attention,
+ * today the kernel asking for a VFIO device back; then call
+ * ixy_read_stats or ixy_get_link, which report it (-ENODEV) and release
+ * the device. -1 when the port has none (not an error: nothing to watch),
+ * -EINVAL for no device. ixy_rx_wait and ixy_rx_wait_any watch it themselves. */
+int ixy_event_fd(struct ixy_device *dev);
 
 /* Before sleeping on the fd: clear stale signals, unmask the queue's
  * interrupt, then check the ring once more. Returns 1 if packets are

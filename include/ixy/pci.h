@@ -186,6 +186,15 @@ int ixy_pci_irq_unmask(struct ixy_pci_dev *dev);
  * sysfs/uio backend. */
 int ixy_pci_check(struct ixy_pci_dev *dev);
 
+/* An fd (owned by the library) that becomes readable when ixy_pci_check
+ * has news to report without being polled for it: through VFIO, the
+ * kernel's request for the device. An event loop that sleeps adds it to
+ * its poll set and calls ixy_pci_check when it fires (ixy_rx_wait does).
+ * -1 when there is none (sysfs/uio backend, a kernel without the request
+ * interrupt, or the device already released; not an error); -EINVAL for
+ * no device. */
+int ixy_pci_event_fd(const struct ixy_pci_dev *dev);
+
 /* NUMA node of the device from sysfs `numa_node`; -1 when unknown
  * (missing, unreadable or negative). Not an error: no message is set. */
 int ixy_pci_numa_node(struct ixy_pci_dev *dev);

@@ -159,7 +159,9 @@ struct ixgbe_dev {
 	size_t bar0_len;
 	struct ixy_pci_dev *pci;
 	struct ixy_sim *sim;            /* registers go through the model */
-	bool gone;                      /* a register read returned all ones */
+	/* A register read returned all ones. Atomic: the one-line interrupt
+	 * thread (ixgbe_irq_line.c) reads registers and may set it too. */
+	_Atomic bool gone;
 	bool promisc, allmulti;         /* FCTRL.UPE = promisc, MPE = promisc || allmulti */
 	/* what init learnt about the board */
 	uint8_t lan_id;                 /* STATUS.LAN_ID: port 0 or 1 of the chip */

@@ -51,3 +51,10 @@ int ixy_pci_check(struct ixy_pci_dev *dev)
 		return ixy_error(-EINVAL, "ixy_pci_check: no device given");
 	return dev->vfio ? ixy__vfio_check(dev) : 0;
 }
+
+int ixy_pci_event_fd(const struct ixy_pci_dev *dev)
+{
+	if (!dev)
+		return ixy_error(-EINVAL, "ixy_pci_event_fd: no device given");
+	return dev->vfio ? dev->vfio->req_fd : -1;
+}
