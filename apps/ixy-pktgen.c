@@ -278,7 +278,7 @@ int main(int argc, char **argv)
 	}
 	/* Let the NIC finish what is queued before the totals (at most 1 s):
 	 * they then say what really left, and closing cuts nothing off. */
-	uint64_t stuck = app_tx_drain(PROG, dev, seq * segs, false, &now);
+	uint64_t stuck = app_tx_drain_segs(PROG, dev, seq, segs, false, &now);
 	app_print_totals(PROG, name, &now);
 	printf("[" PROG "] sent %llu frames of %llu bytes (sequence 0..%llu)", (unsigned long long)seq,
 	       (unsigned long long)size, (unsigned long long)(seq ? seq - 1 : 0));
@@ -291,7 +291,7 @@ int main(int argc, char **argv)
 		rc = 1;   /* the error is printed */
 	} else if (stuck) {
 		app_err(PROG, "%s: %llu of the %llu frames never left the TX ring within 1 s (link down?)", name,
-			(unsigned long long)stuck, (unsigned long long)(seq * segs));
+			(unsigned long long)stuck, (unsigned long long)seq);
 		rc = 1;
 	}
 	if (!app_wire_ok(PROG, name, dev))

@@ -211,6 +211,12 @@ bool app_read_stats(const char *prog, struct ixy_device *dev, struct ixy_stats *
 
 uint64_t app_tx_drain(const char *prog, struct ixy_device *dev, uint64_t handed, bool step, struct ixy_stats *now)
 {
+	return app_tx_drain_segs(prog, dev, handed, 1, step, now);
+}
+
+uint64_t app_tx_drain_segs(const char *prog, struct ixy_device *dev, uint64_t handed, uint64_t segs, bool step,
+			   struct ixy_stats *now)
+{
 	uint64_t until = app_now_ns() + APP_DRAIN_NS;
 	struct ixy_sim *sim = ixy_device_sim(dev);
 	bool stepped = step && sim && ixy_sim_mode(sim) == IXY_SIM_STEPPED;
@@ -219,7 +225,7 @@ uint64_t app_tx_drain(const char *prog, struct ixy_device *dev, uint64_t handed,
 			ixy_sim_step(sim);	/* nothing moves otherwise */
 		if (!app_read_stats(prog, dev, now))
 			return APP_DRAIN_UNKNOWN;
-		uint64_t done = now->tx_packets + now->tx_errors;      /* sent, or refused and counted */
+		uint64_t done = now->tx_packets / segs + now->tx_errors;      /* sent, or refused and counted */
 		if (done >= handed)
 			return 0;
 		if (app_now_ns() >= until)

@@ -70,6 +70,12 @@ bool app_wire_ok(const char *prog, const char *name, struct ixy_device *dev);
 #define APP_DRAIN_NS 1000000000ull
 #define APP_DRAIN_UNKNOWN UINT64_MAX
 uint64_t app_tx_drain(const char *prog, struct ixy_device *dev, uint64_t handed, bool step, struct ixy_stats *now);
+/* The same for frames that each leave as `segs` segments (ixy-pktgen --tso):
+ * the NIC counts a sent segment in tx_packets but a refused frame once in
+ * tx_errors, so a frame is done when all its segments left or it was
+ * refused; handed and the result are in frames. */
+uint64_t app_tx_drain_segs(const char *prog, struct ixy_device *dev, uint64_t handed, uint64_t segs, bool step,
+			   struct ixy_stats *now);
 
 /* The periodic statistics read, which is also where the library notices a
  * device that went away (the kernel took it back from VFIO, it was
