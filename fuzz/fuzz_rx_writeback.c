@@ -1,5 +1,5 @@
 /* Fuzz target: the RX write-back -> packet metadata path of the ixgbe
- * driver (src/drivers/ixgbe_rxtx.c), the part of the driver that trusts
+ * driver (src/drivers/ixgbe_rx.c), the part of the driver that trusts
  * what the NIC wrote into a descriptor.
  *
  * The driver file is included (as tests/test_ixgbe_rx_vector.c does) to
@@ -18,7 +18,7 @@
  * offload flags (computed here independently from the status and error
  * bits), queue id; the slot re-armed with a fresh buffer, the pool and the
  * tail register updated. All loops must give the same result. */
-#include "drivers/ixgbe_rxtx.c"
+#include "drivers/ixgbe_rx.c"
 
 #include "fuzz_util.h"
 

@@ -7,7 +7,7 @@
  * pools; and with AVX2 the reclaim's block return (mempool_block.h) is
  * compared with the general free the same way. The driver file is included
  * to reach its static functions. */
-#include "drivers/ixgbe_rxtx.c"
+#include "drivers/ixgbe_tx.c"
 
 #include <setjmp.h>
 #include <stdarg.h>

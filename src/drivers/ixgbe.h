@@ -63,7 +63,7 @@ struct ixgbe_sfp {
 
 /* RX queue's bufs[] entries past the ring's end, always NULL: the RX loops
  * prefetch the metadata of the buffers up to eight slots ahead without
- * wrapping around (ixgbe_rxtx.c); a prefetch of NULL does nothing */
+ * wrapping around (ixgbe_rx.c); a prefetch of NULL does nothing */
 #define IXGBE_RX_BUFS_PAD 8
 
 /* Per-queue state. The hot-path fields come first (one cache line). Each
@@ -82,7 +82,7 @@ struct ixgbe_rx_queue {
 	uint16_t id;
 	uint32_t size;
 	/* status bits to drop from a UDP frame flagged TCPE: L4CS|TCPE on
-	 * the 82599 (zero-checksum erratum, see ixgbe_rxtx.c), else 0 */
+	 * the 82599 (zero-checksum erratum, see ixgbe_rx.c), else 0 */
 	uint32_t udp_tcpe_ignore;
 	/* a power of two no larger than the buffers' data area + 1: a batch
 	 * whose ORed write-back lengths stay below it needs no per-frame
@@ -92,7 +92,7 @@ struct ixgbe_rx_queue {
 	 * data_off << 16 | buf_len << 32, as the queue's pool set them (its
 	 * buffers all have the same) */
 	uint64_t meta;
-	uint64_t idx_mul;               /* RX_IDX_MUL (ixgbe_rxtx.c), not a constant to the compiler */
+	uint64_t idx_mul;               /* RX_IDX_MUL (ixgbe_rx.c), not a constant to the compiler */
 	uint64_t rx_errors;             /* write-backs refused (length beyond the buffer), queue's thread */
 	uint64_t ring_phys;
 	/* for each flag-table index, bytes 24..39 of a received buffer's
@@ -102,7 +102,7 @@ struct ixgbe_rx_queue {
 	uint64_t meta16[32][2] __attribute__((aligned(16)));
 } __attribute__((aligned(64)));
 /* Fill q->meta and q->meta16 from the queue's ol_mask and id and one of
- * its pool's buffers (ixgbe_rxtx.c). */
+ * its pool's buffers (ixgbe_rx.c). */
 void ixgbe_rx_queue_tables(struct ixgbe_rx_queue *q, const struct ixy_pkt_buf *any);
 
 struct ixgbe_tx_queue {

@@ -3,7 +3,7 @@
  *
  * A second instance of the data path, chosen once per device at open
  * (ixy_config.tx_offload / rx_vlan_strip select the driver's second ops
- * table, ixgbe_init.c), so the default loops in ixgbe_rxtx.c carry no
+ * table, ixgbe_init.c), so the default loops in ixgbe_rx.c and ixgbe_tx.c carry no
  * trace of it: not one instruction per packet or per batch.
  *
  * TX (82599 datasheet 7.2.3.2.3, 7.2.3.2.4, 7.2.4): a frame that asks for

@@ -75,7 +75,7 @@ static void incval(const struct ixgbe_dev *d, uint32_t mbps, uint32_t *inca, uin
 }
 
 /* The TX loop honours timestamp requests only while this is set
- * (ixgbe_rxtx.c: a second instance of its fill loop). */
+ * (ixgbe_tx.c: a second instance of its fill loop). */
 static void tx_requests(struct ixgbe_dev *d, bool on)
 {
 	for (uint16_t q = 0; d->txq && q < d->ixy.num_tx_queues; q++)

@@ -30,7 +30,7 @@ void ixy__dma_set_free_observer(ixy__dma_free_observer fn);
 
 /* Frames shorter than this power of two fit every buffer of every pool and
  * every open port's largest frame: the TX paths check lengths exactly only
- * in batches where some frame reaches it (ixgbe_rxtx.c). It only ever goes
+ * in batches where some frame reaches it (ixgbe_tx.c). It only ever goes
  * down: mempool creation and device opens lower it. */
 extern uint32_t ixy__tx_len_fast;
 void ixy__tx_len_fast_lower(uint32_t limit);
