@@ -118,6 +118,8 @@ if [[ $rc != 124 && $rc != 125 ]]; then
 	fi
 fi
 
+uml_console_clean "$out/console.log"
+
 # ---- what UML reported against what the check scripts declare ----
 declared=$(sed -n 's/^# checks:[[:space:]]*//p' "$src"/tests/uml/checks.d/*.sh | tr -s ' \t' '\n\n' | sed '/^$/d')
 lines=$(grep -a '^UML-CHECK name=' "$share/results" 2>/dev/null)

@@ -78,6 +78,8 @@ case $rc in
 *) bad uml_run "uml-run.sh exit $rc: UML did not run the checks to the end (console: $out/console.log)" ;;
 esac
 
+uml_console_clean "$out/console.log"
+
 # ---- what UML reported against what the job declares ----
 declared=$(sed -n 's/^# checks:[[:space:]]*//p' "$src/tests/uml/personalities.sh" | tr -s ' \t' '\n\n' | sed '/^$/d')
 lines=$(grep -a '^UML-CHECK name=' "$share/results" 2>/dev/null)

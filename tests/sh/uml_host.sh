@@ -93,6 +93,23 @@ uml_job_dir_done() {
 	jobdir=''
 }
 
+# console_clean: the whole console log, power-off included (the dmesg check
+# inside UML runs before it), has no kernel warning and no transport
+# failure: "WARNING:" from virt-pci when a command found no room in its
+# ring (scripts/uml-patches/virt-pci-posted-ring-full.patch), "um virt-pci
+# delay" when the device server did not answer in time, BUG/Oops.
+uml_console_clean() {
+	local log=$1 hits
+	hits=$(grep -a -E 'WARNING:|BUG:|Oops|um virt-pci delay|Kernel panic' "$log" 2>/dev/null | head -n 3)
+	if [[ ! -s $log ]]; then
+		bad console_clean "no console log at $log"
+	elif [[ -z $hits ]]; then
+		ok console_clean "no kernel warning or transport failure in the console ($(wc -l <"$log") lines, power-off included)"
+	else
+		bad console_clean "$(tr '\n' ';' <<<"$hits") (console: $log)"
+	fi
+}
+
 # Stop ixy-simd ($simd_pid) with SIGINT, as a user would, and report
 # simd_exit: exit 0 within 10 s, or what happened instead.
 uml_stop_simd() {

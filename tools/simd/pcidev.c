@@ -142,6 +142,13 @@ void simd_pcidev_kick(struct simd_port *p)
 	struct simd_chain c;
 	bool any = false;
 	int r;
+	unsigned pending = simd_vq_pending(vq);
+	if (pending > p->cmd_peak) {
+		p->cmd_peak = pending;
+		p->cmd_num = vq->num;
+	}
+	if (pending && pending >= vq->num)
+		p->cmd_full++;
 	while ((r = simd_vq_pop(vq, &p->mem, &c)) != 0) {
 		any = true;
 		if (r < 0) {

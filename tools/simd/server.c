@@ -289,6 +289,8 @@ void simd_server_report(struct simd_server *s, FILE *f)
 		fprintf(f, "port %s (%s): %" PRIu64 " UML sessions, %" PRIu64 " commands, %" PRIu64
 			" refused, %" PRIu64 " MSI + %" PRIu64 " INTx messages\n", p->name, p->sock_path, p->sessions,
 			p->cmds, p->refused, p->msi_sent, p->int_sent);
+		fprintf(f, "  command ring: at most %u of %u entries waiting, full %" PRIu64 " times\n", p->cmd_peak,
+			p->cmd_num, p->cmd_full);
 		fprintf(f, "  violations: %u\n", nv);
 		for (unsigned k = 0; k < nv && k < 64; k++)
 			fprintf(f, "    %s\n", ixy_sim_violation(p->sim, k));

@@ -161,6 +161,11 @@ struct simd_port {
 	uint64_t sessions;		/* UML connections accepted */
 	uint64_t cmds, refused;		/* commands served; accesses refused */
 	uint64_t msi_sent, int_sent;
+	/* the command ring as we found it: most commands waiting at once,
+	 * and how often all its entries were (UML 6.1 drops a posted write
+	 * that finds no room: scripts/uml-patches/virt-pci-posted-ring-full.patch) */
+	unsigned cmd_peak, cmd_num;	/* most waiting; the ring's size then */
+	uint64_t cmd_full;
 	bool trace;			/* log every access (--trace) */
 	uint64_t log_budget;		/* refusal lines left before going quiet */
 };
@@ -209,6 +214,8 @@ bool simd_vq_ready(const struct simd_vq *vq);
 /* Take the next available chain: 1 = got one, 0 = ring empty, -1 = a
  * malformed chain (given back as used with length 0, counted). */
 int simd_vq_pop(struct simd_vq *vq, struct simd_mem *m, struct simd_chain *c);
+/* Entries the driver made available that we have not taken yet. */
+unsigned simd_vq_pending(const struct simd_vq *vq);
 void simd_vq_push(struct simd_vq *vq, uint16_t head, uint32_t len);
 /* Tell UML about new used entries (unless it asked not to be told). */
 void simd_vq_notify(struct simd_vq *vq);

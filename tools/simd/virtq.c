@@ -57,6 +57,13 @@ bool simd_vq_ready(const struct simd_vq *vq)
 	return vq->addr_set && vq->enabled && vq->started;
 }
 
+unsigned simd_vq_pending(const struct simd_vq *vq)
+{
+	if (!simd_vq_ready(vq))
+		return 0;
+	return (uint16_t)(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) - vq->last_avail);
+}
+
 int simd_vq_pop(struct simd_vq *vq, struct simd_mem *m, struct simd_chain *c)
 {
 	if (!simd_vq_ready(vq))
