@@ -179,6 +179,8 @@ else
 	bad simd_dma_faults "DMA faults per port: $(tr '\n' ' ' <<<"$faults")"
 fi
 
+uml_simd_refused "$out/simd.log" 3
+
 # ---- nothing left running ----
 # UML makes itself a session leader: its processes carry its pid as
 # their session id.

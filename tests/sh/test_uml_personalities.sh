@@ -115,6 +115,7 @@ for what in violations "DMA faults" "unknown registers"; do
 		bad "$check" "$(grep -A3 "^  $what: [1-9]" <<<"$report" | tr -s ' \n' ' ;')"
 	fi
 done
+uml_simd_refused "$out/simd.log" 6
 
 # ---- nothing left running ----
 uml_pid=$(cat "$T/uml.pid" 2>/dev/null)

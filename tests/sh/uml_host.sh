@@ -110,6 +110,23 @@ uml_console_clean() {
 	fi
 }
 
+# simd_refused LOG NPORTS: every one of the NPORTS ports in ixy-simd's
+# report ("port NAME (SOCKET): S UML sessions, C commands, R refused, ...")
+# refused no command: a refused command is an access UML made that never
+# reached the model (a malformed descriptor chain, data outside UML's
+# memory), so Linux saw a device that ignored it.
+uml_simd_refused() {
+	local log=$1 n=$2 counts
+	counts=$(sed -n 's/^port .* commands, \([0-9]*\) refused,.*/\1/p' "$log" 2>/dev/null)
+	if (($(grep -c . <<<"$counts") != n)); then
+		bad simd_refused "want a refused count for each of the $n ports in ixy-simd's report ($log)"
+	elif ! grep -qvx 0 <<<"$counts"; then
+		ok simd_refused "no command refused on any of the $n ports"
+	else
+		bad simd_refused "refused per port: $(tr '\n' ' ' <<<"$counts"); $(grep -m 3 'refused:' "$log" | tr '\n' ';')"
+	fi
+}
+
 # Stop ixy-simd ($simd_pid) with SIGINT, as a user would, and report
 # simd_exit: exit 0 within 10 s, or what happened instead.
 uml_stop_simd() {
