@@ -1040,9 +1040,9 @@ int main(int argc, char **argv)
 
 	bench_clock_calibrate(&bclk);
 	printf("bench clock source=tsc tsc_ghz=%.3f tick_cycles=%llu read_cycles=%llu core_per_tsc=%.2f "
-	       "ops_ceiling=%.1f flush=%s runs=%d secs=%.2f instr_counts=%u\n",
+	       "core=%s width=%.0f ops_ceiling=%.1f flush=%s runs=%d secs=%.2f instr_counts=%u\n",
 	       bclk.tsc_ghz, (unsigned long long)bclk.tick, (unsigned long long)bclk.read_cost, bclk.core_per_tsc,
-	       bclk.ops_ceiling, bench_cold_method(), opt_runs, opt_secs, instr_n);
+	       bclk.core, bclk.width, bclk.ops_ceiling, bench_cold_method(), opt_runs, opt_secs, instr_n);
 	fflush(stdout);
 	/* the configurations, then opt_runs passes over all of them */
 	static struct cfg cfgs[64];

@@ -90,15 +90,37 @@ static void test_ipc_check(void **state)
 	assert_int_equal(bench_ipc_check(80.0, 0.0, NAN, 6.0, &ops), BENCH_CHECK_REFUSED);
 	assert_int_equal(bench_ipc_check(0.0, 0.0, 25.0, 6.0, &ops), BENCH_CHECK_UNCHECKED);
 	assert_true(ops == 0.0);
-	/* per TSC cycle: the core's clock over the TSC's, never below 1 */
-	assert_true(fabs(bench_ops_ceiling_tsc(1.5) - 1.5 * BENCH_OPS_PER_CORE_CYCLE) < 1e-9);
-	assert_true(bench_ops_ceiling_tsc(0.75) == BENCH_OPS_PER_CORE_CYCLE);
-	assert_true(bench_ops_ceiling_tsc(NAN) == BENCH_OPS_PER_CORE_CYCLE);
-	/* this VM (core at 1.5x the TSC: 12 slots per TSC cycle): batch-1
-	 * forwarding measured 343 instructions, 38 conditional branches, in
-	 * 35 cycles; the same in 25 would be impossible */
-	assert_int_equal(bench_ipc_check(343.0, 38.0, 35.0, bench_ops_ceiling_tsc(1.5), &ops), BENCH_CHECK_OK);
-	assert_int_equal(bench_ipc_check(343.0, 38.0, 25.0, bench_ops_ceiling_tsc(1.5), &ops), BENCH_CHECK_REFUSED);
+	/* per TSC cycle: the core's clock over the TSC's, never below 1; a
+	 * width that cannot be is taken as the widest */
+	assert_true(fabs(bench_ops_ceiling_tsc(8.0, 1.5) - 1.5 * BENCH_OPS_PER_CORE_CYCLE) < 1e-9);
+	assert_true(fabs(bench_ops_ceiling_tsc(6.0, 1.3) - 7.8) < 1e-9);
+	assert_true(bench_ops_ceiling_tsc(8.0, 0.75) == BENCH_OPS_PER_CORE_CYCLE);
+	assert_true(bench_ops_ceiling_tsc(8.0, NAN) == BENCH_OPS_PER_CORE_CYCLE);
+	assert_true(bench_ops_ceiling_tsc(0.0, 1.0) == BENCH_OPS_PER_CORE_CYCLE);
+	assert_true(bench_ops_ceiling_tsc(NAN, 1.0) == BENCH_OPS_PER_CORE_CYCLE);
+	assert_true(bench_ops_ceiling_tsc(12.0, 1.0) == BENCH_OPS_PER_CORE_CYCLE);
+	/* the Zen 5 VM (core at 1.5x the TSC: 12 slots per TSC cycle):
+	 * batch-1 forwarding measured 343 instructions, 38 conditional
+	 * branches, in 35 cycles; the same in 25 would be impossible */
+	assert_int_equal(bench_ipc_check(343.0, 38.0, 35.0, bench_ops_ceiling_tsc(8.0, 1.5), &ops), BENCH_CHECK_OK);
+	assert_int_equal(bench_ipc_check(343.0, 38.0, 25.0, bench_ops_ceiling_tsc(8.0, 1.5), &ops),
+			 BENCH_CHECK_REFUSED);
+	/* the width by core: what CPUID says picks the row */
+	const char *core;
+	assert_true(bench_dispatch_width('I', 6, 0xCF, &core) == 6.0);   /* Emerald Rapids */
+	assert_string_equal(core, "golden-cove");
+	assert_true(bench_dispatch_width('I', 6, 0x55, &core) == 4.0);   /* Skylake-SP */
+	assert_string_equal(core, "skylake");
+	assert_true(bench_dispatch_width('I', 6, 0x6A, &core) == 5.0);   /* Ice Lake-SP */
+	assert_true(bench_dispatch_width('I', 6, 0xC6, &core) == 8.0);   /* Arrow Lake */
+	assert_true(bench_dispatch_width('A', 0x19, 0x11, &core) == 6.0); /* Zen 4 */
+	assert_string_equal(core, "zen1-4");
+	assert_true(bench_dispatch_width('A', 0x1A, 0x02, &core) == 8.0); /* Zen 5 */
+	assert_string_equal(core, "zen5");
+	/* unknown: the widest, so that no true figure is refused */
+	assert_true(bench_dispatch_width('I', 6, 0x01, &core) == BENCH_OPS_PER_CORE_CYCLE);
+	assert_string_equal(core, "unknown");
+	assert_true(bench_dispatch_width(0, 0, 0, NULL) == BENCH_OPS_PER_CORE_CYCLE);
 	assert_string_equal(bench_check_name(BENCH_CHECK_OK), "ok");
 	assert_string_equal(bench_check_name(BENCH_CHECK_UNCHECKED), "unchecked");
 	assert_string_equal(bench_check_name(BENCH_CHECK_REFUSED), "refused");

@@ -1,6 +1,7 @@
 /* The benchmarks' clock (bench_clock.h). */
 #include "bench_clock.h"
 
+#include <cpuid.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -42,7 +43,7 @@ static void core_note(struct bench_clock *c, double r)
 {
 	if (r > c->core_per_tsc) {
 		c->core_per_tsc = r;
-		c->ops_ceiling = bench_ops_ceiling_tsc(r);
+		c->ops_ceiling = bench_ops_ceiling_tsc(c->width, r);
 	}
 }
 
@@ -52,10 +53,27 @@ void bench_clock_update(struct bench_clock *c)
 		core_note(c, core_sample());
 }
 
+/* CPUID: vendor, display family and model (SDM vol. 2, CPUID leaf 1). */
+static double core_width(const char **name)
+{
+	unsigned a, b, c, d;
+	if (!__get_cpuid(0, &a, &b, &c, &d))
+		return bench_dispatch_width(0, 0, 0, name);
+	char vendor = b == 0x756e6547u ? 'I' : b == 0x68747541u ? 'A' : 0;   /* "Genu", "Auth" */
+	__get_cpuid(1, &a, &b, &c, &d);
+	unsigned family = (a >> 8) & 0xf, model = (a >> 4) & 0xf;
+	if (family == 0xf)
+		family += (a >> 20) & 0xff;
+	if (family == 0x6 || family >= 0xf)
+		model |= ((a >> 16) & 0xf) << 4;
+	return bench_dispatch_width(vendor, family, model, name);
+}
+
 void bench_clock_calibrate(struct bench_clock *c)
 {
 	c->core_per_tsc = 0;
-	c->ops_ceiling = bench_ops_ceiling_tsc(1.0);
+	c->width = core_width(&c->core);
+	c->ops_ceiling = bench_ops_ceiling_tsc(c->width, 1.0);
 	uint64_t t0 = bench_now_ns(), c0 = __rdtsc();
 	while (bench_now_ns() - t0 < 200000000ull)
 		core_note(c, core_sample());

@@ -15,6 +15,8 @@ struct bench_clock {
 	uint64_t tick;          /* smallest non-zero difference of two reads */
 	uint64_t read_cost;     /* median gap of back-to-back reads */
 	double core_per_tsc;    /* fastest core clock / TSC clock seen so far */
+	double width;           /* dispatch slots per core cycle (bench_dispatch_width) */
+	const char *core;       /* which core CPUID says this is */
 	double ops_ceiling;     /* dispatch slots per TSC cycle at that clock */
 };
 

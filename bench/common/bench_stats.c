@@ -1,6 +1,8 @@
 /* Statistics and plausibility checks for the benchmarks (bench_stats.h). */
 #include "bench_stats.h"
 
+#include <stddef.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,11 +34,50 @@ int bench_stats_compute(const double *v, unsigned n, struct bench_stats *s)
 	return 0;
 }
 
-double bench_ops_ceiling_tsc(double core_per_tsc)
+double bench_dispatch_width(char vendor, unsigned family, unsigned model, const char **name)
+{
+	/* Intel family 6 models (the SDM's model list), by core */
+	static const struct { unsigned char model; unsigned char width; const char *core; } intel[] = {
+		{ 0x4E, 4, "skylake" }, { 0x5E, 4, "skylake" }, { 0x55, 4, "skylake" }, { 0x8E, 4, "skylake" },
+		{ 0x9E, 4, "skylake" }, { 0xA5, 4, "skylake" }, { 0xA6, 4, "skylake" }, { 0x66, 4, "skylake" },
+		{ 0x7D, 5, "sunny-cove" }, { 0x7E, 5, "sunny-cove" }, { 0x6A, 5, "sunny-cove" },
+		{ 0x6C, 5, "sunny-cove" }, { 0x8C, 5, "sunny-cove" }, { 0x8D, 5, "sunny-cove" },
+		{ 0xA7, 5, "sunny-cove" },
+		{ 0x97, 6, "golden-cove" }, { 0x9A, 6, "golden-cove" }, { 0xB7, 6, "golden-cove" },
+		{ 0xBA, 6, "golden-cove" }, { 0xBF, 6, "golden-cove" }, { 0x8F, 6, "golden-cove" },
+		{ 0xCF, 6, "golden-cove" }, { 0xAA, 6, "golden-cove" }, { 0xAC, 6, "golden-cove" },
+		{ 0xAD, 6, "golden-cove" }, { 0xAE, 6, "golden-cove" },
+		{ 0xC5, 8, "lion-cove" }, { 0xC6, 8, "lion-cove" }, { 0xBD, 8, "lion-cove" },
+	};
+	const char *core = "unknown";
+	double width = BENCH_OPS_PER_CORE_CYCLE;
+	if (vendor == 'I' && family == 6) {
+		for (size_t i = 0; i < sizeof(intel) / sizeof(intel[0]); i++) {
+			if (intel[i].model == model) {
+				width = intel[i].width;
+				core = intel[i].core;
+				break;
+			}
+		}
+	} else if (vendor == 'A' && (family == 0x17 || family == 0x19)) {
+		width = 6;
+		core = "zen1-4";
+	} else if (vendor == 'A' && family == 0x1A) {
+		width = 8;
+		core = "zen5";
+	}
+	if (name)
+		*name = core;
+	return width;
+}
+
+double bench_ops_ceiling_tsc(double width, double core_per_tsc)
 {
 	if (!isfinite(core_per_tsc) || core_per_tsc < 1.0)
 		core_per_tsc = 1.0;
-	return BENCH_OPS_PER_CORE_CYCLE * core_per_tsc;
+	if (!isfinite(width) || width <= 0 || width > BENCH_OPS_PER_CORE_CYCLE)
+		width = BENCH_OPS_PER_CORE_CYCLE;
+	return width * core_per_tsc;
 }
 
 enum bench_check bench_ipc_check(double instr_per_pkt, double cbr_per_pkt, double cycles_per_pkt, double ceiling,

@@ -11,18 +11,26 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Dispatch slots per core cycle above which a figure is refused: the
- * dispatch and retire width of the widest x86 cores (AMD Zen 5, this VM's
- * family 1Ah: 8 macro-ops per cycle). A compare or ALU op fused with the
- * conditional branch after it takes one slot, so a stretch of code needs
- * at least (instructions - conditional branches) slots.
- * docs/performance.md, "The IPC ceiling", says why not the 4-5
- * instructions per cycle of older cores. */
+/* Dispatch slots per core cycle above which a figure is refused, for a
+ * core we do not know: the width of the widest x86 cores (AMD Zen 5,
+ * Intel Lion Cove: 8 macro-ops per cycle), which no true figure exceeds.
+ * A compare or ALU op fused with the conditional branch after it takes
+ * one slot, so a stretch of code needs at least (instructions -
+ * conditional branches) slots. docs/performance.md, "The IPC ceiling". */
 #define BENCH_OPS_PER_CORE_CYCLE 8.0
 
-/* The same ceiling per TSC cycle, the unit of the figures: the core may
- * run faster than the TSC (core_per_tsc, measured; taken as at least 1). */
-double bench_ops_ceiling_tsc(double core_per_tsc);
+/* The width of the core CPUID names (vendor 'I'ntel or 'A'MD, display
+ * family and model): its rename/dispatch slots per cycle, the narrowest
+ * stage every instruction passes. Intel Skylake-class 4, Sunny/Willow/
+ * Cypress Cove 5, Golden/Raptor/Redwood Cove 6 (a hybrid chip's wider
+ * core: the ceiling must hold on either), Lion Cove 8; AMD Zen 1-4 6,
+ * Zen 5 8; anything else BENCH_OPS_PER_CORE_CYCLE. *name says which. */
+double bench_dispatch_width(char vendor, unsigned family, unsigned model, const char **name);
+
+/* The ceiling per TSC cycle, the unit of the figures: width slots per
+ * core cycle, and the core may run faster than the TSC (core_per_tsc,
+ * measured; taken as at least 1). */
+double bench_ops_ceiling_tsc(double width, double core_per_tsc);
 
 /* Summary of n repeated runs' figures (e.g. cycles per packet). */
 struct bench_stats {
