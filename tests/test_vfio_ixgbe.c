@@ -524,6 +524,52 @@ static void test_request_wakes_wait(void **state)
 	assert_all_released();
 }
 
+/* ixy-fwd -T 2 --interrupt: two threads asleep on one device's queues
+ * wake on the same request (and the statistics thread may look too):
+ * exactly one releases, each gets -ENODEV, the group goes once. */
+struct waiter {
+	struct ixy_device *dev;
+	uint16_t queue;
+	int rc;
+};
+
+static void *wait_queue(void *arg)
+{
+	struct waiter *w = arg;
+	w->rc = ixy_rx_wait(w->dev, w->queue, 60000);
+	return NULL;
+}
+
+static void test_request_wakes_two_waiters(void **state)
+{
+	(void)state;
+	if (!have_hugepages())
+		skip();
+	struct ixy_device *dev = open_nic(2);
+	assert_int_equal(ixy_rx_interrupt_enable(dev, 0, NULL), 0);
+	assert_int_equal(ixy_rx_interrupt_enable(dev, 1, NULL), 0);
+	struct waiter w[2] = { { dev, 0, 1 }, { dev, 1, 1 } };
+	pthread_t t[2], req;
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, wait_queue, &w[i]), 0);
+	assert_int_equal(pthread_create(&req, NULL, request_later, NULL), 0);
+	void *trc;
+	pthread_join(req, &trc);
+	assert_null(trc);
+	struct ixy_stats st;
+	int stats_rc = ixy_read_stats(dev, &st);  /* the statistics thread's look, at the same time */
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(w[0].rc, -ENODEV);
+	assert_int_equal(w[1].rc, -ENODEV);
+	assert_int_equal(stats_rc, -ENODEV);
+	assert_false(fake_vfio.config[4] & PCI_CMD_MASTER);
+	assert_int_equal(fake_vfio.open_fds, 0);
+	assert_int_equal(fake_vfio.num_maps, 0);
+	ixy_close(dev);
+	assert_all_released();
+}
+
 static void test_device_removed(void **state)
 {
 	(void)state;
@@ -590,6 +636,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_descriptor_outside_iovas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_wants_device_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_request_wakes_wait, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_request_wakes_two_waiters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eventfd_error, setup, teardown),
 	};

@@ -165,10 +165,13 @@ int ixy__vfio_irq_set_eventfd(struct ixy_pci_dev *dev, unsigned vector, int efd)
 	return 0;
 }
 
-/* release() (the application's thread, in ixy_pci_check) and the INTx
- * unmask (a driver's interrupt thread, ixgbe_irq_line.c) both use the
- * device fd: under this lock the unmask sees either the device still held
- * or released, never an fd closed (and its number reused) in between. */
+/* The device fd is used by ixy_pci_check (the application's statistics
+ * thread, and every thread asleep in ixy_rx_wait when the request
+ * eventfd wakes it: several at once, for one request), by release_locked() and
+ * by the INTx unmask (a driver's interrupt thread, ixgbe_irq_line.c):
+ * under this lock each sees the device either still held or released,
+ * never an fd closed (and its number reused) in between, and exactly one
+ * of them takes the request and releases. */
 static pthread_mutex_t release_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int ixy__vfio_irq_unmask(struct ixy_pci_dev *dev)
@@ -223,14 +226,14 @@ void ixy__vfio_irq_close(struct ixy_pci_dev *dev)
  * off, every BAR mapping replaced by memory that reads all ones (what a
  * removed device answers, so the drivers see "gone" and nothing faults;
  * and a mapping of the device fd would keep it open), the device fd
- * closed, which is what the kernel waits for, and the group. The DMA
- * memory itself stays allocated until the caller closes the device. */
-static void release(struct ixy_pci_dev *dev)
+ * closed, which is what the kernel waits for (release_lock held; the
+ * caller then lets go of the group). The DMA memory itself stays
+ * allocated until the caller closes the device. */
+static void release_locked(struct ixy_pci_dev *dev)
 {
 	struct ixy_vfio_dev *v = dev->vfio;
 	uint8_t cmd[2];
 
-	pthread_mutex_lock(&release_lock);
 	if (ixy__vfio_config_read(dev, IXY_PCI_CFG_COMMAND, cmd, 2) == 0) {
 		cmd[0] &= (uint8_t)~IXY_PCI_CMD_MASTER;
 		(void)ixy__vfio_config_write(dev, IXY_PCI_CFG_COMMAND, cmd, 2);
@@ -248,13 +251,6 @@ static void release(struct ixy_pci_dev *dev)
 	ixy__vfio_ops()->close(v->fd);
 	v->fd = -1;
 	v->released = true;
-	pthread_mutex_unlock(&release_lock);
-	/* The group too (when no other device of this process holds it):
-	 * while a process owns a group, the kernel lets no driver of its own
-	 * bind to its devices (DMA ownership, Linux 5.19+). With the last
-	 * group the container goes, and the IOMMU mappings with it: bus
-	 * mastering is off, nothing uses them. */
-	ixy__vfio_put_group(v);
 }
 
 bool ixy__vfio_released(const struct ixy_pci_dev *dev)
@@ -272,29 +268,42 @@ int ixy__vfio_check(struct ixy_pci_dev *dev)
 {
 	struct ixy_vfio_dev *v = dev->vfio;
 	uint64_t n;
-	uint8_t st[2];
+	uint8_t st[2] = { 0, 0 };
 	int err;
 
-	if (v->released)
+	pthread_mutex_lock(&release_lock);
+	if (v->released) {
+		pthread_mutex_unlock(&release_lock);
 		return ixy__vfio_released_error(dev);
+	}
 	if (v->req_fd >= 0 && read(v->req_fd, &n, sizeof(n)) == (ssize_t)sizeof(n)) {
-		release(dev);
+		release_locked(dev);
+		pthread_mutex_unlock(&release_lock);
+		/* The group too (when no other device of this process holds
+		 * it): while a process owns a group, the kernel lets no driver
+		 * of its own bind to its devices (DMA ownership, Linux 5.19+).
+		 * With the last group the container goes, and the IOMMU
+		 * mappings with it: bus mastering is off, nothing uses them. */
+		ixy__vfio_put_group(v);
 		return ixy_error(-ENODEV, "%s: the kernel asked for the device back (VFIO request: it is being "
 				 "unbound from vfio-pci or hot-removed): its DMA and interrupts were stopped and it "
 				 "was released; close it", dev->name);
 	}
-	if ((err = ixy__vfio_config_read(dev, IXY_PCI_CFG_STATUS, st, 2)))
-		return err;
+	err = ixy__vfio_config_read(dev, IXY_PCI_CFG_STATUS, st, 2);
 	uint16_t status = (uint16_t)(st[0] | st[1] << 8);
+	uint16_t abort = err ? 0 : status & (PCI_STATUS_RX_TARGET_ABORT | PCI_STATUS_RX_MASTER_ABORT);
+	if (abort && status != 0xffff) {
+		/* write-1-to-clear, so the next refusal is seen again */
+		uint8_t w1c[2] = { (uint8_t)abort, (uint8_t)(abort >> 8) };
+		(void)ixy__vfio_config_write(dev, IXY_PCI_CFG_STATUS, w1c, 2);
+	}
+	pthread_mutex_unlock(&release_lock);
+	if (err)
+		return err;
 	if (status == 0xffff)
 		return ixy_error(-ENODEV, "%s: its config space reads all ones: the device was removed or is "
 				 "being reset", dev->name);
-	uint16_t abort = status & (PCI_STATUS_RX_TARGET_ABORT | PCI_STATUS_RX_MASTER_ABORT);
 	if (abort) {
-		/* write-1-to-clear, so the next refusal is seen again */
-		st[0] = (uint8_t)abort;
-		st[1] = (uint8_t)(abort >> 8);
-		(void)ixy__vfio_config_write(dev, IXY_PCI_CFG_STATUS, st, 2);
 		return ixy_error(-EIO, "%s: the device's DMA was refused (PCI status 0x%04x: received %s abort): "
 				 "a descriptor points outside the memory the IOMMU maps for it (a driver bug, or "
 				 "memory freed under the device); see the IOMMU faults in dmesg", dev->name, status,
