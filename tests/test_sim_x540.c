@@ -310,13 +310,20 @@ static void test_phy_survives_mac_reset(void **state)
 	ixy_sim_destroy(s);
 }
 
+#define FW_HOLD_US 20000
+#define FW_HOLD_STR "20000"
+
 /* CTRL.RST without the PHY semaphore: counted always, a violation when
  * the firmware holds the PHY at that moment; with the semaphore neither. The firmware's PHY bit (6) is visible
  * while it holds it, and taking PHY 0 then is a violation. */
 static void test_rst_phy_semaphore(void **state)
 {
 	(void)state;
-	struct ixy_sim *s = port("x540-sem,mode=stepped,device_id=0x1528,fw_hold_us=300");
+	/* The firmware's hold is wall-clock time from power-on and from each
+	 * reset: long enough that the steps before "firmware holds it" fit
+	 * inside it on a slow run (ASan, a loaded machine: 300 us did not),
+	 * and each wait for its end sleeps past it. */
+	struct ixy_sim *s = port("x540-sem,mode=stepped,device_id=0x1528,fw_hold_us=" FW_HOLD_STR);
 	uint32_t v = rd(s, R_SW_FW_SYNC);	/* a read takes REGSMP (read-to-set) */
 	assert_true(v & SWFW_FW_PHY0);
 	assert_true(rd(s, R_SW_FW_SYNC) & SWFW_REGSMP);
@@ -324,7 +331,7 @@ static void test_rst_phy_semaphore(void **state)
 	assert_int_equal(ixy_sim_violation_count(s), 1);
 	assert_non_null(strstr(ixy_sim_violation(s, 0), "REGSMP"));
 	assert_false(x540_swfw(s, SWFW_PHY0, true));	/* firmware holds it: wait */
-	sleep_us(1000);
+	sleep_us(FW_HOLD_US + 1000);
 	assert_int_equal(rd(s, R_SW_FW_SYNC) & SWFW_FW_PHY0, 0);
 	assert_int_equal(rd(s, R_SW_FW_SYNC) & SWFW_REGSMP, SWFW_REGSMP);	/* the first read took it */
 	wr(s, R_SW_FW_SYNC, 0);		/* without SMBI: the second violation */
@@ -337,7 +344,7 @@ static void test_rst_phy_semaphore(void **state)
 	assert_int_equal(ixy_sim_violation_count(s), 2);
 	assert_int_equal(ixy_sim_unguarded_resets(s), 1);
 
-	sleep_us(1000);				/* the firmware's hold after the reset ends */
+	sleep_us(FW_HOLD_US);			/* the firmware's hold after the reset ends */
 	assert_true(x540_swfw(s, SWFW_PHY0, true));
 	wr(s, R_CTRL, CTRL_RST);
 	assert_true(x540_swfw(s, SWFW_PHY0, false));
@@ -347,7 +354,7 @@ static void test_rst_phy_semaphore(void **state)
 
 	/* a PHY access with a firmware around: inside the semaphore none,
 	 * outside a violation */
-	sleep_us(1000);
+	sleep_us(FW_HOLD_US);
 	assert_true(x540_swfw(s, SWFW_PHY0, true));
 	assert_int_equal(phy_rd(s, 0, MMD_PMA, 2), 0x0154);
 	assert_true(x540_swfw(s, SWFW_PHY0, false));
