@@ -118,6 +118,10 @@ for pair in $IXY_PAIRS; do
 	in_port "$x" ip link set "$ifn" up || ok=0
 	echo $(($(cat "$STATE/$x.ups") + 1)) >"$STATE/$x.ups"
 	if wait_for 30 carrier "$x"; then detail+=" carrier back;"; else detail+=" no carrier 30 s after up;" ok=0; fi
+	# the peer saw the link drop too; until its driver has noticed it is
+	# back, Linux drops what it would send (no carrier: no qdisc), such as
+	# the first ping reply
+	wait_for 30 carrier "$y" || { detail+=" peer $y: no carrier 30 s after up;"; ok=0; }
 	speed=$(in_port "$x" ethtool "$ifn" | sed -n 's/^[[:space:]]*Speed: //p')
 	detail+=" speed $speed;"
 	[[ $speed == "$(kv "$IXY_SPEED" "$x")Mb/s" ]] || ok=0
