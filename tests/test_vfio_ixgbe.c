@@ -449,6 +449,19 @@ static void test_descriptor_outside_iovas(void **state)
 	assert_all_released();
 }
 
+/* After the kernel's request: DMA off, interrupts off, the device fd
+ * closed (what the kernel waits for), the group (so a kernel driver may
+ * bind again) and with it the container and its mappings; the memory
+ * stays allocated until ixy_close. */
+static void assert_given_back(void)
+{
+	assert_false(fake_vfio.config[4] & PCI_CMD_MASTER);
+	assert_int_equal(fake_vfio.irq_count, 0);
+	assert_int_equal(fake_vfio.req_fd, -1);
+	assert_int_equal(fake_vfio.open_fds, 0);
+	assert_int_equal(fake_vfio.num_maps, 0);
+}
+
 static void test_kernel_wants_device_back(void **state)
 {
 	(void)state;
@@ -466,15 +479,7 @@ static void test_kernel_wants_device_back(void **state)
 	assert_int_equal(ixy_read_stats(dev, &st), -ENODEV);
 	assert_msg_has(NIC);
 	assert_msg_has("asked for the device back");
-	/* DMA off, interrupts off, the device fd closed (what the kernel
-	 * waits for), the group (so a kernel driver may bind again) and with
-	 * it the container and its mappings; the memory stays allocated
-	 * until ixy_close */
-	assert_false(fake_vfio.config[4] & PCI_CMD_MASTER);
-	assert_int_equal(fake_vfio.irq_count, 0);
-	assert_int_equal(fake_vfio.req_fd, -1);
-	assert_int_equal(fake_vfio.open_fds, 0);
-	assert_int_equal(fake_vfio.num_maps, 0);
+	assert_given_back();
 	/* the data path does not crash: the BAR reads all ones now */
 	struct ixy_pkt_buf *b;
 	assert_int_equal(ixy_rx_batch(dev, 0, &b, 1), 0);
@@ -517,8 +522,7 @@ static void test_request_wakes_wait(void **state)
 	pthread_join(t, &trc);
 	assert_null(trc);
 	assert_msg_has("asked for the device back");
-	assert_false(fake_vfio.config[4] & PCI_CMD_MASTER);
-	assert_int_equal(fake_vfio.open_fds, 0);
+	assert_given_back();
 	assert_int_equal(ixy_event_fd(dev), -1);  /* released: nothing left to watch */
 	ixy_close(dev);
 	assert_all_released();
@@ -563,9 +567,7 @@ static void test_request_wakes_two_waiters(void **state)
 	assert_int_equal(w[0].rc, -ENODEV);
 	assert_int_equal(w[1].rc, -ENODEV);
 	assert_int_equal(stats_rc, -ENODEV);
-	assert_false(fake_vfio.config[4] & PCI_CMD_MASTER);
-	assert_int_equal(fake_vfio.open_fds, 0);
-	assert_int_equal(fake_vfio.num_maps, 0);
+	assert_given_back();
 	ixy_close(dev);
 	assert_all_released();
 }
